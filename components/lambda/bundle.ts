@@ -1,0 +1,72 @@
+import * as path from "node:path";
+import * as fs from "node:fs";
+import { buildSync } from "esbuild";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Repository root: `functions/` and `components/` live directly below it. */
+export const projectRoot = path.resolve(__dirname, "..", "..");
+
+/** Folder holding one sub-folder per Lambda handler (`functions/<name>/index.ts`). */
+export const functionsRoot = path.join(projectRoot, "functions");
+
+/** esbuild target matching the Lambda runtime the components deploy (nodejs22.x). */
+export const bundleTarget = "node22";
+
+const FUNCTION_NAME = /^[a-z][a-z0-9-]{1,62}$/;
+const bundleCache = new Map<string, string>();
+
+/** Absolute path of a handler's entry point; throws when the handler does not exist. */
+export function handlerEntryPoint(functionName: string): string {
+    if (!FUNCTION_NAME.test(functionName)) {
+        throw new Error(`Lambda handler name "${functionName}" must be lower-case letters, digits and dashes.`);
+    }
+    const entry = path.join(functionsRoot, functionName, "index.ts");
+    if (!fs.existsSync(entry)) {
+        throw new Error(`Lambda handler "${functionName}" not found: expected ${path.relative(projectRoot, entry)}.`);
+    }
+    return entry;
+}
+
+/**
+ * Bundles `functions/<name>/index.ts` and everything it imports (AWS SDK v3 included, so the deployed code does
+ * not depend on the SDK version the runtime happens to ship) into one CommonJS file, in memory.
+ *
+ * The output is deterministic: paths in it are relative to the repository root, no timestamps, no source map
+ * with absolute paths. So the archive hash only changes when the code does, wherever the repository is cloned.
+ */
+export function bundleHandler(functionName: string): string {
+    const cached = bundleCache.get(functionName);
+    if (cached !== undefined) {
+        return cached;
+    }
+    const result = buildSync({
+        entryPoints: [handlerEntryPoint(functionName)],
+        absWorkingDir: projectRoot,
+        bundle: true,
+        write: false,
+        platform: "node",
+        format: "cjs",
+        target: bundleTarget,
+        minify: true,
+        keepNames: true,
+        legalComments: "none",
+        sourcemap: false,
+        // Some SDK dependencies ship both CJS and ESM; prefer the ESM entry so tree shaking works.
+        mainFields: ["module", "main"],
+        logLevel: "silent",
+    });
+    if (result.errors.length > 0 || result.outputFiles.length !== 1) {
+        const messages = result.errors.map((e) => e.text).join("; ");
+        throw new Error(`Bundling Lambda handler "${functionName}" failed: ${messages}`);
+    }
+    const code = result.outputFiles[0].text;
+    bundleCache.set(functionName, code);
+    return code;
+}
+
+/** The deployable archive of one handler: a single `index.js` exporting `handler`. */
+export function handlerArchive(functionName: string): pulumi.asset.AssetArchive {
+    return new pulumi.asset.AssetArchive({
+        "index.js": new pulumi.asset.StringAsset(bundleHandler(functionName)),
+    });
+}

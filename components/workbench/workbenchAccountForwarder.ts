@@ -1,0 +1,121 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { BundledFunction } from "../lambda/bundledFunction";
+import { EVENT_DELIVERY_RETRY, invokeFunctionOnRule } from "../lambda/triggers";
+import { awsContext } from "../shared/awsContext";
+import { policyDocument, serviceTrustPolicy } from "../shared/iam";
+import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
+import { whenKnown } from "../shared/validation";
+import { ec2StateChangePattern, workbenchEventPattern } from "../../functions/shared/workbenchEvent";
+import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
+
+export interface WorkbenchAccountForwarderArgs {
+    /** ARN of the LicenseServerHub's event bus in the license server account. Required. */
+    hubEventBusArn: pulumi.Input<string>;
+    /** Tag holding the workbench owner's user id. Default `vew:workbench:ownerId`. */
+    ownerTagKey?: pulumi.Input<string>;
+    /** Tag holding the workbench type. Default `vew:workbench:type`. */
+    workbenchTypeTagKey?: pulumi.Input<string>;
+    /** Log retention of the forwarder Lambda, in days. Default 30. */
+    logRetentionDays?: pulumi.Input<number>;
+    /** Alarm actions (e.g. an SNS topic ARN) for the forwarder's error alarm. Default: none. */
+    alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+
+/**
+ * The workbench-account side of floating licenses. EC2 state changes of instances tagged as workbenches become
+ * `licensing.workbench` events on the account's default bus, which a rule forwards to the license server
+ * account's hub bus (cross-account, with its own role, retries and a dead-letter queue).
+ */
+export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
+    public readonly forwarder: BundledFunction;
+    public readonly stateChangeRule: aws.cloudwatch.EventRule;
+    public readonly forwardRule: aws.cloudwatch.EventRule;
+    public readonly forwardRole: aws.iam.Role;
+    /** Events EventBridge could not deliver (to the Lambda or to the hub bus). */
+    public readonly deadLetterQueue: aws.sqs.Queue;
+
+    constructor(name: string, args: WorkbenchAccountForwarderArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("licensing:workbench:WorkbenchAccountForwarder", name, {}, opts);
+        const hubEventBusArn = whenKnown(args.hubEventBusArn, (arn) => {
+            if (!EVENT_BUS_ARN.test(arn)) throw new Error(`${name}: hubEventBusArn "${arn}" is not an EventBridge event bus ARN.`);
+        });
+        const ownerTagKey = whenKnown(args.ownerTagKey ?? DEFAULT_TAG_KEYS.ownerTagKey, (key) => assertTagKey(name, "ownerTagKey", key));
+        const typeTagKey = whenKnown(args.workbenchTypeTagKey ?? DEFAULT_TAG_KEYS.typeTagKey, (key) => assertTagKey(name, "workbenchTypeTagKey", key));
+        const { partition, region, accountId } = awsContext(this);
+        const defaultBusArn = pulumi.interpolate`arn:${partition}:events:${region}:${accountId}:event-bus/default`;
+
+        this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
+
+        this.forwarder = new BundledFunction(
+            `${name}-forwarder`,
+            {
+                handler: "workbench-forwarder",
+                description: "Turns EC2 state changes of tagged workbenches into licensing.workbench events",
+                environment: { OWNER_TAG_KEY: ownerTagKey, TYPE_TAG_KEY: typeTagKey, EVENT_BUS_NAME: "default" },
+                statements: [
+                    // DescribeTags has no resource-level permissions: AWS only accepts "*" here.
+                    { sid: "ReadInstanceTags", actions: ["ec2:DescribeTags"], resources: ["*"] },
+                    { sid: "PutWorkbenchEvents", actions: ["events:PutEvents"], resources: [defaultBusArn] },
+                ],
+                timeoutSeconds: 30,
+                memorySizeMb: 256,
+                logRetentionDays: args.logRetentionDays,
+                asyncInvocation: {},
+                alarmActions: args.alarmActions,
+            },
+            { parent: this },
+        );
+
+        this.stateChangeRule = new aws.cloudwatch.EventRule(
+            `${name}-ec2-state`,
+            { description: "EC2 state changes that start or end a workbench session", eventPattern: JSON.stringify(ec2StateChangePattern()) },
+            { parent: this },
+        );
+        invokeFunctionOnRule(`${name}-ec2-state`, this.stateChangeRule, this.forwarder, this.deadLetterQueue.arn, this);
+
+        this.forwardRule = new aws.cloudwatch.EventRule(
+            `${name}-to-hub`,
+            { description: "Forwards workbench events to the license server account", eventPattern: JSON.stringify(workbenchEventPattern()) },
+            { parent: this },
+        );
+        this.forwardRole = new aws.iam.Role(
+            `${name}-to-hub`,
+            { assumeRolePolicy: serviceTrustPolicy("events.amazonaws.com", accountId), description: "EventBridge forwarding workbench events to the hub bus" },
+            { parent: this },
+        );
+        const forwardPolicy = new aws.iam.RolePolicy(
+            `${name}-to-hub`,
+            { role: this.forwardRole.id, policy: policyDocument([{ sid: "PutOnHubBus", actions: ["events:PutEvents"], resources: [hubEventBusArn] }], name) },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-to-hub`,
+            {
+                rule: this.forwardRule.name,
+                arn: hubEventBusArn,
+                roleArn: this.forwardRole.arn,
+                retryPolicy: EVENT_DELIVERY_RETRY,
+                deadLetterConfig: { arn: this.deadLetterQueue.arn },
+            },
+            { parent: this, dependsOn: [forwardPolicy] },
+        );
+        allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [this.stateChangeRule.arn, this.forwardRule.arn], this);
+
+        this.registerOutputs({
+            forwarderFunctionName: this.forwarder.functionName,
+            stateChangeRuleArn: this.stateChangeRule.arn,
+            forwardRuleArn: this.forwardRule.arn,
+            deadLetterQueueUrl: this.deadLetterQueue.url,
+        });
+    }
+}
+
+function assertTagKey(component: string, field: string, key: string): void {
+    if (!TAG_KEY.test(key) || key.startsWith("aws:")) {
+        throw new Error(`${component}: ${field} "${key}" is not a valid EC2 tag key.`);
+    }
+}

@@ -1,0 +1,2 @@
+// The stack program; compositions per account role live in stacks/.
+export * from "./components";

@@ -1,0 +1,142 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** A resource the program registered, with its resolved inputs. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+}
+
+export interface MockAccount {
+    accountId: string;
+    region: string;
+    partition: string;
+}
+
+export const DEFAULT_ACCOUNT: MockAccount = { accountId: "111111111111", region: "eu-central-1", partition: "aws" };
+
+/** Runs a Pulumi program in-process under mocks and returns what it registered (no engine, no CLI, no cloud). */
+export async function runUnderMocks<T>(
+    program: () => T,
+    options: { account?: Partial<MockAccount>; config?: Record<string, string>; project?: string; stack?: string } = {},
+): Promise<{ result: T; resources: RecordedResource[] }> {
+    const account = { ...DEFAULT_ACCOUNT, ...options.account };
+    const resources: RecordedResource[] = [];
+    const project = options.project ?? "license-ops";
+    // Config is read from this variable when a pulumi.Config is created, so it must be set before the program runs.
+    process.env.PULUMI_CONFIG = JSON.stringify(
+        Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [k.includes(":") ? k : `${project}:${k}`, v])),
+    );
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...mockedOutputs(args.type, args.name, args.inputs, account) } };
+            },
+            call(args) {
+                return mockedCall(args.token, args.inputs, account);
+            },
+        },
+        project,
+        options.stack ?? "test",
+        false,
+    );
+    const result = program();
+    await settle();
+    return { result, resources };
+}
+
+/** Waits until every registration and invoke the program started has completed. */
+export async function settle(): Promise<void> {
+    // waitForRPCs is exported by the runtime (marked internal): the same wait `pulumi up` does before exiting.
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}
+
+/** Resolves an Output's value in a test. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+function mockedOutputs(type: string, name: string, inputs: Record<string, any>, account: MockAccount): Record<string, any> {
+    const [, module = "resource", kind = "Resource"] = type.split(":");
+    const service = module.split("/")[0];
+    const physicalName = inputs.name ?? name;
+    const arnPrefix = `arn:${account.partition}:${service}:${account.region}:${account.accountId}`;
+    const outputs: Record<string, any> = { name: physicalName, arn: `${arnPrefix}:${kind.toLowerCase()}/${physicalName}` };
+    switch (type) {
+        case "aws:sqs/queue:Queue":
+            outputs.arn = `arn:${account.partition}:sqs:${account.region}:${account.accountId}:${physicalName}`;
+            outputs.url = `https://sqs.${account.region}.amazonaws.com/${account.accountId}/${physicalName}`;
+            break;
+        case "aws:cloudwatch/eventBus:EventBus":
+            outputs.arn = `arn:${account.partition}:events:${account.region}:${account.accountId}:event-bus/${physicalName}`;
+            break;
+        case "aws:cloudwatch/eventRule:EventRule":
+            outputs.arn = `arn:${account.partition}:events:${account.region}:${account.accountId}:rule/${physicalName}`;
+            break;
+        case "aws:iam/role:Role":
+            outputs.arn = `arn:${account.partition}:iam::${account.accountId}:role/${physicalName}`;
+            break;
+        case "aws:lambda/function:Function":
+            outputs.arn = `arn:${account.partition}:lambda:${account.region}:${account.accountId}:function:${physicalName}`;
+            outputs.invokeArn = `arn:${account.partition}:apigateway:${account.region}:lambda:path/functions/${outputs.arn}/invocations`;
+            break;
+        case "aws:cloudwatch/logGroup:LogGroup":
+            outputs.arn = `arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:${physicalName}`;
+            break;
+        case "aws:dynamodb/table:Table":
+            outputs.arn = `arn:${account.partition}:dynamodb:${account.region}:${account.accountId}:table/${physicalName}`;
+            outputs.streamArn = `${outputs.arn}/stream/2026-01-01T00:00:00.000`;
+            break;
+        case "aws:s3/bucket:Bucket":
+            outputs.bucket = inputs.bucket ?? physicalName;
+            outputs.arn = `arn:${account.partition}:s3:::${outputs.bucket}`;
+            break;
+        case "aws:ssm/parameter:Parameter":
+            outputs.arn = `arn:${account.partition}:ssm:${account.region}:${account.accountId}:parameter/${String(physicalName).replace(/^\//, "")}`;
+            break;
+        case "aws:ssm/document:Document":
+            outputs.arn = `arn:${account.partition}:ssm:${account.region}:${account.accountId}:document/${physicalName}`;
+            break;
+        case "aws:sns/topic:Topic":
+            outputs.arn = `arn:${account.partition}:sns:${account.region}:${account.accountId}:${physicalName}`;
+            break;
+    }
+    return outputs;
+}
+
+function mockedCall(token: string, inputs: Record<string, any>, account: MockAccount): Record<string, any> {
+    switch (token) {
+        case "aws:index/getPartition:getPartition":
+            return { partition: account.partition, dnsSuffix: "amazonaws.com", id: account.partition };
+        case "aws:index/getRegion:getRegion":
+            return { region: account.region, name: account.region, id: account.region };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: account.accountId, arn: `arn:${account.partition}:iam::${account.accountId}:user/test`, userId: "AIDTEST", id: account.accountId };
+        default:
+            return inputs;
+    }
+}
+
+/** Resources of one type, e.g. `aws:iam/role:Role`. */
+export function ofType(resources: RecordedResource[], type: string): RecordedResource[] {
+    return resources.filter((r) => r.type === type);
+}
+
+/** The one resource with this type and logical name; throws with the candidates when absent. */
+export function named(resources: RecordedResource[], type: string, name: string): RecordedResource {
+    const found = resources.find((r) => r.type === type && r.name === name);
+    if (!found) {
+        const names = ofType(resources, type).map((r) => r.name).join(", ");
+        throw new Error(`no ${type} named ${name}; have: ${names || "none"}`);
+    }
+    return found;
+}
+
+/** Every `Allow` statement of every inline role policy, parsed. */
+export function allowStatements(resources: RecordedResource[]): Array<{ Action: string[]; Resource: string[]; Condition?: any; Sid?: string }> {
+    return ofType(resources, "aws:iam/rolePolicy:RolePolicy").flatMap((p) =>
+        (JSON.parse(p.inputs.policy).Statement as any[]).filter((s) => s.Effect === "Allow"),
+    );
+}

@@ -1,0 +1,110 @@
+import { expect } from "chai";
+import { WorkbenchAccountForwarder } from "../../components/workbench/workbenchAccountForwarder";
+import { allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
+import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE } from "../../functions/shared/workbenchEvent";
+
+const HUB_BUS = "arn:aws:events:eu-central-1:999999999999:event-bus/license-hub";
+
+describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
+    let resources: Awaited<ReturnType<typeof runUnderMocks>>["resources"];
+
+    before(async () => {
+        ({ resources } = await runUnderMocks(() => new WorkbenchAccountForwarder("wb", { hubEventBusArn: HUB_BUS })));
+    });
+
+    it("registers itself with the licensing type token and parents every child", () => {
+        const component = named(resources, "licensing:workbench:WorkbenchAccountForwarder", "wb");
+        expect(component).to.exist;
+        const children = resources.filter((r) => r.type.startsWith("aws:"));
+        expect(children.length).to.be.greaterThan(8);
+        for (const child of children) {
+            expect(child.name.startsWith("wb-"), child.name).to.equal(true);
+        }
+    });
+
+    it("listens to EC2 state changes that start or end a workbench, and nothing else", () => {
+        const rule = named(resources, "aws:cloudwatch/eventRule:EventRule", "wb-ec2-state");
+        expect(JSON.parse(rule.inputs.eventPattern)).to.deep.equal({
+            source: ["aws.ec2"],
+            "detail-type": ["EC2 Instance State-change Notification"],
+            detail: { state: ["running", "stopping", "stopped", "shutting-down", "terminated"] },
+        });
+        const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "wb-ec2-state-target");
+        expect(target.inputs.arn).to.match(/:function:wb-forwarder$/);
+        expect(target.inputs.deadLetterConfig.arn).to.match(/:wb-undelivered$/);
+        const permission = named(resources, "aws:lambda/permission:Permission", "wb-ec2-state-invoke");
+        expect(permission.inputs.principal).to.equal("events.amazonaws.com");
+        expect(permission.inputs.sourceArn).to.match(/:rule\/wb-ec2-state$/);
+    });
+
+    it("forwards workbench events to the hub bus with a role allowed only events:PutEvents on that bus", () => {
+        const rule = named(resources, "aws:cloudwatch/eventRule:EventRule", "wb-to-hub");
+        const pattern = JSON.parse(rule.inputs.eventPattern);
+        expect(pattern.source).to.deep.equal([WORKBENCH_EVENT_SOURCE]);
+        expect(pattern["detail-type"]).to.deep.equal([WORKBENCH_EVENT_DETAIL_TYPE]);
+        const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "wb-to-hub");
+        expect(target.inputs.arn).to.equal(HUB_BUS);
+        expect(target.inputs.roleArn).to.match(/:role\/wb-to-hub$/);
+        expect(target.inputs.retryPolicy.maximumRetryAttempts).to.be.greaterThan(0);
+        expect(target.inputs.deadLetterConfig.arn).to.match(/:wb-undelivered$/);
+
+        const role = named(resources, "aws:iam/role:Role", "wb-to-hub");
+        const trust = JSON.parse(role.inputs.assumeRolePolicy);
+        expect(trust.Statement[0].Principal).to.deep.equal({ Service: "events.amazonaws.com" });
+        expect(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"]).to.equal("111111111111");
+        const policy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "wb-to-hub").inputs.policy);
+        expect(policy.Statement).to.deep.equal([{ Sid: "PutOnHubBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [HUB_BUS] }]);
+    });
+
+    it("deploys the bundled forwarder on Node.js 22 arm64 with its tag keys and an on-failure destination", () => {
+        const fn = named(resources, "aws:lambda/function:Function", "wb-forwarder");
+        expect(fn.inputs.runtime).to.equal("nodejs22.x");
+        expect(fn.inputs.architectures).to.deep.equal(["arm64"]);
+        expect(fn.inputs.handler).to.equal("index.handler");
+        expect(fn.inputs.environment.variables).to.include({
+            OWNER_TAG_KEY: "vew:workbench:ownerId",
+            TYPE_TAG_KEY: "vew:workbench:type",
+            EVENT_BUS_NAME: "default",
+        });
+        expect(fn.inputs.loggingConfig.logGroup).to.equal("wb-forwarder-logs");
+        const logs = named(resources, "aws:cloudwatch/logGroup:LogGroup", "wb-forwarder-logs");
+        expect(logs.inputs.retentionInDays).to.equal(30);
+        const invokeConfig = named(resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "wb-forwarder-async");
+        expect(invokeConfig.inputs.destinationConfig.onFailure.destination).to.match(/:wb-forwarder-failures$/);
+        for (const queue of ofType(resources, "aws:sqs/queue:Queue")) {
+            expect(queue.inputs.sqsManagedSseEnabled, queue.name).to.equal(true);
+        }
+    });
+
+    it("grants the forwarder only what it uses, with no wildcard actions", () => {
+        const statements = allowStatements(resources);
+        for (const s of statements) {
+            for (const action of s.Action) expect(action).not.to.contain("*");
+        }
+        const fnPolicy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "wb-forwarder-policy").inputs.policy);
+        const bySid = Object.fromEntries(fnPolicy.Statement.map((s: any) => [s.Sid, s]));
+        expect(bySid.ReadInstanceTags).to.deep.include({ Action: ["ec2:DescribeTags"], Resource: ["*"] });
+        expect(bySid.PutWorkbenchEvents).to.deep.include({
+            Action: ["events:PutEvents"],
+            Resource: ["arn:aws:events:eu-central-1:111111111111:event-bus/default"],
+        });
+        expect(bySid.WriteOwnLogs.Resource[0]).to.match(/log-group:wb-forwarder-logs:\*$/);
+        expect(bySid.SendFailedInvocations.Action).to.deep.equal(["sqs:SendMessage"]);
+        expect(Object.keys(bySid).sort()).to.deep.equal(["PutWorkbenchEvents", "ReadInstanceTags", "SendFailedInvocations", "WriteOwnLogs"]);
+    });
+
+    it("uses configured tag keys", async () => {
+        const { resources: custom } = await runUnderMocks(
+            () => new WorkbenchAccountForwarder("custom", { hubEventBusArn: HUB_BUS, ownerTagKey: "team:owner", workbenchTypeTagKey: "team:kind" }),
+        );
+        const fn = named(custom, "aws:lambda/function:Function", "custom-forwarder");
+        expect(fn.inputs.environment.variables).to.include({ OWNER_TAG_KEY: "team:owner", TYPE_TAG_KEY: "team:kind" });
+    });
+
+    it("refuses a hub bus ARN that is not an event bus, naming the component", () => {
+        expect(() => new WorkbenchAccountForwarder("bad", { hubEventBusArn: "arn:aws:sqs:eu-central-1:999999999999:queue" })).to.throw(
+            /bad: hubEventBusArn .* is not an EventBridge event bus ARN/,
+        );
+        expect(() => new WorkbenchAccountForwarder("bad2", { hubEventBusArn: HUB_BUS, ownerTagKey: "aws:reserved" })).to.throw(/ownerTagKey/);
+    });
+});
