@@ -35,10 +35,16 @@ export function handlerEntryPoint(functionName: string): string {
  * with absolute paths. So the archive hash only changes when the code does, wherever the repository is cloned.
  */
 export function bundleHandler(functionName: string): string {
-    const cached = bundleCache.get(functionName);
-    if (cached !== undefined) {
-        return cached;
+    let code = bundleCache.get(functionName);
+    if (code === undefined) {
+        code = buildHandler(functionName);
+        bundleCache.set(functionName, code);
     }
+    return code;
+}
+
+/** Runs esbuild for one handler, without the per-process cache `bundleHandler` keeps. */
+export function buildHandler(functionName: string): string {
     const result = buildSync({
         entryPoints: [handlerEntryPoint(functionName)],
         absWorkingDir: projectRoot,
@@ -59,9 +65,7 @@ export function bundleHandler(functionName: string): string {
         const messages = result.errors.map((e) => e.text).join("; ");
         throw new Error(`Bundling Lambda handler "${functionName}" failed: ${messages}`);
     }
-    const code = result.outputFiles[0].text;
-    bundleCache.set(functionName, code);
-    return code;
+    return result.outputFiles[0].text;
 }
 
 /** The deployable archive of one handler: a single `index.js` exporting `handler`. */

@@ -35,7 +35,13 @@ export interface JsonService {
  * A local stand-in for an AWS service that speaks the JSON 1.0/1.1 protocol (X-Amz-Target dispatch), for the
  * services that have no emulator. Real SDK v3 clients talk to it unchanged; it listens on 127.0.0.1 only.
  */
-export async function startJsonService(targetPrefix: string, operations: Record<string, JsonOperation>, port = 0): Promise<JsonService> {
+export async function startJsonService(
+    targetPrefix: string,
+    operations: Record<string, JsonOperation>,
+    port = 0,
+    /** Sees each request's headers before its operation runs (e.g. to read the signing region). */
+    onRequest?: (headers: http.IncomingHttpHeaders) => void,
+): Promise<JsonService> {
     const calls: JsonCall[] = [];
     const faults = new Map<string, { error: AwsServiceError; remaining: number }>();
     let latencyMs = 0;
@@ -63,6 +69,7 @@ export async function startJsonService(targetPrefix: string, operations: Record<
                 return send(400, { __type: "SerializationException", message: "body is not JSON" }, "SerializationException");
             }
             calls.push({ operation, input });
+            onRequest?.(req.headers);
             const handler = operations[operation];
             if (!handler) {
                 return send(400, { __type: "UnknownOperationException", message: `stand-in does not implement ${target}` }, "UnknownOperationException");

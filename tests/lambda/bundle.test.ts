@@ -1,0 +1,81 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildHandler, bundleHandler, handlerArchive, handlerEntryPoint, projectRoot } from "../../components/lambda/bundle";
+import { startEc2Standin, Ec2Standin } from "../local/ec2Standin";
+import { startEventBridgeStandin, EventBridgeStandin } from "../local/eventBridgeStandin";
+import { ec2StateChangeEvent } from "../support/ec2Events";
+import { valueOf } from "../support/pulumiMocks";
+
+/** Loads a bundle as Lambda would: a fresh `index.js` file required from its own folder. */
+export function loadBundle(code: string): { handler(event: unknown): Promise<any>; dir: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+    fs.writeFileSync(path.join(dir, "index.js"), code);
+    return { ...require(path.join(dir, "index.js")), dir };
+}
+
+describe("Lambda bundling", () => {
+    it("produces the same bytes on every build, with no machine-specific paths", () => {
+        const first = buildHandler("workbench-forwarder");
+        const second = buildHandler("workbench-forwarder");
+        expect(first).to.equal(second);
+        expect(first).not.to.contain(projectRoot);
+        expect(first).not.to.contain(os.tmpdir());
+    });
+
+    it("bundles the AWS SDK into the artifact instead of relying on the runtime's copy", () => {
+        const code = bundleHandler("workbench-forwarder");
+        expect(code).not.to.match(/require\(["']@aws-sdk\/client-/);
+        expect(code).to.contain("DescribeTags");
+    });
+
+    it("packs one index.js per function into the archive", async () => {
+        const archive = handlerArchive("workbench-forwarder");
+        const assets = await valueOf(archive.assets);
+        expect(Object.keys(assets)).to.deep.equal(["index.js"]);
+    });
+
+    it("refuses unknown or oddly named handlers with the expected path", () => {
+        expect(() => handlerEntryPoint("no-such-handler")).to.throw(/expected functions\/no-such-handler\/index\.ts/);
+        expect(() => handlerEntryPoint("../components")).to.throw(/lower-case letters/);
+    });
+
+    describe("the deployed forwarder artifact, run as Lambda would run it", () => {
+        let ec2: Ec2Standin;
+        let bus: EventBridgeStandin;
+        const saved = { ...process.env };
+
+        before(async () => {
+            ec2 = await startEc2Standin();
+            bus = await startEventBridgeStandin();
+            Object.assign(process.env, {
+                AWS_REGION: "eu-central-1",
+                AWS_ACCESS_KEY_ID: "AKIDLOCAL",
+                AWS_SECRET_ACCESS_KEY: "local-secret",
+                AWS_ENDPOINT_URL_EC2: ec2.endpoint,
+                AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+                POWERTOOLS_METRICS_DISABLED: "true",
+                POWERTOOLS_LOG_LEVEL: "SILENT",
+            });
+        });
+        after(async () => {
+            process.env = saved;
+            await ec2.close();
+            await bus.close();
+        });
+
+        it("forwards a workbench start through the real SDK clients", async () => {
+            ec2.instances.set("i-0123456789abcdef0", { "vew:workbench:ownerId": "jdoe", "vew:workbench:type": "cae" });
+            const { handler, dir } = loadBundle(bundleHandler("workbench-forwarder"));
+            try {
+                const outcome = await handler(ec2StateChangeEvent("i-0123456789abcdef0", "running"));
+                expect(outcome.outcome).to.equal("forwarded");
+                expect(bus.events).to.have.length(1);
+                expect(JSON.parse(bus.events[0].Detail)).to.include({ "user-id": "jdoe", "workbench-state": "started" });
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+});

@@ -1,0 +1,58 @@
+import { expect } from "chai";
+import { BundledFunction } from "../../components/lambda/bundledFunction";
+import { assertScheduleExpression } from "../../components/lambda/triggers";
+import { named, ofType, runUnderMocks } from "../support/pulumiMocks";
+
+describe("BundledFunction (Pulumi mocks)", () => {
+    it("creates no failure queue or invoke config for synchronously invoked functions, and honours overrides", async () => {
+        const { resources } = await runUnderMocks(
+            () =>
+                new BundledFunction("sync", {
+                    handler: "workbench-forwarder",
+                    statements: [],
+                    architecture: "x86_64",
+                    timeoutSeconds: 10,
+                    memorySizeMb: 512,
+                    logRetentionDays: 7,
+                    environment: { A: "1" },
+                }),
+        );
+        expect(ofType(resources, "aws:sqs/queue:Queue")).to.deep.equal([]);
+        expect(ofType(resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")).to.deep.equal([]);
+        const fn = named(resources, "aws:lambda/function:Function", "sync");
+        expect(fn.inputs).to.deep.include({ architectures: ["x86_64"], timeout: 10, memorySize: 512 });
+        expect(fn.inputs.environment.variables).to.deep.equal({ POWERTOOLS_SERVICE_NAME: "workbench-forwarder", A: "1" });
+        expect(named(resources, "aws:cloudwatch/logGroup:LogGroup", "sync-logs").inputs.retentionInDays).to.equal(7);
+        const alarm = named(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "sync-errors");
+        expect(alarm.inputs).to.deep.include({ metricName: "Errors", namespace: "AWS/Lambda", threshold: 0 });
+    });
+
+    it("wires asynchronous retries to an encrypted on-failure queue", async () => {
+        const { resources } = await runUnderMocks(
+            () => new BundledFunction("async", { handler: "workbench-forwarder", statements: [], asyncInvocation: { maximumRetryAttempts: 1, maximumEventAgeSeconds: 600 } }),
+        );
+        const config = named(resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "async-async");
+        expect(config.inputs).to.deep.include({ maximumRetryAttempts: 1, maximumEventAgeInSeconds: 600 });
+        expect(named(resources, "aws:sqs/queue:Queue", "async-failures").inputs.sqsManagedSseEnabled).to.equal(true);
+    });
+
+    it("refuses invalid retry settings and wildcard permissions before creating anything", () => {
+        expect(() => new BundledFunction("r", { handler: "workbench-forwarder", statements: [], asyncInvocation: { maximumRetryAttempts: 3 } })).to.throw(/r: asyncInvocation.maximumRetryAttempts/);
+        expect(() => new BundledFunction("a", { handler: "workbench-forwarder", statements: [], asyncInvocation: { maximumEventAgeSeconds: 30 } })).to.throw(/maximumEventAgeSeconds/);
+        expect(() => new BundledFunction("w", { handler: "workbench-forwarder", statements: [{ actions: ["s3:*"], resources: ["arn:aws:s3:::b/*"] }] })).to.throw(/w: IAM action "s3:\*"/);
+        expect(() => new BundledFunction("h", { handler: "missing-handler", statements: [] })).to.throw(/not found/);
+    });
+});
+
+describe("schedule expressions", () => {
+    it("accepts EventBridge rate and cron expressions", () => {
+        for (const ok of ["rate(1 minute)", "rate(5 minutes)", "rate(1 day)", "rate(12 hours)", "cron(0 6 * * ? *)"]) {
+            expect(() => assertScheduleExpression(ok, "ctx"), ok).not.to.throw();
+        }
+    });
+    it("refuses malformed expressions and mismatched units", () => {
+        for (const bad of ["every minute", "rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "rate(5 seconds)", "cron()"]) {
+            expect(() => assertScheduleExpression(bad, "ctx"), bad).to.throw(/ctx: schedule/);
+        }
+    });
+});
