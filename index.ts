@@ -1,2 +1,4 @@
-// The stack program; compositions per account role live in stacks/.
-export * from "./components";
+// The Pulumi program: deploys the composition for this stack's role (see stacks/ and the README).
+import { deployStack } from "./stacks";
+
+export = deployStack();

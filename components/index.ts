@@ -1,3 +1,13 @@
 export { BundledFunction, BundledFunctionArgs, AsyncInvocationArgs } from "./lambda/bundledFunction";
 export { WorkbenchAccountForwarder, WorkbenchAccountForwarderArgs } from "./workbench/workbenchAccountForwarder";
 export * as workbenchEvent from "../functions/shared/workbenchEvent";
+export { LicenseConfigSet, LicenseConfigSetArgs, LicensedLaunchTemplateArgs, OrganizationSettingsArgs } from "./config/licenseConfigSet";
+export { LicenseManagerServiceSettings, LicenseManagerServiceSettingsArgs } from "./config/licenseManagerServiceSettings";
+export { UtilisationAlertsArgs } from "./config/utilisationAlerts";
+export * as licenseDefinitions from "./config/definitions";
+export { MultiRegionLicenseTracker, MultiRegionLicenseTrackerArgs } from "./tracking/multiRegionLicenseTracker";
+export { ReportBucketArgs, ReportStorageClass } from "./tracking/reportBucket";
+export * as trackingDefinitions from "./tracking/definitions";
+export { LicenseServerHub, LicenseServerHubArgs } from "./hub/licenseServerHub";
+export { ProductCatalog, LicensedProduct } from "./hub/catalog";
+export * as hubDefinitions from "./hub/definitions";

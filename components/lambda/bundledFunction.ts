@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { handlerArchive } from "./bundle";
+import { bundleDigest, handlerArchive } from "./bundle";
 import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../shared/iam";
 import { deadLetterQueue } from "../shared/sqs";
 
@@ -106,6 +106,7 @@ export class BundledFunction extends pulumi.ComponentResource {
                 timeout: args.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
                 memorySize: args.memorySizeMb ?? DEFAULTS.memorySizeMb,
                 reservedConcurrentExecutions: args.reservedConcurrency,
+                tags: { "licensing:handler": args.handler, "licensing:bundle-sha256": bundleDigest(args.handler) },
                 loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
                 environment: {
                     variables: pulumi.output(args.environment ?? {}).apply((vars) => ({

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /** A resource the program registered, with its resolved inputs. */
@@ -5,6 +6,12 @@ export interface RecordedResource {
     type: string;
     name: string;
     inputs: Record<string, any>;
+    /** Id the mock assigned. */
+    id?: string;
+    /** State the mock returned (inputs plus mocked outputs): what stack policies see as the resource's props. */
+    outputs?: Record<string, any>;
+    /** Provider reference (`<provider urn>::<provider id>`) when created with an explicit provider. */
+    provider?: string;
 }
 
 export interface MockAccount {
@@ -18,20 +25,32 @@ export const DEFAULT_ACCOUNT: MockAccount = { accountId: "111111111111", region:
 /** Runs a Pulumi program in-process under mocks and returns what it registered (no engine, no CLI, no cloud). */
 export async function runUnderMocks<T>(
     program: () => T,
-    options: { account?: Partial<MockAccount>; config?: Record<string, string>; project?: string; stack?: string } = {},
+    options: {
+        account?: Partial<MockAccount>;
+        config?: Record<string, string>;
+        project?: string;
+        stack?: string;
+        /** Outputs of the stacks a program references, by fully qualified stack name. */
+        stackOutputs?: Record<string, Record<string, unknown>>;
+    } = {},
 ): Promise<{ result: T; resources: RecordedResource[] }> {
     const account = { ...DEFAULT_ACCOUNT, ...options.account };
     const resources: RecordedResource[] = [];
     const project = options.project ?? "license-ops";
-    // Config is read from this variable when a pulumi.Config is created, so it must be set before the program runs.
-    process.env.PULUMI_CONFIG = JSON.stringify(
+    // The runtime keeps configuration in its own store (filled from PULUMI_CONFIG once); replace it for each run.
+    pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [k.includes(":") ? k : `${project}:${k}`, v])),
     );
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
-                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...mockedOutputs(args.type, args.name, args.inputs, account) } };
+                const id = `${args.name}-id`;
+                const state =
+                    args.type === "pulumi:pulumi:StackReference"
+                        ? { ...args.inputs, outputs: options.stackOutputs?.[args.inputs.name ?? args.name] ?? {}, secretOutputNames: [] }
+                        : { ...args.inputs, ...mockedOutputs(args.type, args.name, args.inputs, account) };
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs, id, outputs: state, provider: args.provider || undefined });
+                return { id, state };
             },
             call(args) {
                 return mockedCall(args.token, args.inputs, account);
@@ -41,9 +60,20 @@ export async function runUnderMocks<T>(
         options.stack ?? "test",
         false,
     );
-    const result = program();
-    await settle();
-    return { result, resources };
+    // An error thrown inside an apply rejects a promise nobody awaits and the program's registrations never finish;
+    // surface it as the run's failure instead of letting the test hang until its timeout.
+    let onRejection: ((reason: unknown) => void) | undefined;
+    const rejected = new Promise<never>((_, reject) => {
+        onRejection = (reason) => reject(reason);
+        process.on("unhandledRejection", onRejection);
+    });
+    try {
+        const result = program();
+        await Promise.race([settle(), rejected]);
+        return { result, resources };
+    } finally {
+        process.off("unhandledRejection", onRejection!);
+    }
 }
 
 /** Waits until every registration and invoke the program started has completed. */
@@ -99,6 +129,11 @@ function mockedOutputs(type: string, name: string, inputs: Record<string, any>, 
         case "aws:ssm/document:Document":
             outputs.arn = `arn:${account.partition}:ssm:${account.region}:${account.accountId}:document/${physicalName}`;
             break;
+        case "aws:licensemanager/licenseConfiguration:LicenseConfiguration": {
+            const id = createHash("sha256").update(String(physicalName)).digest("hex").slice(0, 32);
+            outputs.arn = `arn:${account.partition}:license-manager:${account.region}:${account.accountId}:license-configuration:lic-${id}`;
+            break;
+        }
         case "aws:sns/topic:Topic":
             outputs.arn = `arn:${account.partition}:sns:${account.region}:${account.accountId}:${physicalName}`;
             break;

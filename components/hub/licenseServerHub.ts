@@ -1,0 +1,378 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { BundledFunction } from "../lambda/bundledFunction";
+import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "../lambda/triggers";
+import { awsContext } from "../shared/awsContext";
+import { policyDocument } from "../shared/iam";
+import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
+import { INSTANCE_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_STATE_KEY } from "../../functions/hub-shared/tableKeys";
+import { USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
+import {
+    ASSIGNMENT_ENVIRONMENT,
+    CHANGE_MARKER_ENVIRONMENT,
+    CHANGE_MARKER_EVENT_SOURCE,
+    DEFAULT_SYNC_SCHEDULE,
+    DEFAULT_TOMBSTONE_RETENTION_DAYS,
+    HUB_TABLE,
+    MIN_TOMBSTONE_RETENTION_DAYS,
+    SYNC_ENVIRONMENT,
+    hubBusPattern,
+    seatChangeStreamFilter,
+} from "./definitions";
+import { ProductCatalog, assignmentCatalog, productCommands, syncCatalog, validateCatalog } from "./catalog";
+import { hubBusPolicy, validateBusAccess } from "./busPolicy";
+import { DEFAULT_WORK_DIRECTORY, assertWorkDirectory, renderLicenseServerDocument } from "./licenseServerDocument";
+import { userListBucket } from "./userListBucket";
+
+export interface LicenseServerHubArgs {
+    /** Licensed products per workbench type, and each product's license server, seats and vendor CLI. Required. */
+    catalog: ProductCatalog;
+    /** Workbench account ids allowed to put events on the hub bus. Default: none (then `organizationId` is required). */
+    workbenchAccountIds?: string[];
+    /** AWS Organizations id (`o-...`) whose accounts may put events on the hub bus. Default: none (then `workbenchAccountIds` is required). */
+    organizationId?: string;
+    /** EventBridge schedule of the sync. Default `rate(1 minute)`. */
+    syncSchedule?: string;
+    /** Sync Lambda timeout in seconds; bounds how long a sync waits for the license servers. Default 300. */
+    syncTimeoutSeconds?: number;
+    /** Seconds the document's shell step (the vendor CLI included) may run on a license server. Default 120. */
+    commandTimeoutSeconds?: number;
+    /** Seconds Run Command waits for a license server to pick a command up before giving up. Default 60. */
+    commandDeliveryTimeoutSeconds?: number;
+    /** Days a stopped instance's tombstone is kept (at least 3: longer than every event retry window). Default 7. */
+    tombstoneRetentionDays?: number;
+    /** Directory on the license servers under which the lists are installed. Default `/var/lib/license-hub`. */
+    licenseServerWorkDirectory?: string;
+    /**
+     * Names of the license servers' instance roles: the hub gives them read access to the user lists. Default:
+     * none (attach the `licenseServerPolicy` output yourself).
+     */
+    licenseServerRoleNames?: pulumi.Input<string>[];
+    /** Keep the table from being deleted (it holds who holds which seat). Default true. */
+    tableDeletionProtection?: boolean;
+    /** Log retention of the hub's Lambdas, in days. Default 30. */
+    logRetentionDays?: pulumi.Input<number>;
+    /** Alarm actions (e.g. SNS topic ARNs) for the Lambda error and dead-letter alarms. Default: none. */
+    alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+const DEFAULTS = { syncTimeoutSeconds: 300, commandTimeoutSeconds: 120, commandDeliveryTimeoutSeconds: 60 };
+/** Lambda caps the environment of a function at 4 KB in total; the catalog JSON must leave room for the rest. */
+const MAX_CATALOG_ENV_CHARS = 3000;
+
+/**
+ * The license server account side of floating licenses. Workbench start/stop events from the workbench accounts
+ * arrive on a custom bus; an assignment Lambda keeps a DynamoDB table of who holds which product's seat (correct
+ * under duplicated, reordered and retried events); a stream-triggered Lambda bumps a change marker whenever a
+ * seat appears or disappears; and a scheduled sync installs each changed product's complete user list on its
+ * license server with SSM Run Command, the list travelling as an S3 object, never on a command line.
+ */
+export class LicenseServerHub extends pulumi.ComponentResource {
+    public readonly bus: aws.cloudwatch.EventBus;
+    public readonly table: aws.dynamodb.Table;
+    public readonly changeMarkerParameter: aws.ssm.Parameter;
+    public readonly userListBucket: aws.s3.Bucket;
+    public readonly document: aws.ssm.Document;
+    public readonly assignment: BundledFunction;
+    public readonly changeMarker: BundledFunction;
+    public readonly sync: BundledFunction;
+    /** Events EventBridge could not deliver to the assignment or sync Lambda. */
+    public readonly deadLetterQueue: aws.sqs.Queue;
+    /** Stream batches the change marker could not process after its retries. */
+    public readonly streamFailureQueue: aws.sqs.Queue;
+
+    public readonly busArn: pulumi.Output<string>;
+    public readonly busName: pulumi.Output<string>;
+    public readonly tableName: pulumi.Output<string>;
+    public readonly changeMarkerParameterName: pulumi.Output<string>;
+    public readonly syncFunctionName: pulumi.Output<string>;
+    public readonly documentName: pulumi.Output<string>;
+    public readonly userListBucketName: pulumi.Output<string>;
+    /** IAM policy (JSON) a license server's instance role needs to download its lists. */
+    public readonly licenseServerPolicy: pulumi.Output<string>;
+
+    constructor(name: string, args: LicenseServerHubArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("licensing:hub:LicenseServerHub", name, {}, opts);
+        const settings = validateArgs(name, args);
+        const { catalog } = args;
+        const { partition, region, accountId } = awsContext(this);
+        const dnsSuffix = aws.getPartitionOutput({}, { parent: this }).dnsSuffix;
+
+        // Event intake: the bus, who may write to it, and the rule feeding the assignment Lambda.
+        this.bus = new aws.cloudwatch.EventBus(`${name}-workbench-events`, { description: "Workbench start/stop events from the workbench accounts" }, { parent: this });
+        new aws.cloudwatch.EventBusPolicy(
+            `${name}-workbench-events`,
+            {
+                eventBusName: this.bus.name,
+                policy: pulumi.all([this.bus.arn, partition]).apply(([arn, part]) =>
+                    JSON.stringify(hubBusPolicy(arn, part, { accountIds: settings.accountIds, organizationId: args.organizationId })),
+                ),
+            },
+            { parent: this },
+        );
+
+        this.table = new aws.dynamodb.Table(
+            `${name}-seats`,
+            {
+                hashKey: HUB_TABLE.keySchema[0].attributeName,
+                rangeKey: HUB_TABLE.keySchema[1].attributeName,
+                attributes: HUB_TABLE.attributes.map((a) => ({ name: a.name, type: a.type })),
+                billingMode: "PAY_PER_REQUEST",
+                streamEnabled: true,
+                streamViewType: HUB_TABLE.streamViewType,
+                pointInTimeRecovery: { enabled: true },
+                serverSideEncryption: { enabled: true },
+                ttl: { attributeName: HUB_TABLE.ttlAttribute, enabled: true },
+                deletionProtectionEnabled: args.tableDeletionProtection ?? true,
+            },
+            { parent: this },
+        );
+
+        this.changeMarkerParameter = new aws.ssm.Parameter(
+            `${name}-seats-changed`,
+            { type: "String", value: "never", description: "Time of the last seat change (written by the change marker; the sync compares its version)" },
+            // The change marker owns the value from the first write on.
+            { parent: this, ignoreChanges: ["value"] },
+        );
+
+        const lists = userListBucket(`${name}-user-lists`, this);
+        this.userListBucket = lists.bucket;
+
+        const documentContent = pulumi.all([lists.bucket.bucket, region, dnsSuffix]).apply(([bucketName, reg, suffix]) =>
+            renderLicenseServerDocument({
+                bucketName,
+                region: reg,
+                dnsSuffix: suffix,
+                workDirectory: settings.workDirectory,
+                commands: productCommands(catalog),
+                executionTimeoutSeconds: settings.commandTimeoutSeconds,
+            }),
+        );
+        this.document = new aws.ssm.Document(
+            `${name}-install-user-list`,
+            { documentType: "Command", documentFormat: "JSON", targetType: "/AWS::EC2::Instance", content: documentContent },
+            { parent: this },
+        );
+
+        this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
+        this.streamFailureQueue = deadLetterQueue(`${name}-stream-failures`, this);
+        const lambdaDefaults = { logRetentionDays: args.logRetentionDays, alarmActions: args.alarmActions };
+
+        // Assignment: workbench events -> instance items and seat rows.
+        this.assignment = new BundledFunction(
+            `${name}-assignment`,
+            {
+                handler: "hub-assignment",
+                description: "Applies workbench start/stop events to the seat table",
+                environment: {
+                    [ASSIGNMENT_ENVIRONMENT.tableName]: this.table.name,
+                    [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: settings.workbenchTypesJson,
+                    [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: settings.accountIds.join(","),
+                    [ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]: String(settings.tombstoneRetentionDays * 86400),
+                    POWERTOOLS_SERVICE_NAME: `${name}-assignment`,
+                },
+                statements: [
+                    {
+                        sid: "ApplyWorkbenchEvents",
+                        actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                        resources: [this.table.arn],
+                        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${INSTANCE_PARTITION_PREFIX}*`, `${SEAT_PARTITION_PREFIX}*`] } },
+                    },
+                ],
+                asyncInvocation: {},
+                ...lambdaDefaults,
+            },
+            { parent: this },
+        );
+        const workbenchRule = new aws.cloudwatch.EventRule(
+            `${name}-workbench-events`,
+            { eventBusName: this.bus.name, description: "Workbench state changes of the supported contract versions", eventPattern: JSON.stringify(hubBusPattern()) },
+            { parent: this },
+        );
+        invokeFunctionOnRule(`${name}-workbench-events`, workbenchRule, this.assignment, this.deadLetterQueue.arn, this);
+
+        // Change marker: seat rows created or deleted -> new version of the marker parameter.
+        this.changeMarker = new BundledFunction(
+            `${name}-change-marker`,
+            {
+                handler: "hub-change-marker",
+                description: "Marks the seat table as changed when a seat row appears or disappears",
+                environment: { [CHANGE_MARKER_ENVIRONMENT.markerParameterName]: this.changeMarkerParameter.name, POWERTOOLS_SERVICE_NAME: `${name}-change-marker` },
+                statements: [
+                    { sid: "WriteChangeMarker", actions: ["ssm:PutParameter"], resources: [this.changeMarkerParameter.arn] },
+                    {
+                        sid: "ReadSeatStream",
+                        actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                        resources: [this.table.streamArn],
+                    },
+                    { sid: "SendFailedBatches", actions: ["sqs:SendMessage"], resources: [this.streamFailureQueue.arn] },
+                ],
+                ...lambdaDefaults,
+            },
+            { parent: this },
+        );
+        new aws.lambda.EventSourceMapping(
+            `${name}-seat-changes`,
+            {
+                eventSourceArn: this.table.streamArn,
+                functionName: this.changeMarker.function.arn,
+                filterCriteria: { filters: [{ pattern: JSON.stringify(seatChangeStreamFilter()) }] },
+                destinationConfig: { onFailure: { destinationArn: this.streamFailureQueue.arn } },
+                batchSize: CHANGE_MARKER_EVENT_SOURCE.batchSize,
+                maximumBatchingWindowInSeconds: CHANGE_MARKER_EVENT_SOURCE.maximumBatchingWindowInSeconds,
+                startingPosition: CHANGE_MARKER_EVENT_SOURCE.startingPosition,
+                bisectBatchOnFunctionError: CHANGE_MARKER_EVENT_SOURCE.bisectBatchOnFunctionError,
+                functionResponseTypes: [...CHANGE_MARKER_EVENT_SOURCE.functionResponseTypes],
+                maximumRetryAttempts: CHANGE_MARKER_EVENT_SOURCE.maximumRetryAttempts,
+                maximumRecordAgeInSeconds: CHANGE_MARKER_EVENT_SOURCE.maximumRecordAgeInSeconds,
+            },
+            { parent: this },
+        );
+
+        // Sync: change marker + seat rows -> user lists on the license servers.
+        const products = syncCatalog(catalog);
+        const instanceArns = [...new Set(Object.values(products).map((p) => p.instanceId))].map(
+            (id) => pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:instance/${id}`,
+        );
+        // Lists installed through an older document are resent; product changes the sync notices itself.
+        const documentFingerprint = documentContent.apply((content) => createHash("sha256").update(content).digest("hex"));
+        this.sync = new BundledFunction(
+            `${name}-sync`,
+            {
+                handler: "hub-sync",
+                description: "Installs changed products' user lists on their license servers",
+                environment: {
+                    [SYNC_ENVIRONMENT.tableName]: this.table.name,
+                    [SYNC_ENVIRONMENT.markerParameterName]: this.changeMarkerParameter.name,
+                    [SYNC_ENVIRONMENT.products]: settings.productsJson,
+                    [SYNC_ENVIRONMENT.userListBucket]: lists.bucket.bucket,
+                    [SYNC_ENVIRONMENT.documentName]: this.document.name,
+                    [SYNC_ENVIRONMENT.configurationFingerprint]: documentFingerprint,
+                    [SYNC_ENVIRONMENT.deliveryTimeoutSeconds]: String(settings.deliveryTimeoutSeconds),
+                    POWERTOOLS_SERVICE_NAME: `${name}-sync`,
+                },
+                statements: [
+                    {
+                        sid: "ReadSeatRows",
+                        actions: ["dynamodb:Query"],
+                        resources: [this.table.arn],
+                        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${SEAT_PARTITION_PREFIX}*`] } },
+                    },
+                    {
+                        sid: "KeepSyncState",
+                        actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+                        resources: [this.table.arn],
+                        conditions: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [SYNC_STATE_KEY.pk] } },
+                    },
+                    { sid: "ReadChangeMarker", actions: ["ssm:GetParameter"], resources: [this.changeMarkerParameter.arn] },
+                    { sid: "WriteUserLists", actions: ["s3:PutObject"], resources: [pulumi.interpolate`${lists.bucket.arn}/${USER_LIST_PREFIX}*`] },
+                    // SendCommand is authorised on both the document and each target instance: name exactly these.
+                    { sid: "InstallUserLists", actions: ["ssm:SendCommand"], resources: [this.document.arn, ...instanceArns] },
+                    // GetCommandInvocation has no resource-level permissions.
+                    { sid: "ReadCommandResults", actions: ["ssm:GetCommandInvocation"], resources: ["*"] },
+                ],
+                timeoutSeconds: settings.syncTimeoutSeconds,
+                // Two syncs must never interleave their commands and state writes.
+                reservedConcurrency: 1,
+                // The next tick is the retry; a tick queued behind a long sync is dropped rather than run late.
+                asyncInvocation: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 600 },
+                ...lambdaDefaults,
+            },
+            { parent: this },
+        );
+        const syncRule = scheduleRule(`${name}-sync`, settings.syncSchedule, "Sync of the license servers' user lists", this);
+        invokeFunctionOnRule(`${name}-sync`, syncRule, this.sync, this.deadLetterQueue.arn, this);
+        allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [workbenchRule.arn, syncRule.arn], this);
+
+        for (const [suffix, queue, what] of [
+            ["undelivered", this.deadLetterQueue, "events EventBridge could not deliver to the hub's Lambdas"],
+            ["stream-failures", this.streamFailureQueue, "seat changes the change marker could not record"],
+        ] as const) {
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${suffix}`,
+                {
+                    alarmDescription: `License hub ${name}: ${what}`,
+                    namespace: "AWS/SQS",
+                    metricName: "ApproximateNumberOfMessagesVisible",
+                    dimensions: { QueueName: queue.name },
+                    statistic: "Maximum",
+                    period: 300,
+                    evaluationPeriods: 1,
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                    alarmActions: args.alarmActions,
+                },
+                { parent: this },
+            );
+        }
+
+        const licenseServerPolicy = policyDocument(lists.licenseServerStatements, name);
+        (args.licenseServerRoleNames ?? []).forEach((roleName, i) => {
+            new aws.iam.RolePolicy(`${name}-license-server-${i}`, { role: roleName, policy: licenseServerPolicy }, { parent: this });
+        });
+
+        this.busArn = this.bus.arn;
+        this.busName = this.bus.name;
+        this.tableName = this.table.name;
+        this.changeMarkerParameterName = this.changeMarkerParameter.name;
+        this.syncFunctionName = this.sync.functionName;
+        this.documentName = this.document.name;
+        this.userListBucketName = lists.bucket.bucket;
+        this.licenseServerPolicy = licenseServerPolicy;
+        this.registerOutputs({
+            busArn: this.busArn,
+            busName: this.busName,
+            tableName: this.tableName,
+            tableArn: this.table.arn,
+            changeMarkerParameterName: this.changeMarkerParameterName,
+            assignmentFunctionName: this.assignment.functionName,
+            changeMarkerFunctionName: this.changeMarker.functionName,
+            syncFunctionName: this.syncFunctionName,
+            documentName: this.documentName,
+            userListBucketName: this.userListBucketName,
+            licenseServerPolicy: this.licenseServerPolicy,
+            deadLetterQueueUrl: this.deadLetterQueue.url,
+            streamFailureQueueUrl: this.streamFailureQueue.url,
+        });
+    }
+}
+
+function validateArgs(name: string, args: LicenseServerHubArgs) {
+    validateCatalog(name, args.catalog);
+    const accountIds = args.workbenchAccountIds ?? [];
+    validateBusAccess(name, { accountIds, organizationId: args.organizationId });
+
+    const integer = (field: string, value: number, min: number, max: number) => {
+        if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}: ${field} must be an integer from ${min} to ${max} (got ${value}).`);
+        return value;
+    };
+    const syncTimeoutSeconds = integer("syncTimeoutSeconds", args.syncTimeoutSeconds ?? DEFAULTS.syncTimeoutSeconds, 60, 900);
+    const commandTimeoutSeconds = integer("commandTimeoutSeconds", args.commandTimeoutSeconds ?? DEFAULTS.commandTimeoutSeconds, 30, 3600);
+    const deliveryTimeoutSeconds = integer("commandDeliveryTimeoutSeconds", args.commandDeliveryTimeoutSeconds ?? DEFAULTS.commandDeliveryTimeoutSeconds, 30, 600);
+    if (syncTimeoutSeconds < deliveryTimeoutSeconds + commandTimeoutSeconds + 30) {
+        throw new Error(
+            `${name}: syncTimeoutSeconds (${syncTimeoutSeconds}) must leave room for a command to be delivered and run: ` +
+                `at least commandDeliveryTimeoutSeconds + commandTimeoutSeconds + 30 = ${deliveryTimeoutSeconds + commandTimeoutSeconds + 30}.`,
+        );
+    }
+    const tombstoneRetentionDays = integer("tombstoneRetentionDays", args.tombstoneRetentionDays ?? DEFAULT_TOMBSTONE_RETENTION_DAYS, MIN_TOMBSTONE_RETENTION_DAYS, 365);
+    const workDirectory = args.licenseServerWorkDirectory ?? DEFAULT_WORK_DIRECTORY;
+    try {
+        assertWorkDirectory(workDirectory);
+    } catch (err) {
+        throw new Error(`${name}: licenseServerWorkDirectory: ${(err as Error).message}`);
+    }
+    const syncSchedule = args.syncSchedule ?? DEFAULT_SYNC_SCHEDULE;
+    assertScheduleExpression(syncSchedule, `${name}: syncSchedule`);
+
+    const workbenchTypesJson = JSON.stringify(assignmentCatalog(args.catalog));
+    const productsJson = JSON.stringify(syncCatalog(args.catalog));
+    for (const [what, json] of [["workbench types", workbenchTypesJson], ["products", productsJson]] as const) {
+        if (json.length > MAX_CATALOG_ENV_CHARS) {
+            throw new Error(`${name}: the catalog's ${what} take ${json.length} characters as a Lambda environment variable; at most ${MAX_CATALOG_ENV_CHARS} fit (Lambda allows 4 KB in total).`);
+        }
+    }
+    return { accountIds, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, workDirectory, syncSchedule, workbenchTypesJson, productsJson };
+}

@@ -1,0 +1,229 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { BundledFunction } from "../lambda/bundledFunction";
+import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "../lambda/triggers";
+import { awsContext } from "../shared/awsContext";
+import type { PolicyStatement } from "../shared/iam";
+import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
+import {
+    DEFAULT_CONCURRENCY,
+    DEFAULT_REPORT_LAYOUT,
+    DEFAULT_REPORT_PREFIX,
+    DEFAULT_SCHEDULE_EXPRESSION,
+    DEFAULT_TIMEOUT_SECONDS,
+    LICENSE_CONFIGURATIONS_CONTENT_TYPE,
+    LICENSE_CONFIGURATIONS_KEY,
+    LicenseConfigurationArn,
+    ReportLayout,
+    TRACKER_ENV,
+    TRACKER_HANDLER,
+    assertConcurrency,
+    assertReportLayout,
+    assertReportPrefix,
+    licenseConfigurationsDocument,
+    parseLicenseConfigurationArns,
+    reportRoots,
+} from "./definitions";
+import { licenseManagerReadScope } from "./licenseManagerAccess";
+import { ReportBucketArgs, reportBucket } from "./reportBucket";
+
+export interface MultiRegionLicenseTrackerArgs {
+    /**
+     * License configuration ARNs to report on, in any region of the deployment's partition. Required: 1 to 10,000, no
+     * duplicates. Stored as a JSON object in the report bucket, so the count is not bound by Lambda's environment.
+     */
+    licenseConfigurationArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** When the report runs: an EventBridge `rate(...)` or `cron(...)` expression (UTC). Default `rate(1 day)`. */
+    scheduleExpression?: string;
+    /** Key prefix of every report object: empty, or path segments ending in "/". Default `license-usage/`. */
+    reportPrefix?: string;
+    /** Key layout: `dated` (`YYYY/MM/DD/<run>/...`) or `hive` (`<kind>/year=/month=/day=/run=/...`, for Athena). Default `dated`. */
+    layout?: ReportLayout;
+    /** License configurations read at the same time (1-32). Default 8. */
+    concurrency?: number;
+    /** Report bucket options (name prefix, KMS key, lifecycle, forceDestroy). Default: SSE-S3, reports kept forever. */
+    bucket?: ReportBucketArgs;
+    /** Report Lambda timeout in seconds (1-900). Default 300. */
+    timeoutSeconds?: number;
+    /** Report Lambda memory in MB. Default 512. */
+    memorySizeMb?: number;
+    /** Log retention of the report Lambda, in days. Default 30. */
+    logRetentionDays?: pulumi.Input<number>;
+    /** Alarm actions (e.g. an SNS topic ARN) for the report Lambda's errors alarm. Default: none. */
+    alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/**
+ * Daily (or scheduled) License Manager usage reports across regions. A scheduled Lambda reads every configured
+ * license configuration in its own region (all usage pages, bounded concurrency, adaptive retries) and writes a
+ * summary CSV, one usage CSV per configuration and a JSON manifest to a versioned, encrypted, private, TLS-only
+ * bucket. A configuration that cannot be read is reported as FAILED and fails the invocation, which the errors
+ * alarm and the on-failure queue record. The ARN list lives in the same bucket at `_config/license-configurations.json`,
+ * pinned by its SHA-256 in the function's environment.
+ */
+export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
+    public readonly bucket: aws.s3.Bucket;
+    public readonly reportFunction: BundledFunction;
+    public readonly scheduleRule: aws.cloudwatch.EventRule;
+    /** Schedule events EventBridge could not deliver to the function. */
+    public readonly deadLetterQueue: aws.sqs.Queue;
+    public readonly bucketName: pulumi.Output<string>;
+    /** The prefix every report key starts with. */
+    public readonly reportPrefix: string;
+    /** The object listing the license configuration ARNs the function reports on. */
+    public readonly licenseConfigurationsObject: aws.s3.BucketObjectv2;
+
+    constructor(name: string, args: MultiRegionLicenseTrackerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("licensing:tracking:MultiRegionLicenseTracker", name, {}, opts);
+        const prefix = args.reportPrefix ?? DEFAULT_REPORT_PREFIX;
+        assertReportPrefix(prefix, name);
+        const schedule = args.scheduleExpression ?? DEFAULT_SCHEDULE_EXPRESSION;
+        assertScheduleExpression(schedule, name);
+        const concurrency = args.concurrency ?? DEFAULT_CONCURRENCY;
+        assertConcurrency(concurrency, name);
+        const layout = args.layout ?? DEFAULT_REPORT_LAYOUT;
+        assertReportLayout(layout, name);
+        const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+        if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
+            throw new Error(`${name}: timeoutSeconds must be an integer from 1 to 900 (got ${timeoutSeconds}).`);
+        }
+        const { partition } = awsContext(this);
+        const configurations = validatedConfigurations(name, args.licenseConfigurationArns, partition);
+        const roots = reportRoots(prefix, layout);
+
+        const reports = reportBucket(`${name}-reports`, args.bucket ?? {}, roots, name, this);
+        this.bucket = reports.bucket;
+        this.bucketName = this.bucket.bucket;
+        this.reportPrefix = prefix;
+
+        // The list travels in S3, not in the environment (4 KB for all variables, about 34 ARNs). The function gets its
+        // key and SHA-256, so it reports only on the deployed list.
+        const document = configurations.apply((parsed) => licenseConfigurationsDocument(parsed.map((c) => c.arn), name));
+        this.licenseConfigurationsObject = new aws.s3.BucketObjectv2(
+            `${name}-license-configurations`,
+            {
+                bucket: this.bucket.id,
+                key: LICENSE_CONFIGURATIONS_KEY,
+                content: document.body,
+                contentType: LICENSE_CONFIGURATIONS_CONTENT_TYPE,
+                // Stated on the object too, so it is encrypted with the chosen key whatever the bucket default says.
+                serverSideEncryption: reports.kmsKeyArn ? "aws:kms" : "AES256",
+                kmsKeyId: reports.kmsKeyArn,
+                bucketKeyEnabled: reports.kmsKeyArn ? true : undefined,
+                checksumAlgorithm: "SHA256",
+            },
+            { parent: this, dependsOn: reports.protections },
+        );
+
+        const statements: PolicyStatement[] = [
+            // Exactly the configured ARNs while they fit the role's inline policy (10,240 characters for all inline
+            // policies of a role together; managed policies are 6,144 each, 10 per role). Beyond that, the region/account
+            // pairs with the most ARNs are granted as `...:<region>:<account>:license-configuration:*`, largest first, until
+            // the list fits: about 60 ARNs stay exact, and 500 over five regions of one account become five wildcards.
+            // See licenseManagerAccess.ts. The deployment warns when it widens.
+            {
+                sid: "ReadLicenseConfigurations",
+                actions: ["license-manager:GetLicenseConfiguration", "license-manager:ListUsageForLicenseConfiguration"],
+                resources: configurations.apply((parsed) => {
+                    const scope = licenseManagerReadScope(parsed, name);
+                    if (scope.widened.length > 0) {
+                        pulumi.log.warn(
+                            `${parsed.length} license configuration ARNs do not fit the function's IAM policy one by one; it may read every ` +
+                                `license configuration of these region/account pairs: ${scope.widened.join(", ")}.`,
+                            this,
+                        );
+                    }
+                    return scope.resources;
+                }),
+            },
+            {
+                sid: "WriteReports",
+                actions: ["s3:PutObject"],
+                resources: roots.map((root) => pulumi.interpolate`${this.bucket.arn}/${root}*`),
+            },
+            {
+                sid: "ReadLicenseConfigurationList",
+                actions: ["s3:GetObject"],
+                resources: [pulumi.interpolate`${this.bucket.arn}/${LICENSE_CONFIGURATIONS_KEY}`],
+            },
+        ];
+        if (reports.kmsKeyArn) {
+            // With an S3 bucket key, S3 calls KMS with the bucket ARN as encryption context, so the grant is limited to this
+            // bucket's use of the key. Writes need a data key; reading the list decrypts.
+            const thisBucket = { StringEquals: { "kms:EncryptionContext:aws:s3:arn": this.bucket.arn } };
+            statements.push(
+                { sid: "EncryptReports", actions: ["kms:GenerateDataKey"], resources: [reports.kmsKeyArn], conditions: thisBucket },
+                { sid: "DecryptLicenseConfigurationList", actions: ["kms:Decrypt"], resources: [reports.kmsKeyArn], conditions: thisBucket },
+            );
+        }
+        const environment = pulumi.all([this.bucket.bucket, document]).apply(([bucketName, { sha256 }]) => ({
+            [TRACKER_ENV.bucket]: bucketName,
+            [TRACKER_ENV.configurationsKey]: LICENSE_CONFIGURATIONS_KEY,
+            [TRACKER_ENV.configurationsSha256]: sha256,
+            [TRACKER_ENV.prefix]: prefix,
+            [TRACKER_ENV.concurrency]: String(concurrency),
+            [TRACKER_ENV.layout]: layout,
+        }));
+
+        this.reportFunction = new BundledFunction(
+            `${name}-report`,
+            {
+                handler: TRACKER_HANDLER,
+                description: "Writes License Manager usage reports (summary, per-configuration usage, manifest) to S3",
+                environment,
+                statements,
+                timeoutSeconds,
+                memorySizeMb: args.memorySizeMb ?? 512,
+                logRetentionDays: args.logRetentionDays,
+                asyncInvocation: {},
+                alarmActions: args.alarmActions,
+            },
+            // Protections first, so no report is ever written unencrypted (with the chosen key) or to an open bucket; the
+            // list before the function, so an update writes the new list before the function expects its SHA-256.
+            { parent: this, dependsOn: [...reports.protections, this.licenseConfigurationsObject] },
+        );
+
+        this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
+        this.scheduleRule = scheduleRule(`${name}-schedule`, schedule, "Runs the License Manager usage report", this);
+        invokeFunctionOnRule(`${name}-schedule`, this.scheduleRule, this.reportFunction, this.deadLetterQueue.arn, this);
+        allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [this.scheduleRule.arn], this);
+
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            bucketArn: this.bucket.arn,
+            reportPrefix: prefix,
+            licenseConfigurationsKey: this.licenseConfigurationsObject.key,
+            functionName: this.reportFunction.functionName,
+            scheduleRuleArn: this.scheduleRule.arn,
+            failureQueueArn: this.reportFunction.failureQueue?.arn,
+            deadLetterQueueUrl: this.deadLetterQueue.url,
+        });
+    }
+}
+
+/**
+ * The ARNs, validated as soon as they are known (at once for plain strings): license configurations, 1 to 10,000,
+ * no duplicates, all in the partition the stack deploys to.
+ */
+function validatedConfigurations(
+    name: string,
+    input: pulumi.Input<pulumi.Input<string>[]>,
+    partition: pulumi.Output<string>,
+): pulumi.Output<LicenseConfigurationArn[]> {
+    if (Array.isArray(input) && input.every((arn) => typeof arn === "string")) {
+        parseLicenseConfigurationArns(input, name);
+    }
+    return pulumi.all([pulumi.output(input), partition]).apply(([arns, deployedPartition]) => {
+        const parsed = parseLicenseConfigurationArns(arns, name);
+        assertDeployedPartition(name, parsed, deployedPartition);
+        return parsed;
+    });
+}
+
+/** The function can only call License Manager in the partition it runs in. */
+export function assertDeployedPartition(name: string, configurations: LicenseConfigurationArn[], deployedPartition: string): void {
+    const foreign = configurations.find((c) => c.partition !== deployedPartition);
+    if (foreign) {
+        throw new Error(`${name}: license configuration ${foreign.arn} is in partition ${foreign.partition}, but this stack deploys to ${deployedPartition}.`);
+    }
+}

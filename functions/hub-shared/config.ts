@@ -1,0 +1,99 @@
+import { isValidWorkbenchType, INSTANCE_ID_PATTERN, ACCOUNT_ID_PATTERN } from "../shared/workbenchEvent";
+import { isValidProductName } from "./tableKeys";
+import { ASSIGNMENT_ENVIRONMENT, SYNC_ENVIRONMENT } from "./environment";
+
+/** Where one product's user list goes, and how many seats the organisation owns. */
+export interface ProductTarget {
+    instanceId: string;
+    seats?: number;
+}
+
+export interface AssignmentConfig {
+    tableName: string;
+    /** Workbench type -> products it carries. */
+    workbenchTypes: Record<string, string[]>;
+    /** Accounts allowed to send events; empty: any account the bus policy admits. */
+    allowedAccounts: ReadonlySet<string>;
+    tombstoneRetentionSeconds: number;
+}
+
+export interface SyncConfig {
+    tableName: string;
+    markerParameterName: string;
+    products: Record<string, ProductTarget>;
+    userListBucket: string;
+    documentName: string;
+    configurationFingerprint: string;
+    deliveryTimeoutSeconds: number;
+    pollIntervalMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the assignment handler's configuration; throws (failing the cold start loudly) when it is broken. */
+export function assignmentConfigFromEnv(env: Env): AssignmentConfig {
+    const workbenchTypes = parseJson(env, ASSIGNMENT_ENVIRONMENT.workbenchTypes) as Record<string, unknown>;
+    for (const [type, products] of Object.entries(workbenchTypes)) {
+        if (!isValidWorkbenchType(type) || !Array.isArray(products) || products.length === 0 || !products.every(isValidProductName)) {
+            throw new Error(`${ASSIGNMENT_ENVIRONMENT.workbenchTypes}: entry ${JSON.stringify(type)} is not a list of product names`);
+        }
+    }
+    const allowedAccounts = (env[ASSIGNMENT_ENVIRONMENT.allowedAccounts] ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+    for (const account of allowedAccounts) {
+        if (!ACCOUNT_ID_PATTERN.test(account)) throw new Error(`${ASSIGNMENT_ENVIRONMENT.allowedAccounts}: ${JSON.stringify(account)} is not an account id`);
+    }
+    return {
+        tableName: required(env, ASSIGNMENT_ENVIRONMENT.tableName),
+        workbenchTypes: workbenchTypes as Record<string, string[]>,
+        allowedAccounts: new Set(allowedAccounts),
+        tombstoneRetentionSeconds: positiveInteger(env, ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds),
+    };
+}
+
+export function syncConfigFromEnv(env: Env): SyncConfig {
+    const products = parseJson(env, SYNC_ENVIRONMENT.products) as Record<string, any>;
+    for (const [product, target] of Object.entries(products)) {
+        const seatsOk = target?.seats === undefined || (Number.isInteger(target.seats) && target.seats > 0);
+        if (!isValidProductName(product) || typeof target?.instanceId !== "string" || !INSTANCE_ID_PATTERN.test(target.instanceId) || !seatsOk) {
+            throw new Error(`${SYNC_ENVIRONMENT.products}: entry ${JSON.stringify(product)} needs a product name, an instanceId and optional positive seats`);
+        }
+    }
+    return {
+        tableName: required(env, SYNC_ENVIRONMENT.tableName),
+        markerParameterName: required(env, SYNC_ENVIRONMENT.markerParameterName),
+        products: products as Record<string, ProductTarget>,
+        userListBucket: required(env, SYNC_ENVIRONMENT.userListBucket),
+        documentName: required(env, SYNC_ENVIRONMENT.documentName),
+        configurationFingerprint: env[SYNC_ENVIRONMENT.configurationFingerprint] ?? "",
+        deliveryTimeoutSeconds: positiveInteger(env, SYNC_ENVIRONMENT.deliveryTimeoutSeconds, 60),
+        pollIntervalMs: positiveInteger(env, SYNC_ENVIRONMENT.pollIntervalMs, 2000),
+    };
+}
+
+function required(env: Env, name: string): string {
+    const value = env[name];
+    if (!value) throw new Error(`environment variable ${name} is not set`);
+    return value;
+}
+
+function parseJson(env: Env, name: string): unknown {
+    let value: unknown;
+    try {
+        value = JSON.parse(required(env, name));
+    } catch (err) {
+        throw new Error(`environment variable ${name} is not JSON: ${(err as Error).message}`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`environment variable ${name} must be a JSON object`);
+    return value;
+}
+
+function positiveInteger(env: Env, name: string, fallback?: number): number {
+    const raw = env[name];
+    if (raw === undefined || raw === "") {
+        if (fallback !== undefined) return fallback;
+        throw new Error(`environment variable ${name} is not set`);
+    }
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`environment variable ${name} must be a positive integer (got ${JSON.stringify(raw)})`);
+    return value;
+}

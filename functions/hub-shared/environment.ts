@@ -1,0 +1,36 @@
+/**
+ * Environment variables each hub handler reads. The component sets them from these names and the local sandbox
+ * uses the same names, so a rename here is a rename everywhere.
+ */
+export const ASSIGNMENT_ENVIRONMENT = {
+    /** Hub table name. */
+    tableName: "HUB_TABLE_NAME",
+    /** JSON object: workbench type -> product names it carries. */
+    workbenchTypes: "HUB_WORKBENCH_TYPES",
+    /** Comma-separated account ids allowed to send workbench events; empty: any account the bus policy admits. */
+    allowedAccounts: "HUB_ALLOWED_ACCOUNTS",
+    /** How long a stopped-instance tombstone is kept, in seconds. */
+    tombstoneRetentionSeconds: "HUB_TOMBSTONE_RETENTION_SECONDS",
+} as const;
+
+export const CHANGE_MARKER_ENVIRONMENT = {
+    /** SSM parameter written whenever a seat row appears or disappears. */
+    markerParameterName: "HUB_MARKER_PARAMETER_NAME",
+} as const;
+
+export const SYNC_ENVIRONMENT = {
+    tableName: "HUB_TABLE_NAME",
+    markerParameterName: "HUB_MARKER_PARAMETER_NAME",
+    /** JSON object: product -> { instanceId, seats? }. */
+    products: "HUB_PRODUCTS",
+    /** Bucket the user lists are written to. */
+    userListBucket: "HUB_USER_LIST_BUCKET",
+    /** SSM document that installs a user list on a license server. */
+    documentName: "HUB_DOCUMENT_NAME",
+    /** Changes whenever the SSM document changes (e.g. a vendor command), so the sync resends every list through it. */
+    configurationFingerprint: "HUB_CONFIGURATION_FINGERPRINT",
+    /** Seconds Run Command waits for the license server to pick up a command (SendCommand TimeoutSeconds). */
+    deliveryTimeoutSeconds: "HUB_COMMAND_DELIVERY_TIMEOUT_SECONDS",
+    /** Milliseconds between GetCommandInvocation polls. */
+    pollIntervalMs: "HUB_COMMAND_POLL_INTERVAL_MS",
+} as const;

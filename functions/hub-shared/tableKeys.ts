@@ -1,0 +1,77 @@
+/**
+ * The hub table's item layout (one table, string keys `pk`/`sk`). Handlers build every key through this module, and
+ * the component derives its stream filter from the same prefixes, so the layout is stated once.
+ *
+ *   instance item  pk INSTANCE#<account>/<region>/<instance-id>   sk STATE
+ *                  latest applied EC2 event of one workbench instance (a tombstone with a TTL once stopped)
+ *   seat row       pk SEAT#<product>   sk USER#<user-id>
+ *                  one (product, user) that holds a seat: workbenchCount, firstAssignedAt, instances (string set)
+ *   sync state     pk SYNC   sk STATE
+ *                  what the sync last delivered to the license servers
+ */
+import { isValidUserId } from "../shared/workbenchEvent";
+
+export const PARTITION_KEY = "pk";
+export const SORT_KEY = "sk";
+/** Attribute DynamoDB's TTL deletes stopped-instance tombstones by (epoch seconds). */
+export const TTL_ATTRIBUTE = "expiresAt";
+
+export const INSTANCE_PARTITION_PREFIX = "INSTANCE#";
+export const INSTANCE_SORT_KEY = "STATE";
+export const SEAT_PARTITION_PREFIX = "SEAT#";
+export const SEAT_SORT_PREFIX = "USER#";
+export const SYNC_STATE_KEY = { [PARTITION_KEY]: "SYNC", [SORT_KEY]: "STATE" } as const;
+
+/**
+ * Licensed product names: they appear in table keys, S3 keys, SSM document parameters and file names on the license
+ * server, so the set is as strict as workbench types: letters, digits and `. _ -`, starting with a letter or digit.
+ */
+export const PRODUCT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function isValidProductName(value: unknown): value is string {
+    return typeof value === "string" && PRODUCT_NAME_PATTERN.test(value);
+}
+
+export interface TableKey {
+    pk: string;
+    sk: string;
+}
+
+/** Identifies one workbench instance across accounts and regions: `<account>/<region>/<instance-id>`. */
+export function instanceRef(account: string, region: string, instanceId: string): string {
+    return `${account}/${region}/${instanceId}`;
+}
+
+export function instanceItemKey(ref: string): TableKey {
+    return { pk: `${INSTANCE_PARTITION_PREFIX}${ref}`, sk: INSTANCE_SORT_KEY };
+}
+
+export function seatRowKey(product: string, userId: string): TableKey {
+    return { pk: `${SEAT_PARTITION_PREFIX}${product}`, sk: `${SEAT_SORT_PREFIX}${userId}` };
+}
+
+export function seatPartition(product: string): string {
+    return `${SEAT_PARTITION_PREFIX}${product}`;
+}
+
+/** The (product, user) a seat row key names, or undefined when the key is not a well-formed seat row key. */
+export function parseSeatRowKey(pk: unknown, sk: unknown): { product: string; userId: string } | undefined {
+    if (typeof pk !== "string" || typeof sk !== "string") return undefined;
+    if (!pk.startsWith(SEAT_PARTITION_PREFIX) || !sk.startsWith(SEAT_SORT_PREFIX)) return undefined;
+    const product = pk.slice(SEAT_PARTITION_PREFIX.length);
+    const userId = sk.slice(SEAT_SORT_PREFIX.length);
+    return isValidProductName(product) && isValidUserId(userId) ? { product, userId } : undefined;
+}
+
+/**
+ * A seat an instance may hold, as kept in the instance item's `seatRefs` set: `<product>#<user-id>`. Neither
+ * charset contains `#`, so the split is unambiguous.
+ */
+export function seatRef(product: string, userId: string): string {
+    return `${product}#${userId}`;
+}
+
+export function parseSeatRef(ref: string): { product: string; userId: string } {
+    const at = ref.indexOf("#");
+    return { product: ref.slice(0, at), userId: ref.slice(at + 1) };
+}

@@ -1,0 +1,30 @@
+import * as pulumi from "@pulumi/pulumi";
+import { LicenseServerHub } from "../components/hub/licenseServerHub";
+import type { ProductCatalog } from "../components/hub/catalog";
+import { HUB_BUS_ARN_OUTPUT } from "./workbenchAccount";
+
+/**
+ * License server account: the hub bus the workbench accounts forward to (open to the listed accounts and/or the
+ * organisation), the seat table and the sync that installs each product's named-user list on its license server.
+ */
+export function deployLicenseServer(config: pulumi.Config): Record<string, pulumi.Output<unknown>> {
+    const workbenchAccountIds = config.getObject<string[]>("workbenchAccountIds") ?? [];
+    const organizationId = config.get("organizationId") || undefined;
+    const hub = new LicenseServerHub("hub", {
+        catalog: config.requireObject<ProductCatalog>("productCatalog"),
+        workbenchAccountIds: workbenchAccountIds.length > 0 ? workbenchAccountIds : undefined,
+        organizationId,
+        syncSchedule: config.get("syncSchedule"),
+        licenseServerRoleNames: config.getObject<string[]>("licenseServerRoleNames"),
+    });
+    return {
+        [HUB_BUS_ARN_OUTPUT]: hub.busArn,
+        hubEventBusName: hub.busName,
+        seatTableName: hub.tableName,
+        changeMarkerParameterName: hub.changeMarkerParameterName,
+        syncFunctionName: hub.syncFunctionName,
+        licenseServerDocumentName: hub.documentName,
+        userListBucketName: hub.userListBucketName,
+        licenseServerPolicy: hub.licenseServerPolicy,
+    };
+}

@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import { WorkbenchAccountForwarder } from "../components/workbench/workbenchAccountForwarder";
+
+/** Name of the output the license-server stack exports and workbench stacks read through a StackReference. */
+export const HUB_BUS_ARN_OUTPUT = "hubEventBusArn";
+
+/**
+ * Workbench (user) account: forwards workbench start/stop events to the license server account's hub bus. The
+ * bus ARN comes from `hubEventBusArn`, or from the `licenseServerStack` stack's output of the same name.
+ */
+export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pulumi.Output<unknown>> {
+    const explicitArn = config.get("hubEventBusArn");
+    const licenseServerStack = config.get("licenseServerStack");
+    if (!explicitArn && !licenseServerStack) {
+        throw new Error('Role workbench-account needs "hubEventBusArn" or "licenseServerStack" (e.g. my-org/license-ops/license-server).');
+    }
+    const hubEventBusArn = explicitArn
+        ? pulumi.output(explicitArn)
+        : (new pulumi.StackReference(licenseServerStack!).requireOutput(HUB_BUS_ARN_OUTPUT) as pulumi.Output<string>);
+
+    const forwarder = new WorkbenchAccountForwarder("workbench", {
+        hubEventBusArn,
+        ownerTagKey: config.get("ownerTagKey"),
+        workbenchTypeTagKey: config.get("workbenchTypeTagKey"),
+    });
+    return {
+        hubEventBusArn,
+        forwarderFunctionName: forwarder.forwarder.functionName,
+        deadLetterQueueUrl: forwarder.deadLetterQueue.url,
+    };
+}

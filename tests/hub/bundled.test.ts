@@ -1,0 +1,143 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createHash } from "node:crypto";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type { DynamoDBStreamEvent } from "aws-lambda";
+import { bundleHandler } from "../../components/lambda/bundle";
+import { ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVIRONMENT, SYNC_ENVIRONMENT, seatChangeStreamFilter } from "../../components/hub/definitions";
+import { assignmentCatalog, syncCatalog } from "../../components/hub/catalog";
+import { LOCAL_CLIENT_CONFIG } from "../local/awsJsonServer";
+import { startDynalite, LocalDynamo } from "../local/dynalite";
+import { matchesPattern } from "../local/eventPattern";
+import { S3RVER_CREDENTIALS, startS3rver, LocalS3 } from "../local/s3rver";
+import { startSsmStandin, SsmStandin } from "../local/ssmStandin";
+import { CATALOG, WORKBENCH_ACCOUNT, workbenchEvent } from "./support/fixtures";
+import { rawItems, streamRecordsBetween } from "./support/hubTable";
+
+const BUCKET = "hub-user-lists";
+const MARKER = "hub-seats-changed";
+
+type Handler = (event: unknown, context?: unknown) => Promise<any>;
+
+/** Loads a handler's deployable bundle (the exact index.js the component uploads) with the given environment. */
+function loadBundle(dir: string, name: string, env: Record<string, string>): Handler {
+    Object.assign(process.env, env);
+    const file = path.join(dir, name, "index.js");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bundleHandler(name));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(file).handler as Handler;
+}
+
+describe("hub handlers as bundled for Lambda, against local endpoints", function () {
+    this.timeout(60_000);
+    let dir: string;
+    let dynamo: LocalDynamo;
+    let s3: LocalS3;
+    let ssm: SsmStandin;
+    let savedEnv: NodeJS.ProcessEnv;
+
+    before(async () => {
+        savedEnv = { ...process.env };
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "hub-bundles-"));
+        dynamo = await startDynalite();
+        s3 = await startS3rver();
+        await s3.createBucket(BUCKET);
+        ssm = await startSsmStandin();
+        const ssmClient = new SSMClient({ ...LOCAL_CLIENT_CONFIG, endpoint: ssm.endpoint });
+        await ssmClient.send(new PutParameterCommand({ Name: MARKER, Value: "never", Type: "String" }));
+        ssmClient.destroy();
+        // The SDK's standard configuration variables: how the same bundle reaches local stand-ins instead of AWS.
+        Object.assign(process.env, {
+            AWS_REGION: "eu-central-1",
+            AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+            AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+            AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+            AWS_ENDPOINT_URL_S3: s3.endpoint,
+            AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+            AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+            POWERTOOLS_LOG_LEVEL: "SILENT",
+            POWERTOOLS_METRICS_DISABLED: "true",
+        });
+    });
+    after(async () => {
+        for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+        Object.assign(process.env, savedEnv);
+        await ssm.close();
+        await s3.close();
+        await dynamo.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("turns a workbench start into a user list on the license server, end to end", async () => {
+        const table = await dynamo.createHubTable();
+        const assignment = loadBundle(dir, "hub-assignment", {
+            [ASSIGNMENT_ENVIRONMENT.tableName]: table,
+            [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: JSON.stringify(assignmentCatalog(CATALOG)),
+            [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: WORKBENCH_ACCOUNT,
+            [ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]: String(7 * 86400),
+        });
+        const changeMarker = loadBundle(dir, "hub-change-marker", { [CHANGE_MARKER_ENVIRONMENT.markerParameterName]: MARKER });
+        const sync = loadBundle(dir, "hub-sync", {
+            [SYNC_ENVIRONMENT.tableName]: table,
+            [SYNC_ENVIRONMENT.markerParameterName]: MARKER,
+            [SYNC_ENVIRONMENT.products]: JSON.stringify(syncCatalog(CATALOG)),
+            [SYNC_ENVIRONMENT.userListBucket]: BUCKET,
+            [SYNC_ENVIRONMENT.documentName]: "hub-install-user-list",
+            [SYNC_ENVIRONMENT.configurationFingerprint]: "doc-1",
+            [SYNC_ENVIRONMENT.pollIntervalMs]: "10",
+        });
+        const installed = new Map<string, string>();
+        ssm.executor = async (_document, _instance, parameters) => {
+            const { body } = await s3.getText(BUCKET, parameters.listObjectKey[0]);
+            if (createHash("sha256").update(body).digest("hex") !== parameters.listSha256[0]) return "Failed";
+            installed.set(parameters.product[0], body);
+            return "Success";
+        };
+
+        // A start from now (the bundle uses the real clock), through the assignment bundle.
+        const start = workbenchEvent({ user: "alice", type: "cae-standard" });
+        const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+        start.detail["ec2-event-time"] = now;
+        (start as any).time = now;
+        const before = await rawItems(dynamo.client, table);
+        expect(await assignment(start)).to.deep.include({ outcome: "applied", state: "started", seatsAdded: 2 });
+        expect(await assignment({ ...start, account: "999999999999" })).to.deep.include({ outcome: "rejected" });
+
+        // The stream records those writes produce, filtered as the event source mapping does, through the marker bundle.
+        const records = streamRecordsBetween(before, await rawItems(dynamo.client, table), table).filter((r) => matchesPattern(seatChangeStreamFilter(), r));
+        expect(records).to.have.length(2);
+        expect(await changeMarker({ Records: records } satisfies DynamoDBStreamEvent)).to.deep.equal({ batchItemFailures: [] });
+        expect(ssm.parameters.get(MARKER)!.version).to.equal(2);
+
+        // The sync bundle: reads marker and rows, writes the lists to S3, runs the document, records the state.
+        const context = { getRemainingTimeInMillis: () => 30_000 };
+        expect(await sync({ source: "aws.events", "detail-type": "Scheduled Event" }, context)).to.deep.include({ outcome: "synced", markerVersion: 2, sent: ["ansys", "matlab"] });
+        expect(installed.get("matlab")).to.equal("alice\n");
+        expect(installed.get("ansys")).to.equal("alice\n");
+        expect(await sync({}, context)).to.deep.equal({ outcome: "unchanged", markerVersion: 2 });
+
+        // A failed install makes the bundled sync fail (error alarm) and the next tick retry.
+        const stop = workbenchEvent({ user: "alice", type: "cae-standard", ec2State: "stopped" });
+        const later = new Date(Date.parse(now) + 1000).toISOString().replace(/\.\d+Z$/, "Z");
+        stop.detail["ec2-event-time"] = later;
+        const beforeStop = await rawItems(dynamo.client, table);
+        await assignment(stop);
+        const removals = streamRecordsBetween(beforeStop, await rawItems(dynamo.client, table), table).filter((r) => matchesPattern(seatChangeStreamFilter(), r));
+        expect(removals.map((r) => r.eventName)).to.deep.equal(["REMOVE", "REMOVE"]);
+        await changeMarker({ Records: removals });
+        ssm.executor = async () => "Failed";
+        let error: unknown;
+        await sync({}, context).catch((e) => (error = e));
+        expect(String(error)).to.match(/user lists not delivered for ansys, matlab/);
+        ssm.executor = async (_document, _instance, parameters) => {
+            installed.set(parameters.product[0], (await s3.getText(BUCKET, parameters.listObjectKey[0])).body);
+            return "Success";
+        };
+        expect(await sync({}, context)).to.deep.include({ outcome: "synced", markerVersion: 3, sent: ["ansys", "matlab"] });
+        expect(installed.get("matlab")).to.equal("");
+    });
+});

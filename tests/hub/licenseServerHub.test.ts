@@ -1,0 +1,275 @@
+import { expect } from "chai";
+import { LicenseServerHub, LicenseServerHubArgs } from "../../components/hub/licenseServerHub";
+import { HUB_TABLE, SYNC_ENVIRONMENT, ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVIRONMENT, seatChangeStreamFilter } from "../../components/hub/definitions";
+import { workbenchEventPattern } from "../../functions/shared/workbenchEvent";
+import { LICENSE_DOCUMENT_PARAMETERS } from "../../functions/hub-shared/userList";
+import { matchesPattern } from "../local/eventPattern";
+import { RecordedResource, allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
+import { ANSYS_SERVER, CATALOG, MATLAB_SERVER } from "./support/fixtures";
+
+const ACCOUNT = "111111111111";
+const ARGS: LicenseServerHubArgs = { catalog: CATALOG, workbenchAccountIds: ["222222222222", "333333333333"] };
+
+async function deploy(args: LicenseServerHubArgs, name = "hub"): Promise<RecordedResource[]> {
+    const { resources } = await runUnderMocks(() => new LicenseServerHub(name, args));
+    return resources;
+}
+
+function policyOf(resources: RecordedResource[], name: string): any[] {
+    return JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", name).inputs.policy).Statement;
+}
+
+function bySid(statements: any[]): Record<string, any> {
+    return Object.fromEntries(statements.map((s) => [s.Sid, s]));
+}
+
+describe("LicenseServerHub (Pulumi mocks)", () => {
+    let resources: RecordedResource[];
+
+    before(async () => {
+        resources = await deploy(ARGS);
+    });
+
+    it("registers with the licensing token and names every child after the component", () => {
+        expect(named(resources, "licensing:hub:LicenseServerHub", "hub")).to.exist;
+        for (const child of resources.filter((r) => r.type.startsWith("aws:"))) {
+            expect(child.name.startsWith("hub-"), child.name).to.equal(true);
+        }
+    });
+
+    describe("bus policy", () => {
+        it("lets only the listed accounts put events, on this bus only", () => {
+            const policy = JSON.parse(named(resources, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "hub-workbench-events").inputs.policy);
+            expect(policy.Statement).to.deep.equal([
+                {
+                    Sid: "WorkbenchAccountsPutEvents",
+                    Effect: "Allow",
+                    Principal: { AWS: ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"] },
+                    Action: "events:PutEvents",
+                    Resource: `arn:aws:events:eu-central-1:${ACCOUNT}:event-bus/hub-workbench-events`,
+                },
+            ]);
+            expect(ofType(resources, "aws:cloudwatch/eventPermission:EventPermission")).to.have.length(0);
+        });
+
+        it("scopes an organisation grant with aws:PrincipalOrgID", async () => {
+            const org = await deploy({ catalog: CATALOG, organizationId: "o-abcdef1234" }, "org");
+            const policy = JSON.parse(named(org, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "org-workbench-events").inputs.policy);
+            expect(policy.Statement).to.deep.equal([
+                {
+                    Sid: "OrganizationPutEvents",
+                    Effect: "Allow",
+                    Principal: "*",
+                    Action: "events:PutEvents",
+                    Resource: `arn:aws:events:eu-central-1:${ACCOUNT}:event-bus/org-workbench-events`,
+                    Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abcdef1234" } },
+                },
+            ]);
+            // Without listed accounts, the Lambda accepts any account the bus admitted.
+            expect(named(org, "aws:lambda/function:Function", "org-assignment").inputs.environment.variables[ASSIGNMENT_ENVIRONMENT.allowedAccounts]).to.equal("");
+        });
+
+        it("combines accounts and organisation, and refuses a bus open to everyone", async () => {
+            const both = await deploy({ ...ARGS, organizationId: "o-abcdef1234" }, "both");
+            const policy = JSON.parse(named(both, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "both-workbench-events").inputs.policy);
+            expect(policy.Statement.map((s: any) => s.Sid)).to.deep.equal(["WorkbenchAccountsPutEvents", "OrganizationPutEvents"]);
+            expect(() => new LicenseServerHub("open", { catalog: CATALOG })).to.throw(/open: name the workbench accounts .* and\/or the organisation/);
+            expect(() => new LicenseServerHub("bad", { catalog: CATALOG, workbenchAccountIds: ["12345"] })).to.throw(/bad: workbench account id "12345"/);
+            expect(() => new LicenseServerHub("bad", { catalog: CATALOG, organizationId: "org-1" })).to.throw(/bad: organizationId "org-1"/);
+        });
+
+        it("routes workbench events of the contract to the assignment Lambda with a dead-letter queue", () => {
+            const rule = named(resources, "aws:cloudwatch/eventRule:EventRule", "hub-workbench-events");
+            expect(rule.inputs.eventBusName).to.equal("hub-workbench-events");
+            expect(JSON.parse(rule.inputs.eventPattern)).to.deep.equal(workbenchEventPattern());
+            const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "hub-workbench-events-target");
+            expect(target.inputs.arn).to.match(/:function:hub-assignment$/);
+            expect(target.inputs.eventBusName).to.equal("hub-workbench-events");
+            expect(target.inputs.deadLetterConfig.arn).to.match(/:hub-undelivered$/);
+        });
+    });
+
+    describe("table and stream", () => {
+        it("declares the key schema of the definitions, on-demand, encrypted, recoverable, with TTL and a full-image stream", () => {
+            const table = named(resources, "aws:dynamodb/table:Table", "hub-seats").inputs;
+            expect(table.hashKey).to.equal(HUB_TABLE.keySchema[0].attributeName);
+            expect(table.rangeKey).to.equal(HUB_TABLE.keySchema[1].attributeName);
+            expect(table.attributes).to.deep.equal([{ name: "pk", type: "S" }, { name: "sk", type: "S" }]);
+            expect(table.billingMode).to.equal("PAY_PER_REQUEST");
+            expect(table.streamEnabled).to.equal(true);
+            expect(table.streamViewType).to.equal("NEW_AND_OLD_IMAGES");
+            expect(table.pointInTimeRecovery).to.deep.equal({ enabled: true });
+            expect(table.serverSideEncryption).to.deep.equal({ enabled: true });
+            expect(table.ttl).to.deep.equal({ attributeName: "expiresAt", enabled: true });
+            expect(table.deletionProtectionEnabled).to.equal(true);
+        });
+
+        it("maps the stream to the change marker, filtered to seat rows being created or deleted, with partial-failure reporting", () => {
+            const mapping = named(resources, "aws:lambda/eventSourceMapping:EventSourceMapping", "hub-seat-changes").inputs;
+            expect(mapping.eventSourceArn).to.match(/:table\/hub-seats\/stream\//);
+            expect(mapping.functionName).to.match(/:function:hub-change-marker$/);
+            expect(mapping.functionResponseTypes).to.deep.equal(["ReportBatchItemFailures"]);
+            expect(mapping.bisectBatchOnFunctionError).to.equal(true);
+            expect(mapping.maximumRetryAttempts).to.be.within(1, 10000);
+            expect(mapping.startingPosition).to.equal("TRIM_HORIZON");
+            expect(mapping.destinationConfig.onFailure.destinationArn).to.match(/:hub-stream-failures$/);
+            const filters = mapping.filterCriteria.filters;
+            expect(filters).to.have.length(1);
+            const pattern = JSON.parse(filters[0].pattern);
+            expect(pattern).to.deep.equal(seatChangeStreamFilter());
+
+            const record = (eventName: string, pk: string) => ({ eventName, dynamodb: { Keys: { pk: { S: pk }, sk: { S: "USER#alice" } } } });
+            expect(matchesPattern(pattern, record("INSERT", "SEAT#matlab"))).to.equal(true);
+            expect(matchesPattern(pattern, record("REMOVE", "SEAT#matlab"))).to.equal(true);
+            expect(matchesPattern(pattern, record("MODIFY", "SEAT#matlab"))).to.equal(false);
+            expect(matchesPattern(pattern, record("INSERT", "INSTANCE#222222222222/eu-central-1/i-0aaaaaaaaaaaaaaa1"))).to.equal(false);
+            expect(matchesPattern(pattern, record("INSERT", "SYNC"))).to.equal(false);
+        });
+
+        it("gives the change marker the stream, its parameter and its failure queue, nothing else", () => {
+            const statements = bySid(policyOf(resources, "hub-change-marker-policy"));
+            expect(Object.keys(statements).sort()).to.deep.equal(["ReadSeatStream", "SendFailedBatches", "WriteChangeMarker", "WriteOwnLogs"]);
+            expect(statements.ReadSeatStream.Resource).to.have.length(1);
+            expect(statements.ReadSeatStream.Resource[0]).to.match(/:table\/hub-seats\/stream\//);
+            expect(statements.WriteChangeMarker).to.deep.include({ Action: ["ssm:PutParameter"], Resource: [`arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/hub-seats-changed`] });
+            const fn = named(resources, "aws:lambda/function:Function", "hub-change-marker").inputs;
+            expect(fn.environment.variables[CHANGE_MARKER_ENVIRONMENT.markerParameterName]).to.equal("hub-seats-changed");
+        });
+    });
+
+    describe("sync", () => {
+        it("runs every minute by default, one at a time", () => {
+            const rule = named(resources, "aws:cloudwatch/eventRule:EventRule", "hub-sync");
+            expect(rule.inputs.scheduleExpression).to.equal("rate(1 minute)");
+            const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "hub-sync-target");
+            expect(target.inputs.arn).to.match(/:function:hub-sync$/);
+            const fn = named(resources, "aws:lambda/function:Function", "hub-sync").inputs;
+            expect(fn.reservedConcurrentExecutions).to.equal(1);
+            expect(fn.timeout).to.equal(300);
+            const env = fn.environment.variables;
+            expect(env[SYNC_ENVIRONMENT.tableName]).to.equal("hub-seats");
+            expect(env[SYNC_ENVIRONMENT.markerParameterName]).to.equal("hub-seats-changed");
+            expect(env[SYNC_ENVIRONMENT.documentName]).to.equal("hub-install-user-list");
+            expect(env[SYNC_ENVIRONMENT.configurationFingerprint]).to.match(/^[0-9a-f]{64}$/);
+            expect(JSON.parse(env[SYNC_ENVIRONMENT.products])).to.deep.equal({
+                matlab: { instanceId: MATLAB_SERVER, seats: 50 },
+                ansys: { instanceId: ANSYS_SERVER },
+            });
+        });
+
+        it("takes a custom schedule and refuses one EventBridge would not run", async () => {
+            const custom = await deploy({ ...ARGS, syncSchedule: "rate(5 minutes)" }, "slow");
+            expect(named(custom, "aws:cloudwatch/eventRule:EventRule", "slow-sync").inputs.scheduleExpression).to.equal("rate(5 minutes)");
+            expect(() => new LicenseServerHub("bad", { ...ARGS, syncSchedule: "every minute" })).to.throw(/not an EventBridge rate/);
+            expect(() => new LicenseServerHub("bad", { ...ARGS, syncTimeoutSeconds: 120 })).to.throw(/bad: syncTimeoutSeconds \(120\) must leave room/);
+        });
+
+        it("may send commands only with the hub's document to the catalog's license servers", () => {
+            const statements = bySid(policyOf(resources, "hub-sync-policy"));
+            expect(statements.InstallUserLists.Action).to.deep.equal(["ssm:SendCommand"]);
+            expect([...statements.InstallUserLists.Resource].sort()).to.deep.equal(
+                [
+                    `arn:aws:ssm:eu-central-1:${ACCOUNT}:document/hub-install-user-list`,
+                    `arn:aws:ec2:eu-central-1:${ACCOUNT}:instance/${MATLAB_SERVER}`,
+                    `arn:aws:ec2:eu-central-1:${ACCOUNT}:instance/${ANSYS_SERVER}`,
+                ].sort(),
+            );
+            expect(statements.ReadCommandResults).to.deep.include({ Action: ["ssm:GetCommandInvocation"], Resource: ["*"] });
+            expect(statements.ReadChangeMarker).to.deep.include({ Action: ["ssm:GetParameter"], Resource: [`arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/hub-seats-changed`] });
+            expect(statements.WriteUserLists).to.deep.include({ Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::hub-user-lists/user-lists/*"] });
+            expect(statements.ReadSeatRows.Condition).to.deep.equal({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SEAT#*"] } });
+            expect(statements.KeepSyncState).to.deep.include({ Action: ["dynamodb:GetItem", "dynamodb:PutItem"] });
+            expect(statements.KeepSyncState.Condition).to.deep.equal({ "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["SYNC"] } });
+        });
+
+        it("creates a document that takes the list as data, every parameter pattern-checked", () => {
+            const doc = named(resources, "aws:ssm/document:Document", "hub-install-user-list").inputs;
+            expect(doc.documentType).to.equal("Command");
+            const content = JSON.parse(doc.content);
+            const params = content.parameters;
+            expect(Object.keys(params).sort()).to.deep.equal(Object.values(LICENSE_DOCUMENT_PARAMETERS).map((p) => p.name).sort());
+            for (const [name, param] of Object.entries<any>(params)) {
+                expect(param.allowedPattern, name).to.be.a("string").and.match(/^\^.*\$$/);
+            }
+            const [download, shell] = content.mainSteps;
+            expect(download.action).to.equal("aws:downloadContent");
+            expect(JSON.parse(download.inputs.sourceInfo).path).to.equal("https://hub-user-lists.s3.eu-central-1.amazonaws.com/{{ listObjectKey }}");
+            expect(shell.action).to.equal("aws:runShellScript");
+            // The shell step reads parameters from the environment only, never through {{ }} text substitution.
+            expect(shell.inputs.runCommand.join("\n")).not.to.contain("{{");
+            for (const name of ["product", "listSha256", "generation"]) expect(params[name].interpolationType).to.equal("ENV_VAR");
+            expect(shell.inputs.runCommand.join("\n")).to.contain(`'/opt/mathworks/bin/lmupdate' '--product' "$product" '--users-file='"$users_file"`);
+        });
+    });
+
+    describe("least privilege", () => {
+        it("uses no wildcard actions and resource * only for GetCommandInvocation", () => {
+            for (const s of allowStatements(resources)) {
+                for (const action of s.Action) expect(action, s.Sid).not.to.contain("*");
+                if (s.Resource.includes("*")) expect(s.Action, s.Sid).to.deep.equal(["ssm:GetCommandInvocation"]);
+            }
+        });
+
+        it("limits the assignment to instance and seat items", () => {
+            const statements = bySid(policyOf(resources, "hub-assignment-policy"));
+            expect(statements.ApplyWorkbenchEvents.Action).to.deep.equal(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]);
+            expect(statements.ApplyWorkbenchEvents.Condition).to.deep.equal({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["INSTANCE#*", "SEAT#*"] } });
+            const env = named(resources, "aws:lambda/function:Function", "hub-assignment").inputs.environment.variables;
+            expect(JSON.parse(env[ASSIGNMENT_ENVIRONMENT.workbenchTypes])).to.deep.equal(CATALOG.workbenchTypes);
+            expect(env[ASSIGNMENT_ENVIRONMENT.allowedAccounts]).to.equal("222222222222,333333333333");
+            expect(env[ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]).to.equal(String(7 * 86400));
+        });
+
+        it("keeps the user-list bucket private, encrypted and TLS-only, and grants license servers read on the lists", async () => {
+            const block = named(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "hub-user-lists").inputs;
+            expect(block).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+            const sse = named(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "hub-user-lists").inputs;
+            expect(sse.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
+            const policy = JSON.parse(named(resources, "aws:s3/bucketPolicy:BucketPolicy", "hub-user-lists").inputs.policy);
+            expect(policy.Statement[0]).to.deep.include({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+
+            const withRoles = await deploy({ ...ARGS, licenseServerRoleNames: ["license-server-role"] }, "roles");
+            const grant = named(withRoles, "aws:iam/rolePolicy:RolePolicy", "roles-license-server-0");
+            expect(grant.inputs.role).to.equal("license-server-role");
+            const statements = bySid(JSON.parse(grant.inputs.policy).Statement);
+            expect(statements.DownloadUserLists).to.deep.include({ Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::roles-user-lists/user-lists/*"] });
+            expect(statements.ListUserLists.Condition).to.deep.equal({ StringLike: { "s3:prefix": ["user-lists/*"] } });
+        });
+    });
+
+    describe("catalog validation", () => {
+        const withCatalog = (catalog: any) => () => new LicenseServerHub("cat", { catalog, workbenchAccountIds: ["222222222222"] });
+        const product = { licenseServerInstanceId: MATLAB_SERVER };
+
+        it("refuses empty catalogs and mappings", () => {
+            expect(withCatalog({ workbenchTypes: {}, products: { matlab: product } })).to.throw(/cat: catalog maps no workbench types/);
+            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: {} })).to.throw(/cat: catalog has no products/);
+            expect(withCatalog({ workbenchTypes: { a: [] }, products: { matlab: product } })).to.throw(/workbench type a carries no products/);
+        });
+
+        it("refuses unknown, duplicated and uncarried products", () => {
+            expect(withCatalog({ workbenchTypes: { a: ["matlab", "maple"] }, products: { matlab: product } })).to.throw(/workbench type a carries unknown product "maple"/);
+            expect(withCatalog({ workbenchTypes: { a: ["matlab", "matlab"] }, products: { matlab: product } })).to.throw(/lists a product twice/);
+            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: product, ansys: product } })).to.throw(/product ansys is carried by no workbench type/);
+        });
+
+        it("refuses bad instance ids, seats and names", () => {
+            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { licenseServerInstanceId: "server-1" } } })).to.throw(/licenseServerInstanceId "server-1" is not an EC2 instance id/);
+            for (const seats of [0, -3, 2.5]) {
+                expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, seats } } })).to.throw(/seats must be a positive integer/);
+            }
+            expect(withCatalog({ workbenchTypes: { a: ["ma tlab"] }, products: { "ma tlab": product } })).to.throw(/product name "ma tlab"/);
+            expect(withCatalog({ workbenchTypes: { "x;y": ["matlab"] }, products: { matlab: product } })).to.throw(/workbench type "x;y"/);
+        });
+
+        it("refuses vendor commands that are not a safe argv template", () => {
+            const command = (c: unknown) => withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, command: c } } });
+            expect(command([])).to.throw(/command must be an array of 1-64 arguments/);
+            expect(command(["lmutil", "{usersFile}"])).to.throw(/command\[0\] must be the absolute path/);
+            expect(command(["/opt/x/lmutil", "{users}"])).to.throw(/unknown placeholder \{users\}/);
+            expect(command(["/opt/x/lmutil", "--all"])).to.throw(/must pass the user list with \{usersFile\}/);
+            expect(command(["/opt/x/lmutil", "{usersFile}", "a\nb"])).to.throw(/command\[2\] contains a control character/);
+            expect(command(["/opt/x/lmutil", "{usersFile}", "{oops"])).to.throw(/unbalanced brace/);
+        });
+    });
+});

@@ -1,0 +1,99 @@
+import { expect } from "chai";
+import { deployStack } from "../../stacks";
+import { LICENSE_SERVER_OUTPUTS, runExampleStack } from "./exampleStacks";
+import { RecordedResource, named, ofType, runUnderMocks } from "../support/pulumiMocks";
+
+describe("stack compositions (example configurations under Pulumi mocks)", () => {
+    describe("license-server", () => {
+        let run: Awaited<ReturnType<typeof runExampleStack>>;
+        before(async () => {
+            run = await runExampleStack("license-server");
+        });
+
+        it("deploys the hub with its bus open to the listed accounts and the organisation only", () => {
+            named(run.resources, "licensing:hub:LicenseServerHub", "hub");
+            const policy = JSON.parse(ofType(run.resources, "aws:cloudwatch/eventBusPolicy:EventBusPolicy")[0].inputs.policy);
+            const text = JSON.stringify(policy);
+            expect(text).to.contain("111111111111").and.to.contain("333333333333").and.to.contain("o-a1b2c3d4e5");
+            for (const statement of policy.Statement) {
+                expect(statement.Action).to.equal("events:PutEvents");
+            }
+        });
+
+        it("exports the bus ARN under the name workbench stacks read, and the operational names", () => {
+            expect(run.outputs.role).to.equal("license-server");
+            expect(run.outputs.hubEventBusArn).to.match(/^arn:aws:events:eu-central-1:222222222222:event-bus\//);
+            for (const key of ["seatTableName", "changeMarkerParameterName", "syncFunctionName", "licenseServerDocumentName", "userListBucketName"]) {
+                expect(run.outputs[key], key).to.be.a("string").and.not.equal("");
+            }
+        });
+
+        it("passes the product catalog from configuration to the hub's Lambdas", () => {
+            const envs = ofType(run.resources, "aws:lambda/function:Function").map((f) => JSON.stringify(f.inputs.environment?.variables ?? {}));
+            expect(envs.some((e) => e.includes("i-0abc1234def567890") && e.includes("simulink"))).to.equal(true);
+        });
+    });
+
+    describe("workbench-account", () => {
+        it("forwards to the hub bus read from the license-server stack's outputs", async () => {
+            const run = await runExampleStack("workbench-dev");
+            const target = named(run.resources, "aws:cloudwatch/eventTarget:EventTarget", "workbench-to-hub");
+            expect(target.inputs.arn).to.equal(LICENSE_SERVER_OUTPUTS.hubEventBusArn);
+            expect(named(run.resources, "pulumi:pulumi:StackReference", "my-org/license-ops/license-server")).to.exist;
+            expect(run.outputs.hubEventBusArn).to.equal(LICENSE_SERVER_OUTPUTS.hubEventBusArn);
+        });
+
+        it("uses an explicit hub bus ARN without a stack reference", async () => {
+            const arn = "arn:aws:events:eu-west-1:999999999999:event-bus/other-hub";
+            const run = await runExampleStack("workbench-dev", { "license-ops:licenseServerStack": "", "license-ops:hubEventBusArn": arn });
+            expect(named(run.resources, "aws:cloudwatch/eventTarget:EventTarget", "workbench-to-hub").inputs.arn).to.equal(arn);
+            expect(ofType(run.resources, "pulumi:pulumi:StackReference")).to.deep.equal([]);
+        });
+    });
+
+    describe("license-governance", () => {
+        let run: Awaited<ReturnType<typeof runExampleStack>>;
+        before(async () => {
+            run = await runExampleStack("governance");
+        });
+
+        it("defines every configured license with its counting type and limit", () => {
+            const configurations = ofType(run.resources, "aws:licensemanager/licenseConfiguration:LicenseConfiguration");
+            const byName = Object.fromEntries(configurations.map((c: RecordedResource) => [c.inputs.name, c.inputs]));
+            expect(Object.keys(byName).sort()).to.deep.equal(["oracle-database-ee", "security-agent", "sql-server-enterprise", "windows-server-datacenter"]);
+            expect(byName["windows-server-datacenter"]).to.deep.include({ licenseCountingType: "Core", licenseCount: 512, licenseCountHardLimit: true });
+            expect(byName["security-agent"].licenseCountHardLimit).to.equal(false);
+        });
+
+        it("enables License Manager's Organizations integration and cross-account discovery", () => {
+            const settings = ofType(run.resources, "pulumi-nodejs:dynamic:Resource");
+            expect(settings).to.have.length(1);
+            expect(settings[0].inputs).to.deep.include({ organizationIntegration: true, crossAccountDiscovery: true });
+        });
+
+        it("tracks usage of its own configurations and the extra ones, each once", () => {
+            const fn = ofType(run.resources, "aws:lambda/function:Function").find((f) => f.inputs.tags?.["licensing:handler"] === "license-usage-report");
+            expect(fn, "usage report function").to.exist;
+            const readPolicy = ofType(run.resources, "aws:iam/rolePolicy:RolePolicy")
+                .map((p) => p.inputs.policy as string)
+                .join("\n");
+            expect(readPolicy).to.contain("arn:aws:license-manager:us-east-1:444444444444:license-configuration:lic-0123456789abcdef0123456789abcdef");
+            expect(run.outputs.reportBucketName).to.be.a("string");
+            expect(run.outputs.alertTopicArn).to.match(/^arn:aws:sns:/);
+        });
+    });
+
+    it("refuses a stack without a role, or with an unknown one, with a message listing the roles", async () => {
+        let error: unknown;
+        await runUnderMocks(() => deployStack()).catch((e) => (error = e));
+        expect(String(error)).to.match(/"role" is missing.*workbench-account\|license-server\|license-governance/);
+        await runUnderMocks(() => deployStack(), { config: { role: "hub" } }).catch((e) => (error = e));
+        expect(String(error)).to.match(/"role" is "hub"; expected one of workbench-account, license-server, license-governance/);
+    });
+
+    it("refuses a workbench stack that names no hub bus", async () => {
+        let error: unknown;
+        await runUnderMocks(() => deployStack(), { config: { role: "workbench-account" } }).catch((e) => (error = e));
+        expect(String(error)).to.match(/needs "hubEventBusArn" or "licenseServerStack"/);
+    });
+});
