@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { bundleDigest, handlerArchive } from "./bundle";
 import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../shared/iam";
 import { deadLetterQueue } from "../shared/sqs";
+import { anyOccurrenceAlarm, deadLetterAlarm } from "../shared/alarms";
 
 /** Retry settings for asynchronous invocations (EventBridge rules, schedules). */
 export interface AsyncInvocationArgs {
@@ -47,7 +48,7 @@ const DEFAULTS = { timeoutSeconds: 30, memorySizeMb: 256, logRetentionDays: 30, 
 /**
  * A Lambda function built from `functions/<handler>/index.ts` with the defaults a platform team expects:
  * bundled with esbuild, Node.js 22 on arm64, its own log group with retention, JSON logs, a role with exactly
- * the statements given, an errors alarm, and an on-failure destination when invoked asynchronously.
+ * the statements given, an errors alarm, and an on-failure destination (with its own alarm) when invoked asynchronously.
  */
 export class BundledFunction extends pulumi.ComponentResource {
     public readonly function: aws.lambda.Function;
@@ -132,23 +133,16 @@ export class BundledFunction extends pulumi.ComponentResource {
             );
         }
 
-        this.errorsAlarm = new aws.cloudwatch.MetricAlarm(
+        this.errorsAlarm = anyOccurrenceAlarm(
             `${name}-errors`,
-            {
-                alarmDescription: pulumi.interpolate`Lambda ${this.function.name} reported errors`,
-                namespace: "AWS/Lambda",
-                metricName: "Errors",
-                dimensions: { FunctionName: this.function.name },
-                statistic: "Sum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: args.alarmActions,
-            },
-            { parent: this },
+            { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: this.function.name }, statistic: "Sum" },
+            pulumi.interpolate`Lambda ${this.function.name} reported errors`,
+            args.alarmActions,
+            this,
         );
+        if (this.failureQueue) {
+            deadLetterAlarm(`${name}-failures`, this.failureQueue, "invocations that failed after every retry", args.alarmActions, this);
+        }
 
         this.functionArn = this.function.arn;
         this.functionName = this.function.name;

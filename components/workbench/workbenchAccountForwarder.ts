@@ -6,6 +6,7 @@ import { awsContext } from "../shared/awsContext";
 import { policyDocument, serviceTrustPolicy } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
 import { whenKnown } from "../shared/validation";
+import { deadLetterAlarm } from "../shared/alarms";
 import { ec2StateChangePattern, workbenchEventPattern } from "../../functions/shared/workbenchEvent";
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
 
@@ -18,7 +19,7 @@ export interface WorkbenchAccountForwarderArgs {
     workbenchTypeTagKey?: pulumi.Input<string>;
     /** Log retention of the forwarder Lambda, in days. Default 30. */
     logRetentionDays?: pulumi.Input<number>;
-    /** Alarm actions (e.g. an SNS topic ARN) for the forwarder's error alarm. Default: none. */
+    /** Alarm actions (e.g. an SNS topic ARN) for the forwarder's errors alarm and the dead-letter alarms. Default: none. */
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
@@ -104,6 +105,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             { parent: this, dependsOn: [forwardPolicy] },
         );
         allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [this.stateChangeRule.arn, this.forwardRule.arn], this);
+        deadLetterAlarm(`${name}-undelivered`, this.deadLetterQueue, "workbench events EventBridge could not deliver", args.alarmActions, this);
 
         this.registerOutputs({
             forwarderFunctionName: this.forwarder.functionName,

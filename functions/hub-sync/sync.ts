@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Telemetry } from "../shared/telemetry";
+import { mapWithConcurrency } from "../shared/concurrency";
 import type { ProductTarget } from "../hub-shared/config";
 import { RenderedUserList, renderUserList } from "../hub-shared/userList";
 import { SeatHolder, SeatSelection, selectSeatHolders } from "./seatSelection";
@@ -120,7 +121,8 @@ export async function syncUserLists(ports: SyncPorts, options: SyncOptions, tele
     const sent: string[] = [];
     const failed: Array<{ product: string; reason: string }> = [];
     const delivered: Record<string, DeliveredList> = {};
-    await forEachLimited(toSend, options.concurrency ?? 8, async (product) => {
+    // Each product's work catches its own failure, so one product never stops the others.
+    await mapWithConcurrency(toSend, options.concurrency ?? 8, async (product) => {
         const { selection, list } = selections.get(product)!;
         const target = options.products[product];
         try {
@@ -207,15 +209,4 @@ function reportSelection(telemetry: Telemetry, product: string, selection: SeatS
 function emitSeatMetrics(telemetry: Telemetry, product: string, users: number, seats: number | undefined): void {
     telemetry.metric("UsersAssigned", users, "Count", { Product: product });
     if (seats !== undefined) telemetry.metric("SeatsFree", Math.max(0, seats - users), "Count", { Product: product });
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-        while (next < items.length) {
-            const item = items[next++];
-            await work(item);
-        }
-    });
-    await Promise.all(workers);
 }

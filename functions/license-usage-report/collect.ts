@@ -1,5 +1,6 @@
 import type { LicenseConfigurationArn } from "./licenseConfigurationArn";
-import { interleaveBy, mapWithConcurrency } from "./limiter";
+import { mapWithConcurrency } from "../shared/concurrency";
+import { interleaveBy } from "./limiter";
 
 /** GetLicenseConfiguration, reduced to what the summary shows. Name and status are untrusted text. */
 export interface LicenseConfigurationDetails {

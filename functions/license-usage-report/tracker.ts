@@ -1,7 +1,7 @@
 import { CollectedConfiguration, LicenseManagerReader, collectConfigurations, describeError } from "./collect";
 import type { TrackerConfig } from "./config";
 import { reportKeys } from "./keys";
-import { mapWithConcurrency } from "./limiter";
+import { mapWithConcurrency } from "../shared/concurrency";
 import { buildManifest } from "./manifest";
 import { ReportFile, buildDataFiles } from "./reportFiles";
 import { RunTrigger, isScheduledTrigger, runIdentity } from "./runIdentity";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { expect } from "chai";
 import { LicenseConfigSet, LicenseConfigSetArgs } from "../../components/config/licenseConfigSet";
 import { CHECKER_ENV, HARD_LIMIT_EXEMPT_TAG_KEY } from "../../components/config/definitions";
@@ -5,7 +6,9 @@ import { RecordedResource, allowStatements, named, ofType, runUnderMocks } from 
 
 const WINDOWS_AMI = "ami-0123456789abcdef0";
 const SQL_AMI = "ami-0fedcba9876543210";
-const ARN = (license: string) => `arn:aws:licensemanager:eu-central-1:111111111111:licenseconfiguration/${license}`;
+/** The ARN the mocks give a license configuration: the real format, with an id derived from the name. */
+const ARN = (license: string) =>
+    `arn:aws:license-manager:eu-central-1:111111111111:license-configuration:lic-${createHash("sha256").update(license).digest("hex").slice(0, 32)}`;
 
 /** The worked example of the README: four licenses, a launch template, alerts and Organizations settings. */
 export const EXAMPLE: LicenseConfigSetArgs = {

@@ -1,7 +1,4 @@
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { LicenseManagerClient } from "@aws-sdk/client-license-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
@@ -19,7 +16,7 @@ import { AwsServiceError, JsonService, LOCAL_CLIENT_CONFIG, startJsonService } f
 import { LicenseManagerStandin, StandinLicenseConfiguration, startLicenseManagerStandin } from "../local/licenseManagerStandin";
 import { SnsStandin, startSnsStandin } from "../local/snsStandin";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
-import { bundleHandler } from "../../components/lambda/bundle";
+import { loadDeployedHandler } from "../support/bundles";
 
 const REGION = LOCAL_CLIENT_CONFIG.region;
 const arn = (i: number, region = REGION) => `arn:aws:license-manager:${region}:111111111111:license-configuration:lic-${i.toString(16).padStart(32, "0")}`;
@@ -363,10 +360,8 @@ describe("license utilisation checker", () => {
                 [CHECKER_ENV.setName]: "bundled",
             });
             // Loaded as Lambda loads it: a fresh index.js in its own folder.
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "checker-"));
+            const { handler, remove } = loadDeployedHandler("license-utilisation-checker");
             try {
-                fs.writeFileSync(path.join(dir, "index.js"), bundleHandler("license-utilisation-checker"));
-                const { handler } = require(path.join(dir, "index.js"));
                 const first = await handler({ source: "aws.events", "detail-type": "Scheduled Event" });
                 expect(first.outcome).to.equal("alerted");
                 expect(first.alerting.map((a: any) => a.name)).to.deep.equal(["windows-server"]);
@@ -377,7 +372,7 @@ describe("license utilisation checker", () => {
                 expect(sns.published).to.have.length(1);
             } finally {
                 process.env = saved;
-                fs.rmSync(dir, { recursive: true, force: true });
+                remove();
             }
         });
 

@@ -5,7 +5,6 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { DynamoDBStreamEvent } from "aws-lambda";
-import { bundleHandler } from "../../components/lambda/bundle";
 import { ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVIRONMENT, SYNC_ENVIRONMENT, seatChangeStreamFilter } from "../../components/hub/definitions";
 import { assignmentCatalog, syncCatalog } from "../../components/hub/catalog";
 import { LOCAL_CLIENT_CONFIG } from "../local/awsJsonServer";
@@ -15,20 +14,17 @@ import { S3RVER_CREDENTIALS, startS3rver, LocalS3 } from "../local/s3rver";
 import { startSsmStandin, SsmStandin } from "../local/ssmStandin";
 import { CATALOG, WORKBENCH_ACCOUNT, workbenchEvent } from "./support/fixtures";
 import { rawItems, streamRecordsBetween } from "./support/hubTable";
+import { loadDeployedHandler } from "../support/bundles";
 
 const BUCKET = "hub-user-lists";
 const MARKER = "hub-seats-changed";
 
 type Handler = (event: unknown, context?: unknown) => Promise<any>;
 
-/** Loads a handler's deployable bundle (the exact index.js the component uploads) with the given environment. */
+/** Loads a handler's deployable bundle with the given environment. */
 function loadBundle(dir: string, name: string, env: Record<string, string>): Handler {
     Object.assign(process.env, env);
-    const file = path.join(dir, name, "index.js");
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, bundleHandler(name));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(file).handler as Handler;
+    return loadDeployedHandler(name, dir).handler;
 }
 
 describe("hub handlers as bundled for Lambda, against local endpoints", function () {

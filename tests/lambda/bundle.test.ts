@@ -1,19 +1,11 @@
 import { expect } from "chai";
-import * as fs from "node:fs";
 import * as os from "node:os";
-import * as path from "node:path";
 import { buildHandler, bundleHandler, handlerArchive, handlerEntryPoint, projectRoot } from "../../components/lambda/bundle";
 import { startEc2Standin, Ec2Standin } from "../local/ec2Standin";
 import { startEventBridgeStandin, EventBridgeStandin } from "../local/eventBridgeStandin";
 import { ec2StateChangeEvent } from "../support/ec2Events";
 import { valueOf } from "../support/pulumiMocks";
-
-/** Loads a bundle as Lambda would: a fresh `index.js` file required from its own folder. */
-export function loadBundle(code: string): { handler(event: unknown): Promise<any>; dir: string } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
-    fs.writeFileSync(path.join(dir, "index.js"), code);
-    return { ...require(path.join(dir, "index.js")), dir };
-}
+import { loadDeployedHandler } from "../support/bundles";
 
 describe("Lambda bundling", () => {
     it("produces the same bytes on every build, with no machine-specific paths", () => {
@@ -67,14 +59,14 @@ describe("Lambda bundling", () => {
 
         it("forwards a workbench start through the real SDK clients", async () => {
             ec2.instances.set("i-0123456789abcdef0", { "vew:workbench:ownerId": "jdoe", "vew:workbench:type": "cae" });
-            const { handler, dir } = loadBundle(bundleHandler("workbench-forwarder"));
+            const { handler, remove } = loadDeployedHandler("workbench-forwarder");
             try {
                 const outcome = await handler(ec2StateChangeEvent("i-0123456789abcdef0", "running"));
                 expect(outcome.outcome).to.equal("forwarded");
                 expect(bus.events).to.have.length(1);
                 expect(JSON.parse(bus.events[0].Detail)).to.include({ "user-id": "jdoe", "workbench-state": "started" });
             } finally {
-                fs.rmSync(dir, { recursive: true, force: true });
+                remove();
             }
         });
     });

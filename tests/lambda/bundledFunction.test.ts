@@ -19,6 +19,7 @@ describe("BundledFunction (Pulumi mocks)", () => {
         );
         expect(ofType(resources, "aws:sqs/queue:Queue")).to.deep.equal([]);
         expect(ofType(resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")).to.deep.equal([]);
+        expect(ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).to.deep.equal(["sync-errors"]);
         const fn = named(resources, "aws:lambda/function:Function", "sync");
         expect(fn.inputs).to.deep.include({ architectures: ["x86_64"], timeout: 10, memorySize: 512 });
         expect(fn.inputs.environment.variables).to.deep.equal({ POWERTOOLS_SERVICE_NAME: "workbench-forwarder", A: "1" });
@@ -34,6 +35,9 @@ describe("BundledFunction (Pulumi mocks)", () => {
         const config = named(resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "async-async");
         expect(config.inputs).to.deep.include({ maximumRetryAttempts: 1, maximumEventAgeInSeconds: 600 });
         expect(named(resources, "aws:sqs/queue:Queue", "async-failures").inputs.sqsManagedSseEnabled).to.equal(true);
+        const alarm = named(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "async-failures");
+        expect(alarm.inputs).to.deep.include({ namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", threshold: 0 });
+        expect(alarm.inputs.dimensions).to.deep.equal({ QueueName: "async-failures" });
     });
 
     it("refuses invalid retry settings and wildcard permissions before creating anything", () => {

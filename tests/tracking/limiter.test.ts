@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { interleaveBy, mapWithConcurrency } from "../../functions/license-usage-report/limiter";
+import { mapWithConcurrency } from "../../functions/shared/concurrency";
+import { interleaveBy } from "../../functions/license-usage-report/limiter";
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -93,6 +93,13 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         expect(Object.keys(bySid).sort()).to.deep.equal(["PutWorkbenchEvents", "ReadInstanceTags", "SendFailedInvocations", "WriteOwnLogs"]);
     });
 
+    it("alarms on the first event that could not be delivered or processed", () => {
+        const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        const queues = alarms.filter((a) => a.inputs.namespace === "AWS/SQS").map((a) => a.inputs.dimensions.QueueName).sort();
+        expect(queues).to.deep.equal(["wb-forwarder-failures", "wb-undelivered"]);
+        for (const alarm of alarms) expect(alarm.inputs).to.deep.include({ threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+    });
+
     it("uses configured tag keys", async () => {
         const { resources: custom } = await runUnderMocks(
             () => new WorkbenchAccountForwarder("custom", { hubEventBusArn: HUB_BUS, ownerTagKey: "team:owner", workbenchTypeTagKey: "team:kind" }),
