@@ -15,6 +15,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         workbenchAccountIds: workbenchAccountIds.length > 0 ? workbenchAccountIds : undefined,
         organizationId,
         syncSchedule: config.get("syncSchedule"),
+        syncOnChange: config.getBoolean("syncOnChange"),
         licenseServerRoleNames: config.getObject<string[]>("licenseServerRoleNames"),
     });
     return {

@@ -5,6 +5,7 @@
  */
 import { PARTITION_KEY, SEAT_PARTITION_PREFIX, SORT_KEY, TTL_ATTRIBUTE } from "../../functions/hub-shared/tableKeys";
 import { workbenchEventPattern } from "../../functions/shared/workbenchEvent";
+import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
 
 export { ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVIRONMENT, SYNC_ENVIRONMENT } from "../../functions/hub-shared/environment";
 
@@ -37,6 +38,14 @@ export function seatChangeStreamFilter(): Record<string, unknown> {
 /** EventBridge pattern of the hub bus rule that feeds the assignment Lambda. */
 export function hubBusPattern(): Record<string, unknown> {
     return workbenchEventPattern();
+}
+
+/**
+ * EventBridge pattern of the hub bus rule that runs the sync when the change marker announces a seat change
+ * (`syncOnChange`). Only the hub's own account: the bus also admits the workbench accounts' events.
+ */
+export function seatChangeEventPattern(hubAccountId: string): Record<string, unknown> {
+    return { source: [SEAT_CHANGE_EVENT.source], "detail-type": [SEAT_CHANGE_EVENT.detailType], account: [hubAccountId] };
 }
 
 /** How often the sync compares the change marker with what it last delivered. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { deadLetterAlarm } from "../shared/alarms";
 import { BundledFunction } from "../lambda/bundledFunction";
 import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "../lambda/triggers";
 import { awsContext } from "../shared/awsContext";
@@ -18,8 +19,10 @@ import {
     MIN_TOMBSTONE_RETENTION_DAYS,
     SYNC_ENVIRONMENT,
     hubBusPattern,
+    seatChangeEventPattern,
     seatChangeStreamFilter,
 } from "./definitions";
+import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
 import { ProductCatalog, assignmentCatalog, productCommands, syncCatalog, validateCatalog } from "./catalog";
 import { hubBusPolicy, validateBusAccess } from "./busPolicy";
 import { DEFAULT_WORK_DIRECTORY, assertWorkDirectory, renderLicenseServerDocument } from "./licenseServerDocument";
@@ -34,6 +37,12 @@ export interface LicenseServerHubArgs {
     organizationId?: string;
     /** EventBridge schedule of the sync. Default `rate(1 minute)`. */
     syncSchedule?: string;
+    /**
+     * Also run the sync as soon as a seat appears or disappears: the change marker announces each change on the hub
+     * bus and a rule invokes the sync, so a user's seat is installed within seconds instead of at the next tick. The
+     * schedule stays the safety net. Default true.
+     */
+    syncOnChange?: boolean;
     /** Sync Lambda timeout in seconds; bounds how long a sync waits for the license servers. Default 300. */
     syncTimeoutSeconds?: number;
     /** Seconds the document's shell step (the vendor CLI included) may run on a license server. Default 120. */
@@ -192,14 +201,31 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         );
         invokeFunctionOnRule(`${name}-workbench-events`, workbenchRule, this.assignment, this.deadLetterQueue.arn, this);
 
-        // Change marker: seat rows created or deleted -> new version of the marker parameter.
+        // Change marker: seat rows created or deleted -> new version of the marker parameter (and, syncing on change,
+        // an announcement on the hub bus that runs the sync at once).
+        const syncOnChange = args.syncOnChange ?? true;
         this.changeMarker = new BundledFunction(
             `${name}-change-marker`,
             {
                 handler: "hub-change-marker",
                 description: "Marks the seat table as changed when a seat row appears or disappears",
-                environment: { [CHANGE_MARKER_ENVIRONMENT.markerParameterName]: this.changeMarkerParameter.name, POWERTOOLS_SERVICE_NAME: `${name}-change-marker` },
+                environment: {
+                    [CHANGE_MARKER_ENVIRONMENT.markerParameterName]: this.changeMarkerParameter.name,
+                    ...(syncOnChange ? { [CHANGE_MARKER_ENVIRONMENT.syncTriggerBusName]: this.bus.name } : {}),
+                    POWERTOOLS_SERVICE_NAME: `${name}-change-marker`,
+                },
                 statements: [
+                    ...(syncOnChange
+                        ? [
+                              {
+                                  sid: "TriggerSync",
+                                  actions: ["events:PutEvents"],
+                                  resources: [this.bus.arn],
+                                  // Only the seat-change announcement: the role cannot put workbench events on the bus.
+                                  conditions: { StringEquals: { "events:source": SEAT_CHANGE_EVENT.source, "events:detail-type": SEAT_CHANGE_EVENT.detailType } },
+                              },
+                          ]
+                        : []),
                     { sid: "WriteChangeMarker", actions: ["ssm:PutParameter"], resources: [this.changeMarkerParameter.arn] },
                     {
                         sid: "ReadSeatStream",
@@ -283,30 +309,25 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         );
         const syncRule = scheduleRule(`${name}-sync`, settings.syncSchedule, "Sync of the license servers' user lists", this);
         invokeFunctionOnRule(`${name}-sync`, syncRule, this.sync, this.deadLetterQueue.arn, this);
-        allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [workbenchRule.arn, syncRule.arn], this);
-
-        for (const [suffix, queue, what] of [
-            ["undelivered", this.deadLetterQueue, "events EventBridge could not deliver to the hub's Lambdas"],
-            ["stream-failures", this.streamFailureQueue, "seat changes the change marker could not record"],
-        ] as const) {
-            new aws.cloudwatch.MetricAlarm(
-                `${name}-${suffix}`,
+        const deliveringRules = [workbenchRule.arn, syncRule.arn];
+        if (syncOnChange) {
+            // Extra invocations are harmless: the sync runs one at a time and only acts when the marker moved.
+            const onChangeRule = new aws.cloudwatch.EventRule(
+                `${name}-sync-on-change`,
                 {
-                    alarmDescription: `License hub ${name}: ${what}`,
-                    namespace: "AWS/SQS",
-                    metricName: "ApproximateNumberOfMessagesVisible",
-                    dimensions: { QueueName: queue.name },
-                    statistic: "Maximum",
-                    period: 300,
-                    evaluationPeriods: 1,
-                    threshold: 0,
-                    comparisonOperator: "GreaterThanThreshold",
-                    treatMissingData: "notBreaching",
-                    alarmActions: args.alarmActions,
+                    eventBusName: this.bus.name,
+                    description: "Runs the sync when the change marker announces a seat change",
+                    eventPattern: accountId.apply((id) => JSON.stringify(seatChangeEventPattern(id))),
                 },
                 { parent: this },
             );
+            invokeFunctionOnRule(`${name}-sync-on-change`, onChangeRule, this.sync, this.deadLetterQueue.arn, this);
+            deliveringRules.push(onChangeRule.arn);
         }
+        allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, deliveringRules, this);
+
+        deadLetterAlarm(`${name}-undelivered`, this.deadLetterQueue, "events EventBridge could not deliver to the hub's Lambdas", args.alarmActions, this);
+        deadLetterAlarm(`${name}-stream-failures`, this.streamFailureQueue, "seat changes the change marker could not record", args.alarmActions, this);
 
         const licenseServerPolicy = policyDocument(lists.licenseServerStatements, name);
         (args.licenseServerRoleNames ?? []).forEach((roleName, i) => {

@@ -5,6 +5,8 @@ import { parseSeatRowKey } from "../hub-shared/tableKeys";
 export interface ChangeMarkerPorts {
     /** Overwrites the change marker with `value`; resolves to the parameter's new version. */
     markChanged(value: string): Promise<number>;
+    /** Tells the sync to run now (absent when the hub only syncs on its schedule); throws when the bus refused. */
+    announceChange?(markerVersion: number, seatChanges: number): Promise<void>;
 }
 
 /**
@@ -14,6 +16,9 @@ export interface ChangeMarkerPorts {
  *
  * Records the event source mapping should have filtered out (other items, MODIFY) are counted and skipped. When
  * the write fails, the batch reports its first seat record as failed, so Lambda retries from there.
+ *
+ * With a sync trigger, the marker then announces the change so the sync runs at once. The marker is what the sync
+ * trusts: an announcement that fails is logged and counted, not retried, and the next scheduled tick syncs anyway.
  */
 export async function markSeatChanges(
     event: DynamoDBStreamEvent,
@@ -38,6 +43,7 @@ export async function markSeatChanges(
         const version = await ports.markChanged(now().toISOString());
         telemetry.metric("SeatRowChanges", seatChanges.length);
         telemetry.info("change marker written", { version, changes: seatChanges.length });
+        if (ports.announceChange) await announce(ports.announceChange, version, seatChanges.length, telemetry);
         return { batchItemFailures: [] };
     } catch (err) {
         const first = seatChanges[0].dynamodb?.SequenceNumber;
@@ -45,6 +51,16 @@ export async function markSeatChanges(
         telemetry.error("change marker not written; the batch will be retried", { error: String(err), firstSequenceNumber: first });
         if (!first) throw err;
         return { batchItemFailures: [{ itemIdentifier: first }] };
+    }
+}
+
+async function announce(send: NonNullable<ChangeMarkerPorts["announceChange"]>, version: number, changes: number, telemetry: Telemetry): Promise<void> {
+    try {
+        await send(version, changes);
+        telemetry.metric("SyncTriggered", 1);
+    } catch (err) {
+        telemetry.metric("SyncTriggerFailures", 1);
+        telemetry.warn("sync not triggered; the next scheduled sync picks the change up", { version, error: String(err) });
     }
 }
 

@@ -1,4 +1,5 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { CHANGE_MARKER_ENVIRONMENT } from "../hub-shared/environment";
 import { powertoolsTelemetry } from "../shared/powertools";
@@ -7,8 +8,9 @@ import { ssmChangeMarkerPorts } from "./awsPorts";
 
 const parameterName = process.env[CHANGE_MARKER_ENVIRONMENT.markerParameterName];
 if (!parameterName) throw new Error(`environment variable ${CHANGE_MARKER_ENVIRONMENT.markerParameterName} is not set`);
-// Created once per container; endpoint from AWS_ENDPOINT_URL_SSM when set (local sandbox).
-const ports = ssmChangeMarkerPorts(new SSMClient({}), parameterName);
+const triggerBus = process.env[CHANGE_MARKER_ENVIRONMENT.syncTriggerBusName];
+// Created once per container; endpoints from AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_EVENTBRIDGE when set (local sandbox).
+const ports = ssmChangeMarkerPorts(new SSMClient({}), parameterName, triggerBus ? { events: new EventBridgeClient({}), busName: triggerBus } : undefined);
 const telemetry = powertoolsTelemetry(process.env.POWERTOOLS_SERVICE_NAME || "hub-change-marker");
 
 /** DynamoDB stream batch (filtered to seat INSERT/REMOVE); reports partial failures. */

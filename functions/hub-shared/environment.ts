@@ -16,6 +16,8 @@ export const ASSIGNMENT_ENVIRONMENT = {
 export const CHANGE_MARKER_ENVIRONMENT = {
     /** SSM parameter written whenever a seat row appears or disappears. */
     markerParameterName: "HUB_MARKER_PARAMETER_NAME",
+    /** Bus the marker announces each change on, so the sync runs at once (LicenseServerHub `syncOnChange`); unset: no announcement. */
+    syncTriggerBusName: "HUB_SYNC_TRIGGER_BUS_NAME",
 } as const;
 
 export const SYNC_ENVIRONMENT = {

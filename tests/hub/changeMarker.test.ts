@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { markSeatChanges } from "../../functions/hub-change-marker/changeMarker";
 import { ssmChangeMarkerPorts } from "../../functions/hub-change-marker/awsPorts";
@@ -10,6 +11,8 @@ import { AwsServiceError, LOCAL_CLIENT_CONFIG } from "../local/awsJsonServer";
 import { startDynalite, LocalDynamo } from "../local/dynalite";
 import { matchesPattern } from "../local/eventPattern";
 import { startSsmStandin, SsmStandin } from "../local/ssmStandin";
+import { startEventBridgeStandin, EventBridgeStandin } from "../local/eventBridgeStandin";
+import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
 import { NOW, assignmentConfig, workbenchEvent } from "./support/fixtures";
 import { rawItems, streamRecordsBetween } from "./support/hubTable";
@@ -84,6 +87,50 @@ describe("hub change marker (stream records from dynalite, SSM stand-in)", () =>
         expect(ssm.parameters.get(MARKER)!.version).to.equal(1);
         expect(telemetry.total("StreamRecordsSkipped")).to.equal(1);
         expect(ssm.calls.filter((c) => c.operation === "PutParameter")).to.have.length(1); // the setup write only
+    });
+
+    describe("announcing changes so the sync runs at once (syncOnChange)", () => {
+        let events: EventBridgeStandin;
+        let eventBridge: EventBridgeClient;
+        before(async () => {
+            events = await startEventBridgeStandin();
+            eventBridge = new EventBridgeClient({ ...LOCAL_CLIENT_CONFIG, endpoint: events.endpoint, maxAttempts: 1 });
+        });
+        after(async () => {
+            eventBridge.destroy();
+            await events.close();
+        });
+        beforeEach(() => {
+            events.events.length = 0;
+        });
+        const markAndAnnounce = (records: DynamoDBStreamEvent["Records"]) =>
+            markSeatChanges({ Records: records }, ssmChangeMarkerPorts(client, MARKER, { events: eventBridge, busName: "hub-bus" }), telemetry, () => new Date(NOW));
+
+        it("puts one seat-change event on the hub bus after writing the marker, naming the marker version", async () => {
+            const { delivered } = await streamOf(workbenchEvent({ type: "cae-standard" }));
+            expect(await markAndAnnounce(delivered)).to.deep.equal({ batchItemFailures: [] });
+            expect(events.events).to.have.length(1);
+            expect(events.events[0]).to.include({ EventBusName: "hub-bus", Source: SEAT_CHANGE_EVENT.source, DetailType: SEAT_CHANGE_EVENT.detailType });
+            expect(JSON.parse(events.events[0].Detail)).to.deep.equal({ "marker-version": 2, "seat-changes": 2 });
+            expect(telemetry.total("SyncTriggered")).to.equal(1);
+        });
+
+        it("announces nothing when the marker could not be written, and nothing for batches without seat changes", async () => {
+            const { all, delivered } = await streamOf(workbenchEvent({ type: "cae-standard" }));
+            ssm.failNext("PutParameter", new AwsServiceError("ThrottlingException", "Rate exceeded"), 1);
+            expect((await markAndAnnounce(delivered)).batchItemFailures).to.have.length(1);
+            expect(await markAndAnnounce(all.filter((r) => !delivered.includes(r)))).to.deep.equal({ batchItemFailures: [] });
+            expect(events.events).to.deep.equal([]);
+        });
+
+        it("keeps the batch successful when the announcement fails: the marker is written, the schedule syncs it", async () => {
+            const { delivered } = await streamOf(workbenchEvent({ type: "cae-standard" }));
+            events.failNext("PutEvents", new AwsServiceError("ThrottlingException", "Rate exceeded"), 1);
+            expect(await markAndAnnounce(delivered)).to.deep.equal({ batchItemFailures: [] });
+            expect(ssm.parameters.get(MARKER)!.version).to.equal(2);
+            expect(telemetry.total("SyncTriggerFailures")).to.equal(1);
+            expect(telemetry.logs.some((l) => l.message === "sync not triggered; the next scheduled sync picks the change up")).to.equal(true);
+        });
     });
 
     it("reports the first seat record as failed when the marker cannot be written, so the batch is retried from it", async () => {

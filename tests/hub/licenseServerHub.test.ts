@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { LicenseServerHub, LicenseServerHubArgs } from "../../components/hub/licenseServerHub";
-import { HUB_TABLE, SYNC_ENVIRONMENT, ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVIRONMENT, seatChangeStreamFilter } from "../../components/hub/definitions";
+import { HUB_TABLE, SYNC_ENVIRONMENT, ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVIRONMENT, seatChangeEventPattern, seatChangeStreamFilter } from "../../components/hub/definitions";
+import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
 import { workbenchEventPattern } from "../../functions/shared/workbenchEvent";
 import { LICENSE_DOCUMENT_PARAMETERS } from "../../functions/hub-shared/userList";
 import { matchesPattern } from "../local/eventPattern";
@@ -126,9 +127,9 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(matchesPattern(pattern, record("INSERT", "SYNC"))).to.equal(false);
         });
 
-        it("gives the change marker the stream, its parameter and its failure queue, nothing else", () => {
+        it("gives the change marker the stream, its parameter, its failure queue and the sync trigger, nothing else", () => {
             const statements = bySid(policyOf(resources, "hub-change-marker-policy"));
-            expect(Object.keys(statements).sort()).to.deep.equal(["ReadSeatStream", "SendFailedBatches", "WriteChangeMarker", "WriteOwnLogs"]);
+            expect(Object.keys(statements).sort()).to.deep.equal(["ReadSeatStream", "SendFailedBatches", "TriggerSync", "WriteChangeMarker", "WriteOwnLogs"]);
             expect(statements.ReadSeatStream.Resource).to.have.length(1);
             expect(statements.ReadSeatStream.Resource[0]).to.match(/:table\/hub-seats\/stream\//);
             expect(statements.WriteChangeMarker).to.deep.include({ Action: ["ssm:PutParameter"], Resource: [`arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/hub-seats-changed`] });
@@ -199,6 +200,47 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(shell.inputs.runCommand.join("\n")).not.to.contain("{{");
             for (const name of ["product", "listSha256", "generation"]) expect(params[name].interpolationType).to.equal("ENV_VAR");
             expect(shell.inputs.runCommand.join("\n")).to.contain(`'/opt/mathworks/bin/lmupdate' '--product' "$product" '--users-file='"$users_file"`);
+        });
+    });
+
+    describe("sync on change", () => {
+        it("lets the change marker announce seat changes on the hub bus, and only that event", () => {
+            const statements = bySid(policyOf(resources, "hub-change-marker-policy"));
+            expect(statements.TriggerSync).to.deep.include({
+                Action: ["events:PutEvents"],
+                Resource: [`arn:aws:events:eu-central-1:${ACCOUNT}:event-bus/hub-workbench-events`],
+                Condition: { StringEquals: { "events:source": SEAT_CHANGE_EVENT.source, "events:detail-type": SEAT_CHANGE_EVENT.detailType } },
+            });
+            const env = named(resources, "aws:lambda/function:Function", "hub-change-marker").inputs.environment.variables;
+            expect(env[CHANGE_MARKER_ENVIRONMENT.syncTriggerBusName]).to.equal("hub-workbench-events");
+        });
+
+        it("runs the sync on the announcement from the hub's own account only, with the sync's delivery settings", () => {
+            const rule = named(resources, "aws:cloudwatch/eventRule:EventRule", "hub-sync-on-change");
+            expect(rule.inputs.eventBusName).to.equal("hub-workbench-events");
+            const pattern = JSON.parse(rule.inputs.eventPattern);
+            expect(pattern).to.deep.equal(seatChangeEventPattern(ACCOUNT));
+            const announcement = { source: SEAT_CHANGE_EVENT.source, "detail-type": SEAT_CHANGE_EVENT.detailType, account: ACCOUNT, detail: { "marker-version": 7 } };
+            expect(matchesPattern(pattern, announcement)).to.equal(true);
+            // The bus admits the workbench accounts: their events must not run the sync, nor reach the assignment as workbench events.
+            expect(matchesPattern(pattern, { ...announcement, account: "222222222222" })).to.equal(false);
+            expect(matchesPattern(workbenchEventPattern(), announcement)).to.equal(false);
+            const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "hub-sync-on-change-target");
+            expect(target.inputs.arn).to.match(/:function:hub-sync$/);
+            expect(target.inputs.deadLetterConfig.arn).to.match(/:hub-undelivered$/);
+            const permission = named(resources, "aws:lambda/permission:Permission", "hub-sync-on-change-invoke").inputs;
+            expect(permission).to.include({ function: "hub-sync", principal: "events.amazonaws.com" });
+            expect(permission.sourceArn).to.match(/:rule\/hub-sync-on-change$/);
+            const deadLetters = JSON.parse(named(resources, "aws:sqs/queuePolicy:QueuePolicy", "hub-undelivered").inputs.policy);
+            expect(deadLetters.Statement[0].Condition.ArnEquals["aws:SourceArn"]).to.include(permission.sourceArn);
+        });
+
+        it("adds nothing with syncOnChange: false", async () => {
+            const scheduled = await deploy({ ...ARGS, syncOnChange: false }, "sched");
+            expect(scheduled.filter((r) => r.name.startsWith("sched-sync-on-change"))).to.deep.equal([]);
+            expect(Object.keys(bySid(policyOf(scheduled, "sched-change-marker-policy")))).to.not.include("TriggerSync");
+            const env = named(scheduled, "aws:lambda/function:Function", "sched-change-marker").inputs.environment.variables;
+            expect(env).to.not.have.property(CHANGE_MARKER_ENVIRONMENT.syncTriggerBusName);
         });
     });
 

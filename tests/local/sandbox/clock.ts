@@ -1,0 +1,111 @@
+/**
+ * The sandbox's scaled clock. Scenario time runs `speed` times faster than real time: schedules, Lambda's retry
+ * delays and the stream batching window wait `1/speed` of their real duration. Handlers themselves run at real
+ * speed with the real clock, so the events the sandbox stamps (EC2 event times, schedule times) are placed in the
+ * past: the scenario's last moment is a little before the run started, and the hub never sees a time from the future.
+ */
+export class ScaledClock {
+    /** Real time of scenario second 0; `start` sets it when the timeline begins. */
+    realStartMs: number;
+    /** The real-world time scenario second 0 corresponds to. */
+    readonly epochMs: number;
+
+    constructor(
+        readonly speed: number,
+        /** Scenario seconds the timeline spans; the epoch is placed so that all of them lie in the past. */
+        scenarioSpanSeconds: number,
+        now = Date.now(),
+    ) {
+        if (!(speed > 0)) throw new Error(`speed must be a positive number (got ${speed})`);
+        this.realStartMs = now;
+        // A whole minute, a couple of minutes before the span would reach the present.
+        this.epochMs = Math.floor((now - (scenarioSpanSeconds + 120) * 1000) / 60_000) * 60_000;
+    }
+
+    /** Makes now scenario second 0 (the timeline starts after set-up, which takes real time). */
+    start(now = Date.now()): void {
+        this.realStartMs = now;
+    }
+
+    /** Scenario seconds elapsed since the run started. */
+    scenarioNow(): number {
+        return ((Date.now() - this.realStartMs) * this.speed) / 1000;
+    }
+
+    /** The world time of a scenario second. */
+    timeAt(scenarioSeconds: number): Date {
+        return new Date(this.epochMs + scenarioSeconds * 1000);
+    }
+
+    /** Real milliseconds until a scenario second (0 if already past). */
+    realDelayUntil(scenarioSeconds: number): number {
+        return Math.max(0, this.realStartMs + (scenarioSeconds * 1000) / this.speed - Date.now());
+    }
+
+    /** Real milliseconds a scenario duration takes. */
+    scaled(scenarioMs: number): number {
+        return scenarioMs / this.speed;
+    }
+
+    /** Waits a scenario duration. */
+    sleep(scenarioMs: number): Promise<void> {
+        return new Promise((resolve) => setTimeout(resolve, this.scaled(scenarioMs)));
+    }
+}
+
+/** EventBridge's `time` format: UTC, whole seconds. */
+export function eventTime(date: Date): string {
+    return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+const RATE = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/;
+const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** Period of an EventBridge `rate(...)` schedule in ms; undefined for `cron(...)`, which has no fixed period. */
+export function schedulePeriodMs(expression: string): number | undefined {
+    const match = RATE.exec(expression);
+    if (!match) return undefined;
+    return Number(match[1]) * UNIT_MS[match[2].replace(/s$/, "")];
+}
+
+/**
+ * Counts work in flight (event deliveries, invocations, retries waiting, stream batches waiting for their window),
+ * so the sandbox knows when everything set off so far has settled.
+ */
+export class WorkTracker {
+    private count = 0;
+    private waiters: Array<() => void> = [];
+
+    /** Tracks a promise until it settles. */
+    track<T>(work: Promise<T>): Promise<T> {
+        const done = this.begin();
+        return work.finally(done);
+    }
+
+    /** Marks the start of a piece of work; call the returned function when it is done. */
+    begin(): () => void {
+        this.count++;
+        let ended = false;
+        return () => {
+            if (ended) return;
+            ended = true;
+            this.count--;
+            if (this.count === 0) setImmediate(() => this.wake());
+        };
+    }
+
+    get busy(): boolean {
+        return this.count > 0;
+    }
+
+    /** Resolves once nothing is in flight. */
+    idle(): Promise<void> {
+        if (this.count === 0) return Promise.resolve();
+        return new Promise((resolve) => this.waiters.push(resolve));
+    }
+
+    private wake(): void {
+        if (this.count > 0) return;
+        this.waiters.splice(0).forEach((resolve) => resolve());
+    }
+}

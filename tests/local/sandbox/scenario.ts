@@ -1,0 +1,332 @@
+/**
+ * The sandbox scenario: who exists (accounts, users, workbench instances), what the organisation licenses (the
+ * hub's product catalog and the governance stack's License Manager licenses, with seeded usage), what happens
+ * (a timeline of EC2 state changes as EventBridge delivers them) and what the license servers must hold at the
+ * end. Loaded from JSON and validated here, so a mistake in a scenario file fails with a message naming the entry.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { STACK_ROLES, StackRole } from "../../../stacks/roles";
+import type { ProductCatalog } from "../../../components/hub/catalog";
+import type { LicenseDefinition } from "../../../components/config/definitions";
+import { LICENSE_CONFIGURATION_ARN } from "../../../components/config/definitions";
+import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isValidUserId } from "../../../functions/shared/workbenchEvent";
+
+/** The scenario `npm start` runs without `--scenario`. */
+export const DEFAULT_SCENARIO_FILE = path.join(__dirname, "scenarios", "default.json");
+
+/** Every EC2 state the EC2 service reports; the forwarder's rule only matches some of them. */
+export const EC2_STATES = ["pending", "running", "stopping", "stopped", "shutting-down", "terminated"] as const;
+export type Ec2StateName = (typeof EC2_STATES)[number];
+
+export interface ScenarioAccount {
+    accountId: string;
+    /** The stack deployed to this account. */
+    role: StackRole;
+    /** Workbench accounts: listed in the hub's `workbenchAccountIds` (so the hub bus admits them). Default false. */
+    allowedOnHub?: boolean;
+    /** AWS Organizations id the account belongs to (checked against an `aws:PrincipalOrgID` bus policy). */
+    organizationId?: string;
+}
+
+export interface ScenarioInstance {
+    /** Key of the workbench account the instance runs in. */
+    account: string;
+    /** EC2 instance id. Default: derived from the account and the instance's key. */
+    instanceId?: string;
+    /** Owner user id: becomes the forwarder's owner tag (the key the workbench stack configures). */
+    owner?: string;
+    /** Workbench type: becomes the forwarder's type tag. */
+    type?: string;
+    /** Raw EC2 tags, for instances that are not well-formed workbenches (hostile or missing values, other instances). */
+    tags?: Record<string, string>;
+}
+
+/** One delivery of an EC2 state-change event to a workbench account's default bus. */
+export interface TimelineEntry {
+    /** Scenario time of the delivery: seconds, or "m:ss". */
+    at: number | string;
+    /** Key of the instance; required unless `redeliver`. */
+    instance?: string;
+    /** EC2 state the instance entered; required unless `redeliver`. */
+    state?: Ec2StateName;
+    /** Scenario time the state change happened (the EC2 event's time). Default `at`; earlier means a late delivery. */
+    occurredAt?: number | string;
+    /** Names this event so a later entry can deliver it again. */
+    label?: string;
+    /** Delivers the labelled event again, unchanged (same id, same time): EventBridge's at-least-once delivery. */
+    redeliver?: string;
+    /** Shown in the timeline. */
+    note?: string;
+}
+
+/** Where a fault is injected: an account's EC2 API, or the vendor CLI on the license servers. */
+export const FAULT_TARGETS = ["ec2", "vendor-cli"] as const;
+
+/** From `at` on, the next `times` calls to the target fail (EC2 throttles; the vendor CLI exits non-zero). */
+export interface Fault {
+    at: number | string;
+    target: (typeof FAULT_TARGETS)[number];
+    /** Workbench account whose EC2 fails (target ec2). */
+    account?: string;
+    times: number;
+    note?: string;
+}
+
+/** Usage rows seeded into the License Manager stand-in for one configuration. */
+export interface UsageSeed {
+    /** License Manager resource type of every row (EC2_INSTANCE, EC2_HOST, ...). */
+    resourceType: string;
+    /** Number of resources (usage rows). */
+    resources: number;
+    /** Licenses each resource consumes; ConsumedLicenses is the sum. */
+    consumedPerResource: number;
+}
+
+/** A configuration outside the governance stack's set that the usage report tracks too (e.g. in another region). */
+export interface TrackedConfiguration {
+    arn: string;
+    name: string;
+    countingType: "vCPU" | "Instance" | "Core" | "Socket";
+    licenseCount?: number;
+    usage: UsageSeed;
+}
+
+export interface Scenario {
+    description: string;
+    region: string;
+    accounts: Record<string, ScenarioAccount>;
+    users: string[];
+    /** The hub's catalog. Product commands are left out: the sandbox plugs in its fake vendor CLI. */
+    catalog: ProductCatalog;
+    instances: Record<string, ScenarioInstance>;
+    timeline: TimelineEntry[];
+    /** Failures injected while the timeline plays. Default none. */
+    faults?: Fault[];
+    /** Each product's named-user list the license server must hold at the end. */
+    expected: Record<string, string[]>;
+    /** The governance stack's licenses (LicenseConfigSet definitions). */
+    licenses: Record<string, LicenseDefinition>;
+    /** Usage seeded for each license of `licenses`, by license name. */
+    licenseUsage: Record<string, UsageSeed>;
+    trackedLicenseConfigurations?: TrackedConfiguration[];
+}
+
+/** A timeline entry resolved to what the sandbox delivers. */
+export interface Delivery {
+    /** Scenario seconds of the delivery. */
+    at: number;
+    /** Scenario seconds the EC2 state change happened. */
+    occurredAt: number;
+    instance: string;
+    state: Ec2StateName;
+    /** Stable id of the EC2 event (a redelivery carries the original's). */
+    eventId: string;
+    redelivery: boolean;
+    note?: string;
+}
+
+export function loadScenario(file = DEFAULT_SCENARIO_FILE): Scenario {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new Error(`scenario ${file}: ${(err as Error).message}`);
+    }
+    const problems = scenarioProblems(parsed);
+    if (problems.length > 0) throw new Error(`scenario ${file} is not valid:\n  - ${problems.join("\n  - ")}`);
+    return parsed as Scenario;
+}
+
+/** Seconds from a scenario time: a number of seconds or "m:ss". */
+export function scenarioSeconds(value: number | string): number {
+    if (typeof value === "number") return value;
+    const match = /^(\d+):([0-5]\d)(\.\d+)?$/.exec(value);
+    if (!match) return Number.NaN;
+    return Number(match[1]) * 60 + Number(match[2]) + Number(match[3] ?? 0);
+}
+
+/** "m:ss" for a number of scenario seconds. */
+export function formatScenarioTime(seconds: number): string {
+    const whole = Math.max(0, Math.round(seconds));
+    return `${String(Math.floor(whole / 60)).padStart(2, "0")}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+/** The instance id of a scenario instance (given, or derived so the same scenario always uses the same ids). */
+export function instanceIdOf(scenario: Scenario, key: string): string {
+    const instance = scenario.instances[key];
+    return instance.instanceId ?? `i-${createHash("sha256").update(`${instance.account}/${key}`).digest("hex").slice(0, 17)}`;
+}
+
+export function accountsWithRole(scenario: Scenario, role: StackRole): Array<[string, ScenarioAccount]> {
+    return Object.entries(scenario.accounts).filter(([, a]) => a.role === role);
+}
+
+/** The timeline as deliveries, in delivery order (stable for equal times). */
+export function deliveries(scenario: Scenario): Delivery[] {
+    const byLabel = new Map<string, Delivery>();
+    const resolved = scenario.timeline.map((entry, index) => ({ entry, index, at: scenarioSeconds(entry.at) }));
+    resolved.sort((a, b) => a.at - b.at || a.index - b.index);
+    return resolved.map(({ entry, index, at }) => {
+        if (entry.redeliver !== undefined) {
+            const original = byLabel.get(entry.redeliver)!;
+            return { ...original, at, redelivery: true, note: entry.note };
+        }
+        const occurredAt = entry.occurredAt === undefined ? at : scenarioSeconds(entry.occurredAt);
+        const delivery: Delivery = {
+            at,
+            occurredAt,
+            instance: entry.instance!,
+            state: entry.state!,
+            eventId: `ec2-${createHash("sha256").update(`${index}/${entry.instance}/${entry.state}/${occurredAt}`).digest("hex").slice(0, 24)}`,
+            redelivery: false,
+            note: entry.note,
+        };
+        if (entry.label !== undefined) byLabel.set(entry.label, delivery);
+        return delivery;
+    });
+}
+
+/** Every problem of a parsed scenario file, each naming the entry at fault. */
+export function scenarioProblems(value: unknown): string[] {
+    const problems: string[] = [];
+    if (typeof value !== "object" || value === null) return ["the scenario must be a JSON object"];
+    const s = value as Partial<Scenario>;
+    const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+    if (typeof s.description !== "string") problems.push("description must be a string");
+    if (typeof s.region !== "string" || !REGION_PATTERN.test(s.region)) problems.push(`region ${JSON.stringify(s.region)} is not an AWS region`);
+
+    const accounts = isObject(s.accounts) ? s.accounts : {};
+    if (!isObject(s.accounts)) problems.push("accounts must be an object");
+    const ids = new Set<string>();
+    for (const [key, account] of Object.entries(accounts)) {
+        if (!isObject(account) || typeof account.accountId !== "string" || !ACCOUNT_ID_PATTERN.test(account.accountId)) {
+            problems.push(`accounts.${key}.accountId must be a 12-digit account id`);
+            continue;
+        }
+        if (ids.has(account.accountId)) problems.push(`accounts.${key}: account id ${account.accountId} is used twice`);
+        ids.add(account.accountId);
+        if (!(STACK_ROLES as readonly string[]).includes(account.role)) problems.push(`accounts.${key}.role must be one of ${STACK_ROLES.join(", ")}`);
+        if (account.allowedOnHub !== undefined && account.role !== "workbench-account") problems.push(`accounts.${key}.allowedOnHub only applies to workbench accounts`);
+    }
+    for (const role of ["license-server", "license-governance"] as const) {
+        const count = Object.values(accounts).filter((a) => isObject(a) && a.role === role).length;
+        if (count !== 1) problems.push(`exactly one account must have role ${role} (found ${count})`);
+    }
+    if (!Object.values(accounts).some((a) => isObject(a) && a.role === "workbench-account")) problems.push("at least one account must have role workbench-account");
+    if (!Object.values(accounts).some((a) => isObject(a) && a.role === "workbench-account" && a.allowedOnHub)) {
+        problems.push("at least one workbench account must be allowedOnHub (the hub refuses a bus open to nobody)");
+    }
+
+    const users = Array.isArray(s.users) ? s.users : [];
+    if (!Array.isArray(s.users)) problems.push("users must be an array of user ids");
+    for (const user of users) if (!isValidUserId(user)) problems.push(`users: ${JSON.stringify(user)} is not a valid user id`);
+
+    const catalog = isObject(s.catalog) ? s.catalog : undefined;
+    if (!catalog || !isObject(catalog.products) || !isObject(catalog.workbenchTypes)) problems.push("catalog needs workbenchTypes and products");
+    for (const [product, definition] of Object.entries(catalog?.products ?? {})) {
+        if (isObject(definition) && "command" in definition) problems.push(`catalog.products.${product}.command: leave it out, the sandbox plugs in its own vendor CLI`);
+    }
+    if (catalog && "defaultCommand" in catalog) problems.push("catalog.defaultCommand: leave it out, the sandbox plugs in its own vendor CLI");
+
+    const instances = isObject(s.instances) ? s.instances : {};
+    if (!isObject(s.instances)) problems.push("instances must be an object");
+    for (const [key, instance] of Object.entries(instances)) {
+        const where = `instances.${key}`;
+        if (!isObject(instance)) {
+            problems.push(`${where} must be an object`);
+            continue;
+        }
+        const account = accounts[instance.account];
+        if (!account || account.role !== "workbench-account") problems.push(`${where}.account ${JSON.stringify(instance.account)} is not a workbench account of the scenario`);
+        if (instance.instanceId !== undefined && !INSTANCE_ID_PATTERN.test(instance.instanceId)) problems.push(`${where}.instanceId is not an EC2 instance id`);
+        const shorthand = instance.owner !== undefined || instance.type !== undefined;
+        if (shorthand && instance.tags !== undefined) problems.push(`${where}: give either owner/type or raw tags, not both`);
+        if (shorthand && (instance.owner === undefined || instance.type === undefined)) problems.push(`${where}: owner and type go together (use raw tags for a half-tagged instance)`);
+        if (instance.owner !== undefined && !users.includes(instance.owner)) problems.push(`${where}.owner ${JSON.stringify(instance.owner)} is not in users (use raw tags for hostile values)`);
+        if (instance.tags !== undefined && (!isObject(instance.tags) || !Object.values(instance.tags).every((v) => typeof v === "string"))) {
+            problems.push(`${where}.tags must map tag keys to strings`);
+        }
+    }
+
+    const labels = new Set<string>();
+    const timeline = Array.isArray(s.timeline) ? s.timeline : [];
+    if (!Array.isArray(s.timeline) || timeline.length === 0) problems.push("timeline must be a non-empty array");
+    timeline.forEach((entry, i) => {
+        const where = `timeline[${i}]`;
+        if (!isObject(entry)) {
+            problems.push(`${where} must be an object`);
+            return;
+        }
+        const at = scenarioSeconds(entry.at);
+        if (!Number.isFinite(at) || at < 0) problems.push(`${where}.at must be seconds >= 0 or "m:ss"`);
+        if (entry.redeliver !== undefined) {
+            if (!labels.has(entry.redeliver)) problems.push(`${where}.redeliver names no earlier label ${JSON.stringify(entry.redeliver)}`);
+            if (entry.instance !== undefined || entry.state !== undefined || entry.occurredAt !== undefined) problems.push(`${where}: a redelivery repeats its original; give no instance, state or occurredAt`);
+            return;
+        }
+        if (typeof entry.instance !== "string" || !(entry.instance in instances)) problems.push(`${where}.instance ${JSON.stringify(entry.instance)} is not in instances`);
+        if (!(EC2_STATES as readonly string[]).includes(entry.state as string)) problems.push(`${where}.state must be one of ${EC2_STATES.join(", ")}`);
+        if (entry.occurredAt !== undefined) {
+            const occurred = scenarioSeconds(entry.occurredAt);
+            if (!Number.isFinite(occurred) || occurred < 0 || occurred > at) problems.push(`${where}.occurredAt must be a time at or before its delivery`);
+        }
+        if (entry.label !== undefined) {
+            if (labels.has(entry.label)) problems.push(`${where}.label ${JSON.stringify(entry.label)} is used twice`);
+            labels.add(entry.label);
+        }
+    });
+    const laterLabels = timeline.filter((e) => isObject(e) && e.redeliver !== undefined);
+    for (const entry of laterLabels) {
+        const original = timeline.find((e) => isObject(e) && e.label === entry.redeliver);
+        if (original && scenarioSeconds(original.at) > scenarioSeconds(entry.at)) problems.push(`redelivery of ${entry.redeliver} happens before the original delivery`);
+    }
+
+    (Array.isArray(s.faults) ? s.faults : s.faults === undefined ? [] : [null]).forEach((fault, i) => {
+        const where = `faults[${i}]`;
+        if (!isObject(fault)) {
+            problems.push(`${where} must be an object (faults must be an array)`);
+            return;
+        }
+        const at = scenarioSeconds(fault.at);
+        if (!Number.isFinite(at) || at < 0) problems.push(`${where}.at must be seconds >= 0 or "m:ss"`);
+        if (!(FAULT_TARGETS as readonly string[]).includes(fault.target)) problems.push(`${where}.target must be one of ${FAULT_TARGETS.join(", ")}`);
+        if (fault.target === "ec2" && accounts[String(fault.account)]?.role !== "workbench-account") problems.push(`${where}.account must be a workbench account of the scenario`);
+        if (!Number.isInteger(fault.times) || fault.times < 1 || fault.times > 100) problems.push(`${where}.times must be an integer from 1 to 100`);
+    });
+
+    if (!isObject(s.expected)) problems.push("expected must map each product to its final user list");
+    for (const [product, list] of Object.entries(isObject(s.expected) ? s.expected : {})) {
+        if (catalog && isObject(catalog.products) && !(product in catalog.products)) problems.push(`expected.${product} is not a product of the catalog`);
+        if (!Array.isArray(list) || !list.every(isValidUserId)) problems.push(`expected.${product} must be a list of user ids`);
+    }
+    for (const product of Object.keys(catalog?.products ?? {})) {
+        if (isObject(s.expected) && !(product in s.expected)) problems.push(`expected has no list for product ${product}`);
+    }
+
+    if (!isObject(s.licenses) || Object.keys(s.licenses).length === 0) problems.push("licenses must define at least one license");
+    const usage = isObject(s.licenseUsage) ? s.licenseUsage : {};
+    for (const name of Object.keys(isObject(s.licenses) ? s.licenses : {})) {
+        if (!(name in usage)) problems.push(`licenseUsage has no entry for license ${name}`);
+    }
+    for (const [name, seed] of Object.entries(usage)) {
+        if (!(name in (s.licenses ?? {}))) problems.push(`licenseUsage.${name} is not a license of the scenario`);
+        problems.push(...usageSeedProblems(`licenseUsage.${name}`, seed));
+    }
+    (s.trackedLicenseConfigurations ?? []).forEach((tracked, i) => {
+        if (!LICENSE_CONFIGURATION_ARN.test(String(tracked?.arn))) problems.push(`trackedLicenseConfigurations[${i}].arn is not a license configuration ARN`);
+        problems.push(...usageSeedProblems(`trackedLicenseConfigurations[${i}].usage`, tracked?.usage));
+    });
+    return problems;
+}
+
+function usageSeedProblems(where: string, seed: unknown): string[] {
+    const s = seed as Partial<UsageSeed> | undefined;
+    const problems: string[] = [];
+    if (typeof s?.resourceType !== "string" || s.resourceType === "") problems.push(`${where}.resourceType is required`);
+    if (!Number.isInteger(s?.resources) || s!.resources! < 0 || s!.resources! > 1000) problems.push(`${where}.resources must be an integer from 0 to 1000`);
+    if (!Number.isInteger(s?.consumedPerResource) || s!.consumedPerResource! < 0) problems.push(`${where}.consumedPerResource must be a non-negative integer`);
+    return problems;
+}

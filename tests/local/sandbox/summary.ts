@@ -1,0 +1,40 @@
+/** The end of a sandbox run on the console: report files, alerts, counts, refusals and the final check. */
+import * as path from "node:path";
+import type { Output } from "./reporter";
+import type { SandboxResult } from "./sandbox";
+
+export function printSummary(out: Output, result: SandboxResult, durationMs: number, instanceName: (instanceId: string | undefined) => string | undefined): void {
+    const c = result.counts;
+    out("");
+    out(`Usage reports written to s3://${result.reports.bucket}/${result.reports.prefix}:`);
+    for (const key of Object.keys(result.reports.files)) out(`  ${key}`);
+    out(`  ${result.reportProblems.length === 0 ? "complete: every manifest lists every file of its run" : `INCOMPLETE: ${result.reportProblems.join("; ")}`}`);
+    if (result.alerts.length > 0) {
+        out("");
+        out("Alerts published:");
+        for (const alert of result.alerts) out(`  ${alert.TopicArn.split(":").pop()}: ${alert.Subject ?? ""}`);
+    }
+    out("");
+    out("Summary:");
+    out(`  EC2 events ${c.ec2Events} (no rule matched ${c.noMatchingRule}); forwarder: forwarded ${c.forwarded}, ignored ${c.ignoredByForwarder}, rejected ${c.rejectedByForwarder}`);
+    out(`  deliveries dropped (bus policy, permissions) ${c.droppedDeliveries}; hub assignment: applied ${c.applied}, superseded ${c.superseded}, rejected ${c.rejectedByHub}`);
+    out(`  seat rows created/deleted ${c.seatRowChanges} in ${c.markerWrites} change-marker writes; syncs ${c.syncs} (${c.syncsUnchanged} unchanged); lists installed ${c.listsInstalled}, failed ${c.commandsFailed}`);
+    out(`  Lambda invocations ${c.invocations} (errors ${c.invocationErrors}, async retries ${c.asyncRetries}, sent to on-failure destinations ${c.sentToOnFailure})`);
+    for (const failure of result.onFailure) out(`    on-failure: ${failure.function} (${failure.accountId}) -> ${failure.destination?.split(":").pop() ?? "(none)"}: ${failure.error}`);
+    for (const [product, users] of Object.entries(result.denials)) out(`  denied for lack of seats: ${product}: ${users.join(", ")}`);
+    for (const refused of result.refused) {
+        const instance = instanceName(refused.instanceId) ?? refused.instanceId;
+        out(`  refused at the ${refused.stage === "delivery" ? "hub bus" : refused.stage}: ${instance}: ${refused.reason}`);
+    }
+    out(`  files: ${path.relative(process.cwd(), result.outDir) || "."}/license-server/<product>.users, logs in ${path.relative(process.cwd(), path.join(result.outDir, "logs"))}; took ${(durationMs / 1000).toFixed(1)} s`);
+    out("");
+    out("Final check: license server lists against the scenario's expectation");
+    for (const product of Object.keys({ ...result.expected, ...result.lists }).sort()) {
+        const actual = result.lists[product] ?? [];
+        const expected = result.expected[product] ?? [];
+        const same = JSON.stringify(actual) === JSON.stringify(expected);
+        out(`  ${same ? "ok  " : "FAIL"} ${product.padEnd(12)} ${actual.join(", ") || "(empty)"}${same ? "" : `   expected: ${expected.join(", ") || "(empty)"}`}`);
+    }
+    if (!result.settled) out("  FAIL the run did not settle: the last syncs did not succeed");
+    out(result.ok ? "PASS: every license server holds exactly the expected users." : "FAIL: the license servers do not hold the expected users.");
+}

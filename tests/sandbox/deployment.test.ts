@@ -1,0 +1,93 @@
+import { expect } from "chai";
+import { CHANGE_MARKER_EVENT_SOURCE, DEFAULT_SYNC_SCHEDULE, HUB_TABLE, SYNC_ENVIRONMENT, hubBusPattern, seatChangeStreamFilter } from "../../components/hub/definitions";
+import { TRACKER_ENV } from "../../components/tracking/definitions";
+import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
+import { ec2StateChangePattern, workbenchEventPattern } from "../../functions/shared/workbenchEvent";
+import { LocalDeployment, describeDeployment, functionByArn } from "../local/sandbox/deployment";
+import { crossAccountDenial, invokeDenial } from "../local/sandbox/policies";
+import { loadScenario } from "../local/sandbox/scenario";
+import { deployStacks, vendorCommand } from "../local/sandbox/stackConfiguration";
+
+const VENDOR_CLI = "/opt/sandbox/bin/vendor-license-cli";
+
+describe("sandbox deployment, read from the stacks' programs under mocks", function () {
+    this.timeout(60_000);
+    const scenario = loadScenario();
+    const id = (key: string) => scenario.accounts[key].accountId;
+    let deployment: LocalDeployment;
+
+    before(async () => {
+        deployment = describeDeployment(await deployStacks(scenario, VENDOR_CLI));
+    });
+
+    it("deploys one stack per account with the role the scenario gives it", () => {
+        expect(deployment.stacks.map((s) => [s.name, s.accountId])).to.deep.equal([
+            ["license-server", id("licensing")],
+            ["workbench-engineering", id("engineering")],
+            ["workbench-research", id("research")],
+            ["workbench-contractor", id("contractor")],
+            ["governance", id("governance")],
+        ]);
+    });
+
+    it("routes workbench accounts' EC2 events to their forwarder and forwards workbench events to the hub bus", () => {
+        const hubBus = deployment.buses.find((b) => b.accountId === id("licensing") && b.name !== "default")!;
+        for (const account of ["engineering", "research", "contractor"]) {
+            const rules = deployment.rules.filter((r) => r.accountId === id(account));
+            const ec2 = rules.find((r) => JSON.stringify(r.eventPattern) === JSON.stringify(ec2StateChangePattern()))!;
+            expect(functionByArn(deployment, ec2.targets[0].arn)?.handler, account).to.equal("workbench-forwarder");
+            expect(invokeDenial(deployment, ec2, functionByArn(deployment, ec2.targets[0].arn)!)).to.equal(undefined);
+            const toHub = rules.find((r) => JSON.stringify(r.eventPattern) === JSON.stringify(workbenchEventPattern()))!;
+            expect(toHub.targets.map((t) => t.arn)).to.deep.equal([hubBus.arn]);
+        }
+    });
+
+    it("admits exactly the hub's workbench accounts on its bus, through each account's forwarding role", () => {
+        const hubBus = deployment.buses.find((b) => b.accountId === id("licensing") && b.name !== "default")!;
+        const denial = (account: string) => {
+            const rule = deployment.rules.find((r) => r.accountId === id(account) && r.targets.some((t) => t.arn === hubBus.arn))!;
+            return crossAccountDenial(deployment, rule, rule.targets[0].roleArn, hubBus.arn, () => undefined);
+        };
+        expect(denial("engineering")).to.equal(undefined);
+        expect(denial("research")).to.equal(undefined);
+        expect(denial("contractor")).to.match(/does not admit account 444444444444/);
+    });
+
+    it("wires the hub as its component declares: bus rule, stream filter and batching, sync schedule, table keys", () => {
+        const hub = deployment.rules.filter((r) => r.accountId === id("licensing"));
+        const intake = hub.find((r) => r.eventPattern)!;
+        expect(intake.eventPattern).to.deep.equal(hubBusPattern());
+        expect(functionByArn(deployment, intake.targets[0].arn)?.handler).to.equal("hub-assignment");
+        const schedule = hub.find((r) => r.scheduleExpression)!;
+        expect(schedule.scheduleExpression).to.equal(DEFAULT_SYNC_SCHEDULE);
+        expect(functionByArn(deployment, schedule.targets[0].arn)?.handler).to.equal("hub-sync");
+
+        expect(deployment.mappings).to.have.length(1);
+        const [mapping] = deployment.mappings;
+        expect(mapping.filters).to.deep.equal([seatChangeStreamFilter()]);
+        expect(mapping).to.include({ batchSize: CHANGE_MARKER_EVENT_SOURCE.batchSize, maximumBatchingWindowSeconds: CHANGE_MARKER_EVENT_SOURCE.maximumBatchingWindowInSeconds, reportBatchItemFailures: true });
+        expect(functionByArn(deployment, mapping.functionArn)?.handler).to.equal("hub-change-marker");
+        const table = deployment.tables.find((t) => t.streamArn === mapping.eventSourceArn)!;
+        expect([table.hashKey, table.rangeKey]).to.deep.equal(HUB_TABLE.keySchema.map((k) => k.attributeName));
+        expect(table.streamViewType).to.equal(HUB_TABLE.streamViewType);
+    });
+
+    it("gives the hub the scenario's catalog with the sandbox's vendor CLI, and the sync a reserved concurrency of 1", () => {
+        const sync = deployment.functions.find((f) => f.handler === "hub-sync")!;
+        expect(sync.reservedConcurrency).to.equal(1);
+        expect(sync.async.maximumRetryAttempts).to.equal(0);
+        expect(JSON.parse(sync.environment[SYNC_ENVIRONMENT.products])).to.have.keys(Object.keys(scenario.catalog.products));
+        const document = JSON.parse(deployment.documents[0].content);
+        const script = document.mainSteps.find((s: { action: string }) => s.action === "aws:runShellScript").inputs.runCommand.join("\n");
+        expect(script).to.contain(vendorCommand(VENDOR_CLI).slice(0, 2).map((w) => `'${w}'`).join(" "));
+    });
+
+    it("defines the governance licenses with the ARNs License Manager gives them, and the report's configuration list", () => {
+        expect(deployment.licenseConfigurations.map((c) => c.name).sort()).to.deep.equal(Object.keys(scenario.licenses).sort());
+        for (const c of deployment.licenseConfigurations) expect(c.arn).to.match(LICENSE_CONFIGURATION_ARN);
+        const report = deployment.functions.find((f) => f.handler === "license-usage-report")!;
+        const list = deployment.objects.find((o) => o.bucket === report.environment[TRACKER_ENV.bucket])!;
+        const arns = JSON.parse(list.content).licenseConfigurationArns as string[];
+        expect(arns).to.include.members([...deployment.licenseConfigurations.map((c) => c.arn), ...(scenario.trackedLicenseConfigurations ?? []).map((t) => t.arn)]);
+    });
+});

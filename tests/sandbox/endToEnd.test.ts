@@ -1,0 +1,152 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runSandbox, SandboxResult } from "../local/sandbox/sandbox";
+import { DEFAULT_SCENARIO_FILE, Scenario, instanceIdOf } from "../local/sandbox/scenario";
+import type { SandboxEvent } from "../local/sandbox/events";
+import { fireStateChange } from "../local/sandbox/fire";
+import { parseCsvObjects } from "../tracking/support/csvParse";
+
+/** The scenario file as written, read independently of the sandbox's loader. */
+const scenario = JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;
+
+describe("npm start: the default scenario, end to end", function () {
+    this.timeout(120_000);
+    let outDir: string;
+    let result: SandboxResult;
+    const events: SandboxEvent[] = [];
+
+    before(async () => {
+        outDir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-e2e-"));
+        result = await runSandbox({ outDir, output: null, onEvent: (e) => events.push(e) });
+    });
+    after(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+    it("ends with exactly the expected named-user list on each product's license server", () => {
+        expect(result.settled, "the last syncs succeeded after the last change").to.equal(true);
+        const expected = Object.fromEntries(Object.entries(scenario.expected).map(([product, users]) => [product, [...users].sort()]));
+        expect(result.lists).to.deep.equal(expected);
+        // The files themselves, as the fake vendor CLI wrote them.
+        for (const [product, users] of Object.entries(expected)) {
+            expect(fs.readFileSync(path.join(outDir, "license-server", `${product}.users`), "utf8")).to.equal(users.map((u) => `${u}\n`).join(""));
+        }
+        expect(result.ok).to.equal(true);
+    });
+
+    it("keeps refused and dropped events away from the license servers", () => {
+        const everyone = new Set(Object.values(result.lists).flat());
+        const refusedAt = (instance: string) => result.refused.filter((r) => r.instanceId === instanceIdOf(scenario, instance)).map((r) => r.stage);
+        expect(refusedAt("mallory-box")).to.deep.equal(["forwarder"]);
+        expect(refusedAt("grace-cae")).to.deep.equal(["delivery"]);
+        expect(refusedAt("heidi-render")).to.deep.equal(["hub"]);
+        for (const user of ["mallory; rm -rf /", "mallory", "grace", "heidi"]) expect(everyone.has(user), user).to.equal(false);
+        // erin's start arrived after her stop: no seat, whatever the order of delivery.
+        expect(everyone.has("erin")).to.equal(false);
+    });
+
+    it("recovers from the injected faults the way AWS does", () => {
+        // EC2 throttled the forwarder through its SDK attempts: Lambda retried the event until it went through.
+        const retries = events.filter((e): e is Extract<SandboxEvent, { kind: "async-retry" }> => e.kind === "async-retry");
+        expect(retries.length).to.be.at.least(1);
+        expect(new Set(retries.map((e) => e.fn.handler))).to.deep.equal(new Set(["workbench-forwarder"]));
+        // The busy license server failed one install: that sync failed (its event goes to the sync's on-failure queue,
+        // as the sync makes no retries), and a later sync succeeded. No other event was given up on.
+        expect(result.counts.commandsFailed).to.equal(1);
+        expect(result.onFailure.map((f) => f.function)).to.deep.equal(["hub-sync"]);
+        const failedSync = events.findIndex((e) => e.kind === "invocation" && e.fn.handler === "hub-sync" && !e.result.ok);
+        expect(failedSync).to.be.at.least(0);
+        expect(events.slice(failedSync + 1).some((e) => e.kind === "invocation" && e.fn.handler === "hub-sync" && e.result.ok)).to.equal(true);
+    });
+
+    it("leaves the user beyond simulink's two seats out, and reports him as denied", () => {
+        expect(result.denials).to.deep.equal({ simulink: ["ivan"] });
+        expect(result.lists.matlab).to.include("ivan");
+    });
+
+    it("drove every hop from the deployed wiring: EC2 rule, forwarding, hub rule, stream filter, schedule, Run Command", () => {
+        const kinds = new Set(events.map((e) => e.kind));
+        for (const kind of ["ec2-event", "no-rule", "delivery-failed", "invocation", "stream-batch", "schedule", "license-server", "seats"]) {
+            expect(kinds.has(kind as SandboxEvent["kind"]), kind).to.equal(true);
+        }
+        const handlers = new Set(events.flatMap((e) => (e.kind === "invocation" ? [e.fn.handler] : [])));
+        expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder"]);
+    });
+
+    it("writes a complete usage report: a summary row per configuration, every seeded usage row, a manifest listing every file", () => {
+        const { files, manifestKeys } = result.reports;
+        expect(manifestKeys).to.have.length(1);
+        expect(manifestKeys[0]).to.match(/^license-usage\/\d{4}\/\d{2}\/\d{2}\/\d{8}T\d{6}\.\d{3}Z\/manifest\.json$/);
+        const folder = manifestKeys[0].slice(0, -"manifest.json".length);
+        const manifest = JSON.parse(files[manifestKeys[0]]) as { files: Array<{ key: string; kind: string }>; configurations: { total: number; failed: number } };
+
+        const seeded = result.licenseManager;
+        expect(seeded.length).to.equal(Object.keys(scenario.licenses).length + (scenario.trackedLicenseConfigurations ?? []).length);
+        expect(manifest.configurations).to.include({ total: seeded.length, failed: 0 });
+        const inRun = Object.keys(files).filter((key) => key.startsWith(folder) && key !== manifestKeys[0]);
+        expect(manifest.files.map((f) => f.key).sort()).to.deep.equal(inRun.sort());
+
+        const summary = parseCsvObjects(files[`${folder}summary.csv`]);
+        expect(summary.map((row) => row.license_configuration_arn).sort()).to.deep.equal(seeded.map((s) => s.configuration.LicenseConfigurationArn).sort());
+        for (const { configuration, usage } of seeded) {
+            const row = summary.find((r) => r.license_configuration_arn === configuration.LicenseConfigurationArn)!;
+            expect(row.status, configuration.Name).to.equal("AVAILABLE");
+            expect(Number(row.usage_rows), configuration.Name).to.equal(usage.length);
+            const usageRows = parseCsvObjects(files[row.usage_file]);
+            expect(usageRows.map((u) => u.resource_arn).sort(), configuration.Name).to.deep.equal(usage.map((u) => u.ResourceArn).sort());
+        }
+        expect(result.reportProblems).to.deep.equal([]);
+    });
+
+    it("alerts once on the license at or above the utilisation threshold", () => {
+        expect(result.alerts).to.have.length(1);
+        expect(result.alerts[0].Message).to.contain("oracle-database");
+        expect(result.alerts[0].Message).to.not.contain("windows-server");
+    });
+});
+
+describe("npm start -- --keep-running, and a state change fired by hand", function () {
+    this.timeout(120_000);
+    const abort = new AbortController();
+    // Stops the sandbox even when the test fails or times out, so nothing keeps running after the suite.
+    after(() => abort.abort());
+
+    it("takes a hand-fired start through the whole chain to the license server, then stops on abort", async () => {
+        const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-fire-"));
+        const small: Scenario = {
+            ...scenario,
+            description: "one start",
+            instances: { "bob-cae": scenario.instances["bob-cae"] },
+            timeline: [{ at: 5, instance: "bob-cae", state: "running" }],
+            expected: { matlab: ["bob"], simulink: ["bob"], catia: [] },
+        };
+        let fired: Promise<unknown> | undefined;
+        let sawKate = false;
+        const run = runSandbox({
+            scenario: small,
+            outDir,
+            output: null,
+            keepRunning: true,
+            signal: abort.signal,
+            onEvent: (event) => {
+                if (event.kind === "control-ready") {
+                    fired = fireStateChange(event.endpoint, { account: "research", instance: "i-0123456789abcdef0", owner: "kate", type: "cad", state: "running" });
+                }
+                if (event.kind === "license-server" && event.product === "catia" && event.users?.includes("kate")) {
+                    sawKate = true;
+                    abort.abort();
+                }
+            },
+        });
+        try {
+            const result = await run;
+            expect(await fired).to.include({ instanceId: "i-0123456789abcdef0", accountId: scenario.accounts.research.accountId });
+            expect(sawKate).to.equal(true);
+            expect(fs.readFileSync(path.join(outDir, "license-server", "catia.users"), "utf8")).to.equal("kate\n");
+            expect(JSON.parse(fs.readFileSync(path.join(outDir, "endpoints.json"), "utf8"))).to.have.keys("control", "dynamodb", "s3", "licenseManager", "sns", "accounts");
+            expect(result.ok).to.equal(true);
+        } finally {
+            fs.rmSync(outDir, { recursive: true, force: true });
+        }
+    });
+});

@@ -1,0 +1,88 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import { DEFAULT_SCENARIO_FILE, Scenario, deliveries, formatScenarioTime, instanceIdOf, loadScenario, scenarioProblems, scenarioSeconds } from "../local/sandbox/scenario";
+import { INSTANCE_ID_PATTERN } from "../../functions/shared/workbenchEvent";
+
+const raw = () => JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;
+
+describe("sandbox scenario", () => {
+    it("ships a default scenario that validates and covers the cases the sandbox must show", () => {
+        const scenario = loadScenario();
+        expect(scenarioProblems(scenario)).to.deep.equal([]);
+        const states = scenario.timeline.map((e) => e.state);
+        expect(states).to.include("pending");
+        expect(scenario.timeline.some((e) => e.redeliver)).to.equal(true);
+        expect(scenario.timeline.some((e) => e.occurredAt !== undefined)).to.equal(true);
+        expect(Object.values(scenario.accounts).some((a) => a.role === "workbench-account" && !a.allowedOnHub)).to.equal(true);
+        expect(Object.values(scenario.catalog.products).some((p) => p.seats !== undefined)).to.equal(true);
+        expect(scenario.faults?.map((f) => f.target).sort()).to.deep.equal(["ec2", "vendor-cli"]);
+    });
+
+    it("reads scenario times as seconds or m:ss and prints them as mm:ss", () => {
+        expect(scenarioSeconds(75)).to.equal(75);
+        expect(scenarioSeconds("1:15")).to.equal(75);
+        expect(scenarioSeconds("12:05")).to.equal(725);
+        expect(scenarioSeconds("1:75")).to.be.NaN;
+        expect(scenarioSeconds("soon")).to.be.NaN;
+        expect(formatScenarioTime(725)).to.equal("12:05");
+    });
+
+    it("delivers in time order, a redelivery repeating its original event's id and time", () => {
+        const scenario = raw();
+        scenario.timeline = [
+            { at: "0:30", instance: "bob-cae", state: "stopped", occurredAt: "0:20" },
+            { at: 10, instance: "bob-cae", state: "running", label: "start" },
+            { at: 40, redeliver: "start", note: "again" },
+        ];
+        const list = deliveries(scenario);
+        expect(list.map((d) => [d.at, d.state, d.occurredAt, d.redelivery])).to.deep.equal([
+            [10, "running", 10, false],
+            [30, "stopped", 20, false],
+            [40, "running", 10, true],
+        ]);
+        expect(list[2].eventId).to.equal(list[0].eventId);
+        expect(list[1].eventId).to.not.equal(list[0].eventId);
+        expect(deliveries(scenario).map((d) => d.eventId)).to.deep.equal(list.map((d) => d.eventId));
+    });
+
+    it("derives stable, valid instance ids unless the scenario gives one", () => {
+        const scenario = raw();
+        const id = instanceIdOf(scenario, "alice-cae");
+        expect(id).to.match(INSTANCE_ID_PATTERN);
+        expect(instanceIdOf(raw(), "alice-cae")).to.equal(id);
+        expect(instanceIdOf(scenario, "bob-cae")).to.not.equal(id);
+        scenario.instances["alice-cae"].instanceId = "i-0123456789abcdef0";
+        expect(instanceIdOf(scenario, "alice-cae")).to.equal("i-0123456789abcdef0");
+    });
+
+    it("names every mistake in a scenario file", () => {
+        const scenario = raw() as any;
+        scenario.accounts.contractor.role = "hub";
+        scenario.instances["bob-cae"].owner = "nobody";
+        scenario.instances["dave-cad"].tags = { x: "y" };
+        scenario.catalog.products.matlab.command = ["/bin/true", "{usersFile}"];
+        scenario.timeline.push({ at: "9:00", instance: "ghost", state: "running" });
+        scenario.timeline.push({ at: "9:00", instance: "bob-cae", state: "rebooting" });
+        scenario.timeline.push({ at: "9:00", instance: "bob-cae", state: "running", occurredAt: "9:30" });
+        scenario.timeline.push({ at: "9:00", redeliver: "no-such-label" });
+        scenario.faults.push({ at: "1:00", target: "dynamodb", times: 1 });
+        delete scenario.expected.catia;
+        scenario.expected.photoshop = ["alice"];
+        const problems = scenarioProblems(scenario);
+        for (const expected of [
+            /accounts\.contractor\.role must be one of/,
+            /instances\.bob-cae\.owner "nobody" is not in users/,
+            /instances\.dave-cad: give either owner\/type or raw tags/,
+            /catalog\.products\.matlab\.command: leave it out/,
+            /instance "ghost" is not in instances/,
+            /state must be one of pending, running/,
+            /occurredAt must be a time at or before its delivery/,
+            /redeliver names no earlier label "no-such-label"/,
+            /faults\[2\]\.target must be one of ec2, vendor-cli/,
+            /expected has no list for product catia/,
+            /expected\.photoshop is not a product of the catalog/,
+        ]) {
+            expect(problems.some((p) => expected.test(p)), `${expected} in ${problems.join("\n")}`).to.equal(true);
+        }
+    });
+});
