@@ -33,22 +33,24 @@ export interface SeatRow {
     pending: string[];
 }
 
+/** An EC2 state change as the sandbox puts it on an account's default bus. */
+export interface Ec2StateChangeRecord {
+    accountKey: string;
+    accountId: string;
+    instance: string;
+    instanceId: string;
+    state: Ec2StateName;
+    occurredAt: number;
+    /** Delivered later than it happened (a late or repeated delivery). */
+    late: boolean;
+    eventId: string;
+    redelivery: boolean;
+    manual: boolean;
+    note?: string;
+}
+
 export type SandboxEvent = { at: number } & (
-    | {
-          kind: "ec2-event";
-          accountKey: string;
-          accountId: string;
-          instance: string;
-          instanceId: string;
-          state: Ec2StateName;
-          occurredAt: number;
-          /** Delivered later than it happened (a late or repeated delivery). */
-          late: boolean;
-          eventId: string;
-          redelivery: boolean;
-          manual: boolean;
-          note?: string;
-      }
+    | ({ kind: "ec2-event" } & Ec2StateChangeRecord)
     | { kind: "fault"; target: string; accountKey?: string; times: number; note?: string }
     | { kind: "no-rule"; accountId: string; busName: string; event: EventBridgeEvent }
     | { kind: "cross-account"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent }

@@ -5,10 +5,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { FIRE_PATH, FireRequest, FireResponse } from "./control";
 import { EC2_STATES } from "./scenario";
 import { DEFAULT_OUT_DIR } from "./paths";
+import { parseCommandLine } from "./commandLine";
 
 const HELP = `Usage: npm run sandbox:fire -- --account ACCOUNT --instance INSTANCE --state STATE [--owner USER --type TYPE] [--out DIR]
 
@@ -37,28 +37,18 @@ export async function fireStateChange(endpoint: string, request: FireRequest): P
 }
 
 async function main(): Promise<number> {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-        ({ values } = parseArgs({
-            options: {
-                account: { type: "string" },
-                instance: { type: "string" },
-                state: { type: "string" },
-                owner: { type: "string" },
-                type: { type: "string" },
-                out: { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-            strict: true,
-        }));
-    } catch (err) {
-        console.error(`${(err as Error).message}\n\n${HELP}`);
-        return 2;
-    }
-    if (values.help) {
-        console.log(HELP);
-        return 0;
-    }
+    const values = parseCommandLine(
+        {
+            account: { type: "string" },
+            instance: { type: "string" },
+            state: { type: "string" },
+            owner: { type: "string" },
+            type: { type: "string" },
+            out: { type: "string" },
+        },
+        HELP,
+    );
+    if (typeof values === "number") return values;
     if (!values.account || !values.instance || !values.state) {
         console.error(`--account, --instance and --state are required.\n\n${HELP}`);
         return 2;

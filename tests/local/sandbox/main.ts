@@ -3,9 +3,9 @@
  * servers end with exactly the scenario's expected lists, 1 when they do not, 2 on bad options, 130 on Ctrl-C.
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { DEFAULT_SCENARIO_FILE } from "./scenario";
 import { DEFAULT_OUT_DIR, DEFAULT_SPEED, SandboxAborted, runSandbox } from "./sandbox";
+import { parseCommandLine } from "./commandLine";
 
 const HELP = `Usage: npm start -- [options]
 
@@ -29,28 +29,18 @@ Options:
 Exit code: 0 when every license server holds exactly the expected users, 1 otherwise.`;
 
 async function main(): Promise<number> {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-        ({ values } = parseArgs({
-            options: {
-                scenario: { type: "string" },
-                speed: { type: "string" },
-                out: { type: "string" },
-                verbose: { type: "boolean" },
-                "keep-running": { type: "boolean" },
-                "control-port": { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-            strict: true,
-        }));
-    } catch (err) {
-        console.error(`${(err as Error).message}\n\n${HELP}`);
-        return 2;
-    }
-    if (values.help) {
-        console.log(HELP);
-        return 0;
-    }
+    const values = parseCommandLine(
+        {
+            scenario: { type: "string" },
+            speed: { type: "string" },
+            out: { type: "string" },
+            verbose: { type: "boolean" },
+            "keep-running": { type: "boolean" },
+            "control-port": { type: "string" },
+        },
+        HELP,
+    );
+    if (typeof values === "number") return values;
     const speed = values.speed === undefined ? DEFAULT_SPEED : Number(values.speed);
     const controlPort = values["control-port"] === undefined ? 0 : Number(values["control-port"]);
     if (!(speed > 0) || !Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65535) {

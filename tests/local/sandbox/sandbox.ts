@@ -21,7 +21,7 @@ import { GaveUp, Refusal, RunTally, SandboxCounts } from "./tally";
 import { printSummary } from "./summary";
 import { ControlServer, FireRequest, FireResponse, startControlServer } from "./control";
 import { LocalDeployment, LocalFunction, LocalRule, describeDeployment, functionByArn } from "./deployment";
-import { EventBridgeEvent, EventHub, SandboxEvent } from "./events";
+import { Ec2StateChangeRecord, EventBridgeEvent, EventHub, SandboxEvent } from "./events";
 import { EventRouter } from "./eventRouter";
 import { HubView } from "./hubView";
 import { LocalLambdaRuntime } from "./lambdaRuntime";
@@ -396,20 +396,7 @@ class Sandbox {
     }
 
     /** EC2 reports a state change: the event goes on the instance's account's default bus. */
-    private emitEc2Event(e: {
-        accountKey: string;
-        accountId: string;
-        instance: string;
-        instanceId: string;
-        state: Ec2StateName;
-        time: Date;
-        occurredAt: number;
-        late: boolean;
-        eventId: string;
-        redelivery: boolean;
-        manual: boolean;
-        note?: string;
-    }): void {
+    private emitEc2Event(e: Ec2StateChangeRecord & { time: Date }): void {
         const partition = this.router.defaultBus(e.accountId).arn.split(":")[1];
         const event: EventBridgeEvent = {
             version: "0",
@@ -422,8 +409,8 @@ class Sandbox {
             resources: [`arn:${partition}:ec2:${this.scenario.region}:${e.accountId}:instance/${e.instanceId}`],
             detail: { "instance-id": e.instanceId, state: e.state },
         };
-        const { accountKey, accountId, instance, instanceId, state, occurredAt, late, redelivery, manual, note } = e;
-        this.hub.emit({ at: this.clock.scenarioNow(), kind: "ec2-event", accountKey, accountId, instance, instanceId, state, occurredAt, late, eventId: e.eventId, redelivery, manual, note });
+        const { time: _time, ...record } = e;
+        this.hub.emit({ at: this.clock.scenarioNow(), kind: "ec2-event", ...record });
         this.router.serviceEvent(e.accountId, event);
     }
 
