@@ -8,6 +8,8 @@ import { instanceItemKey, instanceRef } from "../../functions/hub-shared/tableKe
 import { EC2_STATE_TO_WORKBENCH_STATE, Ec2State, WORKBENCH_EC2_STATES } from "../../functions/shared/workbenchEvent";
 import { startDynalite, LocalDynamo } from "../local/dynalite";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
+import { propertyRuns } from "../support/propertyRuns";
+import { allSettledOrThrow, withCleanup } from "../support/settled";
 import { CATALOG, NOW, WORKBENCH_ACCOUNT, assignmentConfig, workbenchEvent } from "./support/fixtures";
 import { seatRows } from "./support/hubTable";
 
@@ -81,7 +83,7 @@ describe("hub assignment: any interleaving converges (fast-check, dynalite)", ()
         await fc.assert(
             fc.asyncProperty(scenarioArb, async ({ events, order, batchSizes }) => {
                 const table = await dynamo.createHubTable();
-                try {
+                await withCleanup(async () => {
                     const ports = dynamoAssignmentPorts(dynamo.documents, table);
                     const config = assignmentConfig(table);
                     const telemetry = new RecordingTelemetry();
@@ -90,7 +92,7 @@ describe("hub assignment: any interleaving converges (fast-check, dynalite)", ()
                     let next = 0;
                     for (let b = 0; next < order.length; b++) {
                         const size = batchSizes[b % batchSizes.length];
-                        await Promise.all(order.slice(next, next + size).map(deliver));
+                        await allSettledOrThrow(order.slice(next, next + size).map(deliver));
                         next += size;
                     }
 
@@ -115,11 +117,9 @@ describe("hub assignment: any interleaving converges (fast-check, dynalite)", ()
                         });
                         expect(Item?.ec2EventId, instance).to.equal(`ev-${winner.i}`);
                     }
-                } finally {
-                    await dynamo.deleteTable(table);
-                }
+                }, () => dynamo.deleteTable(table));
             }),
-            { numRuns: 200 },
+            propertyRuns(200),
         );
     });
 });

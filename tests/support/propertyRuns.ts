@@ -1,0 +1,15 @@
+import type { Parameters } from "fast-check";
+
+/**
+ * fast-check parameters for the property tests: `FC_SEED` (and `FC_PATH`) replay a reported failure, `FC_RUNS`
+ * overrides the number of runs (e.g. a soak of thousands). fast-check reports the seed and path of every failure in
+ * its message; `verbose` adds the failing run's own error, so a harness fault is seen as itself.
+ */
+export function propertyRuns<T>(numRuns: number): Parameters<T> {
+    const seed = process.env.FC_SEED;
+    return {
+        numRuns: process.env.FC_RUNS ? Number(process.env.FC_RUNS) : numRuns,
+        ...(seed !== undefined ? { seed: Number(seed), path: process.env.FC_PATH } : {}),
+        verbose: 1,
+    };
+}
