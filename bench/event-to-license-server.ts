@@ -1,6 +1,6 @@
 /**
  * Benchmark (not a test): how long from a workbench's EC2 state change to its owner's appearance in the license
- * server's named-user list, end to end in the local sandbox (tests/local/sandbox), in real time (speed 1).
+ * server's named-user list, end to end in the local sandbox (sandbox), in real time (speed 1).
  *
  *   npx tsx bench/event-to-license-server.ts
  *
@@ -16,9 +16,9 @@
  * Overrides: BENCH_SAMPLES (10), BENCH_SCHEDULE_WINDOW_S (120: starts spread over this many seconds, so they fall at
  * every phase of the minute), BENCH_ON_CHANGE_WINDOW_S (30), BENCH_MODES ("schedule,on-change").
  */
-import { loadScenario, Scenario } from "../tests/local/sandbox/scenario";
-import { runSandbox, SandboxAborted } from "../tests/local/sandbox/sandbox";
-import type { SandboxEvent } from "../tests/local/sandbox/events";
+import { loadScenario, Scenario } from "../sandbox/scenario";
+import { runSandbox, SandboxAborted } from "../sandbox/sandbox";
+import type { SandboxEvent } from "../sandbox/events";
 import { parseSeatRowKey } from "../functions/hub-shared/tableKeys";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);

@@ -10,8 +10,8 @@
  * Report files go to an in-memory store, so only License Manager reads are measured.
  * Overrides: BENCH_CONFIGURATIONS, BENCH_LATENCY_MS, BENCH_CONCURRENCY.
  */
-import { LOCAL_CLIENT_CONFIG } from "../tests/local/awsJsonServer";
-import { startLicenseManagerStandin } from "../tests/local/licenseManagerStandin";
+import { LOCAL_CLIENT_CONFIG } from "../sandbox/aws/awsJsonServer";
+import { startLicenseManagerStandin } from "../sandbox/aws/licenseManagerStandin";
 import { addConfiguration } from "../tests/tracking/support/trackerWorld";
 import { regionalLicenseManagers } from "../functions/license-usage-report/awsPorts";
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, parseTrackerSettings } from "../functions/license-usage-report/config";

@@ -11,8 +11,8 @@ import {
     serviceSettingsProvider,
 } from "../../components/config/serviceSettingsProvider";
 import { licenseManagerServiceSettingsProvider } from "../../components/config/licenseManagerServiceSettings";
-import { LOCAL_CLIENT_CONFIG } from "../local/awsJsonServer";
-import { LicenseManagerStandin, startLicenseManagerStandin } from "../local/licenseManagerStandin";
+import { LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
+import { LicenseManagerStandin, startLicenseManagerStandin } from "../../sandbox/aws/licenseManagerStandin";
 
 const REGION = "eu-central-1";
 

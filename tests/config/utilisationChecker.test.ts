@@ -12,9 +12,9 @@ import {
 } from "../../functions/license-utilisation-checker/checker";
 import { awsCheckerPorts, listLicenseConfigurations } from "../../functions/license-utilisation-checker/awsPorts";
 import { CHECKER_ENV, CheckerSettings, readCheckerSettings } from "../../functions/license-utilisation-checker/environment";
-import { AwsServiceError, JsonService, LOCAL_CLIENT_CONFIG, startJsonService } from "../local/awsJsonServer";
-import { LicenseManagerStandin, StandinLicenseConfiguration, startLicenseManagerStandin } from "../local/licenseManagerStandin";
-import { SnsStandin, startSnsStandin } from "../local/snsStandin";
+import { AwsServiceError, JsonService, LOCAL_CLIENT_CONFIG, startJsonService } from "../../sandbox/aws/awsJsonServer";
+import { LicenseManagerStandin, StandinLicenseConfiguration, startLicenseManagerStandin } from "../../sandbox/aws/licenseManagerStandin";
+import { SnsStandin, startSnsStandin } from "../../sandbox/aws/snsStandin";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
 import { loadDeployedHandler } from "../support/bundles";
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { CreateTableCommand, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { HUB_TABLE } from "../../components/hub/definitions";
-import { startDynalite, LocalDynamo } from "../local/dynalite";
+import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
 
 describe("harness: dynalite tables are used only once ACTIVE", () => {
     let dynamo: LocalDynamo;

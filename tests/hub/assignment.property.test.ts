@@ -6,7 +6,7 @@ import { dynamoAssignmentPorts } from "../../functions/hub-assignment/awsPorts";
 import { eventOrderKey } from "../../functions/hub-assignment/eventOrder";
 import { instanceItemKey, instanceRef } from "../../functions/hub-shared/tableKeys";
 import { EC2_STATE_TO_WORKBENCH_STATE, Ec2State, WORKBENCH_EC2_STATES } from "../../functions/shared/workbenchEvent";
-import { startDynalite, LocalDynamo } from "../local/dynalite";
+import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
 import { propertyRuns } from "../support/propertyRuns";
 import { allSettledOrThrow, withCleanup } from "../support/settled";

@@ -3,7 +3,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { assignSeats } from "../../functions/hub-assignment/assignment";
 import { dynamoAssignmentPorts } from "../../functions/hub-assignment/awsPorts";
 import { instanceItemKey } from "../../functions/hub-shared/tableKeys";
-import { startDynalite, LocalDynamo } from "../local/dynalite";
+import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
 import { HOSTILE_USER_IDS, NOW, OTHER_ACCOUNT, assignmentConfig, workbenchEvent } from "./support/fixtures";
 import { seatRows } from "./support/hubTable";

@@ -7,11 +7,11 @@ import { ssmChangeMarkerPorts } from "../../functions/hub-change-marker/awsPorts
 import { assignSeats } from "../../functions/hub-assignment/assignment";
 import { dynamoAssignmentPorts } from "../../functions/hub-assignment/awsPorts";
 import { seatChangeStreamFilter } from "../../components/hub/definitions";
-import { AwsServiceError, LOCAL_CLIENT_CONFIG } from "../local/awsJsonServer";
-import { startDynalite, LocalDynamo } from "../local/dynalite";
-import { matchesPattern } from "../local/eventPattern";
-import { startSsmStandin, SsmStandin } from "../local/ssmStandin";
-import { startEventBridgeStandin, EventBridgeStandin } from "../local/eventBridgeStandin";
+import { AwsServiceError, LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
+import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
+import { matchesPattern } from "../../sandbox/aws/eventPattern";
+import { startSsmStandin, SsmStandin } from "../../sandbox/aws/ssmStandin";
+import { startEventBridgeStandin, EventBridgeStandin } from "../../sandbox/aws/eventBridgeStandin";
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
 import { NOW, assignmentConfig, workbenchEvent } from "./support/fixtures";

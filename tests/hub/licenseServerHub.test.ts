@@ -4,7 +4,7 @@ import { HUB_TABLE, SYNC_ENVIRONMENT, ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVI
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
 import { workbenchEventPattern } from "../../functions/shared/workbenchEvent";
 import { LICENSE_DOCUMENT_PARAMETERS } from "../../functions/hub-shared/userList";
-import { matchesPattern } from "../local/eventPattern";
+import { matchesPattern } from "../../sandbox/aws/eventPattern";
 import { RecordedResource, allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
 import { ANSYS_SERVER, CATALOG, MATLAB_SERVER } from "./support/fixtures";
 

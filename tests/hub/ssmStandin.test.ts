@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { GetCommandInvocationCommand, GetParameterCommand, PutParameterCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { LOCAL_CLIENT_CONFIG } from "../local/awsJsonServer";
-import { SEND_COMMAND_MAX_INSTANCES, startSsmStandin, SsmStandin } from "../local/ssmStandin";
+import { LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
+import { SEND_COMMAND_MAX_INSTANCES, startSsmStandin, SsmStandin } from "../../sandbox/aws/ssmStandin";
 
 describe("SSM stand-in (real SDK v3 client)", () => {
     let ssm: SsmStandin;

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import * as os from "node:os";
 import { buildHandler, bundleHandler, handlerArchive, handlerEntryPoint, projectRoot } from "../../components/lambda/bundle";
-import { startEc2Standin, Ec2Standin } from "../local/ec2Standin";
-import { startEventBridgeStandin, EventBridgeStandin } from "../local/eventBridgeStandin";
+import { startEc2Standin, Ec2Standin } from "../../sandbox/aws/ec2Standin";
+import { startEventBridgeStandin, EventBridgeStandin } from "../../sandbox/aws/eventBridgeStandin";
 import { ec2StateChangeEvent } from "../support/ec2Events";
 import { valueOf } from "../support/pulumiMocks";
 import { loadDeployedHandler } from "../support/bundles";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ScaledClock, WorkTracker, eventTime, schedulePeriodMs } from "../local/sandbox/clock";
+import { ScaledClock, WorkTracker, eventTime, schedulePeriodMs } from "../../sandbox/clock";
 
 describe("sandbox clock", () => {
     it("reads the period of rate schedules, and none for cron", () => {

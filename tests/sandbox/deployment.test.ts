@@ -3,10 +3,10 @@ import { CHANGE_MARKER_EVENT_SOURCE, DEFAULT_SYNC_SCHEDULE, HUB_TABLE, SYNC_ENVI
 import { TRACKER_ENV } from "../../components/tracking/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
 import { ec2StateChangePattern, workbenchEventPattern } from "../../functions/shared/workbenchEvent";
-import { LocalDeployment, describeDeployment, functionByArn } from "../local/sandbox/deployment";
-import { crossAccountDenial, invokeDenial } from "../local/sandbox/policies";
-import { loadScenario } from "../local/sandbox/scenario";
-import { deployStacks, vendorCommand } from "../local/sandbox/stackConfiguration";
+import { LocalDeployment, describeDeployment, functionByArn } from "../../sandbox/deployment";
+import { crossAccountDenial, invokeDenial } from "../../sandbox/policies";
+import { loadScenario } from "../../sandbox/scenario";
+import { deployStacks, vendorCommand } from "../../sandbox/stackConfiguration";
 
 const VENDOR_CLI = "/opt/sandbox/bin/vendor-license-cli";
 

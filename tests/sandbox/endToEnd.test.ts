@@ -2,10 +2,10 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runSandbox, SandboxResult } from "../local/sandbox/sandbox";
-import { DEFAULT_SCENARIO_FILE, Scenario, instanceIdOf } from "../local/sandbox/scenario";
-import type { SandboxEvent } from "../local/sandbox/events";
-import { fireStateChange } from "../local/sandbox/fire";
+import { runSandbox, SandboxResult } from "../../sandbox/sandbox";
+import { DEFAULT_SCENARIO_FILE, Scenario, instanceIdOf } from "../../sandbox/scenario";
+import type { SandboxEvent } from "../../sandbox/events";
+import { fireStateChange } from "../../sandbox/fire";
 import { parseCsvObjects } from "../tracking/support/csvParse";
 
 /** The scenario file as written, read independently of the sandbox's loader. */

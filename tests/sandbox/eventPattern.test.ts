@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { matchesPattern } from "../local/eventPattern";
+import { matchesPattern } from "../../sandbox/aws/eventPattern";
 import { ec2StateChangePattern, workbenchEventPattern } from "../../functions/shared/workbenchEvent";
 import { ec2StateChangeEvent } from "../support/ec2Events";
 

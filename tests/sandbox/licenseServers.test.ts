@@ -5,10 +5,10 @@ import * as path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { renderLicenseServerDocument } from "../../components/hub/licenseServerDocument";
 import { licenseCommandParameters, renderUserList, userListObjectKey } from "../../functions/hub-shared/userList";
-import type { SandboxEvent } from "../local/sandbox/events";
-import { LicenseServerFleet, writeVendorCli } from "../local/sandbox/licenseServers";
-import { vendorCommand } from "../local/sandbox/stackConfiguration";
-import { LocalS3, startS3rver } from "../local/s3rver";
+import type { SandboxEvent } from "../../sandbox/events";
+import { LicenseServerFleet, writeVendorCli } from "../../sandbox/licenseServers";
+import { vendorCommand } from "../../sandbox/stackConfiguration";
+import { LocalS3, startS3rver } from "../../sandbox/aws/s3rver";
 
 const BUCKET = "hub-user-lists";
 const SERVER = "i-0a1b2c3d4e5f60001";

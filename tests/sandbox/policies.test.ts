@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { hubBusPolicy } from "../../components/hub/busPolicy";
-import type { PolicyDocumentJson } from "../local/sandbox/deployment";
-import { identityPoliciesAllow, resourcePolicyAllows, wildcardMatches } from "../local/sandbox/policies";
+import type { PolicyDocumentJson } from "../../sandbox/deployment";
+import { identityPoliciesAllow, resourcePolicyAllows, wildcardMatches } from "../../sandbox/policies";
 
 const BUS = "arn:aws:events:eu-central-1:222222222222:event-bus/hub-workbench-events";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import { DEFAULT_SCENARIO_FILE, Scenario, deliveries, formatScenarioTime, instanceIdOf, loadScenario, scenarioProblems, scenarioSeconds } from "../local/sandbox/scenario";
+import { DEFAULT_SCENARIO_FILE, Scenario, deliveries, formatScenarioTime, instanceIdOf, loadScenario, scenarioProblems, scenarioSeconds } from "../../sandbox/scenario";
 import { INSTANCE_ID_PATTERN } from "../../functions/shared/workbenchEvent";
 
 const raw = () => JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;

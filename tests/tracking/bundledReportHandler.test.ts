@@ -11,7 +11,7 @@ import {
     TRACKER_HANDLER,
     licenseConfigurationsDocument,
 } from "../../components/tracking/definitions";
-import { S3RVER_CREDENTIALS } from "../local/s3rver";
+import { S3RVER_CREDENTIALS } from "../../sandbox/aws/s3rver";
 import { parseCsvObjects } from "./support/csvParse";
 import { REPORT_BUCKET, TrackerWorld, addConfiguration, startTrackerWorld } from "./support/trackerWorld";
 import { configurationArn } from "./support/fixtures";

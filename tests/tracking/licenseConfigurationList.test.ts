@@ -7,7 +7,7 @@ import {
     licenseConfigurationsDocument,
     loadLicenseConfigurations,
 } from "../../functions/license-usage-report/configurationObject";
-import { LocalS3, startS3rver } from "../local/s3rver";
+import { LocalS3, startS3rver } from "../../sandbox/aws/s3rver";
 import { configurationArn } from "./support/fixtures";
 
 const BUCKET = "tracker-config";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { expect } from "chai";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { AwsServiceError } from "../local/awsJsonServer";
+import { AwsServiceError } from "../../sandbox/aws/awsJsonServer";
 import { parseTrackerSettings, TrackerConfig } from "../../functions/license-usage-report/config";
 import { LICENSE_CONFIGURATIONS_KEY, licenseConfigurationsDocument, parseLicenseConfigurationsDocument } from "../../functions/license-usage-report/configurationObject";
 import { runTriggerOf } from "../../functions/license-usage-report/runIdentity";

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { parseSeatRowKey } from "../../../functions/hub-shared/tableKeys";
-import { TableSnapshot, streamRecordsBetween as streamRecordsOf, tableSnapshot } from "../../local/dynamoStreams";
+import { TableSnapshot, streamRecordsBetween as streamRecordsOf, tableSnapshot } from "../../../sandbox/aws/dynamoStreams";
 
 export interface SeatRowView {
     workbenchCount: number;
@@ -43,7 +43,7 @@ export function rawItems(client: DynamoDBClient, tableName: string): Promise<Raw
 /**
  * The records DynamoDB Streams would deliver (view type NEW_AND_OLD_IMAGES) for the change from `before` to
  * `after`, in the shape Lambda hands them to a stream handler. dynalite has no Streams, so tests derive them from
- * the real table contents before and after an operation (see tests/local/dynamoStreams.ts, shared with the sandbox).
+ * the real table contents before and after an operation (see sandbox/aws/dynamoStreams.ts, shared with the sandbox).
  */
 export function streamRecordsBetween(before: RawItems, after: RawItems, tableName: string): DynamoDBRecord[] {
     return streamRecordsOf(before, after, {

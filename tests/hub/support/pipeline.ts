@@ -4,8 +4,8 @@ import { dynamoAssignmentPorts } from "../../../functions/hub-assignment/awsPort
 import { markSeatChanges } from "../../../functions/hub-change-marker/changeMarker";
 import { ssmChangeMarkerPorts } from "../../../functions/hub-change-marker/awsPorts";
 import { seatChangeStreamFilter } from "../../../components/hub/definitions";
-import { matchesPattern } from "../../local/eventPattern";
-import type { LocalDynamo } from "../../local/dynalite";
+import { matchesPattern } from "../../../sandbox/aws/eventPattern";
+import type { LocalDynamo } from "../../../sandbox/aws/dynalite";
 import { RecordingTelemetry } from "../../support/recordingTelemetry";
 import { NOW, assignmentConfig } from "./fixtures";
 import { rawItems, streamRecordsBetween } from "./hubTable";

@@ -1,6 +1,6 @@
-import { LOCAL_CLIENT_CONFIG } from "../../local/awsJsonServer";
-import { LicenseManagerStandin, StandinLicenseConfiguration, StandinUsage, startLicenseManagerStandin } from "../../local/licenseManagerStandin";
-import { LocalS3, startS3rver } from "../../local/s3rver";
+import { LOCAL_CLIENT_CONFIG } from "../../../sandbox/aws/awsJsonServer";
+import { LicenseManagerStandin, StandinLicenseConfiguration, StandinUsage, startLicenseManagerStandin } from "../../../sandbox/aws/licenseManagerStandin";
+import { LocalS3, startS3rver } from "../../../sandbox/aws/s3rver";
 import { regionalLicenseManagers, s3ReportWriter } from "../../../functions/license-usage-report/awsPorts";
 import type { TrackerPorts } from "../../../functions/license-usage-report/tracker";
 import { configurationArn } from "./fixtures";

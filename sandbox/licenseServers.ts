@@ -18,8 +18,8 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { shellWord } from "../../../components/hub/licenseServerDocument";
-import type { CommandExecutor } from "../ssmStandin";
+import { shellWord } from "../components/hub/licenseServerDocument";
+import type { CommandExecutor } from "./aws/ssmStandin";
 import type { LocalDocument } from "./deployment";
 import type { Emit } from "./events";
 

@@ -3,8 +3,8 @@
  * of seats per product after each sync that changed a license server, and the end-of-run sections.
  */
 import type { DynamoDBRecord } from "aws-lambda";
-import { parseSeatRowKey } from "../../../functions/hub-shared/tableKeys";
-import { SEAT_CHANGE_EVENT } from "../../../functions/hub-change-marker/seatChangeEvent";
+import { parseSeatRowKey } from "../functions/hub-shared/tableKeys";
+import { SEAT_CHANGE_EVENT } from "../functions/hub-change-marker/seatChangeEvent";
 import type { LocalFunction } from "./deployment";
 import type { SandboxEvent, SeatRow } from "./events";
 import { detailOf, outcomeOf } from "./outcomes";

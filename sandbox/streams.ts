@@ -1,7 +1,7 @@
 /**
  * DynamoDB Streams and Lambda's stream event source mappings, as the sandbox plays them. dynalite has no Streams, so
  * after every invocation of a function that may write a streamed table (its environment names the table), the table
- * is compared with its previous snapshot and the differences become stream records (tests/local/dynamoStreams.ts).
+ * is compared with its previous snapshot and the differences become stream records (sandbox/aws/dynamoStreams.ts).
  * Taps are serialised, so every change is seen once; changes that cancel out between two taps are not seen (see
  * there). Each mapping then does what Lambda's poller does: drops records its filter criteria do not match, batches
  * the rest (batch size, batching window in scenario time), invokes the function synchronously, retries from the
@@ -10,8 +10,8 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
-import { matchesPattern } from "../eventPattern";
-import { TableSnapshot, streamRecordsBetween, tableSnapshot } from "../dynamoStreams";
+import { matchesPattern } from "./aws/eventPattern";
+import { TableSnapshot, streamRecordsBetween, tableSnapshot } from "./aws/dynamoStreams";
 import type { LocalDeployment, LocalEventSourceMapping, LocalFunction, LocalTable } from "./deployment";
 import { functionByArn } from "./deployment";
 import type { LocalLambdaRuntime } from "./lambdaRuntime";

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
-import { bundleDigest, bundleHandler } from "../../../components/lambda/bundle";
+import { bundleDigest, bundleHandler } from "../components/lambda/bundle";
 import type { LocalFunction } from "./deployment";
 
 export interface InvokeResult {

@@ -9,11 +9,11 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SYNC_ENVIRONMENT } from "../../../components/hub/definitions";
-import { TRACKER_ENV } from "../../../components/tracking/definitions";
-import { syncConfigFromEnv } from "../../../functions/hub-shared/config";
-import { S3RVER_CREDENTIALS } from "../s3rver";
-import type { PublishedMessage } from "../snsStandin";
+import { SYNC_ENVIRONMENT } from "../components/hub/definitions";
+import { TRACKER_ENV } from "../components/tracking/definitions";
+import { syncConfigFromEnv } from "../functions/hub-shared/config";
+import { S3RVER_CREDENTIALS } from "./aws/s3rver";
+import type { PublishedMessage } from "./aws/snsStandin";
 import { ScaledClock, WorkTracker, eventTime, schedulePeriodMs } from "./clock";
 import { DEFAULT_OUT_DIR } from "./paths";
 import { outcomeOf } from "./outcomes";

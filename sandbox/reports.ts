@@ -1,6 +1,6 @@
 /** The usage report files the governance stack's report function wrote to its bucket, read back after the run. */
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import type { LocalS3 } from "../s3rver";
+import type { LocalS3 } from "./aws/s3rver";
 
 export interface ReportFiles {
     bucket: string;

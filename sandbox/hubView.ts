@@ -2,10 +2,10 @@
  * What the hub holds, read from outside for the sandbox's output: the seat rows in its table and its change-marker
  * version. Names come from the deployed sync function's environment, read with the sync's own parser.
  */
-import { syncConfigFromEnv, SyncConfig } from "../../../functions/hub-shared/config";
+import { syncConfigFromEnv, SyncConfig } from "../functions/hub-shared/config";
 import type { DynamoDBRecord } from "aws-lambda";
-import { parseSeatRowKey } from "../../../functions/hub-shared/tableKeys";
-import { tableSnapshot } from "../dynamoStreams";
+import { parseSeatRowKey } from "../functions/hub-shared/tableKeys";
+import { tableSnapshot } from "./aws/dynamoStreams";
 import type { LocalDeployment, LocalFunction, LocalTable } from "./deployment";
 import type { SeatRow } from "./events";
 import type { SandboxServices } from "./services";

@@ -7,11 +7,11 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { STACK_ROLES, StackRole } from "../../../stacks/roles";
-import type { ProductCatalog } from "../../../components/hub/catalog";
-import type { LicenseDefinition } from "../../../components/config/definitions";
-import { LICENSE_CONFIGURATION_ARN } from "../../../components/config/definitions";
-import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isValidUserId } from "../../../functions/shared/workbenchEvent";
+import { STACK_ROLES, StackRole } from "../stacks/roles";
+import type { ProductCatalog } from "../components/hub/catalog";
+import type { LicenseDefinition } from "../components/config/definitions";
+import { LICENSE_CONFIGURATION_ARN } from "../components/config/definitions";
+import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isValidUserId } from "../functions/shared/workbenchEvent";
 
 /** The scenario `npm start` runs without `--scenario`. */
 export const DEFAULT_SCENARIO_FILE = path.join(__dirname, "scenarios", "default.json");

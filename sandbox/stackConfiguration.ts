@@ -6,11 +6,11 @@
  * deployment: every Lambda, rule, target, table, bucket and parameter the local world is built from.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { deployStack } from "../../../stacks";
-import type { StackRole } from "../../../stacks/roles";
-import { HUB_BUS_ARN_OUTPUT } from "../../../stacks/workbenchAccount";
-import type { ProductCatalog } from "../../../components/hub/catalog";
-import { RecordedResource, runUnderMocks } from "../../support/pulumiMocks";
+import { deployStack } from "../stacks";
+import type { StackRole } from "../stacks/roles";
+import { HUB_BUS_ARN_OUTPUT } from "../stacks/workbenchAccount";
+import type { ProductCatalog } from "../components/hub/catalog";
+import { RecordedResource, runUnderMocks } from "../tests/support/pulumiMocks";
 import { Scenario, accountsWithRole } from "./scenario";
 
 /** Pulumi project name (Pulumi.yaml); configuration keys without a namespace belong to it. */

@@ -7,13 +7,13 @@
  */
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { startDynalite, LocalDynamo } from "../dynalite";
-import { startS3rver, LocalS3 } from "../s3rver";
-import { startEventBridgeStandin, EventBridgeStandin } from "../eventBridgeStandin";
-import { startSsmStandin, SsmStandin } from "../ssmStandin";
-import { startEc2Standin, Ec2Standin } from "../ec2Standin";
-import { emptyLicenseManagerState, startLicenseManagerStandin, LicenseManagerStandin } from "../licenseManagerStandin";
-import { startSnsStandin, SnsStandin } from "../snsStandin";
+import { startDynalite, LocalDynamo } from "./aws/dynalite";
+import { startS3rver, LocalS3 } from "./aws/s3rver";
+import { startEventBridgeStandin, EventBridgeStandin } from "./aws/eventBridgeStandin";
+import { startSsmStandin, SsmStandin } from "./aws/ssmStandin";
+import { startEc2Standin, Ec2Standin } from "./aws/ec2Standin";
+import { emptyLicenseManagerState, startLicenseManagerStandin, LicenseManagerStandin } from "./aws/licenseManagerStandin";
+import { startSnsStandin, SnsStandin } from "./aws/snsStandin";
 import type { LocalDeployment } from "./deployment";
 
 export interface AccountServices {

@@ -2,12 +2,12 @@
  * What the deployed handlers return, typed by the handler that returned it (their own result types): the
  * invocation results come back from the Lambda containers as plain JSON.
  */
-import type { ForwardOutcome } from "../../../functions/workbench-forwarder/forwarder";
-import type { AssignmentOutcome } from "../../../functions/hub-assignment/assignment";
-import type { SyncOutcome } from "../../../functions/hub-sync/sync";
-import type { ReportRunResult } from "../../../functions/license-usage-report/tracker";
-import type { CheckResult } from "../../../functions/license-utilisation-checker/checker";
-import type { WorkbenchEventDetail } from "../../../functions/shared/workbenchEvent";
+import type { ForwardOutcome } from "../functions/workbench-forwarder/forwarder";
+import type { AssignmentOutcome } from "../functions/hub-assignment/assignment";
+import type { SyncOutcome } from "../functions/hub-sync/sync";
+import type { ReportRunResult } from "../functions/license-usage-report/tracker";
+import type { CheckResult } from "../functions/license-utilisation-checker/checker";
+import type { WorkbenchEventDetail } from "../functions/shared/workbenchEvent";
 
 export type HandlerOutcome =
     | { handler: "workbench-forwarder"; outcome: ForwardOutcome }

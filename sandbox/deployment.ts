@@ -5,7 +5,7 @@
  * SSM document, License Manager configurations, topics, invoke permissions and role policies. Nothing here
  * restates a component: every value comes from a recorded resource's inputs or mocked outputs.
  */
-import type { RecordedResource } from "../../support/pulumiMocks";
+import type { RecordedResource } from "../tests/support/pulumiMocks";
 import type { DeployedStack } from "./stackConfiguration";
 
 export interface PolicyStatementJson {

@@ -1,6 +1,6 @@
 /**
  * EventBridge and Lambda's asynchronous invocation, as the sandbox plays them. An event on a bus goes to every rule
- * of that bus whose pattern matches (the pattern the component declared, matched by tests/local/eventPattern.ts);
+ * of that bus whose pattern matches (the pattern the component declared, matched by sandbox/aws/eventPattern.ts);
  * each target of the rule receives it: a Lambda ARN is invoked asynchronously (if a Lambda permission lets the rule
  * invoke it), an event-bus ARN receives the event unchanged (if the target's role may put events on it and, across
  * accounts, the bus's policy admits the rule's account). What cannot be delivered goes to the target's dead-letter
@@ -8,8 +8,8 @@
  * function's maximumRetryAttempts) and then sent to its on-failure destination.
  */
 import { randomUUID } from "node:crypto";
-import { matchesPattern } from "../eventPattern";
-import type { PutEventEntry } from "../eventBridgeStandin";
+import { matchesPattern } from "./aws/eventPattern";
+import type { PutEventEntry } from "./aws/eventBridgeStandin";
 import { DEFAULT_BUS, LocalBus, LocalDeployment, LocalFunction, LocalRule, LocalTarget, functionByArn } from "./deployment";
 import type { LocalLambdaRuntime } from "./lambdaRuntime";
 import { ScaledClock, WorkTracker, eventTime } from "./clock";

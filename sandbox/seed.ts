@@ -3,8 +3,8 @@
  * and License Manager's view of the governance stack's configurations (the ARNs the stacks produced) with usage.
  */
 import { createHash } from "node:crypto";
-import { DEFAULT_TAG_KEYS } from "../../../functions/workbench-forwarder/forwarder";
-import type { StandinLicenseConfiguration, StandinUsage } from "../licenseManagerStandin";
+import { DEFAULT_TAG_KEYS } from "../functions/workbench-forwarder/forwarder";
+import type { StandinLicenseConfiguration, StandinUsage } from "./aws/licenseManagerStandin";
 import type { LocalDeployment } from "./deployment";
 import type { SandboxServices } from "./services";
 import { PROJECT, DeployedStack } from "./stackConfiguration";
