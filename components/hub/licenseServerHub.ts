@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { deadLetterAlarm } from "../shared/alarms";
+import { anyOccurrenceAlarm, deadLetterAlarm } from "../shared/alarms";
+import { whenKnown } from "../shared/validation";
+import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MAX_MAX_CLOCK_SKEW_SECONDS } from "../../functions/hub-shared/config";
 import { BundledFunction } from "../lambda/bundledFunction";
 import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "../lambda/triggers";
 import { awsContext } from "../shared/awsContext";
@@ -51,6 +54,12 @@ export interface LicenseServerHubArgs {
     commandDeliveryTimeoutSeconds?: number;
     /** Days a stopped instance's tombstone is kept (at least 3: longer than every event retry window). Default 7. */
     tombstoneRetentionDays?: number;
+    /**
+     * Seconds an event's EC2 time may lie ahead of the hub's clock; events further ahead are refused, counted
+     * (`WorkbenchEventsFromFuture`) and alarmed. Inside this window an event still counts as no later than its
+     * arrival. From 1 to 300. Default 30.
+     */
+    maxClockSkewSeconds?: pulumi.Input<number>;
     /** Directory on the license servers under which the lists are installed. Default `/var/lib/license-hub`. */
     licenseServerWorkDirectory?: string;
     /**
@@ -169,6 +178,11 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         const lambdaDefaults = { logRetentionDays: args.logRetentionDays, alarmActions: args.alarmActions };
 
         // Assignment: workbench events -> instance items and seat rows.
+        const maxClockSkewSeconds = whenKnown(args.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS, (skew) => {
+            if (!Number.isInteger(skew) || skew < 1 || skew > MAX_MAX_CLOCK_SKEW_SECONDS) {
+                throw new pulumi.ResourceError(`${name}: maxClockSkewSeconds must be an integer from 1 to ${MAX_MAX_CLOCK_SKEW_SECONDS} (got ${skew}).`, this);
+            }
+        });
         this.assignment = new BundledFunction(
             `${name}-assignment`,
             {
@@ -179,6 +193,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                     [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: settings.workbenchTypesJson,
                     [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: settings.accountIds.join(","),
                     [ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]: String(settings.tombstoneRetentionDays * 86400),
+                    [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: maxClockSkewSeconds.apply(String),
                     POWERTOOLS_SERVICE_NAME: `${name}-assignment`,
                 },
                 statements: [
@@ -200,6 +215,14 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             { parent: this },
         );
         invokeFunctionOnRule(`${name}-workbench-events`, workbenchRule, this.assignment, this.deadLetterQueue.arn, this);
+        // A refused event is an account or a clock that is not what it should be, or someone trying to take a seat.
+        anyOccurrenceAlarm(
+            `${name}-refused-events`,
+            { namespace: METRICS_NAMESPACE, metricName: "WorkbenchEventsRejected", dimensions: { service: `${name}-assignment` }, statistic: "Sum" },
+            "The hub refused workbench events (unlisted account, unknown type, malformed, or stamped in the future): see the assignment log",
+            args.alarmActions,
+            this,
+        );
 
         // Change marker: seat rows created or deleted -> new version of the marker parameter (and, syncing on change,
         // an announcement on the hub bus that runs the sync at once).

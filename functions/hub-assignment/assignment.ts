@@ -57,8 +57,8 @@ export type AssignmentOutcome =
     | { outcome: "applied" | "superseded"; ref: string; state: WorkbenchState; seatsAdded: number; seatsReleased: number }
     | { outcome: "rejected"; reason: string };
 
-/** Events further in the future than this are refused: a wrong clock must not pin an instance's state. */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Reason of an event stamped further ahead of the hub's clock than the accepted skew (a wrong clock or a forgery). */
+const FUTURE_EVENT = "ec2-event-time lies in the future beyond the accepted clock skew";
 const EARLIEST_EVENT_MS = Date.parse("2000-01-01T00:00:00Z");
 /** Reconciliation passes before giving up (and letting Lambda retry) on an instance that keeps changing. */
 const MAX_RECONCILE_PASSES = 8;
@@ -67,9 +67,10 @@ const MAX_RECONCILE_PASSES = 8;
  * Applies one workbench event to the hub table.
  *
  * The instance item orders the events of an instance (EventBridge neither deduplicates nor orders them): only the
- * latest event, by EC2 event time, is stored. Whether or not this event won, the seat rows are then reconciled with
- * what is stored now, so duplicates, reordering, retries and concurrent invocations all converge to: the instance
- * holds the seats of its latest event if that event started it, and none otherwise.
+ * latest event, by EC2 event time (counted no later than its arrival), is stored. Whether or not this event won,
+ * the seat rows are then reconciled with what is stored now, so duplicates, reordering, retries and concurrent
+ * invocations all converge to: the instance holds the seats of its latest event if that event started it, and none
+ * otherwise.
  */
 export async function assignSeats(
     event: unknown,
@@ -81,6 +82,7 @@ export async function assignSeats(
     const checked = checkEvent(event, config, now);
     if (typeof checked === "string") {
         telemetry.metric("WorkbenchEventsRejected", 1);
+        if (checked === FUTURE_EVENT) telemetry.metric("WorkbenchEventsFromFuture", 1);
         telemetry.warn("workbench event rejected", { reason: checked, event: describeUntrusted(event, 400) });
         return { outcome: "rejected", reason: checked };
     }
@@ -89,7 +91,7 @@ export async function assignSeats(
     const started = detail["workbench-state"] === "started";
     const update: InstanceUpdate = {
         ref,
-        orderKey: eventOrderKey(detail["ec2-event-time"], detail["ec2-state"], detail["ec2-event-id"]),
+        orderKey: eventOrderKey(detail["ec2-event-time"], detail["ec2-state"], detail["ec2-event-id"], now),
         state: detail["workbench-state"],
         userId: detail["user-id"],
         workbenchType: detail["workbench-type"],
@@ -169,7 +171,8 @@ function checkEvent(event: unknown, config: AssignmentConfig, now: number): { de
         : undefined;
     if (!products) return `unknown workbench type ${describeUntrusted(detail["workbench-type"])}`;
     const eventMs = Date.parse(detail["ec2-event-time"]);
-    if (eventMs < EARLIEST_EVENT_MS || eventMs > now + MAX_CLOCK_SKEW_MS) return "ec2-event-time is out of range (before 2000 or in the future)";
+    if (eventMs < EARLIEST_EVENT_MS) return "ec2-event-time is before 2000";
+    if (eventMs > now + config.maxClockSkewSeconds * 1000) return FUTURE_EVENT;
     if (detail["workbench-state"] === "started" && now - eventMs >= config.tombstoneRetentionSeconds * 1000) {
         // The stop that followed this start may already have expired from the table: applying it could resurrect a seat.
         return "start event is older than the tombstone retention; a later stop may already be forgotten";

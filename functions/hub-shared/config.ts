@@ -15,7 +15,17 @@ export interface AssignmentConfig {
     /** Accounts allowed to send events; empty: any account the bus policy admits. */
     allowedAccounts: ReadonlySet<string>;
     tombstoneRetentionSeconds: number;
+    /** Seconds an event's EC2 time may lie ahead of the hub's clock; later ones are refused. */
+    maxClockSkewSeconds: number;
 }
+
+/**
+ * EC2 stamps its events with AWS's clock and the hub reads them later with AWS's clock: a genuine event is never
+ * more than a few seconds "ahead". Anything further ahead is a wrong clock or a forgery.
+ */
+export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 30;
+/** Upper bound of the setting: a forged stop may pin an instance for at most this long (see eventOrderKey). */
+export const MAX_MAX_CLOCK_SKEW_SECONDS = 300;
 
 export interface SyncConfig {
     tableName: string;
@@ -47,6 +57,7 @@ export function assignmentConfigFromEnv(env: Env): AssignmentConfig {
         workbenchTypes: workbenchTypes as Record<string, string[]>,
         allowedAccounts: new Set(allowedAccounts),
         tombstoneRetentionSeconds: positiveInteger(env, ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds),
+        maxClockSkewSeconds: positiveInteger(env, ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds, DEFAULT_MAX_CLOCK_SKEW_SECONDS),
     };
 }
 

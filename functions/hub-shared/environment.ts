@@ -11,6 +11,8 @@ export const ASSIGNMENT_ENVIRONMENT = {
     allowedAccounts: "HUB_ALLOWED_ACCOUNTS",
     /** How long a stopped-instance tombstone is kept, in seconds. */
     tombstoneRetentionSeconds: "HUB_TOMBSTONE_RETENTION_SECONDS",
+    /** Seconds an event's EC2 time may lie ahead of the hub's clock before the event is refused. */
+    maxClockSkewSeconds: "HUB_MAX_CLOCK_SKEW_SECONDS",
 } as const;
 
 export const CHANGE_MARKER_ENVIRONMENT = {

@@ -1,11 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit as PowertoolsUnit } from "@aws-lambda-powertools/metrics";
-import type { MetricUnit, Telemetry } from "./telemetry";
+import { METRICS_NAMESPACE, type MetricUnit, type Telemetry } from "./telemetry";
 
 type PowertoolsUnitValue = (typeof PowertoolsUnit)[keyof typeof PowertoolsUnit];
 
-/** Default CloudWatch namespace of every metric the handlers publish (override: POWERTOOLS_METRICS_NAMESPACE). */
-export const METRICS_NAMESPACE = "LicenseOps";
+export { METRICS_NAMESPACE };
 
 /**
  * Telemetry backed by Powertools for AWS Lambda: structured JSON logs, and metrics in CloudWatch embedded metric

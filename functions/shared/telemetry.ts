@@ -1,4 +1,7 @@
 /** Logging and metrics as handler logic sees them, so the logic can be tested without Powertools or CloudWatch. */
+/** Default CloudWatch namespace of every metric the handlers publish (override: POWERTOOLS_METRICS_NAMESPACE). */
+export const METRICS_NAMESPACE = "LicenseOps";
+
 export type MetricUnit = "Count" | "Milliseconds" | "Seconds" | "Percent" | "None";
 
 export interface Telemetry {

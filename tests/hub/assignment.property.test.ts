@@ -54,7 +54,7 @@ function expectedRows(events: GeneratedEvent[]): Record<string, string[]> {
     const latest = new Map<string, { key: string; event: GeneratedEvent }>();
     events.forEach((event, i) => {
         const detail = workbenchEvent({ ...event, id: `ev-${i}` }).detail;
-        const key = eventOrderKey(detail["ec2-event-time"], event.ec2State, detail["ec2-event-id"]);
+        const key = eventOrderKey(detail["ec2-event-time"], event.ec2State, detail["ec2-event-id"], NOW);
         const current = latest.get(event.instance);
         if (!current || key > current.key) latest.set(event.instance, { key, event });
     });
@@ -112,7 +112,7 @@ describe("hub assignment: any interleaving converges (fast-check, dynalite)", ()
                         );
                         const mine = events.map((e, i) => ({ e, i })).filter(({ e }) => e.instance === instance);
                         const winner = mine.reduce((best, cur) => {
-                            const key = (x: typeof cur) => eventOrderKey(workbenchEvent({ ...x.e, id: `ev-${x.i}` }).detail["ec2-event-time"], x.e.ec2State, `ev-${x.i}`);
+                            const key = (x: typeof cur) => eventOrderKey(workbenchEvent({ ...x.e, id: `ev-${x.i}` }).detail["ec2-event-time"], x.e.ec2State, `ev-${x.i}`, NOW);
                             return key(cur) > key(best) ? cur : best;
                         });
                         expect(Item?.ec2EventId, instance).to.equal(`ev-${winner.i}`);

@@ -24,8 +24,8 @@ describe("hub assignment against dynalite", () => {
         telemetry = new RecordingTelemetry();
     });
 
-    const apply = (event: unknown, config = assignmentConfig(table)) =>
-        assignSeats(event, config, dynamoAssignmentPorts(dynamo.documents, table), telemetry, NOW);
+    const apply = (event: unknown, config = assignmentConfig(table), now = NOW) =>
+        assignSeats(event, config, dynamoAssignmentPorts(dynamo.documents, table), telemetry, now);
     const rows = async () => Object.fromEntries(await seatRows(dynamo.documents, table));
     const WB1 = "222222222222/eu-central-1/i-0aaaaaaaaaaaaaaa1";
     const WB2 = "222222222222/eu-central-1/i-0aaaaaaaaaaaaaaa2";
@@ -98,6 +98,31 @@ describe("hub assignment against dynalite", () => {
         expect(Item!.expiresAt).to.equal(undefined);
     });
 
+    describe("a stop stamped ahead of the hub's clock (a forgery or a wrong clock)", () => {
+        // at: seconds after NOW - 1 h, so at 3600 is the hub's present.
+        it("refuses the issue's attack: a stop 4 minutes ahead releases nothing and the genuine start 2 minutes later holds the seat", async () => {
+            await apply(workbenchEvent({ at: 3600 - 60 }));
+            const forged = await apply(workbenchEvent({ ec2State: "stopped", at: 3600 + 240, id: "forged" }));
+            expect(forged.outcome).to.equal("rejected");
+            expect(Object.keys(await rows())).to.have.members(["matlab/alice", "ansys/alice"]);
+            const genuine = await apply(workbenchEvent({ ec2State: "running", at: 3600 + 120, id: "genuine" }), undefined, NOW + 121_000);
+            expect(genuine).to.deep.include({ outcome: "applied", state: "started" });
+            expect(Object.keys(await rows())).to.have.members(["matlab/alice", "ansys/alice"]);
+        });
+
+        it("orders a stop inside the skew at its arrival, so the genuine start that follows it wins", async () => {
+            await apply(workbenchEvent({ at: 3600 - 60 }));
+            // 20 s ahead: accepted (skew 30 s), and it does stop the instance now...
+            const forged = await apply(workbenchEvent({ ec2State: "stopped", at: 3600 + 20, id: "forged" }));
+            expect(forged).to.deep.include({ outcome: "applied", state: "stopped", seatsReleased: 2 });
+            expect(await rows()).to.deep.equal({});
+            // ...but a start EC2 stamps 10 s later is later than the stop's arrival, though earlier than its stamp.
+            const genuine = await apply(workbenchEvent({ ec2State: "running", at: 3600 + 10, id: "genuine" }), undefined, NOW + 11_000);
+            expect(genuine).to.deep.include({ outcome: "applied", state: "started", seatsAdded: 2 });
+            expect(Object.keys(await rows())).to.have.members(["matlab/alice", "ansys/alice"]);
+        });
+    });
+
     describe("rejections (logged, counted, never reach the table)", () => {
         const expectRejected = async (event: unknown, reason: RegExp, config = assignmentConfig(table)) => {
             const outcome = await apply(event, config);
@@ -140,8 +165,12 @@ describe("hub assignment against dynalite", () => {
             expect(telemetry.total("WorkbenchEventsRejected")).to.equal(HOSTILE_USER_IDS.length);
         });
 
-        it("refuses events from the future and starts older than the tombstone retention", async () => {
-            await expectRejected(workbenchEvent({ at: 3600 + 600 }), /out of range/);
+        it("refuses events from the future beyond the configured skew (counted apart), and starts older than the tombstone retention", async () => {
+            await expectRejected(workbenchEvent({ at: 3600 + 31 }), /in the future beyond the accepted clock skew/);
+            await expectRejected(workbenchEvent({ at: 3600 + 11 }), /in the future/, assignmentConfig(table, { maxClockSkewSeconds: 10 }));
+            await expectRejected(workbenchEvent({ at: -3600 * 24 * 365 * 40 }), /before 2000/);
+            expect(telemetry.total("WorkbenchEventsFromFuture")).to.equal(2);
+            expect(telemetry.total("WorkbenchEventsRejected")).to.equal(3);
             await expectRejected(workbenchEvent({ at: -8 * 86400 }), /older than the tombstone retention/);
             // An old stop is harmless and still applied.
             expect((await apply(workbenchEvent({ ec2State: "stopped", at: -8 * 86400 }))).outcome).to.equal("applied");

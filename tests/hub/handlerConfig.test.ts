@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { assignmentConfigFromEnv, syncConfigFromEnv } from "../../functions/hub-shared/config";
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, assignmentConfigFromEnv, syncConfigFromEnv } from "../../functions/hub-shared/config";
 import { ASSIGNMENT_ENVIRONMENT, SYNC_ENVIRONMENT } from "../../components/hub/definitions";
 import { selectSeatHolders } from "../../functions/hub-sync/seatSelection";
 
@@ -22,6 +22,8 @@ describe("hub handler configuration and seat selection", () => {
         const assignment = assignmentConfigFromEnv(assignmentEnv);
         expect([...assignment.allowedAccounts]).to.deep.equal(["222222222222", "333333333333"]);
         expect(assignment.workbenchTypes).to.deep.equal({ office: ["matlab"] });
+        expect(assignment.maxClockSkewSeconds).to.equal(DEFAULT_MAX_CLOCK_SKEW_SECONDS);
+        expect(assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: "5" }).maxClockSkewSeconds).to.equal(5);
         const sync = syncConfigFromEnv(syncEnv);
         expect(sync).to.deep.include({ deliveryTimeoutSeconds: 60, pollIntervalMs: 2000, configurationFingerprint: "" });
         expect(sync.products.matlab).to.deep.equal({ instanceId: "i-0123456789abcdef0", seats: 5 });
@@ -32,6 +34,7 @@ describe("hub handler configuration and seat selection", () => {
         expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: "{" })).to.throw(/HUB_WORKBENCH_TYPES is not JSON/);
         expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: '{"office":["a b"]}' })).to.throw(/not a list of product names/);
         expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: "12" })).to.throw(/"12" is not an account id/);
+        expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: "0" })).to.throw(/HUB_MAX_CLOCK_SKEW_SECONDS must be a positive integer/);
         expect(() => syncConfigFromEnv({ ...syncEnv, [SYNC_ENVIRONMENT.products]: '{"matlab":{"instanceId":"x"}}' })).to.throw(/HUB_PRODUCTS: entry "matlab"/);
         expect(() => syncConfigFromEnv({ ...syncEnv, [SYNC_ENVIRONMENT.pollIntervalMs]: "-1" })).to.throw(/must be a positive integer/);
     });

@@ -260,6 +260,17 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(JSON.parse(env[ASSIGNMENT_ENVIRONMENT.workbenchTypes])).to.deep.equal(CATALOG.workbenchTypes);
             expect(env[ASSIGNMENT_ENVIRONMENT.allowedAccounts]).to.equal("222222222222,333333333333");
             expect(env[ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]).to.equal(String(7 * 86400));
+            expect(env[ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]).to.equal("30");
+        });
+
+        it("alarms on refused workbench events, and takes the clock skew from its argument within 1-300 s", async () => {
+            const alarm = named(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "hub-refused-events").inputs;
+            expect(alarm).to.deep.include({ namespace: "LicenseOps", metricName: "WorkbenchEventsRejected", dimensions: { service: "hub-assignment" }, threshold: 0 });
+            const skewed = await deploy({ ...ARGS, maxClockSkewSeconds: 5 }, "skew");
+            expect(named(skewed, "aws:lambda/function:Function", "skew-assignment").inputs.environment.variables[ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]).to.equal("5");
+            for (const bad of [0, 301, 2.5]) {
+                expect(() => new LicenseServerHub("skew", { ...ARGS, maxClockSkewSeconds: bad })).to.throw(/skew: maxClockSkewSeconds must be an integer from 1 to 300/);
+            }
         });
 
         it("keeps the user-list bucket private, encrypted and TLS-only, and grants license servers read on the lists", async () => {

@@ -24,6 +24,7 @@ export function assignmentConfig(tableName: string, overrides: Partial<Assignmen
         workbenchTypes: assignmentCatalog(CATALOG),
         allowedAccounts: new Set([WORKBENCH_ACCOUNT, OTHER_ACCOUNT]),
         tombstoneRetentionSeconds: 7 * 86400,
+        maxClockSkewSeconds: 30,
         ...overrides,
     };
 }
