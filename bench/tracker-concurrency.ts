@@ -51,7 +51,7 @@ async function main(): Promise<void> {
         const started = process.hrtime.bigint();
         const result = await runLicenseUsageReport(
             config,
-            { licenseManager: managers.readerFor, putObject: async (file) => void stored.set(file.key, file.body) },
+            { licenseManager: managers.readerFor, receivedLicenses: managers.receivedReaderFor, putObject: async (file) => void stored.set(file.key, file.body) },
             quiet,
             { requestId: `bench-${concurrency}`, now: () => new Date() },
         );

@@ -22,6 +22,7 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: ReadonlySet<string> = n
     "cloudwatch:PutMetricData",
     "license-manager:ListLicenseConfigurations",
     "license-manager:GetServiceSettings",
+    "license-manager:ListReceivedLicenses",
     "license-manager:UpdateServiceSettings",
     "organizations:DescribeOrganization",
     "ssm:GetCommandInvocation",

@@ -16,7 +16,11 @@ export {
     assertReportPrefix,
     assertConcurrency,
     assertReportLayout,
+    assertExpiryWarningDays,
+    assertReceivedLicenseRegions,
+    DEFAULT_EXPIRY_WARNING_DAYS,
 } from "../../functions/license-usage-report/config";
+export { RECEIVED_LICENSES_EXPIRING_METRIC } from "../../functions/license-usage-report/tracker";
 export type { ReportLayout, TrackerConfig, TrackerSettings } from "../../functions/license-usage-report/config";
 export {
     LICENSE_CONFIGURATIONS_KEY,

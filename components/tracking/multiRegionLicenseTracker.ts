@@ -3,10 +3,16 @@ import * as aws from "@pulumi/aws";
 import { BundledFunction } from "../lambda/bundledFunction";
 import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "../lambda/triggers";
 import { awsContext } from "../shared/awsContext";
+import { anyOccurrenceAlarm } from "../shared/alarms";
+import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
 import type { PolicyStatement } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
 import {
     DEFAULT_CONCURRENCY,
+    DEFAULT_EXPIRY_WARNING_DAYS,
+    RECEIVED_LICENSES_EXPIRING_METRIC,
+    assertExpiryWarningDays,
+    assertReceivedLicenseRegions,
     DEFAULT_REPORT_LAYOUT,
     DEFAULT_REPORT_PREFIX,
     DEFAULT_SCHEDULE_EXPRESSION,
@@ -49,8 +55,18 @@ export interface MultiRegionLicenseTrackerArgs {
     memorySizeMb?: number;
     /** Log retention of the report Lambda, in days. Default 30. */
     logRetentionDays?: pulumi.Input<number>;
-    /** Alarm actions (e.g. an SNS topic ARN) for the report Lambda's errors alarm. Default: none. */
+    /** Alarm actions (e.g. an SNS topic ARN) for the report Lambda's errors alarm and the license-expiry alarm. Default: none. */
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Also report the licenses this account received (AWS Marketplace, vendor grants through License Manager): product,
+     * issuer, validity, status and entitlement usage, in `received-licenses.csv`, with an alarm when one expires soon.
+     * Default true.
+     */
+    reportReceivedLicenses?: boolean;
+    /** Regions whose received licenses are listed. Default: the regions of the tracked configurations and the stack's region. */
+    receivedLicenseRegions?: pulumi.Input<pulumi.Input<string>[]>;
+    /** A received license whose validity ends within this many days (1-365) raises the expiry alarm. Default 30. */
+    expiryWarningDays?: number;
 }
 
 /**
@@ -72,6 +88,8 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
     public readonly reportPrefix: string;
     /** The object listing the license configuration ARNs the function reports on. */
     public readonly licenseConfigurationsObject: aws.s3.BucketObjectv2;
+    /** Alarm raised by a run that finds a received license expiring within `expiryWarningDays` (absent when not reported). */
+    public readonly receivedLicenseExpiryAlarm?: aws.cloudwatch.MetricAlarm;
 
     constructor(name: string, args: MultiRegionLicenseTrackerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("licensing:tracking:MultiRegionLicenseTracker", name, {}, opts);
@@ -87,8 +105,12 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
         if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
             throw new Error(`${name}: timeoutSeconds must be an integer from 1 to 900 (got ${timeoutSeconds}).`);
         }
-        const { partition } = awsContext(this);
+        const reportReceived = args.reportReceivedLicenses ?? true;
+        const expiryWarningDays = args.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
+        assertExpiryWarningDays(expiryWarningDays, name);
+        const { partition, region } = awsContext(this);
         const configurations = validatedConfigurations(name, args.licenseConfigurationArns, partition);
+        const receivedRegions = reportReceived ? receivedLicenseRegions(name, args.receivedLicenseRegions, configurations, region) : pulumi.output([] as string[]);
         const roots = reportRoots(prefix, layout);
 
         const reports = reportBucket(`${name}-reports`, args.bucket ?? {}, roots, name, this);
@@ -147,6 +169,15 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
                 resources: [pulumi.interpolate`${this.bucket.arn}/${LICENSE_CONFIGURATIONS_KEY}`],
             },
         ];
+        if (reportReceived) {
+            statements.push(
+                // ListReceivedLicenses has no resource-level permissions (AWS authorises it on "*" only).
+                { sid: "ListReceivedLicenses", actions: ["license-manager:ListReceivedLicenses"], resources: ["*"] },
+                // A received license's ARN names its issuer's account (the seller or vendor), unknown until it is granted,
+                // so the grant covers licenses of any issuer in this partition, and no other resource type.
+                { sid: "ReadReceivedLicenseUsage", actions: ["license-manager:GetLicenseUsage"], resources: [pulumi.interpolate`arn:${partition}:license-manager::*:license:*`] },
+            );
+        }
         if (reports.kmsKeyArn) {
             // With an S3 bucket key, S3 calls KMS with the bucket ARN as encryption context, so the grant is limited to this
             // bucket's use of the key. Writes need a data key; reading the list decrypts.
@@ -156,13 +187,15 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
                 { sid: "DecryptLicenseConfigurationList", actions: ["kms:Decrypt"], resources: [reports.kmsKeyArn], conditions: thisBucket },
             );
         }
-        const environment = pulumi.all([this.bucket.bucket, document]).apply(([bucketName, { sha256 }]) => ({
+        const environment = pulumi.all([this.bucket.bucket, document, receivedRegions]).apply(([bucketName, { sha256 }, regions]) => ({
             [TRACKER_ENV.bucket]: bucketName,
             [TRACKER_ENV.configurationsKey]: LICENSE_CONFIGURATIONS_KEY,
             [TRACKER_ENV.configurationsSha256]: sha256,
             [TRACKER_ENV.prefix]: prefix,
             [TRACKER_ENV.concurrency]: String(concurrency),
             [TRACKER_ENV.layout]: layout,
+            [TRACKER_ENV.receivedLicenseRegions]: regions.join(","),
+            [TRACKER_ENV.expiryWarningDays]: String(expiryWarningDays),
         }));
 
         this.reportFunction = new BundledFunction(
@@ -182,6 +215,17 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
             // list before the function, so an update writes the new list before the function expects its SHA-256.
             { parent: this, dependsOn: [...reports.protections, this.licenseConfigurationsObject] },
         );
+
+        if (reportReceived) {
+            this.receivedLicenseExpiryAlarm = anyOccurrenceAlarm(
+                `${name}-received-license-expiry`,
+                // Powertools publishes the handler's metrics with its service name as the only dimension.
+                { namespace: METRICS_NAMESPACE, metricName: RECEIVED_LICENSES_EXPIRING_METRIC, dimensions: { service: TRACKER_HANDLER }, statistic: "Maximum" },
+                `A received license (AWS Marketplace or vendor grant) expires within ${expiryWarningDays} days or has expired; see received-licenses.csv in the latest usage report.`,
+                args.alarmActions,
+                this,
+            );
+        }
 
         this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
         this.scheduleRule = scheduleRule(`${name}-schedule`, schedule, "Runs the License Manager usage report", this);
@@ -218,6 +262,22 @@ function validatedConfigurations(
         assertDeployedPartition(name, parsed, deployedPartition);
         return parsed;
     });
+}
+
+/** The regions to list received licenses in: as given, or those of the tracked configurations plus the stack's own. */
+function receivedLicenseRegions(
+    name: string,
+    input: pulumi.Input<pulumi.Input<string>[]> | undefined,
+    configurations: pulumi.Output<LicenseConfigurationArn[]>,
+    stackRegion: pulumi.Output<string>,
+): pulumi.Output<string[]> {
+    if (input !== undefined) {
+        return pulumi.output(input).apply((regions) => {
+            assertReceivedLicenseRegions(regions, `${name} (receivedLicenseRegions)`);
+            return regions;
+        });
+    }
+    return pulumi.all([configurations, stackRegion]).apply(([parsed, own]) => [...new Set([own, ...parsed.map((c) => c.region)])].sort());
 }
 
 /** The function can only call License Manager in the partition it runs in. */

@@ -1,5 +1,8 @@
 import {
     GetLicenseConfigurationCommand,
+    GetLicenseUsageCommand,
+    ListReceivedLicensesCommand,
+    ListReceivedLicensesCommandOutput,
     LicenseManagerClient,
     LicenseManagerClientConfig,
     ListUsageForLicenseConfigurationCommand,
@@ -10,6 +13,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import type { LicenseManagerReader } from "./collect";
 import type { ObjectReader } from "./configurationObject";
 import type { ReportFile } from "./reportFiles";
+import type { ReceivedLicense, ReceivedLicenseReader } from "./receivedLicenses";
 
 /**
  * Retries for License Manager: adaptive mode adds client-side rate limiting once the service throttles, and more
@@ -18,24 +22,72 @@ import type { ReportFile } from "./reportFiles";
 export const LICENSE_MANAGER_RETRY = { retryMode: "adaptive", maxAttempts: 8 } as const;
 
 /**
- * Every page of ListUsageForLicenseConfiguration. @aws-sdk/client-license-manager ships no paginators (the service
- * model declares none), so this is the SDK paginator's loop, plus a guard against a token that repeats.
+ * Every page of a License Manager listing. @aws-sdk/client-license-manager ships no paginators (the service model
+ * declares none), so this is the SDK paginator's loop, plus a guard against a token that repeats.
  */
-export async function* paginateListUsageForLicenseConfiguration(
-    client: LicenseManagerClient,
-    input: Omit<ListUsageForLicenseConfigurationCommandInput, "NextToken">,
-): AsyncGenerator<ListUsageForLicenseConfigurationCommandOutput> {
+async function* pagesByNextToken<P extends { NextToken?: string }>(fetchPage: (token: string | undefined) => Promise<P>, what: string): AsyncGenerator<P> {
     const seen = new Set<string>();
     let token: string | undefined;
     do {
-        const page = await client.send(new ListUsageForLicenseConfigurationCommand({ ...input, NextToken: token }));
+        const page = await fetchPage(token);
         yield page;
         token = page.NextToken || undefined;
         if (token !== undefined) {
-            if (seen.has(token)) throw new Error(`ListUsageForLicenseConfiguration returned the token of an earlier page for ${input.LicenseConfigurationArn}.`);
+            if (seen.has(token)) throw new Error(`${what} returned the token of an earlier page.`);
             seen.add(token);
         }
     } while (token !== undefined);
+}
+
+/** Every page of ListUsageForLicenseConfiguration for one configuration. */
+export function paginateListUsageForLicenseConfiguration(
+    client: LicenseManagerClient,
+    input: Omit<ListUsageForLicenseConfigurationCommandInput, "NextToken">,
+): AsyncGenerator<ListUsageForLicenseConfigurationCommandOutput> {
+    return pagesByNextToken(
+        (token) => client.send(new ListUsageForLicenseConfigurationCommand({ ...input, NextToken: token })),
+        `ListUsageForLicenseConfiguration for ${input.LicenseConfigurationArn}`,
+    );
+}
+
+/** Every page of ListReceivedLicenses in the client's region. */
+export function paginateListReceivedLicenses(client: LicenseManagerClient): AsyncGenerator<ListReceivedLicensesCommandOutput> {
+    return pagesByNextToken((token) => client.send(new ListReceivedLicensesCommand({ NextToken: token })), "ListReceivedLicenses");
+}
+
+const isoOrUndefined = (value: string | undefined) => value || undefined;
+
+/** Received licenses and their entitlement usage, backed by one SDK client. */
+export function receivedLicenseReader(client: LicenseManagerClient): ReceivedLicenseReader {
+    return {
+        async *receivedLicensePages() {
+            for await (const page of paginateListReceivedLicenses(client)) {
+                yield (page.Licenses ?? []).map(
+                    (l): ReceivedLicense => ({
+                        licenseArn: l.LicenseArn,
+                        licenseName: l.LicenseName,
+                        productName: l.ProductName,
+                        productSku: l.ProductSKU,
+                        issuer: l.Issuer?.Name,
+                        homeRegion: l.HomeRegion,
+                        status: l.Status,
+                        receivedStatus: l.ReceivedMetadata?.ReceivedStatus,
+                        validityBegin: isoOrUndefined(l.Validity?.Begin),
+                        validityEnd: isoOrUndefined(l.Validity?.End),
+                        entitlements: (l.Entitlements ?? []).map((e) => ({ name: e.Name, maxCount: e.MaxCount, unit: e.Unit })),
+                    }),
+                );
+            }
+        },
+        async entitlementUsage(licenseArn) {
+            const { LicenseUsage } = await client.send(new GetLicenseUsageCommand({ LicenseArn: licenseArn }));
+            const consumed: Record<string, number> = {};
+            for (const u of LicenseUsage?.EntitlementUsages ?? []) {
+                if (u.Name !== undefined && u.ConsumedValue !== undefined) consumed[u.Name] = Number(u.ConsumedValue);
+            }
+            return consumed;
+        },
+    };
 }
 
 /** A License Manager reader backed by one SDK client. */
@@ -84,6 +136,7 @@ export function regionalLicenseManagers(clientConfig: (region: string) => Licens
     return {
         clientFor,
         readerFor: (region: string) => licenseManagerReader(clientFor(region)),
+        receivedReaderFor: (region: string) => receivedLicenseReader(clientFor(region)),
         destroy: () => clients.forEach((c) => c.destroy()),
     };
 }

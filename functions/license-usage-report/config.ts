@@ -15,6 +15,10 @@ export const TRACKER_ENV = {
     concurrency: "CONCURRENCY",
     /** Object key layout, see {@link ReportLayout}. */
     layout: "REPORT_LAYOUT",
+    /** Regions whose received licenses (Marketplace, vendor grants) are reported, comma-separated; empty or unset: none. */
+    receivedLicenseRegions: "RECEIVED_LICENSE_REGIONS",
+    /** A received license whose validity ends within this many days is flagged and counted for the alarm. Default 30. */
+    expiryWarningDays: "EXPIRY_WARNING_DAYS",
     /** "true" to address the bucket path-style (local S3 emulators); unset in AWS. */
     s3ForcePathStyle: "S3_FORCE_PATH_STYLE",
 } as const;
@@ -22,6 +26,8 @@ export const TRACKER_ENV = {
 export const DEFAULT_REPORT_PREFIX = "license-usage/";
 export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 32;
+export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
+export const MAX_EXPIRY_WARNING_DAYS = 365;
 
 /**
  * Where a run's objects go (see keys.ts):
@@ -41,6 +47,8 @@ export interface TrackerSettings {
     layout: ReportLayout;
     /** Where the ARN list is, and the SHA-256 it must have. */
     licenseConfigurations: LicenseConfigurationsLocation;
+    /** Received licenses to report: the regions (none: not reported) and the expiry warning window. */
+    receivedLicenses: { regions: string[]; expiryWarningDays: number };
 }
 
 /** A run's full configuration: the settings and the ARN list read from S3 for this invocation. */
@@ -79,6 +87,20 @@ export function assertConcurrency(concurrency: number, context: string): void {
     }
 }
 
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+export function assertReceivedLicenseRegions(regions: readonly string[], context: string): void {
+    const bad = regions.find((r) => !REGION.test(r));
+    if (bad !== undefined) throw new Error(`${context}: received-license region "${bad}" is not an AWS region (e.g. eu-central-1).`);
+    if (new Set(regions).size !== regions.length) throw new Error(`${context}: received-license regions must not repeat (got ${regions.join(", ")}).`);
+}
+
+export function assertExpiryWarningDays(days: number, context: string): void {
+    if (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRY_WARNING_DAYS) {
+        throw new Error(`${context}: expiryWarningDays must be an integer from 1 to ${MAX_EXPIRY_WARNING_DAYS} (got ${days}).`);
+    }
+}
+
 export function assertReportLayout(layout: string, context: string): asserts layout is ReportLayout {
     if (!(REPORT_LAYOUTS as readonly string[]).includes(layout)) {
         throw new Error(`${context}: layout "${layout}" must be one of ${REPORT_LAYOUTS.join(", ")}.`);
@@ -106,5 +128,10 @@ export function parseTrackerSettings(env: Record<string, string | undefined>): T
     assertConcurrency(concurrency, `${context} (${TRACKER_ENV.concurrency})`);
     const layout = env[TRACKER_ENV.layout] || DEFAULT_REPORT_LAYOUT;
     assertReportLayout(layout, `${context} (${TRACKER_ENV.layout})`);
-    return { bucket, prefix, concurrency, layout, licenseConfigurations: { bucket, key, sha256 } };
+    const regionList = env[TRACKER_ENV.receivedLicenseRegions] ?? "";
+    const regions = regionList === "" ? [] : regionList.split(",");
+    assertReceivedLicenseRegions(regions, `${context} (${TRACKER_ENV.receivedLicenseRegions})`);
+    const expiryWarningDays = env[TRACKER_ENV.expiryWarningDays] ? Number(env[TRACKER_ENV.expiryWarningDays]) : DEFAULT_EXPIRY_WARNING_DAYS;
+    assertExpiryWarningDays(expiryWarningDays, `${context} (${TRACKER_ENV.expiryWarningDays})`);
+    return { bucket, prefix, concurrency, layout, licenseConfigurations: { bucket, key, sha256 }, receivedLicenses: { regions, expiryWarningDays } };
 }

@@ -26,6 +26,7 @@ export async function handler(event: unknown, context?: { awsRequestId?: string 
         settings ??= parseTrackerSettings(process.env);
         ports ??= {
             licenseManager: licenseManagers.readerFor,
+            receivedLicenses: licenseManagers.receivedReaderFor,
             putObject: s3ReportWriter(s3, settings.bucket),
             readObject: s3ObjectReader(s3, settings.bucket),
         };

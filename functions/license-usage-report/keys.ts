@@ -7,6 +7,8 @@ export interface ReportKeys {
     runTimestamp: string;
     summary: string;
     manifest: string;
+    /** The received licenses of every reported region (AWS Marketplace and vendor grants). */
+    received: string;
     usage(configuration: LicenseConfigurationArn): string;
 }
 
@@ -36,7 +38,7 @@ export function usageFileName(configuration: LicenseConfigurationArn): string {
  * The keys of a run started at `time` (UTC, zero-padded, so keys sort by time):
  * - `dated`: `<prefix>2026/03/05/20260305T060708.009Z/summary.csv`, `.../manifest.json`, `.../usage/<file>.csv`
  * - `hive`:  `<prefix>summary/year=2026/month=03/day=05/run=20260305T060708.009Z/summary.csv`, likewise
- *   `<prefix>usage/...` and `<prefix>manifest/...`: one folder tree per file kind, so each is an Athena table.
+ *   `<prefix>usage/...`, `<prefix>received/...` and `<prefix>manifest/...`: one folder tree per file kind, so each is an Athena table.
  */
 export function reportKeys(prefix: string, layout: ReportLayout, time: Date): ReportKeys {
     const run = runTimestamp(time);
@@ -47,6 +49,7 @@ export function reportKeys(prefix: string, layout: ReportLayout, time: Date): Re
             runTimestamp: run,
             summary: `${folder("summary")}summary.csv`,
             manifest: `${folder("manifest")}manifest.json`,
+            received: `${folder("received")}received-licenses.csv`,
             usage: (configuration) => `${folder("usage")}${usageFileName(configuration)}`,
         };
     }
@@ -55,6 +58,7 @@ export function reportKeys(prefix: string, layout: ReportLayout, time: Date): Re
         runTimestamp: run,
         summary: `${folder}summary.csv`,
         manifest: `${folder}manifest.json`,
+        received: `${folder}received-licenses.csv`,
         usage: (configuration) => `${folder}usage/${usageFileName(configuration)}`,
     };
 }
@@ -63,9 +67,9 @@ export function reportKeys(prefix: string, layout: ReportLayout, time: Date): Re
  * Key prefixes that cover every report object and nothing else in the bucket (notably not the tracker's
  * configuration under `_config/`): the write grant and the retention rules are scoped to these. A non-empty prefix
  * is its own root; with an empty prefix the roots are the layout's top-level folders: the year's first digit for
- * `dated` (run times are years 1000-9999), `summary/`, `usage/` and `manifest/` for `hive`.
+ * `dated` (run times are years 1000-9999), `summary/`, `usage/`, `received/` and `manifest/` for `hive`.
  */
 export function reportRoots(prefix: string, layout: ReportLayout): string[] {
     if (prefix !== "") return [prefix];
-    return layout === "hive" ? ["summary/", "usage/", "manifest/"] : ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    return layout === "hive" ? ["summary/", "usage/", "received/", "manifest/"] : ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 }

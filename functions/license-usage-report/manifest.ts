@@ -1,4 +1,5 @@
 import type { CollectedConfiguration } from "./collect";
+import type { CollectedRegion } from "./receivedLicenses";
 import type { ReportLayout } from "./config";
 import type { LicenseConfigurationsLocation } from "./configurationObject";
 import { JSON_CONTENT_TYPE, ReportFile, reportFile } from "./reportFiles";
@@ -37,9 +38,17 @@ export interface Manifest {
     configurations: { total: number; succeeded: number; failed: number; usageRows: number };
     files: Array<{ kind: ReportFile["kind"]; key: string; contentType: string; rows?: number; bytes: number; sha256: string; licenseConfigurationArn?: string }>;
     failures: Array<{ licenseConfigurationArn: string; region: string; error: string }>;
+    /** Received licenses per region read (absent when none are reported); a failed region has its error. */
+    receivedLicenses?: Array<{ region: string; licenses?: number; error?: string }>;
 }
 
-export function buildManifest(run: RunDescription, collected: readonly CollectedConfiguration[], dataFiles: readonly ReportFile[], key: string): ReportFile {
+export function buildManifest(
+    run: RunDescription,
+    collected: readonly CollectedConfiguration[],
+    dataFiles: readonly ReportFile[],
+    key: string,
+    received: readonly CollectedRegion[] = [],
+): ReportFile {
     const failures = collected.flatMap((c) => (c.ok ? [] : [{ licenseConfigurationArn: c.configuration.arn, region: c.configuration.region, error: c.error }]));
     const manifest: Manifest = {
         schemaVersion: MANIFEST_SCHEMA_VERSION,
@@ -71,6 +80,7 @@ export function buildManifest(run: RunDescription, collected: readonly Collected
             licenseConfigurationArn,
         })),
         failures,
+        ...(received.length > 0 ? { receivedLicenses: received.map((r) => (r.ok ? { region: r.region, licenses: r.licenses.length } : { region: r.region, error: r.error })) } : {}),
     };
     return reportFile("manifest", key, `${JSON.stringify(manifest, null, 2)}\n`, JSON_CONTENT_TYPE);
 }

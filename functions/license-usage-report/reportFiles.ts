@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import type { CollectedConfiguration, UsageRow } from "./collect";
 import { CsvValue, csvDocument } from "./csv";
 import type { ReportKeys } from "./keys";
+import { type CollectedRegion, assessExpiry } from "./receivedLicenses";
 
 export const CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present";
 export const JSON_CONTENT_TYPE = "application/json";
 
 /** One object of a run, complete in memory before it is uploaded (once). */
 export interface ReportFile {
-    kind: "summary" | "usage" | "manifest";
+    kind: "summary" | "usage" | "received" | "manifest";
     key: string;
     body: string;
     contentType: string;
@@ -111,4 +112,60 @@ function summaryCells(entry: CollectedConfiguration, usageKey: string | undefine
         usageKey,
         undefined,
     ];
+}
+
+export const RECEIVED_HEADER = [
+    "region",
+    "license_arn",
+    "license_name",
+    "product_name",
+    "product_sku",
+    "issuer",
+    "home_region",
+    "status",
+    "received_status",
+    "validity_begin",
+    "validity_end",
+    "days_to_expiry",
+    "expiry_status",
+    "entitlement_name",
+    "entitlement_max_count",
+    "entitlement_consumed",
+    "entitlement_unit",
+    "error",
+] as const;
+
+/**
+ * The received licenses of every region, one row per entitlement (one row for a license without entitlements), and
+ * one FAILED row with the error for a region that could not be read, so a gap is never mistaken for "no licenses".
+ */
+export function buildReceivedLicensesFile(collected: readonly CollectedRegion[], key: string, now: Date, warningDays: number): ReportFile {
+    const rows: CsvValue[][] = [];
+    for (const entry of collected) {
+        if (!entry.ok) {
+            rows.push([entry.region, ...new Array<CsvValue>(6).fill(undefined), FAILED_STATUS, ...new Array<CsvValue>(9).fill(undefined), entry.error]);
+            continue;
+        }
+        for (const license of entry.licenses) {
+            const expiry = assessExpiry(license.validityEnd, now, warningDays);
+            const licenseCells: CsvValue[] = [
+                entry.region,
+                license.licenseArn,
+                license.licenseName,
+                license.productName,
+                license.productSku,
+                license.issuer,
+                license.homeRegion,
+                license.status,
+                license.receivedStatus,
+                license.validityBegin,
+                license.validityEnd,
+                expiry.daysToExpiry,
+                expiry.status,
+            ];
+            const entitlements = license.entitlements.length > 0 ? license.entitlements : [undefined];
+            for (const e of entitlements) rows.push([...licenseCells, e?.name, e?.maxCount, e?.consumed, e?.unit, undefined]);
+        }
+    }
+    return reportFile("received", key, csvDocument(RECEIVED_HEADER, rows), CSV_CONTENT_TYPE, { rows: rows.length });
 }

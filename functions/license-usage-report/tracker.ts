@@ -3,7 +3,8 @@ import type { TrackerConfig } from "./config";
 import { reportKeys } from "./keys";
 import { mapWithConcurrency } from "../shared/concurrency";
 import { buildManifest } from "./manifest";
-import { ReportFile, buildDataFiles } from "./reportFiles";
+import { ReportFile, buildDataFiles, buildReceivedLicensesFile } from "./reportFiles";
+import { CollectedRegion, ExpiryWarning, ReceivedLicenseReader, collectReceivedLicenses, expiryWarnings } from "./receivedLicenses";
 import { RunTrigger, isScheduledTrigger, runIdentity } from "./runIdentity";
 import type { Telemetry } from "../shared/telemetry";
 
@@ -11,6 +12,8 @@ import type { Telemetry } from "../shared/telemetry";
 export interface TrackerPorts {
     /** License Manager reads in `region` (one client per region, reused). */
     licenseManager(region: string): LicenseManagerReader;
+    /** Received-license reads in `region` (the same client as {@link licenseManager}). */
+    receivedLicenses(region: string): ReceivedLicenseReader;
     /** Writes one object to the report bucket; throws when S3 refuses it after the SDK's retries. */
     putObject(file: ReportFile): Promise<void>;
 }
@@ -32,8 +35,13 @@ export interface ReportRunResult {
     manifestKey: string;
     configurations: { total: number; succeeded: number; failed: number };
     usageRows: number;
+    /** Received licenses: regions read and failed, licenses listed, and those expiring within the window or expired. */
+    receivedLicenses: { regions: number; failedRegions: number; licenses: number; expiringSoon: number };
     filesWritten: number;
 }
+
+/** Metric counting received licenses that expire within the warning window or have expired; the component alarms on it. */
+export const RECEIVED_LICENSES_EXPIRING_METRIC = "ReceivedLicensesExpiringSoon";
 
 /** Thrown after a run whose report is written but lists failed configurations, so the invocation counts as failed. */
 export class ReportIncompleteError extends Error {
@@ -63,10 +71,16 @@ export async function runLicenseUsageReport(config: TrackerConfig, ports: Tracke
         telemetry.warn("scheduled event without a usable id and time; naming the run after this attempt", { trigger: context.trigger });
     }
     const keys = reportKeys(config.prefix, config.layout, run.runTime);
-    const collected = await collectConfigurations(config.configurations, (region) => ports.licenseManager(region), config.concurrency);
+    // Neither collection throws (failures become entries), so reading them side by side loses nothing.
+    const [collected, received] = await Promise.all([
+        collectConfigurations(config.configurations, (region) => ports.licenseManager(region), config.concurrency),
+        collectReceivedLicenses(config.receivedLicenses.regions, (region) => ports.receivedLicenses(region), config.concurrency),
+    ]);
     const collectedAt = context.now();
+    const warnings = expiryWarnings(received, collectedAt, config.receivedLicenses.expiryWarningDays);
 
     const dataFiles = buildDataFiles(collected, keys);
+    if (received.length > 0) dataFiles.push(buildReceivedLicensesFile(received, keys.received, collectedAt, config.receivedLicenses.expiryWarningDays));
     const manifest = buildManifest(
         {
             runId: run.runId,
@@ -81,19 +95,29 @@ export async function runLicenseUsageReport(config: TrackerConfig, ports: Tracke
         collected,
         dataFiles,
         keys.manifest,
+        received,
     );
     await uploadAll(dataFiles, ports, config.concurrency, run.runId);
     await ports.putObject(manifest);
 
-    const result = summarise(run.runId, run.runTime, context.requestId, collected, keys.summary, keys.manifest, dataFiles.length + 1);
-    record(telemetry, result, collected);
+    const result = summarise(run.runId, run.runTime, context.requestId, collected, received, warnings, keys.summary, keys.manifest, dataFiles.length + 1);
+    record(telemetry, result, collected, received, warnings);
     const failed = collected.filter((c): c is Extract<CollectedConfiguration, { ok: false }> => !c.ok);
-    if (failed.length > 0) {
-        const listed = failed.slice(0, 5).map((f) => `${f.configuration.arn} (${f.error})`).join("; ");
-        const more = failed.length > 5 ? `; and ${failed.length - 5} more` : "";
+    const failedRegions = received.filter((r): r is Extract<CollectedRegion, { ok: false }> => !r.ok);
+    if (failed.length > 0 || failedRegions.length > 0) {
+        const problems = [
+            ...failed.map((f) => `${f.configuration.arn} (${f.error})`),
+            ...failedRegions.map((r) => `received licenses in ${r.region} (${r.error})`),
+        ];
+        const listed = problems.slice(0, 5).join("; ");
+        const more = problems.length > 5 ? `; and ${problems.length - 5} more` : "";
+        const what = [
+            failed.length > 0 ? `${failed.length} of ${collected.length} license configurations` : undefined,
+            failedRegions.length > 0 ? `${failedRegions.length} of ${received.length} received-license regions` : undefined,
+        ].filter((part) => part !== undefined);
         throw new ReportIncompleteError(
-            `License usage report ${run.runId}: ${failed.length} of ${collected.length} license configurations could not be read: ` +
-                `${listed}${more}. The others are written; see ${keys.summary} and ${keys.manifest}.`,
+            `License usage report ${run.runId}: ${what.join(" and ")} could not be read: ${listed}${more}. ` +
+                `The others are written; see ${keys.summary} and ${keys.manifest}.`,
             result,
         );
     }
@@ -123,11 +147,14 @@ function summarise(
     runTime: Date,
     requestId: string,
     collected: readonly CollectedConfiguration[],
+    received: readonly CollectedRegion[],
+    warnings: readonly ExpiryWarning[],
     summaryKey: string,
     manifestKey: string,
     filesWritten: number,
 ): ReportRunResult {
     const failed = collected.filter((c) => !c.ok).length;
+    const readRegions = received.filter((r) => r.ok);
     return {
         runId,
         runTime: runTime.toISOString(),
@@ -136,11 +163,27 @@ function summarise(
         manifestKey,
         configurations: { total: collected.length, succeeded: collected.length - failed, failed },
         usageRows: collected.reduce((sum, c) => sum + (c.ok ? c.usage.length : 0), 0),
+        receivedLicenses: {
+            regions: received.length,
+            failedRegions: received.length - readRegions.length,
+            licenses: readRegions.reduce((sum, r) => sum + r.licenses.length, 0),
+            expiringSoon: warnings.length,
+        },
         filesWritten,
     };
 }
 
-function record(telemetry: Telemetry, result: ReportRunResult, collected: readonly CollectedConfiguration[]): void {
+function record(
+    telemetry: Telemetry,
+    result: ReportRunResult,
+    collected: readonly CollectedConfiguration[],
+    received: readonly CollectedRegion[],
+    warnings: readonly ExpiryWarning[],
+): void {
+    for (const entry of received) {
+        if (!entry.ok) telemetry.error("received licenses could not be read", { region: entry.region, error: entry.error });
+    }
+    for (const warning of warnings) telemetry.warn(`received license ${warning.status === "expired" ? "has expired" : "expires soon"}`, { ...warning });
     for (const entry of collected) {
         if (!entry.ok) {
             telemetry.error("license configuration could not be read", {
@@ -154,5 +197,11 @@ function record(telemetry: Telemetry, result: ReportRunResult, collected: readon
     telemetry.metric("LicenseConfigurationsFailed", result.configurations.failed);
     telemetry.metric("LicenseUsageRowsReported", result.usageRows);
     telemetry.metric("ReportFilesWritten", result.filesWritten);
+    if (received.length > 0) {
+        telemetry.metric("ReceivedLicensesReported", result.receivedLicenses.licenses);
+        telemetry.metric("ReceivedLicenseRegionsFailed", result.receivedLicenses.failedRegions);
+        // The alarm on this metric is the alert: it reaches the alarm actions (the governance stack's alert topic).
+        telemetry.metric(RECEIVED_LICENSES_EXPIRING_METRIC, warnings.length);
+    }
     telemetry.info("license usage report written", { ...result });
 }

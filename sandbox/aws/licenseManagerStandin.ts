@@ -23,6 +23,22 @@ export interface StandinUsage {
     ConsumedLicenses?: number;
 }
 
+/** A license this account received (Marketplace or a vendor grant), as ListReceivedLicenses returns it. */
+export interface StandinReceivedLicense {
+    LicenseArn: string;
+    LicenseName?: string;
+    ProductName?: string;
+    ProductSKU?: string;
+    Issuer?: { Name: string };
+    HomeRegion: string;
+    Status?: string;
+    Validity?: { Begin: string; End?: string };
+    Entitlements?: Array<{ Name: string; MaxCount?: number; Unit: string }>;
+    ReceivedMetadata?: { ReceivedStatus?: string };
+    /** What GetLicenseUsage reports as consumed, by entitlement name (not part of the listing). */
+    consumed?: Record<string, number>;
+}
+
 export interface LicenseManagerState {
     /** Configurations by ARN; the region is taken from the ARN. */
     configurations: Map<string, StandinLicenseConfiguration>;
@@ -30,6 +46,8 @@ export interface LicenseManagerState {
     usage: Map<string, StandinUsage[]>;
     /** Service settings per region (GetServiceSettings / UpdateServiceSettings). */
     settings: Map<string, Record<string, unknown>>;
+    /** Received licenses; ListReceivedLicenses in a region returns those whose HomeRegion is that region. */
+    receivedLicenses: StandinReceivedLicense[];
     /** Page size used when the caller does not ask for one (small, so paging is exercised). */
     defaultPageSize: number;
 }
@@ -41,12 +59,12 @@ export interface LicenseManagerStandin extends JsonService {
 }
 
 export function emptyLicenseManagerState(): LicenseManagerState {
-    return { configurations: new Map(), usage: new Map(), settings: new Map(), defaultPageSize: 2 };
+    return { configurations: new Map(), usage: new Map(), settings: new Map(), receivedLicenses: [], defaultPageSize: 2 };
 }
 
 /**
  * A local stand-in for the AWS License Manager JSON API (target prefix AWSLicenseManager): configuration reads,
- * paginated usage and listing, and service settings. One server answers for every region: regional clients all
+ * paginated usage and listing, received licenses with their usage, and service settings. One server answers for every region: regional clients all
  * point at it, and a call only sees configurations whose ARN names the region of the client that signed it.
  */
 export async function startLicenseManagerStandin(state = emptyLicenseManagerState(), port = 0): Promise<LicenseManagerStandin> {
@@ -87,6 +105,22 @@ export async function startLicenseManagerStandin(state = emptyLicenseManagerStat
                 );
                 const { items, nextToken } = page(all, input);
                 return { LicenseConfigurations: items.map((c) => ({ Status: "AVAILABLE", ConsumedLicenses: 0, ...c })), NextToken: nextToken };
+            },
+            ListReceivedLicenses(input: { MaxResults?: number; NextToken?: string }) {
+                const inRegion = state.receivedLicenses.filter((l) => l.HomeRegion === currentRegion).map(({ consumed: _consumed, ...listed }) => listed);
+                const { items, nextToken } = page(inRegion, input);
+                return { Licenses: items, NextToken: nextToken };
+            },
+            GetLicenseUsage(input: { LicenseArn: string }) {
+                const license = state.receivedLicenses.find((l) => l.LicenseArn === input.LicenseArn && l.HomeRegion === currentRegion);
+                if (!license) throw new AwsServiceError("ResourceNotFoundException", `License ${input.LicenseArn} not found`);
+                const EntitlementUsages = (license.Entitlements ?? []).map((e) => ({
+                    Name: e.Name,
+                    ConsumedValue: String(license.consumed?.[e.Name] ?? 0),
+                    MaxCount: e.MaxCount === undefined ? undefined : String(e.MaxCount),
+                    Unit: e.Unit,
+                }));
+                return { LicenseUsage: { EntitlementUsages } };
             },
             GetServiceSettings() {
                 return { ...(state.settings.get(currentRegion) ?? {}) };

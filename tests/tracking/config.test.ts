@@ -43,6 +43,7 @@ describe("report function configuration", () => {
             concurrency: 8,
             layout: "dated",
             licenseConfigurations: { bucket: "reports-bucket", key: LICENSE_CONFIGURATIONS_KEY, sha256: SHA },
+            receivedLicenses: { regions: [], expiryWarningDays: 30 },
         });
         const custom = parseTrackerSettings({
             REPORT_BUCKET: "reports-bucket",

@@ -49,7 +49,7 @@ describe("report roots (what the write grant and retention rules cover)", () => 
     it("is the prefix itself when there is one, else the layout's top-level folders", () => {
         expect(reportRoots("license-usage/", "dated")).to.deep.equal(["license-usage/"]);
         expect(reportRoots("athena/", "hive")).to.deep.equal(["athena/"]);
-        expect(reportRoots("", "hive")).to.deep.equal(["summary/", "usage/", "manifest/"]);
+        expect(reportRoots("", "hive")).to.deep.equal(["summary/", "usage/", "received/", "manifest/"]);
         expect(reportRoots("", "dated")).to.deep.equal(["1", "2", "3", "4", "5", "6", "7", "8", "9"]);
     });
 

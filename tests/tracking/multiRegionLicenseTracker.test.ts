@@ -86,16 +86,62 @@ describe("MultiRegionLicenseTracker (Pulumi mocks)", () => {
             Resource: ["arn:aws:s3:::lt-reports/_config/license-configurations.json"],
         });
         expect(Object.keys(bySid).sort()).to.deep.equal([
+            "ListReceivedLicenses",
             "ReadLicenseConfigurationList",
             "ReadLicenseConfigurations",
+            "ReadReceivedLicenseUsage",
             "SendFailedInvocations",
             "WriteOwnLogs",
             "WriteReports",
         ]);
         for (const statement of allowStatements(resources)) {
             for (const action of statement.Action) expect(action).not.to.contain("*");
-            expect(statement.Resource).not.to.include("*");
+            // Resource "*" only for the one action AWS authorises on "*" alone.
+            if (statement.Resource.includes("*")) expect(statement.Action).to.deep.equal(["license-manager:ListReceivedLicenses"]);
         }
+    });
+
+    describe("received licenses (Marketplace, vendor grants)", () => {
+        const environment = (deployed: RecordedResource[]) => named(deployed, "aws:lambda/function:Function", "lt-report").inputs.environment.variables;
+
+        it("lists them in the tracked configurations' regions and the stack's own, reading usage of licenses only", () => {
+            expect(environment(resources)).to.deep.include({ RECEIVED_LICENSE_REGIONS: "ap-southeast-2,eu-central-1,us-east-1", EXPIRY_WARNING_DAYS: "30" });
+            expect(functionPolicy(resources).ReadReceivedLicenseUsage).to.deep.include({
+                Action: ["license-manager:GetLicenseUsage"],
+                Resource: ["arn:aws:license-manager::*:license:*"],
+            });
+        });
+
+        it("alarms, through the component's alarm actions, when a run finds a license expiring within the window", async () => {
+            const deployed = await deploy({ licenseConfigurationArns: [EU], alarmActions: ["arn:aws:sns:eu-central-1:111111111111:ops"], expiryWarningDays: 14, receivedLicenseRegions: ["us-east-1"] });
+            const alarm = named(deployed, "aws:cloudwatch/metricAlarm:MetricAlarm", "lt-received-license-expiry");
+            expect(alarm.inputs).to.deep.include({
+                namespace: "LicenseOps",
+                metricName: "ReceivedLicensesExpiringSoon",
+                dimensions: { service: "license-usage-report" },
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                alarmActions: ["arn:aws:sns:eu-central-1:111111111111:ops"],
+            });
+            expect(alarm.inputs.alarmDescription).to.match(/within 14 days/);
+            expect(environment(deployed)).to.deep.include({ RECEIVED_LICENSE_REGIONS: "us-east-1", EXPIRY_WARNING_DAYS: "14" });
+        });
+
+        it("can be turned off: no grant, no alarm, no regions", async () => {
+            const deployed = await deploy({ licenseConfigurationArns: [EU], reportReceivedLicenses: false });
+            expect(Object.keys(functionPolicy(deployed))).not.to.include.members(["ListReceivedLicenses", "ReadReceivedLicenseUsage"]);
+            expect(deployed.some((r) => r.name === "lt-received-license-expiry")).to.equal(false);
+            expect(environment(deployed).RECEIVED_LICENSE_REGIONS).to.equal("");
+        });
+
+        it("refuses a bad warning window at once and a bad region once it is known, naming the argument", async () => {
+            expect(() => new MultiRegionLicenseTracker("lt", { licenseConfigurationArns: [EU], expiryWarningDays: 0 })).to.throw(/expiryWarningDays must be an integer from 1 to 365/);
+            const failure = await deploy({ licenseConfigurationArns: [EU], receivedLicenseRegions: ["Frankfurt"] }).then(
+                () => undefined,
+                (err: Error) => err,
+            );
+            expect(String(failure)).to.match(/receivedLicenseRegions.*"Frankfurt" is not an AWS region/);
+        });
     });
 
     it("writes the ARN list as an encrypted JSON object outside the report prefix, and pins it in the environment", () => {
@@ -120,6 +166,8 @@ describe("MultiRegionLicenseTracker (Pulumi mocks)", () => {
             REPORT_PREFIX: "license-usage/",
             CONCURRENCY: "8",
             REPORT_LAYOUT: "dated",
+            RECEIVED_LICENSE_REGIONS: "ap-southeast-2,eu-central-1,us-east-1",
+            EXPIRY_WARNING_DAYS: "30",
         });
         expect(fn.inputs.timeout).to.equal(300);
         expect(fn.inputs.runtime).to.equal("nodejs22.x");
@@ -223,8 +271,10 @@ describe("MultiRegionLicenseTracker (Pulumi mocks)", () => {
             expect(bySid.WriteReports.Resource).to.deep.equal([`arn:${partition}:s3:::lt-reports/license-usage/*`]);
             const bucketPolicy = JSON.parse(named(deployed, "aws:s3/bucketPolicy:BucketPolicy", "lt-reports-policy").inputs.policy);
             expect(bucketPolicy.Statement[0].Resource).to.deep.equal([`arn:${partition}:s3:::lt-reports`, `arn:${partition}:s3:::lt-reports/*`]);
+            expect(bySid.ReadReceivedLicenseUsage.Resource).to.deep.equal([`arn:${partition}:license-manager::*:license:*`]);
             for (const statement of allowStatements(deployed)) {
-                for (const resource of statement.Resource) expect(resource.startsWith(`arn:${partition}:`), resource).to.equal(true);
+                // "*" is ListReceivedLicenses alone (checked above); every ARN is in the deployed partition.
+                for (const resource of statement.Resource) expect(resource === "*" || resource.startsWith(`arn:${partition}:`), resource).to.equal(true);
             }
         });
     }
@@ -351,9 +401,9 @@ describe("MultiRegionLicenseTracker (Pulumi mocks)", () => {
             expect(datedRules.every((r: any) => r.transitions[0].storageClass === "GLACIER" && r.expiration.days === 1)).to.equal(true);
 
             const hive = await deploy({ licenseConfigurationArns: [EU], reportPrefix: "", layout: "hive", bucket });
-            expect(functionPolicy(hive).WriteReports.Resource).to.deep.equal(["summary", "usage", "manifest"].map((k) => `arn:aws:s3:::lt-reports/${k}/*`));
+            expect(functionPolicy(hive).WriteReports.Resource).to.deep.equal(["summary", "usage", "received", "manifest"].map((k) => `arn:aws:s3:::lt-reports/${k}/*`));
             const hiveRules = named(hive, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lt-reports-lifecycle").inputs.rules;
-            expect(hiveRules.map((r: any) => r.filter.prefix)).to.deep.equal(["summary/", "usage/", "manifest/"]);
+            expect(hiveRules.map((r: any) => r.filter.prefix)).to.deep.equal(["summary/", "usage/", "received/", "manifest/"]);
 
             for (const deployed of [dated, hive]) {
                 const rules = named(deployed, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lt-reports-lifecycle").inputs.rules;

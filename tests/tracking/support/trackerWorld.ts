@@ -25,7 +25,7 @@ export async function startTrackerWorld(): Promise<TrackerWorld> {
         licenseManager,
         ports() {
             const managers = regionalLicenseManagers(() => ({ endpoint: licenseManager.endpoint, credentials: LOCAL_CLIENT_CONFIG.credentials }));
-            return { licenseManager: managers.readerFor, putObject: s3ReportWriter(s3.client, REPORT_BUCKET), destroy: managers.destroy };
+            return { licenseManager: managers.readerFor, receivedLicenses: managers.receivedReaderFor, putObject: s3ReportWriter(s3.client, REPORT_BUCKET), destroy: managers.destroy };
         },
         async close() {
             await licenseManager.close();
