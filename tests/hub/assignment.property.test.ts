@@ -79,7 +79,10 @@ describe("hub assignment: any interleaving converges (fast-check, dynalite)", ()
         await dynamo.close();
     });
 
-    it("ends with exactly the (product, user) seats of running workbenches, each counting its holders", async () => {
+    it("ends with exactly the (product, user) seats of running workbenches, each counting its holders", async function () {
+        // 200 runs take about 15 s on a quiet machine and several times that on a loaded one: the limit guards against
+        // a hang, not against slowness (mocha's 60 s default timed out under load while every run passed).
+        this.timeout(600_000);
         await fc.assert(
             fc.asyncProperty(scenarioArb, async ({ events, order, batchSizes }) => {
                 const table = await dynamo.createHubTable();
