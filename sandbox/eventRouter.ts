@@ -166,7 +166,7 @@ export class EventRouter {
                 for (let attempt = 0; attempt <= fn.async.maximumRetryAttempts; attempt++) {
                     if (attempt > 0) {
                         const delayMs = ASYNC_RETRY_DELAYS_MS[Math.min(attempt - 1, ASYNC_RETRY_DELAYS_MS.length - 1)];
-                        emit({ at: clock.scenarioNow(), kind: "async-retry", fn, attempt, delayMs, error: lastError });
+                        emit({ at: clock.scenarioNow(), kind: "async-retry", fn, event, attempt, delayMs, error: lastError });
                         await clock.sleep(delayMs);
                     }
                     if (runtime.closed) return;
@@ -179,7 +179,7 @@ export class EventRouter {
                 emit({ at: clock.scenarioNow(), kind: "async-failure", fn, event, error: lastError, destination: fn.async.onFailure });
             })().catch((err: Error) => {
                 // Only the sandbox's own machinery throws here (e.g. a stand-in closed during shutdown).
-                if (!runtime.closed) emit({ at: clock.scenarioNow(), kind: "info", message: `sandbox error while invoking ${fn.name}: ${err.message}` });
+                if (!runtime.closed) emit({ at: clock.scenarioNow(), kind: "harness-error", message: `sandbox error while invoking ${fn.name}: ${err.message}` });
             }),
         );
     }

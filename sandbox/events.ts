@@ -57,7 +57,7 @@ export type SandboxEvent = { at: number } & (
     | { kind: "delivery-failed"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent; reason: string; deadLetter?: string }
     | { kind: "schedule"; rule: LocalRule; event: EventBridgeEvent; periodMs?: number }
     | { kind: "invocation"; fn: LocalFunction; event: unknown; result: InvokeResult; attempt: number; trigger: "event" | "stream" }
-    | { kind: "async-retry"; fn: LocalFunction; attempt: number; delayMs: number; error: string }
+    | { kind: "async-retry"; fn: LocalFunction; event: unknown; attempt: number; delayMs: number; error: string }
     | { kind: "async-failure"; fn: LocalFunction; event: unknown; error: string; destination?: string }
     | { kind: "stream-batch"; mapping: LocalEventSourceMapping; fn: LocalFunction; records: DynamoDBRecord[]; filteredOut: number; markerVersion?: number }
     | { kind: "stream-failure"; mapping: LocalEventSourceMapping; records: DynamoDBRecord[]; error: string; destination?: string }
@@ -65,6 +65,10 @@ export type SandboxEvent = { at: number } & (
     | { kind: "seats"; rows: SeatRow[]; syncNumber: number }
     | { kind: "alert"; topicArn: string; subject?: string; message: string }
     | { kind: "info"; message: string }
+    /** The sandbox itself failed (a stream snapshot, a seat read, an order it could not keep): the run fails. */
+    | { kind: "harness-error"; message: string }
+    /** Something that makes the run less faithful to its scenario without failing it (e.g. it fell behind the clock). */
+    | { kind: "warning"; message: string }
     /** With keepRunning: the control endpoint is open. */
     | { kind: "control-ready"; endpoint: string }
 );

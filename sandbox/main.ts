@@ -1,6 +1,7 @@
 /**
- * `npm start`: runs the license system locally, end to end (see sandbox.ts and the README). Exits 0 when the license
- * servers end with exactly the scenario's expected lists, 1 when they do not, 2 on bad options, 130 on Ctrl-C.
+ * `npm start`: runs the license system locally, end to end (see sandbox.ts and docs/sandbox.md). Exits 0 when the
+ * license servers end with exactly the scenario's expected lists and every step's expectation held, 1 when not, 2 on
+ * bad options, 130 on Ctrl-C.
  */
 import * as path from "node:path";
 import { DEFAULT_SCENARIO_FILE } from "./scenario";
@@ -19,14 +20,16 @@ Options:
   --scenario FILE      scenario to play (JSON; format in the README). Default:
                        ${path.relative(process.cwd(), DEFAULT_SCENARIO_FILE)}
   --speed N            scenario seconds per real second (default ${DEFAULT_SPEED}: rate(1 minute) fires every second)
-  --out DIR            output directory: bundles, Lambda logs, license server files (default ${path.relative(process.cwd(), DEFAULT_OUT_DIR) || "."})
+  --out DIR            output directory: bundles, Lambda logs, license server files, timeline.log (default
+                       ${path.relative(process.cwd(), DEFAULT_OUT_DIR) || "."}); a run locks it, a second run on it refuses to start
   --verbose            also print the syncs that found nothing to do
   --keep-running       after the scenario, keep the sandbox up (schedules keep firing) and open a control endpoint
                        for \`npm run sandbox:fire\`; stop with Ctrl-C
   --control-port N     port of the control endpoint (default: a free port; see <out>/endpoints.json)
   --help               show this help
 
-Exit code: 0 when every license server holds exactly the expected users, 1 otherwise.`;
+Exit code: 0 when every license server holds exactly the expected users, every step's expectation held (see
+docs/sandbox.md) and the run settled; 1 otherwise.`;
 
 async function main(): Promise<number> {
     const values = parseCommandLine(

@@ -117,6 +117,12 @@ export class TimelineReporter {
             case "info":
                 this.line(event.at, "", event.message);
                 return;
+            case "harness-error":
+                this.line(event.at, "", `SANDBOX ERROR (the run fails): ${event.message}`);
+                return;
+            case "warning":
+                this.line(event.at, "", `WARNING: ${event.message}`);
+                return;
         }
     };
 

@@ -31,6 +31,9 @@ import { Output, TimelineReporter } from "./reporter";
 import { EC2_STATES, Ec2StateName, Fault, Scenario, deliveries, instanceIdOf, loadScenario, scenarioProblems, scenarioSeconds } from "./scenario";
 import { SeededConfiguration, seedInstances, seedLicenseManager, workbenchTagKeys } from "./seed";
 import { SandboxServices, provision, startServices } from "./services";
+import { Story } from "./story";
+import type { ExpectationCheck } from "./expectations";
+import { OutDirLock, lockOutDir } from "./outDir";
 import { DeployedStack, deployStacks } from "./stackConfiguration";
 import { TableStreams } from "./streams";
 
@@ -44,13 +47,21 @@ const RECURRING_SCHEDULE_MIN_MS = 10 * 60_000;
 const SHUTDOWN_DRAIN_MS = 3000;
 /** Ticks of each recurring schedule the sandbox waits, once everything else settled, for its targets to succeed. */
 const MAX_SETTLING_TICKS = 10;
+/** Scenario seconds a step may start late before the run warns that it fell behind the scenario clock. */
+const LAG_WARNING_SECONDS = 5;
+/** How long (scenario ms, at least HOLD_MIN_REAL_MS real) a step is held for the earlier steps it must follow. */
+const HOLD_LIMIT_MS = 20 * 60_000;
+const HOLD_MIN_REAL_MS = 30_000;
 
 export interface SandboxOptions {
     /** A scenario, or the path of a scenario file. Default: scenarios/default.json. */
     scenario?: Scenario | string;
     /** Scenario seconds per real second. Default 60. */
     speed?: number;
-    /** Output directory (bundles, logs, license server files). Default `<repository>/.sandbox`. */
+    /**
+     * Output directory (bundles, logs, license server files, the timeline in timeline.log). Default
+     * `<repository>/.sandbox`. A run locks it: a second run on the same directory refuses to start.
+     */
     outDir?: string;
     /** Where the timeline goes; null for a quiet run. Default: console.log. */
     output?: Output | null;
@@ -91,7 +102,17 @@ export interface SandboxResult {
     counts: SandboxCounts;
     /** True when every recurring schedule's targets succeeded after the last change (the lists are final). */
     settled: boolean;
-    /** True when the lists equal the expectation and the run settled. */
+    /** Each scenario step's expectation, checked against what happened to it. */
+    expectations: ExpectationCheck[];
+    /** Failures of the sandbox itself (a stream snapshot, an order it could not keep): any one fails the run. */
+    harnessErrors: string[];
+    /** E.g. the run fell behind the scenario clock. */
+    warnings: string[];
+    /** Scenario seconds the latest step started after its time (0 when the run kept up with its clock). */
+    maxLagSeconds: number;
+    /** The timeline as printed, also when `output` is null. */
+    logFile: string;
+    /** True when the run settled, the lists equal the expectation, every step's expectation held and the harness had no error. */
     ok: boolean;
 }
 
@@ -115,6 +136,11 @@ class Sandbox {
     private readonly timers = new Set<NodeJS.Timeout>();
     private readonly scheduleTimers = new Set<NodeJS.Timeout>();
     private readonly tally = new RunTally();
+    private readonly story = new Story();
+    private maxLagSeconds = 0;
+    private lock?: OutDirLock;
+    /** The marker version the last successful sync read. */
+    private lastSyncedMarker?: number;
     private services?: SandboxServices;
     private runtime?: LocalLambdaRuntime;
     private control?: ControlServer;
@@ -136,15 +162,20 @@ class Sandbox {
         this.speed = options.speed ?? DEFAULT_SPEED;
         if (!(this.speed > 0 && this.speed <= 10_000)) throw new Error(`speed must be a number above 0 and at most 10000 (got ${options.speed})`);
         this.outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
-        this.out = options.output === null ? () => undefined : (options.output ?? ((line) => console.log(line)));
+        const output = options.output === null ? () => undefined : (options.output ?? ((line: string) => console.log(line)));
+        this.out = (line) => {
+            output(line);
+            this.lock?.log(line);
+        };
         if (options.onEvent) this.hub.on(options.onEvent);
         this.hub.on((event) => this.tally.onEvent(event));
+        this.hub.on(this.story.onEvent);
     }
 
     async run(): Promise<SandboxResult> {
         const started = Date.now();
-        this.out(`License sandbox: ${this.scenario.description}`);
         this.prepareOutDir();
+        this.out(`License sandbox: ${this.scenario.description}`);
         const listsDir = path.join(this.outDir, "license-server");
         await this.deploy(writeVendorCli(listsDir));
         this.abortIfRequested();
@@ -272,10 +303,12 @@ class Sandbox {
         // Requests the killed containers had already sent are still being answered; let them finish first.
         await new Promise((resolve) => setTimeout(resolve, 100));
         await this.services?.close().catch(() => undefined);
+        this.lock?.release();
     }
 
+    /** Locks the output directory (refusing one another run holds), then clears what a previous run left. */
     private prepareOutDir(): void {
-        fs.mkdirSync(this.outDir, { recursive: true });
+        this.lock = lockOutDir(this.outDir);
         for (const entry of ["functions", "runtime", "logs", "license-server", "endpoints.json"]) {
             fs.rmSync(path.join(this.outDir, entry), { recursive: true, force: true });
         }
@@ -363,11 +396,19 @@ class Sandbox {
         for (const step of steps) {
             await this.sleepReal(this.clock.realDelayUntil(step.at));
             if ("fault" in step) {
+                // An EC2 fault is for the account's next calls: no earlier delivery of the account may consume it.
+                const account = step.fault.account;
+                if (step.fault.target === "ec2") await this.holdFor(this.story.pending((t) => t.accountKey === account), `fault ${step.fault.target} ${account ?? ""}`);
+                this.noteLag(step.at);
                 this.injectFault(step.fault);
                 continue;
             }
             const { delivery } = step;
             const instance = this.scenario.instances[delivery.instance];
+            // The timeline's order for one instance is the order the hub sees: the earlier delivery is processed first.
+            await this.holdFor(this.story.pending((t) => t.delivery.instance === delivery.instance), `${delivery.instance} ${delivery.state}`);
+            this.noteLag(step.at);
+            this.story.openDelivery(delivery, instance.account, instanceIdOf(this.scenario, delivery.instance), delivery.expect);
             this.emitEc2Event({
                 accountKey: instance.account,
                 accountId: this.scenario.accounts[instance.account].accountId,
@@ -385,10 +426,45 @@ class Sandbox {
         }
     }
 
+    /**
+     * Waits until the given earlier steps were processed, so the step after them keeps the order the timeline
+     * promises even when the handlers run slower than the scenario clock. A hold that never ends fails the run.
+     */
+    private async holdFor(earlier: Array<{ label: string; finished: Promise<void> }>, step: string): Promise<void> {
+        if (earlier.length === 0) return;
+        let timer: NodeJS.Timeout | undefined;
+        const limitMs = Math.max(HOLD_MIN_REAL_MS, this.clock.scaled(HOLD_LIMIT_MS));
+        const expired = new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(true), limitMs);
+            this.timers.add(timer);
+        });
+        const timedOut = await Promise.race([Promise.all(earlier.map((t) => t.finished)).then(() => false), expired]);
+        clearTimeout(timer);
+        this.abortIfRequested();
+        if (timedOut) {
+            this.hub.emit({ at: this.clock.scenarioNow(), kind: "harness-error", message: `${step} could not wait for ${earlier.map((t) => t.label).join(", ")}: still not processed after ${limitMs / 1000} s` });
+        }
+    }
+
+    /** Notes how far behind its scenario time a step starts; warns once when the run fell behind the clock. */
+    private noteLag(at: number): void {
+        const lag = this.clock.scenarioNow() - at;
+        if (lag > LAG_WARNING_SECONDS && this.maxLagSeconds <= LAG_WARNING_SECONDS) {
+            this.hub.emit({
+                at: this.clock.scenarioNow(),
+                kind: "warning",
+                message: `the run fell ${lag.toFixed(0)} s behind the scenario clock (the machine is slower than ${this.speed}x; steps are held to keep their promised order)`,
+            });
+        }
+        this.maxLagSeconds = Math.max(this.maxLagSeconds, lag);
+    }
+
     /** The scenario's fault injection: EC2 throttles an account's next calls, or the vendor CLI fails. */
     private injectFault(fault: Fault): void {
+        const trace = this.story.openFault(fault);
         if (fault.target === "ec2") {
-            this.services!.accounts.get(this.scenario.accounts[fault.account!].accountId)!.ec2.failNext("RequestLimitExceeded", 503, fault.times);
+            const ec2 = this.services!.accounts.get(this.scenario.accounts[fault.account!].accountId)!.ec2;
+            ec2.failNext("RequestLimitExceeded", 503, fault.times, (resourceIds) => this.story.ec2FailureConsumed(trace, resourceIds, (id) => this.instanceName(id)));
         } else {
             this.fleet.failVendorCli(fault.times);
         }
@@ -414,10 +490,14 @@ class Sandbox {
         this.router.serviceEvent(e.accountId, event);
     }
 
-    /** Notes which scheduled ticks succeeded, for `settle`. */
+    /** Notes which scheduled ticks succeeded, and the marker version the last successful sync read, for `settle`. */
     private watchSyncs(): void {
         this.hub.on((event) => {
             if (event.kind === "schedule" && event.periodMs !== undefined) this.settlingTicks.get(event.rule.arn)?.add(event.event.id);
+            if (event.kind === "invocation" && event.result.ok) {
+                const typed = outcomeOf(event.fn.handler, event.result.result);
+                if (typed.handler === "hub-sync") this.lastSyncedMarker = typed.outcome.markerVersion;
+            }
             if (event.kind === "invocation" && event.trigger === "event" && event.result.ok) {
                 const id = (event.event as { id?: string })?.id;
                 for (const { rule } of this.recurring) {
@@ -428,30 +508,47 @@ class Sandbox {
     }
 
     /**
-     * Waits until nothing is in flight, then until every recurring schedule's targets succeeded on a tick that fired
-     * after that: the sync then read the marker after the last change, so the license servers hold the final lists.
+     * Waits until nothing is in flight and every recurring schedule's targets succeeded on a tick that fired after
+     * that, and until the last successful sync read the current change marker (a sync can itself reveal a change
+     * whose marker it did not read: then the next tick must sync again). Gives up after MAX_SETTLING_TICKS periods.
      */
     private async settle(): Promise<boolean> {
-        await this.work.idle();
-        if (this.recurring.length === 0) return true;
-        const pending = new Set(this.recurring.map((r) => r.rule.arn));
-        for (const arn of pending) this.settlingTicks.set(arn, new Set());
-        const settled = await new Promise<boolean>((resolve) => {
-            this.syncSettled = (ruleArn) => {
-                pending.delete(ruleArn);
-                if (pending.size === 0) resolve(true);
-            };
-            const longest = Math.max(...this.recurring.map((r) => r.periodMs));
-            const timer = setTimeout(() => resolve(false), this.clock.scaled(longest * MAX_SETTLING_TICKS));
-            this.timers.add(timer);
-            this.options.signal?.addEventListener("abort", () => resolve(false), { once: true });
-        });
-        this.syncSettled = undefined;
-        await this.work.idle();
+        const longest = Math.max(0, ...this.recurring.map((r) => r.periodMs));
+        const deadline = Date.now() + this.clock.scaled(longest * MAX_SETTLING_TICKS);
+        let settled = true;
+        for (;;) {
+            await this.work.idle();
+            if (this.recurring.length === 0) break;
+            if (!(await this.ticksSucceed(deadline))) {
+                settled = false;
+                break;
+            }
+            await this.work.idle();
+            if (!this.work.busy && this.hubView.markerVersion() === this.lastSyncedMarker) break;
+        }
         const unchanged = this.reporter?.takeUnchangedSyncs() ?? 0;
         this.reporter?.line(this.clock.scenarioNow(), "", settled ? `settled: nothing in flight, the last sync saw every change${unchanged ? ` (${unchanged} unchanged syncs not shown)` : ""}` : "NOT SETTLED: the syncs did not succeed after the last change");
         this.abortIfRequested();
         return settled;
+    }
+
+    /** Resolves true once every recurring schedule's targets succeeded on a tick fired from now on; false at the deadline. */
+    private async ticksSucceed(deadline: number): Promise<boolean> {
+        const pending = new Set(this.recurring.map((r) => r.rule.arn));
+        for (const arn of pending) this.settlingTicks.set(arn, new Set());
+        let timer: NodeJS.Timeout | undefined;
+        const succeeded = await new Promise<boolean>((resolve) => {
+            this.syncSettled = (ruleArn) => {
+                pending.delete(ruleArn);
+                if (pending.size === 0) resolve(true);
+            };
+            timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+            this.timers.add(timer);
+            this.options.signal?.addEventListener("abort", () => resolve(false), { once: true });
+        });
+        clearTimeout(timer);
+        this.syncSettled = undefined;
+        return succeeded;
     }
 
     /** After each sync that changed a license server: the seats per product (who holds, who was denied). */
@@ -466,7 +563,9 @@ class Sandbox {
                 this.hubView
                     .seatRows(this.fleet.lists(), markerVersion)
                     .then((rows) => this.hub.emit({ at: this.clock.scenarioNow(), kind: "seats", rows, syncNumber: this.tally.counts.syncs }))
-                    .catch(() => undefined), // only fails while shutting down
+                    .catch((err: Error) => {
+                        if (!this.runtime?.closed) this.hub.emit({ at: this.clock.scenarioNow(), kind: "harness-error", message: `reading the seats after a sync: ${err.message}` });
+                    }),
             );
         });
     }
@@ -486,6 +585,7 @@ class Sandbox {
             ? await readReportFiles(this.services!.s3, report.environment[TRACKER_ENV.bucket], report.environment[TRACKER_ENV.prefix] ?? "")
             : { bucket: "", prefix: "", files: {}, manifestKeys: [] };
         const reportProblems = reports.manifestKeys.flatMap((key) => manifestProblems(reports, key));
+        const expectations = this.story.checks();
         if (report && reports.manifestKeys.length === 0) reportProblems.push("the usage report wrote no manifest");
         return {
             description: this.scenario.description,
@@ -503,7 +603,12 @@ class Sandbox {
             alerts: [...this.services!.sns.published],
             counts: { ...this.tally.counts },
             settled,
-            ok: settled && mismatches.length === 0,
+            expectations,
+            harnessErrors: [...this.tally.harnessErrors],
+            warnings: [...this.tally.warnings],
+            maxLagSeconds: Math.max(0, this.maxLagSeconds),
+            logFile: this.lock!.logFile,
+            ok: settled && mismatches.length === 0 && expectations.every((e) => e.ok) && this.tally.harnessErrors.length === 0,
         };
     }
 

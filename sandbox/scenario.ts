@@ -12,6 +12,7 @@ import type { ProductCatalog } from "../components/hub/catalog";
 import type { LicenseDefinition } from "../components/config/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../components/config/definitions";
 import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isValidUserId } from "../functions/shared/workbenchEvent";
+import { DeliveryExpectation, FaultExpectation, expectationProblems } from "./expectations";
 
 /** The scenario `npm start` runs without `--scenario`. */
 export const DEFAULT_SCENARIO_FILE = path.join(__dirname, "scenarios", "default.json");
@@ -59,6 +60,8 @@ export interface TimelineEntry {
     redeliver?: string;
     /** Shown in the timeline. */
     note?: string;
+    /** What the note promises, checked at the end of the run (expectations.ts, docs/sandbox.md). */
+    expect?: DeliveryExpectation;
 }
 
 /** Where a fault is injected: an account's EC2 API, or the vendor CLI on the license servers. */
@@ -72,6 +75,8 @@ export interface Fault {
     account?: string;
     times: number;
     note?: string;
+    /** What the note promises, checked at the end of the run. */
+    expect?: FaultExpectation;
 }
 
 /** Usage rows seeded into the License Manager stand-in for one configuration. */
@@ -125,6 +130,7 @@ export interface Delivery {
     eventId: string;
     redelivery: boolean;
     note?: string;
+    expect?: DeliveryExpectation;
 }
 
 export function loadScenario(file = DEFAULT_SCENARIO_FILE): Scenario {
@@ -171,7 +177,7 @@ export function deliveries(scenario: Scenario): Delivery[] {
     return resolved.map(({ entry, index, at }) => {
         if (entry.redeliver !== undefined) {
             const original = byLabel.get(entry.redeliver)!;
-            return { ...original, at, redelivery: true, note: entry.note };
+            return { ...original, at, redelivery: true, note: entry.note, expect: entry.expect };
         }
         const occurredAt = entry.occurredAt === undefined ? at : scenarioSeconds(entry.occurredAt);
         const delivery: Delivery = {
@@ -182,11 +188,15 @@ export function deliveries(scenario: Scenario): Delivery[] {
             eventId: `ec2-${createHash("sha256").update(`${index}/${entry.instance}/${entry.state}/${occurredAt}`).digest("hex").slice(0, 24)}`,
             redelivery: false,
             note: entry.note,
+            expect: entry.expect,
         };
         if (entry.label !== undefined) byLabel.set(entry.label, delivery);
         return delivery;
     });
 }
+
+const DELIVERY_EXPECTATION_KEYS = ["outcome", "forwarderRetries", "seatsAdded", "seatsReleased"] as const;
+const FAULT_EXPECTATION_KEYS = ["consumed", "consumedBy"] as const;
 
 /** Every problem of a parsed scenario file, each naming the entry at fault. */
 export function scenarioProblems(value: unknown): string[] {
@@ -262,6 +272,7 @@ export function scenarioProblems(value: unknown): string[] {
         }
         const at = scenarioSeconds(entry.at);
         if (!Number.isFinite(at) || at < 0) problems.push(`${where}.at must be seconds >= 0 or "m:ss"`);
+        if (entry.expect !== undefined) problems.push(...expectationProblems(`${where}.expect`, entry.expect, DELIVERY_EXPECTATION_KEYS));
         if (entry.redeliver !== undefined) {
             if (!labels.has(entry.redeliver)) problems.push(`${where}.redeliver names no earlier label ${JSON.stringify(entry.redeliver)}`);
             if (entry.instance !== undefined || entry.state !== undefined || entry.occurredAt !== undefined) problems.push(`${where}: a redelivery repeats its original; give no instance, state or occurredAt`);
@@ -295,6 +306,7 @@ export function scenarioProblems(value: unknown): string[] {
         if (!(FAULT_TARGETS as readonly string[]).includes(fault.target)) problems.push(`${where}.target must be one of ${FAULT_TARGETS.join(", ")}`);
         if (fault.target === "ec2" && accounts[String(fault.account)]?.role !== "workbench-account") problems.push(`${where}.account must be a workbench account of the scenario`);
         if (!Number.isInteger(fault.times) || fault.times < 1 || fault.times > 100) problems.push(`${where}.times must be an integer from 1 to 100`);
+        if (fault.expect !== undefined) problems.push(...expectationProblems(`${where}.expect`, fault.expect, FAULT_EXPECTATION_KEYS));
     });
 
     if (!isObject(s.expected)) problems.push("expected must map each product to its final user list");

@@ -117,7 +117,7 @@ class StreamPoller {
                 this.flushing
                     .then(() => this.process(batch, filteredOut))
                     .catch((err: Error) => {
-                        if (!this.deps.runtime.closed) this.deps.emit({ at: this.deps.clock.scenarioNow(), kind: "info", message: `sandbox error in stream poller ${this.mapping.name}: ${err.message}` });
+                        if (!this.deps.runtime.closed) this.deps.emit({ at: this.deps.clock.scenarioNow(), kind: "harness-error", message: `sandbox error in stream poller ${this.mapping.name}: ${err.message}` });
                     }),
             );
         }

@@ -20,6 +20,9 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     out(`  deliveries dropped (bus policy, permissions) ${c.droppedDeliveries}; hub assignment: applied ${c.applied}, superseded ${c.superseded}, rejected ${c.rejectedByHub}`);
     out(`  seat rows created/deleted ${c.seatRowChanges} in ${c.markerWrites} change-marker writes; syncs ${c.syncs} (${c.syncsUnchanged} unchanged); lists installed ${c.listsInstalled}, failed ${c.commandsFailed}`);
     out(`  Lambda invocations ${c.invocations} (errors ${c.invocationErrors}, async retries ${c.asyncRetries}, sent to on-failure destinations ${c.sentToOnFailure})`);
+    const missed = result.expectations.filter((e) => !e.ok).length;
+    out(`  expectations ${result.expectations.length}: ok ${result.expectations.length - missed}, MISSED ${missed}; sandbox errors ${result.harnessErrors.length}`);
+    if (result.warnings.length > 0) out(`  WARNING: ${result.warnings.join("; ")} (at most ${result.maxLagSeconds.toFixed(0)} s behind)`);
     for (const failure of result.onFailure) out(`    on-failure: ${failure.function} (${failure.accountId}) -> ${failure.destination?.split(":").pop() ?? "(none)"}: ${failure.error}`);
     for (const [product, users] of Object.entries(result.denials)) out(`  denied for lack of seats: ${product}: ${users.join(", ")}`);
     for (const refused of result.refused) {
@@ -27,6 +30,14 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
         out(`  refused at the ${refused.stage === "delivery" ? "hub bus" : refused.stage}: ${instance}: ${refused.reason}`);
     }
     out(`  files: ${path.relative(process.cwd(), result.outDir) || "."}/license-server/<product>.users, logs in ${path.relative(process.cwd(), path.join(result.outDir, "logs"))}; took ${(durationMs / 1000).toFixed(1)} s`);
+    if (result.expectations.length > 0) {
+        out("");
+        out("Expectations: what the scenario's steps promise, checked against what happened");
+        for (const e of result.expectations) {
+            out(`  ${e.ok ? "ok    " : "MISSED"} ${e.step}: ${e.expected}${e.ok ? (e.observed.includes("; consumed by") ? ` (${e.observed.split("; ")[1]})` : "") : ` (observed: ${e.observed})`}`);
+        }
+    }
+    for (const error of result.harnessErrors) out(`  SANDBOX ERROR: ${error}`);
     out("");
     out("Final check: license server lists against the scenario's expectation");
     for (const product of Object.keys({ ...result.expected, ...result.lists }).sort()) {
@@ -36,5 +47,11 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
         out(`  ${same ? "ok  " : "FAIL"} ${product.padEnd(12)} ${actual.join(", ") || "(empty)"}${same ? "" : `   expected: ${expected.join(", ") || "(empty)"}`}`);
     }
     if (!result.settled) out("  FAIL the run did not settle: the last syncs did not succeed");
-    out(result.ok ? "PASS: every license server holds exactly the expected users." : "FAIL: the license servers do not hold the expected users.");
+    if (missed > 0) out(`  FAIL ${missed} expectation${missed > 1 ? "s" : ""} MISSED`);
+    if (result.harnessErrors.length > 0) out(`  FAIL the sandbox itself failed ${result.harnessErrors.length} time${result.harnessErrors.length > 1 ? "s" : ""}`);
+    out(
+        result.ok
+            ? "PASS: every license server holds exactly the expected users and every expectation held."
+            : "FAIL: the run did not go as the scenario says (see above).",
+    );
 }

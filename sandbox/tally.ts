@@ -66,6 +66,9 @@ export class RunTally {
     };
     readonly refused: Refusal[] = [];
     readonly onFailure: GaveUp[] = [];
+    /** Failures of the sandbox itself: any one fails the run. */
+    readonly harnessErrors: string[] = [];
+    readonly warnings: string[] = [];
 
     readonly onEvent = (event: SandboxEvent): void => {
         const c = this.counts;
@@ -97,6 +100,12 @@ export class RunTally {
                 return;
             case "invocation":
                 this.countInvocation(event);
+                return;
+            case "harness-error":
+                this.harnessErrors.push(event.message);
+                return;
+            case "warning":
+                this.warnings.push(event.message);
                 return;
             default:
                 return;

@@ -7,8 +7,11 @@ export interface Ec2Standin {
     instances: Map<string, Record<string, string>>;
     /** Actions received, in order. */
     calls: string[];
-    /** Makes the next `times` requests fail with this EC2 error code and HTTP status. */
-    failNext(code: string, status: number, times?: number): void;
+    /**
+     * Makes the next `times` requests fail with this EC2 error code and HTTP status; `consumed` hears of each failed
+     * request with the resource ids it asked about (so a fault is recorded against the caller that consumed it).
+     */
+    failNext(code: string, status: number, times?: number, consumed?: (resourceIds: string[]) => void): void;
     close(): Promise<void>;
 }
 
@@ -21,7 +24,7 @@ const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
     const instances = new Map<string, Record<string, string>>();
     const calls: string[] = [];
-    let fault: { code: string; status: number; remaining: number } | undefined;
+    let fault: { code: string; status: number; remaining: number; consumed?: (resourceIds: string[]) => void } | undefined;
 
     const server = http.createServer((req, res) => {
         let body = "";
@@ -36,18 +39,19 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
             };
             const error = (code: string, status: number, message: string) =>
                 reply(status, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${code}</Code><Message>${xml(message)}</Message></Error></Errors><RequestID>r-1</RequestID></Response>`);
-            if (fault && fault.remaining > 0) {
-                fault.remaining -= 1;
-                return error(fault.code, fault.status, "injected fault");
-            }
-            if (action !== "DescribeTags") {
-                return error("InvalidAction", 400, `stand-in does not implement ${action}`);
-            }
             const filters = new Map<string, string[]>();
             for (let i = 1; form.has(`Filter.${i}.Name`); i++) {
                 const values: string[] = [];
                 for (let j = 1; form.has(`Filter.${i}.Value.${j}`); j++) values.push(form.get(`Filter.${i}.Value.${j}`)!);
                 filters.set(form.get(`Filter.${i}.Name`)!, values);
+            }
+            if (fault && fault.remaining > 0) {
+                fault.remaining -= 1;
+                fault.consumed?.(filters.get("resource-id") ?? []);
+                return error(fault.code, fault.status, "injected fault");
+            }
+            if (action !== "DescribeTags") {
+                return error("InvalidAction", 400, `stand-in does not implement ${action}`);
             }
             const ids = filters.get("resource-id");
             const keys = filters.get("key");
@@ -67,8 +71,8 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
         endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         instances,
         calls,
-        failNext(code, status, times = 1) {
-            fault = { code, status, remaining: times };
+        failNext(code, status, times = 1, consumed) {
+            fault = { code, status, remaining: times, consumed };
         },
         close: () =>
             new Promise<void>((resolve) => {

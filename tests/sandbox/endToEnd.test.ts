@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -32,6 +33,18 @@ describe("npm start: the default scenario, end to end", function () {
             expect(fs.readFileSync(path.join(outDir, "license-server", `${product}.users`), "utf8")).to.equal(users.map((u) => `${u}\n`).join(""));
         }
         expect(result.ok).to.equal(true);
+    });
+
+    it("checks what every step of the scenario promises against what happened to it, and every promise holds", () => {
+        const promised = [...scenario.timeline, ...(scenario.faults ?? [])].filter((step) => step.expect !== undefined).length;
+        expect(result.expectations).to.have.length(promised);
+        expect(result.expectations.filter((e) => !e.ok)).to.deep.equal([]);
+        expect(result.harnessErrors).to.deep.equal([]);
+        // The throttling fault went to the invocations that consumed it: ivan's first two forwarder attempts.
+        const fault = result.expectations.find((e) => e.step.includes("fault ec2"))!;
+        expect(fault.observed).to.contain("consumed by ivan-cae attempt 1 x3, ivan-cae attempt 2 x3");
+        // The timeline is kept in the run's own log, as printed.
+        expect(fs.readFileSync(result.logFile, "utf8")).to.contain("Expectations: what the scenario's steps promise");
     });
 
     it("keeps refused and dropped events away from the license servers", () => {
@@ -105,6 +118,41 @@ describe("npm start: the default scenario, end to end", function () {
     });
 });
 
+describe("npm start: a scenario step whose expectation does not hold", function () {
+    this.timeout(120_000);
+
+    it("is reported MISSED with what was observed, and the run exits non-zero", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-missed-"));
+        try {
+            const broken: Scenario = {
+                ...scenario,
+                description: "a broken expectation",
+                instances: { "bob-cae": scenario.instances["bob-cae"] },
+                timeline: [
+                    { at: 5, instance: "bob-cae", state: "running", expect: { outcome: "applied", seatsAdded: 2 } },
+                    { at: 10, instance: "bob-cae", state: "pending", note: "deliberately wrong: pending matches no rule", expect: { outcome: "applied" } },
+                ],
+                faults: [],
+                expected: { matlab: ["bob"], simulink: ["bob"], catia: [] },
+            };
+            const file = path.join(dir, "broken.json");
+            fs.writeFileSync(file, JSON.stringify(broken));
+            const main = path.resolve(__dirname, "../../sandbox/main.ts");
+            const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+                const child = execFile(process.execPath, ["--import", "tsx", main, "--scenario", file, "--out", path.join(dir, "out")], { timeout: 110_000 }, (_err, out) => resolve({ code: child.exitCode, stdout: out }));
+            });
+            expect(stdout).to.match(/ok {5}t=00:05 bob-cae running: outcome applied, seatsAdded 2/);
+            expect(stdout).to.match(/MISSED t=00:10 bob-cae pending: outcome applied \(observed: outcome no-rule\)/);
+            expect(stdout).to.contain("expectations 2: ok 1, MISSED 1");
+            // The lists themselves are right: only the broken promise fails the run.
+            expect(stdout).to.match(/ok {3}matlab {7}bob/);
+            expect(code).to.equal(1);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
 describe("npm start -- --keep-running, and a state change fired by hand", function () {
     this.timeout(120_000);
     const abort = new AbortController();
@@ -118,6 +166,7 @@ describe("npm start -- --keep-running, and a state change fired by hand", functi
             description: "one start",
             instances: { "bob-cae": scenario.instances["bob-cae"] },
             timeline: [{ at: 5, instance: "bob-cae", state: "running" }],
+            faults: [],
             expected: { matlab: ["bob"], simulink: ["bob"], catia: [] },
         };
         let fired: Promise<unknown> | undefined;

@@ -1,0 +1,132 @@
+/**
+ * Expectations: what a scenario step promises (its `expect`), checked against what the sandbox observed for that
+ * step (its Observation, gathered by story.ts). Each key of an `expect` object has one checker here; a step's
+ * expectation holds when every key it gives holds. To let a new kind of step promise something new: add the fact
+ * to `Observation`, have story.ts record it, and add a checker for the new key (see docs/sandbox.md).
+ */
+
+/** Where the journey of an EC2 state change ended. */
+export const DELIVERY_OUTCOMES = [
+    /** No rule of the workbench account's bus (or of the hub bus) matched the event. */
+    "no-rule",
+    /** The forwarder ignored it (not a workbench). */
+    "ignored",
+    /** The forwarder refused it (bad tags). */
+    "rejected-by-forwarder",
+    /** The hub bus refused the forwarded event (bus policy, permissions). */
+    "refused-by-hub-bus",
+    /** The hub's assignment refused it (unknown type, invalid detail). */
+    "rejected-by-hub",
+    /** The hub's assignment recorded it. */
+    "applied",
+    /** The hub's assignment kept a later state of the instance. */
+    "superseded",
+    /** Lambda gave up after its retries (on-failure destination), or EventBridge could not deliver the EC2 event. */
+    "gave-up",
+] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+/** What a timeline step may promise about its delivery. Every key is optional; the ones given must all hold. */
+export interface DeliveryExpectation {
+    outcome?: DeliveryOutcome;
+    /** Lambda's retries of the forwarder's invocation for this delivery (0: the first attempt went through). */
+    forwarderRetries?: number;
+    /** Seat holders the hub's assignment added / released for this delivery. */
+    seatsAdded?: number;
+    seatsReleased?: number;
+}
+
+/** What a fault step may promise. */
+export interface FaultExpectation {
+    /** How many of the injected failures were consumed by the end of the run. */
+    consumed?: number;
+    /** Who consumed them: instance keys (target ec2, through the forwarder's EC2 calls) or products (vendor-cli). */
+    consumedBy?: string[];
+}
+
+export type StepExpectation = DeliveryExpectation & FaultExpectation;
+
+/** The facts the sandbox observed for one step (a field is undefined when the step has no such fact). */
+export interface Observation {
+    outcome?: DeliveryOutcome;
+    /** Forwarder invocations for the delivery (attempts); retries are attempts - 1. */
+    forwarderAttempts?: number;
+    seatsAdded?: number;
+    seatsReleased?: number;
+    /** Failures of a fault consumed, in order, each by whom (instance key or product) and, for EC2, in which attempt. */
+    consumed?: Array<{ by: string; attempt?: number }>;
+}
+
+export interface ExpectationCheck {
+    /** The step, as the timeline shows it (e.g. `t=02:10 erin-cad running`). */
+    step: string;
+    note?: string;
+    /** The expectation, as written. */
+    expected: string;
+    ok: boolean;
+    /** What happened, when it differs (or to show who consumed a fault). */
+    observed: string;
+}
+
+type Checker = (expected: any, observed: Observation) => { ok: boolean; observed: string };
+
+const exact = (name: string, read: (o: Observation) => unknown): Checker => (expected, o) => {
+    const value = read(o);
+    return { ok: value === expected, observed: `${name} ${value === undefined ? "(none)" : String(value)}` };
+};
+
+/** One checker per `expect` key. */
+export const CHECKERS: Record<keyof StepExpectation, Checker> = {
+    outcome: exact("outcome", (o) => o.outcome),
+    forwarderRetries: exact("forwarderRetries", (o) => (o.forwarderAttempts === undefined ? undefined : o.forwarderAttempts - 1)),
+    seatsAdded: exact("seatsAdded", (o) => o.seatsAdded),
+    seatsReleased: exact("seatsReleased", (o) => o.seatsReleased),
+    consumed: exact("consumed", (o) => o.consumed?.length ?? 0),
+    consumedBy: (expected: string[], o) => {
+        const by = [...new Set((o.consumed ?? []).map((c) => c.by))];
+        return { ok: JSON.stringify([...by].sort()) === JSON.stringify([...expected].sort()), observed: `consumedBy ${by.length ? by.join(", ") : "(nobody)"}` };
+    },
+};
+
+const NUMBER_KEYS = ["forwarderRetries", "seatsAdded", "seatsReleased", "consumed"] as const;
+
+/** Problems of an `expect` value, naming `where` (e.g. `timeline[3].expect`); `keys` are the keys the step kind allows. */
+export function expectationProblems(where: string, value: unknown, keys: ReadonlyArray<keyof StepExpectation>): string[] {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return [`${where} must be an object with some of: ${keys.join(", ")}`];
+    const problems: string[] = [];
+    const entries = Object.entries(value);
+    if (entries.length === 0) problems.push(`${where} is empty: give some of ${keys.join(", ")}`);
+    for (const [key, v] of entries) {
+        if (!(keys as readonly string[]).includes(key)) {
+            problems.push(`${where}.${key} is not an expectation of this kind of step (use ${keys.join(", ")})`);
+        } else if (key === "outcome" && !(DELIVERY_OUTCOMES as readonly unknown[]).includes(v)) {
+            problems.push(`${where}.outcome must be one of ${DELIVERY_OUTCOMES.join(", ")}`);
+        } else if ((NUMBER_KEYS as readonly string[]).includes(key) && !(Number.isInteger(v) && (v as number) >= 0)) {
+            problems.push(`${where}.${key} must be a whole number >= 0`);
+        } else if (key === "consumedBy" && !(Array.isArray(v) && v.every((s) => typeof s === "string"))) {
+            problems.push(`${where}.consumedBy must be a list of names`);
+        }
+    }
+    return problems;
+}
+
+/** Checks a step's expectation against what was observed: ok when every key holds. */
+export function checkExpectation(step: string, note: string | undefined, expected: StepExpectation, observed: Observation): ExpectationCheck {
+    const results = Object.entries(expected).map(([key, value]) => CHECKERS[key as keyof StepExpectation](value, observed));
+    const ok = results.every((r) => r.ok);
+    const shown = Object.entries(expected).map(([key, value]) => `${key} ${Array.isArray(value) ? value.join(", ") : String(value)}`);
+    const consumers = (observed.consumed ?? []).map((c) => `${c.by}${c.attempt === undefined ? "" : ` attempt ${c.attempt}`}`);
+    const byWhom = consumers.length > 0 ? `; consumed by ${summariseRuns(consumers)}` : "";
+    return { step, note, expected: shown.join(", "), ok, observed: `${results.map((r) => r.observed).join(", ")}${byWhom}` };
+}
+
+/** "a, a, b" -> "a x2, b": who consumed a fault, in order. */
+function summariseRuns(items: string[]): string {
+    const runs: Array<[string, number]> = [];
+    for (const item of items) {
+        const last = runs[runs.length - 1];
+        if (last && last[0] === item) last[1]++;
+        else runs.push([item, 1]);
+    }
+    return runs.map(([item, n]) => (n > 1 ? `${item} x${n}` : item)).join(", ");
+}

@@ -1,0 +1,64 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import { checkExpectation, expectationProblems } from "../../sandbox/expectations";
+import { DEFAULT_SCENARIO_FILE, Scenario, deliveries, scenarioProblems } from "../../sandbox/scenario";
+
+const raw = () => JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;
+
+describe("sandbox expectations", () => {
+    it("holds only when every key the step gives matches what was observed", () => {
+        const held = checkExpectation("t=02:10 erin-cad running", "late start", { outcome: "superseded" }, { outcome: "superseded", forwarderAttempts: 1 });
+        expect(held).to.include({ ok: true, expected: "outcome superseded" });
+        const missed = checkExpectation("t=03:40 ivan-cae running", undefined, { outcome: "applied", forwarderRetries: 2 }, { outcome: "applied", forwarderAttempts: 1 });
+        expect(missed.ok).to.equal(false);
+        expect(missed.observed).to.equal("outcome applied, forwarderRetries 0");
+        const never = checkExpectation("t=00:10 bob-cae pending", undefined, { outcome: "no-rule" }, {});
+        expect(never).to.include({ ok: false, observed: "outcome (none)" });
+    });
+
+    it("records a fault against whoever consumed it, and checks who that was", () => {
+        const consumed = [
+            { by: "ivan-cae", attempt: 1 },
+            { by: "ivan-cae", attempt: 1 },
+            { by: "dave-cad", attempt: 1 },
+        ];
+        const check = checkExpectation("t=03:35 fault ec2 research x3", undefined, { consumed: 3, consumedBy: ["ivan-cae"] }, { consumed });
+        expect(check.ok).to.equal(false);
+        expect(check.observed).to.equal("consumed 3, consumedBy ivan-cae, dave-cad; consumed by ivan-cae attempt 1 x2, dave-cad attempt 1");
+        expect(checkExpectation("f", undefined, { consumed: 0 }, { consumed: [] }).ok).to.equal(true);
+    });
+
+    it("names every mistake in an expect, and the keys the kind of step allows", () => {
+        expect(expectationProblems("timeline[1].expect", { outcome: "granted", seatsAdded: -1, consumed: 2 }, ["outcome", "seatsAdded"])).to.deep.equal([
+            "timeline[1].expect.outcome must be one of no-rule, ignored, rejected-by-forwarder, refused-by-hub-bus, rejected-by-hub, applied, superseded, gave-up",
+            "timeline[1].expect.seatsAdded must be a whole number >= 0",
+            "timeline[1].expect.consumed is not an expectation of this kind of step (use outcome, seatsAdded)",
+        ]);
+        expect(expectationProblems("faults[0].expect", {}, ["consumed"])).to.deep.equal(["faults[0].expect is empty: give some of consumed"]);
+        expect(expectationProblems("faults[0].expect", "ok", ["consumed"])).to.deep.equal(["faults[0].expect must be an object with some of: consumed"]);
+    });
+
+    it("validates the expectations of a scenario file, for deliveries and faults", () => {
+        const scenario = raw() as any;
+        scenario.timeline[0].expect = { outcome: "seated" };
+        scenario.faults[0].expect = { outcome: "applied" };
+        const problems = scenarioProblems(scenario);
+        expect(problems.some((p) => p.startsWith("timeline[0].expect.outcome must be one of"))).to.equal(true);
+        expect(problems).to.include("faults[0].expect.outcome is not an expectation of this kind of step (use consumed, consumedBy)");
+    });
+
+    it("gives a redelivery its own expectation, not its original's", () => {
+        const scenario = raw();
+        const list = deliveries(scenario);
+        const original = list.find((d) => d.instance === "alice-cae" && d.state === "running" && !d.redelivery)!;
+        const again = list.find((d) => d.instance === "alice-cae" && d.redelivery)!;
+        expect(original.expect).to.deep.equal({ outcome: "applied", seatsAdded: 2 });
+        expect(again.expect).to.deep.equal({ outcome: "superseded" });
+    });
+
+    it("gives every note of the default scenario an expectation", () => {
+        const scenario = raw();
+        const unchecked = [...scenario.timeline, ...(scenario.faults ?? [])].filter((step) => step.note !== undefined && step.expect === undefined);
+        expect(unchecked.map((s) => s.note)).to.deep.equal([]);
+    });
+});
