@@ -8,7 +8,7 @@ import { instanceItemKey, instanceRef } from "../../functions/hub-shared/tableKe
 import { EC2_STATE_TO_WORKBENCH_STATE, Ec2State, WORKBENCH_EC2_STATES } from "../../functions/shared/workbenchEvent";
 import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
-import { propertyRuns } from "../support/propertyRuns";
+import { propertyRuns, propertyTimeoutMs } from "../support/propertyRuns";
 import { allSettledOrThrow, withCleanup } from "../support/settled";
 import { CATALOG, NOW, WORKBENCH_ACCOUNT, assignmentConfig, workbenchEvent } from "./support/fixtures";
 import { seatRows } from "./support/hubTable";
@@ -69,7 +69,10 @@ function expectedRows(events: GeneratedEvent[]): Record<string, string[]> {
     return rows;
 }
 
-describe("hub assignment: any interleaving converges (fast-check, dynalite)", () => {
+const RUNS = 200;
+
+describe("hub assignment: any interleaving converges (fast-check, dynalite)", function () {
+    this.timeout(propertyTimeoutMs(RUNS));
     let dynamo: LocalDynamo;
 
     before(async () => {
@@ -122,7 +125,7 @@ describe("hub assignment: any interleaving converges (fast-check, dynalite)", ()
                     }
                 }, () => dynamo.deleteTable(table));
             }),
-            propertyRuns(200),
+            propertyRuns(RUNS),
         );
     });
 });

@@ -13,3 +13,14 @@ export function propertyRuns<T>(numRuns: number): Parameters<T> {
         verbose: 1,
     };
 }
+
+/** Wall-clock budget per property run for the test's timeout: a guard against a hang, not a performance limit. */
+const HANG_GUARD_MS_PER_RUN = 3000;
+
+/**
+ * The mocha timeout of a property test of `numRuns` runs (or FC_RUNS): proportional to the runs, so a loaded machine
+ * (measured: 200 runs took 112 s with the machine's load average at 20) fails only on a hang, never on slowness.
+ */
+export function propertyTimeoutMs(numRuns: number): number {
+    return (process.env.FC_RUNS ? Number(process.env.FC_RUNS) : numRuns) * HANG_GUARD_MS_PER_RUN;
+}
