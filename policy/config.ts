@@ -8,7 +8,7 @@
  * passed as `pulumi preview --policy-pack policy --policy-pack-config policy-config.json`.
  */
 import type { EnforcementLevel, PolicyConfigSchema, PolicyPackConfig } from "@pulumi/policy";
-import { DEFAULT_TAG_KEYS } from "../functions/workbench-forwarder/forwarder";
+import { DEFAULT_TAG_KEYS } from "./lib/workbenchContract";
 
 export const POLICY = {
     workbenchTags: "workbench-instance-tags",
@@ -18,6 +18,17 @@ export const POLICY = {
     iamWildcards: "iam-no-wildcard-actions",
     lambdaFailureHandling: "lambda-async-failure-destination",
     licenseHardLimit: "license-hard-limit",
+    iamAdminAccess: "iam-no-admin-access",
+    publicResourcePolicy: "no-public-resource-policy",
+    sqsEncryption: "sqs-queue-encryption",
+    snsEncryption: "sns-topic-encryption",
+    tlsOnly: "tls-only-resource-policy",
+    kmsRotation: "kms-key-rotation",
+    logRetention: "cloudwatch-log-group-retention",
+    dynamodbProtection: "dynamodb-table-protection",
+    s3AccessLogging: "s3-bucket-access-logging",
+    lambdaRuntime: "lambda-supported-runtime",
+    lambdaConcurrency: "lambda-reserved-concurrency",
 } as const;
 export type PolicyName = (typeof POLICY)[keyof typeof POLICY];
 
@@ -34,6 +45,20 @@ export const DEFAULT_ENFORCEMENT: Readonly<Record<PolicyName, EnforcementLevel>>
     [POLICY.iamWildcards]: "mandatory",
     [POLICY.lambdaFailureHandling]: "mandatory",
     [POLICY.licenseHardLimit]: "mandatory",
+    [POLICY.iamAdminAccess]: "mandatory",
+    [POLICY.publicResourcePolicy]: "mandatory",
+    [POLICY.sqsEncryption]: "mandatory",
+    [POLICY.snsEncryption]: "mandatory",
+    [POLICY.tlsOnly]: "mandatory",
+    [POLICY.kmsRotation]: "mandatory",
+    [POLICY.logRetention]: "mandatory",
+    [POLICY.dynamodbProtection]: "mandatory",
+    // Exemptible by tag (see lib/exemptions.ts): our buckets carry the exemption with its reason.
+    [POLICY.s3AccessLogging]: "mandatory",
+    [POLICY.lambdaRuntime]: "mandatory",
+    // Advisory: reserving concurrency fails in accounts whose concurrency quota is still the new-account 10, and a
+    // wrong number throttles a function; a cap is a per-deployment decision, not a guardrail.
+    [POLICY.lambdaConcurrency]: "advisory",
 };
 
 export interface WorkbenchTagsConfig {
@@ -65,6 +90,21 @@ export interface LicenseHardLimitConfig {
     exemptionTagKey: string;
 }
 
+export interface IamAdminAccessConfig {
+    /** AWS managed policies (by name) that must not be attached to any role, user or group. */
+    forbiddenManagedPolicies: string[];
+}
+
+export interface LogRetentionConfig {
+    /** Fewest days a log group keeps its events. Security Hub's CloudWatch.16 defaults to 365; ours to 30. */
+    minimumRetentionDays: number;
+}
+
+export interface LambdaRuntimeConfig {
+    /** Runtimes AWS has deprecated (no security patches): functions on them are refused. */
+    deprecatedRuntimes: string[];
+}
+
 /** The tag that exempts a license configuration from `license-hard-limit`; LicenseConfigSet sets exactly this. */
 export const HARD_LIMIT_EXEMPT_TAG = "licensing:hard-limit-exempt";
 
@@ -76,6 +116,19 @@ export const DEFAULTS = {
         asyncPrincipals: ["events.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com"],
     } satisfies LambdaFailureHandlingConfig,
     [POLICY.licenseHardLimit]: { exemptionTagKey: HARD_LIMIT_EXEMPT_TAG } satisfies LicenseHardLimitConfig,
+    [POLICY.iamAdminAccess]: {
+        forbiddenManagedPolicies: ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AWSOrganizationsFullAccess"],
+    } satisfies IamAdminAccessConfig,
+    [POLICY.logRetention]: { minimumRetentionDays: 30 } satisfies LogRetentionConfig,
+    [POLICY.lambdaRuntime]: {
+        // AWS Lambda's deprecation table (docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html), November 2026.
+        deprecatedRuntimes: [
+            "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x",
+            "python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
+            "java8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet5.0", "dotnet6",
+            "ruby2.5", "ruby2.7", "ruby3.2", "go1.x", "provided",
+        ],
+    } satisfies LambdaRuntimeConfig,
 };
 
 const stringList = (description: string, defaults: string[]) => ({
@@ -109,6 +162,17 @@ export const CONFIG_SCHEMAS: Partial<Record<PolicyName, PolicyConfigSchema>> = {
     },
     [POLICY.licenseHardLimit]: {
         properties: { exemptionTagKey: { type: "string", minLength: 1, maxLength: 128, default: HARD_LIMIT_EXEMPT_TAG } },
+    },
+    [POLICY.iamAdminAccess]: {
+        properties: {
+            forbiddenManagedPolicies: stringList("AWS managed policy names never attached.", DEFAULTS[POLICY.iamAdminAccess].forbiddenManagedPolicies),
+        },
+    },
+    [POLICY.logRetention]: {
+        properties: { minimumRetentionDays: { type: "integer", minimum: 1, default: DEFAULTS[POLICY.logRetention].minimumRetentionDays } },
+    },
+    [POLICY.lambdaRuntime]: {
+        properties: { deprecatedRuntimes: stringList("Lambda runtimes refused as deprecated.", DEFAULTS[POLICY.lambdaRuntime].deprecatedRuntimes) },
     },
 };
 

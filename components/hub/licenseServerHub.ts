@@ -9,7 +9,7 @@ import { BundledFunction } from "../lambda/bundledFunction";
 import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "../lambda/triggers";
 import { awsContext } from "../shared/awsContext";
 import { policyDocument } from "../shared/iam";
-import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
+import { allowEventBridgeDeadLetters, deadLetterQueue, tlsOnlyQueuePolicy } from "../shared/sqs";
 import { INSTANCE_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_STATE_KEY } from "../../functions/hub-shared/tableKeys";
 import { USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
 import {
@@ -175,6 +175,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
 
         this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
         this.streamFailureQueue = deadLetterQueue(`${name}-stream-failures`, this);
+        tlsOnlyQueuePolicy(`${name}-stream-failures`, this.streamFailureQueue, this);
         const lambdaDefaults = { logRetentionDays: args.logRetentionDays, alarmActions: args.alarmActions };
 
         // Assignment: workbench events -> instance items and seat rows.

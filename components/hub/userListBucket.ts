@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
 import { PolicyStatement } from "../shared/iam";
+import { S3_ACCESS_LOGGING_EXEMPTION_TAG, noAccessLogsReason } from "../shared/policyExemptions";
 
 /** Days a user list object is kept; each is installed within minutes of being written. */
 export const USER_LIST_RETENTION_DAYS = 30;
@@ -18,7 +19,11 @@ export interface UserListBucket {
  */
 export function userListBucket(name: string, parent: pulumi.Resource): UserListBucket {
     const opts = { parent };
-    const bucket = new aws.s3.Bucket(name, { forceDestroy: false }, opts);
+    const bucket = new aws.s3.Bucket(
+        name,
+        { forceDestroy: false, tags: { [S3_ACCESS_LOGGING_EXEMPTION_TAG]: noAccessLogsReason("the hub sync and the license server roles") } },
+        opts,
+    );
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
         name,
         { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },

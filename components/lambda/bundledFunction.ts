@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { bundleDigest, handlerArchive } from "./bundle";
 import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../shared/iam";
-import { deadLetterQueue } from "../shared/sqs";
+import { deadLetterQueue, tlsOnlyQueuePolicy } from "../shared/sqs";
 import { anyOccurrenceAlarm, deadLetterAlarm } from "../shared/alarms";
 
 /** Retry settings for asynchronous invocations (EventBridge rules, schedules). */
@@ -79,6 +79,7 @@ export class BundledFunction extends pulumi.ComponentResource {
 
         if (args.asyncInvocation) {
             this.failureQueue = deadLetterQueue(`${name}-failures`, this);
+            tlsOnlyQueuePolicy(`${name}-failures`, this.failureQueue, this);
         }
 
         const logStatement: PolicyStatement = {

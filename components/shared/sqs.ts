@@ -35,16 +35,29 @@ export function allowEventBridgeDeadLetters(
                     Resource: queueArn,
                     Condition: { ArnEquals: { "aws:SourceArn": rules } },
                 },
-                {
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "sqs:*",
-                    Resource: queueArn,
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
+                denyInsecureTransport(queueArn),
             ],
         }),
     );
     return new aws.sqs.QueuePolicy(name, { queueUrl: queue.url, policy }, { parent });
+}
+
+/**
+ * The policy of a queue only its owner's roles use (Lambda failure destinations): nothing granted, everything
+ * refused without TLS. A queue has one policy: queues EventBridge writes to get allowEventBridgeDeadLetters instead.
+ */
+export function tlsOnlyQueuePolicy(name: string, queue: aws.sqs.Queue, parent: pulumi.Resource): aws.sqs.QueuePolicy {
+    const policy = queue.arn.apply((queueArn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(queueArn)] }));
+    return new aws.sqs.QueuePolicy(name, { queueUrl: queue.url, policy }, { parent });
+}
+
+function denyInsecureTransport(queueArn: string) {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:*",
+        Resource: queueArn,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { whenKnown } from "../shared/validation";
+import { S3_ACCESS_LOGGING_EXEMPTION_TAG, noAccessLogsReason } from "../shared/policyExemptions";
 
 /** Storage classes reports may move to. */
 export type ReportStorageClass = "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
@@ -58,7 +59,15 @@ export function reportBucket(name: string, args: ReportBucketArgs, reportRoots: 
               });
     const opts = { parent };
 
-    const bucket = new aws.s3.Bucket(name, { bucketPrefix: args.namePrefix, forceDestroy: args.forceDestroy ?? false }, opts);
+    const bucket = new aws.s3.Bucket(
+        name,
+        {
+            bucketPrefix: args.namePrefix,
+            forceDestroy: args.forceDestroy ?? false,
+            tags: { [S3_ACCESS_LOGGING_EXEMPTION_TAG]: noAccessLogsReason("the tracker and the readers granted by IAM") },
+        },
+        opts,
+    );
 
     const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
         `${name}-encryption`,

@@ -34,3 +34,66 @@ export function parsePolicyDocument(document: unknown): ParsedDocument {
 export function isWildcardAction(action: string): boolean {
     return action.includes("*") || action.includes("?");
 }
+
+/**
+ * What a policy document is for: permissions of an IAM identity, a role's trust policy, a resource's own policy
+ * (who may act on it), or an Organizations guardrail (SCP / RCP), which grants nothing.
+ */
+export type DocumentKind = "identity" | "trust" | "resource" | "organization";
+
+export interface LocatedDocument {
+    /** Where in the resource the document sits, for messages: `policy`, `inlinePolicies[0] (name)`. */
+    label: string;
+    kind: DocumentKind;
+    document: unknown;
+}
+
+const one = (label: string, kind: DocumentKind, document: unknown): LocatedDocument[] =>
+    document === undefined || document === null || document === "" ? [] : [{ label, kind, document }];
+
+/** Organizations policy types whose content is an IAM policy document (tag, backup and AI opt-out policies are not). */
+const IAM_ORGANIZATION_POLICY_TYPES = new Set(["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"]);
+
+/** Where each AWS resource type keeps IAM policy documents. Types not listed carry none. */
+const LOCATIONS: Record<string, (props: Record<string, unknown>) => LocatedDocument[]> = {
+    "aws:iam/policy:Policy": (p) => one("policy", "identity", p.policy),
+    "aws:iam/rolePolicy:RolePolicy": (p) => one("policy", "identity", p.policy),
+    "aws:iam/userPolicy:UserPolicy": (p) => one("policy", "identity", p.policy),
+    "aws:iam/groupPolicy:GroupPolicy": (p) => one("policy", "identity", p.policy),
+    "aws:iam/role:Role": (p) => [
+        ...one("assumeRolePolicy", "trust", p.assumeRolePolicy),
+        ...(isUnknown(p.inlinePolicies)
+            ? []
+            : asList(p.inlinePolicies).flatMap((inline, i) =>
+                  isRecord(inline) ? one(`inlinePolicies[${i}]${typeof inline.name === "string" ? ` (${inline.name})` : ""}`, "identity", inline.policy) : [],
+              )),
+    ],
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": (p) => one("policy", "resource", p.policy),
+    "aws:sns/topic:Topic": (p) => one("policy", "resource", p.policy),
+    "aws:sns/topicPolicy:TopicPolicy": (p) => one("policy", "resource", p.policy),
+    "aws:sqs/queue:Queue": (p) => one("policy", "resource", p.policy),
+    "aws:sqs/queuePolicy:QueuePolicy": (p) => one("policy", "resource", p.policy),
+    "aws:s3/bucketPolicy:BucketPolicy": (p) => one("policy", "resource", p.policy),
+    "aws:kms/key:Key": (p) => one("policy", "resource", p.policy),
+    "aws:kms/keyPolicy:KeyPolicy": (p) => one("policy", "resource", p.policy),
+    "aws:organizations/policy:Policy": (p) =>
+        typeof p.type === "string" && !IAM_ORGANIZATION_POLICY_TYPES.has(p.type) ? [] : one("content", "organization", p.content),
+};
+
+/** The IAM policy documents a resource carries (possibly unknown values during preview). */
+export function policyDocumentsOf(type: string, props: Record<string, unknown>): LocatedDocument[] {
+    return LOCATIONS[type]?.(props) ?? [];
+}
+
+/** Whether a statement applies to everyone: `Principal: "*"` or `{ AWS: "*" }` (alone or in a list). */
+export function hasPublicPrincipal(statement: Statement): boolean {
+    const principal = statement.Principal;
+    if (principal === "*") return true;
+    if (!isRecord(principal)) return false;
+    return asList(principal.AWS).includes("*");
+}
+
+/** A statement's label for messages: its Sid, else its position. */
+export function statementLabel(statement: Statement, index: number): string {
+    return typeof statement.Sid === "string" && statement.Sid ? `statement ${statement.Sid}` : `statement ${index}`;
+}

@@ -6,7 +6,7 @@
  * tells which resource is meant is the reference "unattributable", and policies are lenient about exactly that.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { isUnknown, known } from "./values";
+import { isRecord, isUnknown, known } from "./values";
 
 /** A resource with its properties read once, unknown values marked (see values.ts). */
 export interface Resolved {
@@ -25,14 +25,20 @@ export function resolve(resources: PolicyResource[], types: readonly string[]): 
 }
 
 /**
- * What `holder.props[key]` refers to. An unknown value is attributed through the property's dependencies when
- * exactly one of them has one of `targetTypes`.
+ * What `holder.props[key]` refers to; `key` may be a path into a nested object (`target.arn`). An unknown value is
+ * attributed through the dependencies of the path's top-level property when exactly one of them has one of
+ * `targetTypes`.
  */
 export function referenceOf(holder: Resolved, key: string, targetTypes: readonly string[]): Reference {
-    const value = holder.props[key];
+    const path = key.split(".");
+    let value: unknown = holder.props;
+    for (const segment of path) {
+        if (isUnknown(value)) break;
+        value = isRecord(value) ? value[segment] : undefined;
+    }
     if (typeof value === "string" && value !== "") return { kind: "value", value };
     if (!isUnknown(value)) return { kind: "none" };
-    const candidates = (holder.resource.propertyDependencies?.[key] ?? []).filter((d) => targetTypes.includes(d.type));
+    const candidates = (holder.resource.propertyDependencies?.[path[0]] ?? []).filter((d) => targetTypes.includes(d.type));
     return candidates.length === 1 ? { kind: "resource", urn: candidates[0].urn } : { kind: "unattributable" };
 }
 

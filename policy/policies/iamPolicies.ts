@@ -9,22 +9,8 @@
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { CONFIG_SCHEMAS, DEFAULT_ENFORCEMENT, DEFAULTS, IamWildcardsConfig, POLICY, settings } from "../config";
-import { isWildcardAction, parsePolicyDocument } from "../lib/policyDocuments";
-import { asList, isRecord, isUnknown, known, show } from "../lib/values";
-
-/** Where each IAM resource type keeps its policy documents. */
-const DOCUMENTS: Record<string, (props: Record<string, unknown>) => Array<{ label: string; document: unknown }>> = {
-    "aws:iam/policy:Policy": (p) => [{ label: "policy", document: p.policy }],
-    "aws:iam/rolePolicy:RolePolicy": (p) => [{ label: "policy", document: p.policy }],
-    "aws:iam/userPolicy:UserPolicy": (p) => [{ label: "policy", document: p.policy }],
-    "aws:iam/groupPolicy:GroupPolicy": (p) => [{ label: "policy", document: p.policy }],
-    "aws:iam/role:Role": (p) =>
-        isUnknown(p.inlinePolicies)
-            ? []
-            : asList(p.inlinePolicies).flatMap((inline, i) =>
-                  isRecord(inline) ? [{ label: `inlinePolicies[${i}]${typeof inline.name === "string" ? ` (${inline.name})` : ""}`, document: inline.policy }] : [],
-              ),
-};
+import { isWildcardAction, parsePolicyDocument, policyDocumentsOf, statementLabel } from "../lib/policyDocuments";
+import { asList, known, show } from "../lib/values";
 
 export const iamNoWildcardActions: ResourceValidationPolicy = {
     name: POLICY.iamWildcards,
@@ -35,11 +21,10 @@ export const iamNoWildcardActions: ResourceValidationPolicy = {
 };
 
 export function validateIamActions(args: ResourceValidationArgs, reportViolation: ReportViolation): void {
-    const documentsOf = DOCUMENTS[args.type];
-    if (!documentsOf) return;
+    const documents = policyDocumentsOf(args.type, known(args.props)).filter((d) => d.kind === "identity");
+    if (documents.length === 0) return;
     const { allowedWildcardActions } = settings<IamWildcardsConfig>(args, DEFAULTS[POLICY.iamWildcards]);
-    for (const { label, document } of documentsOf(known(args.props))) {
-        if (document === undefined || document === null || document === "") continue;
+    for (const { label, document } of documents) {
         const parsed = parsePolicyDocument(document);
         if (parsed === "unknown") continue;
         if ("error" in parsed) {
@@ -48,7 +33,7 @@ export function validateIamActions(args: ResourceValidationArgs, reportViolation
         }
         parsed.statements.forEach((statement, i) => {
             if (statement.Effect !== "Allow") return;
-            const which = typeof statement.Sid === "string" && statement.Sid ? `statement ${statement.Sid}` : `statement ${i}`;
+            const which = statementLabel(statement, i);
             if (statement.NotAction !== undefined) {
                 reportViolation(`The IAM ${label} ${which} allows NotAction ${show(statement.NotAction)}: that grants every other action; list the actions instead.`);
             }

@@ -4,7 +4,9 @@
  * event twice and then drops it; without either, the event is gone without a trace.
  *
  * "Invoked asynchronously": an invoke permission for an asynchronous service principal (EventBridge, SNS, S3 by
- * default; configurable), or an EventBridge target pointing at the function. A stack policy, because the trigger,
+ * default; configurable), an EventBridge target or an EventBridge Scheduler schedule pointing at the function
+ * (Scheduler invokes Lambda asynchronously through its execution role, so there is no permission to see; the
+ * schedule's own deadLetterConfig only catches failures to hand the event to Lambda, not the function's errors). A stack policy, because the trigger,
  * the function and its invoke config are separate resources.
  *
  * Matching: permissions and invoke configs name the function by name, ARN or partial ARN, optionally with a
@@ -20,6 +22,7 @@ import { isRecord, isUnknown, nonEmptyString } from "../lib/values";
 const FUNCTION = "aws:lambda/function:Function";
 const PERMISSION = "aws:lambda/permission:Permission";
 const EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
+const SCHEDULE = "aws:scheduler/schedule:Schedule";
 const INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
 const INVOKE_ACTIONS = new Set(["lambda:InvokeFunction", "lambda:*"]);
 
@@ -41,6 +44,7 @@ export function validateLambdaFailureHandling(args: StackValidationArgs, reportV
             .filter((p) => isAsyncPermission(p, asyncPrincipals))
             .map((p) => ({ holder: p, ref: referenceOf(p, "function", [FUNCTION]), why: `invoke permission for ${p.props.principal}` })),
         ...resolve(args.resources, [EVENT_TARGET]).map((t) => ({ holder: t, ref: referenceOf(t, "arn", [FUNCTION]), why: "EventBridge target" })),
+        ...resolve(args.resources, [SCHEDULE]).map((s) => ({ holder: s, ref: referenceOf(s, "target.arn", [FUNCTION]), why: "EventBridge Scheduler schedule" })),
     ];
     const failureConfigs = resolve(args.resources, [INVOKE_CONFIG]).map((c) => ({ holder: c, ref: referenceOf(c, "functionName", [FUNCTION]) }));
     const unattributedFailureConfig = failureConfigs.some((c) => c.ref.kind === "unattributable" && hasOnFailure(c.holder));

@@ -4,7 +4,7 @@
  * launch template launches) is a workbench as soon as it carries either tag; then both must be present and valid.
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { isValidUserId, isValidWorkbenchType, USER_ID_PATTERN, WORKBENCH_TYPE_PATTERN } from "../../functions/shared/workbenchEvent";
+import { isValidUserId, isValidWorkbenchType, USER_ID_PATTERN, WORKBENCH_TYPE_PATTERN } from "../lib/workbenchContract";
 import { CONFIG_SCHEMAS, DEFAULT_ENFORCEMENT, DEFAULTS, POLICY, WorkbenchTagsConfig, settings } from "../config";
 import { Tags, effectiveTags, resourceTags } from "../lib/tags";
 import { isRecord, isUnknown, known, show } from "../lib/values";

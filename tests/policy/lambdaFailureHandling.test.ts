@@ -55,6 +55,25 @@ describe("policy lambda-async-failure-destination", () => {
         expect(await checkStack(lambdaAsyncFailureDestination, [fn("worker"), permission("p", "worker", "scheduler.amazonaws.com")], config)).to.have.length(1);
     });
 
+    it("treats an EventBridge Scheduler schedule targeting the function as asynchronous (it needs no invoke permission)", async () => {
+        const schedule = (arn: unknown, dependsOn: PolicyResource[] = []) =>
+            stackResource({
+                type: "aws:scheduler/schedule:Schedule",
+                name: "nightly",
+                props: { scheduleExpression: "rate(1 day)", flexibleTimeWindow: { mode: "OFF" }, target: { arn, roleArn: "arn:aws:iam::111111111111:role/s" } },
+                propertyDependencies: dependsOn.length ? { target: dependsOn } : {},
+            });
+        const violations = await checkStack(lambdaAsyncFailureDestination, [fn("worker"), schedule(ARN("worker"))]);
+        expect(violations.map((v) => v.message)).to.deep.equal([
+            "Lambda function worker is invoked asynchronously (EventBridge Scheduler schedule: nightly) but has neither a deadLetterConfig " +
+                "nor a FunctionEventInvokeConfig with destinationConfig.onFailure.",
+        ]);
+        expect(await checkStack(lambdaAsyncFailureDestination, [fn("worker"), schedule(ARN("worker")), invokeConfig("c", "worker")])).to.be.empty;
+        const worker = fn("worker", { arn: UNKNOWN_STRING });
+        expect(await checkStack(lambdaAsyncFailureDestination, [worker, schedule(UNKNOWN_STRING, [worker])])).to.have.length(1);
+        expect(await checkStack(lambdaAsyncFailureDestination, [fn("other"), schedule(ARN("worker"))])).to.be.empty;
+    });
+
     it("does not count an invoke config without onFailure, or one for another function", async () => {
         const worker = fn("worker");
         expect(await checkStack(lambdaAsyncFailureDestination, [worker, permission("p", "worker"), invokeConfig("c", "worker", null)])).to.have.length(1);

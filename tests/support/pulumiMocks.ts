@@ -137,6 +137,10 @@ function mockedOutputs(type: string, name: string, inputs: Record<string, any>, 
         case "aws:sns/topic:Topic":
             outputs.arn = `arn:${account.partition}:sns:${account.region}:${account.accountId}:${physicalName}`;
             break;
+        case "aws:sns/topicPolicy:TopicPolicy":
+            // A topic policy's `arn` is the topic's, an input (a generated one would detach it from its topic).
+            outputs.arn = inputs.arn;
+            break;
     }
     return outputs;
 }
