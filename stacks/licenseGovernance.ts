@@ -2,6 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { LicenseConfigSet } from "../components/config/licenseConfigSet";
 import type { LicenseDefinition } from "../components/config/definitions";
 import { MultiRegionLicenseTracker } from "../components/tracking/multiRegionLicenseTracker";
+import { OnPremisesServers, OnPremisesServersArgs } from "../components/config/onPremisesServers";
+import type { DiscoveredProduct } from "../components/config/discoveryRulesProvider";
+
+/** The `onPremises` stack setting: the hybrid activation, and per license (by name in `licenses`) what to discover. */
+interface OnPremisesSetting extends Omit<OnPremisesServersArgs, "discovery"> {
+    discovery?: Record<string, DiscoveredProduct[]>;
+}
 
 /**
  * License governance account (Organizations management account or License Manager's delegated administrator):
@@ -27,7 +34,23 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         alarmActions: licenseSet.alertTopicArn ? [licenseSet.alertTopicArn] : undefined,
     });
 
+    const onPremises = config.getObject<OnPremisesSetting>("onPremises");
+    let servers: OnPremisesServers | undefined;
+    if (onPremises) {
+        const unknown = Object.keys(onPremises.discovery ?? {}).filter((license) => !(license in licenses));
+        if (unknown.length > 0) {
+            throw new pulumi.RunError(`onPremises.discovery names ${unknown.map((u) => `"${u}"`).join(", ")}, which the licenses setting does not define (it has ${Object.keys(licenses).join(", ")}).`);
+        }
+        const { discovery, ...activation } = onPremises;
+        servers = new OnPremisesServers("on-premises", {
+            ...activation,
+            discovery: Object.entries(discovery ?? {}).map(([license, products]) => ({ licenseConfigurationArn: licenseSet.configurationArns.apply((arns) => arns[license]), products })),
+        });
+    }
+
     return {
+        // The activation id and code (a secret) that `amazon-ssm-agent -register` needs on each server.
+        ...(servers ? { onPremisesActivationId: servers.activationId, onPremisesActivationCode: servers.activationCode } : {}),
         licenseConfigurationArns: licenseSet.configurationArns,
         alertTopicArn: licenseSet.alertTopicArn ?? pulumi.output(undefined),
         reportBucketName: tracker.bucketName,

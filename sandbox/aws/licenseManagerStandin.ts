@@ -12,6 +12,8 @@ export interface StandinLicenseConfiguration {
     ConsumedLicenses?: number;
     Status?: string;
     LicenseRules?: string[];
+    /** Automated discovery rules (UpdateLicenseConfiguration's ProductInformationList). */
+    ProductInformationList?: unknown[];
 }
 
 export interface StandinUsage {
@@ -93,6 +95,11 @@ export async function startLicenseManagerStandin(state = emptyLicenseManagerStat
             GetLicenseConfiguration(input: { LicenseConfigurationArn: string }) {
                 const c = configuration(input.LicenseConfigurationArn);
                 return { LicenseConfigurationId: c.LicenseConfigurationArn.split("/").pop(), Status: "AVAILABLE", ConsumedLicenses: 0, ...c };
+            },
+            UpdateLicenseConfiguration(input: { LicenseConfigurationArn: string; ProductInformationList?: unknown[] }) {
+                const c = configuration(input.LicenseConfigurationArn);
+                if (input.ProductInformationList !== undefined) c.ProductInformationList = input.ProductInformationList;
+                return {};
             },
             ListUsageForLicenseConfiguration(input: { LicenseConfigurationArn: string; MaxResults?: number; NextToken?: string }) {
                 configuration(input.LicenseConfigurationArn);

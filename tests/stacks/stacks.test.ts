@@ -66,9 +66,18 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
         });
 
         it("enables License Manager's Organizations integration and cross-account discovery", () => {
-            const settings = ofType(run.resources, "pulumi-nodejs:dynamic:Resource");
+            const settings = ofType(run.resources, "pulumi-nodejs:dynamic:Resource").filter((r) => r.name === "licenses-service-settings");
             expect(settings).to.have.length(1);
             expect(settings[0].inputs).to.deep.include({ organizationIntegration: true, crossAccountDiscovery: true });
+        });
+
+        it("registers on-premises servers and counts the Oracle database they run against its license", () => {
+            expect(ofType(run.resources, "aws:ssm/activation:Activation").map((a) => a.inputs.registrationLimit)).to.deep.equal([20]);
+            expect(ofType(run.resources, "aws:ssm/association:Association").map((a) => a.inputs.name)).to.deep.equal(["AWS-GatherSoftwareInventory"]);
+            const discovery = ofType(run.resources, "pulumi-nodejs:dynamic:Resource").filter((r) => r.name.startsWith("on-premises-discovery-"));
+            expect(discovery.map((d) => [d.inputs.licenseConfigurationArn.split(":").slice(0, 5).join(":"), d.inputs.products[0].applicationName])).to.deep.equal([
+                ["arn:aws:license-manager:eu-central-1:555555555555", "Oracle Database 19c Enterprise Edition"],
+            ]);
         });
 
         it("tracks usage of its own configurations and the extra ones, each once", () => {
@@ -89,6 +98,17 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
         expect(String(error)).to.match(/"role" is missing.*workbench-account\|license-server\|license-governance/);
         await runUnderMocks(() => deployStack(), { config: { role: "hub" } }).catch((e) => (error = e));
         expect(String(error)).to.match(/"role" is "hub"; expected one of workbench-account, license-server, license-governance/);
+    });
+
+    it("refuses on-premises discovery for a license the governance stack does not define, naming it", async () => {
+        let error: unknown;
+        const config = {
+            role: "license-governance",
+            licenses: JSON.stringify({ "oracle-database-ee": { countingType: "vCPU", licenseCount: 4 } }),
+            onPremises: JSON.stringify({ discovery: { "oracle-db": [{ applicationName: "Oracle Database" }] } }),
+        };
+        await runUnderMocks(() => deployStack(), { config }).catch((e) => (error = e));
+        expect(String(error)).to.match(/onPremises\.discovery names "oracle-db", which the licenses setting does not define \(it has oracle-database-ee\)/);
     });
 
     it("refuses a workbench stack that names no hub bus", async () => {

@@ -1,0 +1,150 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { awsContext } from "../shared/awsContext";
+import type { DiscoveredProduct } from "./discoveryRulesProvider";
+import { LicenseDiscoveryRules } from "./licenseDiscoveryRules";
+
+/** License Manager counts `products` for this configuration wherever Systems Manager inventory finds them. */
+export interface OnPremisesDiscoveryArgs {
+    /** The license configuration to count against (e.g. an output of LicenseConfigSet). Required. */
+    licenseConfigurationArn: pulumi.Input<string>;
+    /** The software that consumes it, as inventory names it; one rule per product. Required, at least one. */
+    products: DiscoveredProduct[];
+}
+
+export interface OnPremisesServersArgs {
+    /** How many servers may register with the activation (1-1000). Default 10. */
+    registrationLimit?: pulumi.Input<number>;
+    /** When the activation stops accepting registrations (ISO 8601, at most 30 days ahead). Default: AWS's 24 hours. */
+    expirationDate?: pulumi.Input<string>;
+    /** How often managed nodes report their software inventory: `rate(N minutes|hours|days)`, at least 30 minutes. Default `rate(12 hours)`. */
+    inventorySchedule?: string;
+    /** License configurations whose usage License Manager discovers from that inventory. Default: none. */
+    discovery?: OnPremisesDiscoveryArgs[];
+    /** Tags for the activation, role and association. Default: none. */
+    tags?: Record<string, string>;
+}
+
+export const DEFAULT_REGISTRATION_LIMIT = 10;
+export const DEFAULT_INVENTORY_SCHEDULE = "rate(12 hours)";
+const INVENTORY_RATE = /^rate\((\d+) (minutes|hours|days)\)$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * On-premises (and other non-EC2) servers under Systems Manager, so License Manager counts the licenses they use:
+ * a hybrid activation (servers register with its id and code and become managed nodes), the service role they run
+ * with, a software-inventory association for every managed node, and per license configuration the automated
+ * discovery rules that turn that inventory into license usage.
+ *
+ * The activation code is a secret output: whoever holds it (with the id) can register a server into this account
+ * until the activation expires or its registration limit is reached. Keep the limit and expiry tight.
+ */
+export class OnPremisesServers extends pulumi.ComponentResource {
+    public readonly activation: aws.ssm.Activation;
+    /** The activation's id, given to `amazon-ssm-agent -register` together with the code. */
+    public readonly activationId: pulumi.Output<string>;
+    /** The activation code (secret). */
+    public readonly activationCode: pulumi.Output<string>;
+    /** The role registered servers run with (AWS's AmazonSSMManagedInstanceCore, nothing else). */
+    public readonly managedNodeRole: aws.iam.Role;
+    public readonly inventoryAssociation: aws.ssm.Association;
+    /** Discovery rules, by license configuration index in `discovery`. */
+    public readonly discoveryRules: LicenseDiscoveryRules[];
+
+    constructor(name: string, args: OnPremisesServersArgs, opts?: pulumi.ComponentResourceOptions) {
+        const schedule = args.inventorySchedule ?? DEFAULT_INVENTORY_SCHEDULE;
+        validateArgs(name, args, schedule);
+        super("licensing:config:OnPremisesServers", name, {}, opts);
+        const { partition, region, accountId } = awsContext(this);
+
+        this.managedNodeRole = new aws.iam.Role(
+            `${name}-managed-node`,
+            {
+                description: "Role of on-premises servers registered with Systems Manager through the hybrid activation",
+                // Only Systems Manager of this account and Region may assume it (the confused-deputy guard AWS documents
+                // for hybrid activations).
+                assumeRolePolicy: pulumi.all([partition, region, accountId]).apply(([p, r, a]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { Service: "ssm.amazonaws.com" },
+                                Action: "sts:AssumeRole",
+                                Condition: { StringEquals: { "aws:SourceAccount": a }, ArnEquals: { "aws:SourceArn": `arn:${p}:ssm:${r}:${a}:*` } },
+                            },
+                        ],
+                    }),
+                ),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        // AWS's minimum for a managed node (agent registration, inventory, Run Command); the servers need nothing more here.
+        const core = new aws.iam.RolePolicyAttachment(
+            `${name}-managed-node-core`,
+            { role: this.managedNodeRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
+            { parent: this },
+        );
+
+        this.activation = new aws.ssm.Activation(
+            `${name}-activation`,
+            {
+                description: `Registers on-premises servers for license tracking (${name})`,
+                iamRole: this.managedNodeRole.name,
+                registrationLimit: args.registrationLimit ?? DEFAULT_REGISTRATION_LIMIT,
+                expirationDate: args.expirationDate,
+                tags: args.tags,
+            },
+            // The role must carry its policy before a server registers with it.
+            { parent: this, dependsOn: [core], additionalSecretOutputs: ["activationCode"] },
+        );
+        this.activationId = this.activation.id;
+        this.activationCode = pulumi.secret(this.activation.activationCode);
+
+        this.inventoryAssociation = new aws.ssm.Association(
+            `${name}-inventory`,
+            {
+                name: "AWS-GatherSoftwareInventory",
+                associationName: `${name}-software-inventory`,
+                // Every managed node of the account and Region: EC2 and registered servers alike.
+                targets: [{ key: "InstanceIds", values: ["*"] }],
+                scheduleExpression: schedule,
+                parameters: { applications: "Enabled", awsComponents: "Enabled", instanceDetailedInformation: "Enabled", services: "Enabled", windowsRoles: "Enabled" },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        this.discoveryRules = (args.discovery ?? []).map(
+            (d, i) => new LicenseDiscoveryRules(`${name}-discovery-${i}`, { licenseConfigurationArn: d.licenseConfigurationArn, products: d.products }, { parent: this }),
+        );
+
+        this.registerOutputs({
+            activationId: this.activationId,
+            activationCode: this.activationCode,
+            managedNodeRoleName: this.managedNodeRole.name,
+            inventoryAssociationId: this.inventoryAssociation.associationId,
+        });
+    }
+}
+
+/** Every problem of the plain arguments at once, each naming its field. */
+function validateArgs(name: string, args: OnPremisesServersArgs, schedule: string): void {
+    const problems: string[] = [];
+    const limit = args.registrationLimit;
+    if (typeof limit === "number" && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) problems.push(`registrationLimit must be an integer from 1 to 1000 (got ${limit})`);
+    if (typeof args.expirationDate === "string" && !ISO_DATE_TIME.test(args.expirationDate)) {
+        problems.push(`expirationDate "${args.expirationDate}" must be an ISO 8601 date and time, e.g. 2027-01-15T00:00:00Z`);
+    }
+    const rate = INVENTORY_RATE.exec(schedule);
+    const minutes = rate ? Number(rate[1]) * { minutes: 1, hours: 60, days: 1440 }[rate[2] as "minutes" | "hours" | "days"] : 0;
+    if (!rate || minutes < 30) problems.push(`inventorySchedule "${schedule}" must be rate(N minutes|hours|days) of at least 30 minutes, e.g. "rate(12 hours)"`);
+    (args.discovery ?? []).forEach((d, i) => {
+        if (!Array.isArray(d.products) || d.products.length === 0) problems.push(`discovery[${i}].products must name at least one product`);
+        (d.products ?? []).forEach((p, j) => {
+            if (typeof p.applicationName !== "string" || p.applicationName.trim() === "") problems.push(`discovery[${i}].products[${j}].applicationName is required`);
+        });
+    });
+    if (problems.length > 0) throw new pulumi.ResourceError(`${name}: ${problems.join("; ")}.`, undefined);
+}
