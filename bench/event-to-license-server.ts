@@ -13,20 +13,38 @@
  *   on-change  LicenseServerHub's default: the change marker announces each seat change and the sync runs at once,
  *              after the stream's batching window.
  *
+ * Every run plays to the end and must pass as `npm start` does (settled, the expected lists, every sample's
+ * expectation `applied` with one seat added, no sandbox error); otherwise the bench fails and names the run's
+ * timeline log. Each run has its own output directory under .bench/ (kept: the timeline is in its timeline.log).
+ *
  * Overrides: BENCH_SAMPLES (10), BENCH_SCHEDULE_WINDOW_S (120: starts spread over this many seconds, so they fall at
- * every phase of the minute), BENCH_ON_CHANGE_WINDOW_S (30), BENCH_MODES ("schedule,on-change").
+ * every phase of the minute), BENCH_ON_CHANGE_WINDOW_S (30), BENCH_MODES ("schedule,on-change"). From code:
+ * `measureLatencies(settings)` returns the samples and statistics as data.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { loadScenario, Scenario } from "../sandbox/scenario";
-import { runSandbox, SandboxAborted } from "../sandbox/sandbox";
+import { runSandbox, SandboxResult } from "../sandbox/sandbox";
 import type { SandboxEvent } from "../sandbox/events";
 import { parseSeatRowKey } from "../functions/hub-shared/tableKeys";
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
-const WINDOWS = { schedule: Number(process.env.BENCH_SCHEDULE_WINDOW_S ?? 120), "on-change": Number(process.env.BENCH_ON_CHANGE_WINDOW_S ?? 30) };
-const MODES = (process.env.BENCH_MODES ?? "schedule,on-change").split(",") as Array<keyof typeof WINDOWS>;
-const PRODUCT = "catia";
+export type Wiring = "schedule" | "on-change";
 
-interface Sample {
+export interface BenchSettings {
+    /** Workbench starts per wiring. */
+    samples: number;
+    /** Seconds over which the starts are spread, per wiring. */
+    windows: Record<Wiring, number>;
+    wirings: Wiring[];
+    /** Scenario seconds per real second (1: real time, the latencies are real). */
+    speed: number;
+    /** Where each run's output directory (and timeline.log) goes. */
+    outRoot: string;
+    /** Extra `runSandbox` options per wiring (e.g. other disabled rules), for comparisons. */
+    sandboxOptions?: (wiring: Wiring) => { disabledRules?: string[] };
+}
+
+export interface Sample {
     user: string;
     /** Scenario second the EC2 event is delivered. */
     at: number;
@@ -37,6 +55,32 @@ interface Sample {
     installed?: number;
 }
 
+export interface Stats {
+    min: number;
+    median: number;
+    mean: number;
+    max: number;
+}
+
+export interface WiringResult {
+    wiring: Wiring;
+    samples: Sample[];
+    /** Milliseconds from the EC2 event to the license server's list. */
+    latency: Stats;
+    /** The run's timeline. */
+    logFile: string;
+}
+
+const PRODUCT = "catia";
+
+export const DEFAULT_SETTINGS: BenchSettings = {
+    samples: Number(process.env.BENCH_SAMPLES ?? 10),
+    windows: { schedule: Number(process.env.BENCH_SCHEDULE_WINDOW_S ?? 120), "on-change": Number(process.env.BENCH_ON_CHANGE_WINDOW_S ?? 30) },
+    wirings: (process.env.BENCH_MODES ?? "schedule,on-change").split(",") as Wiring[],
+    speed: 1,
+    outRoot: path.resolve(__dirname, "..", ".bench"),
+};
+
 /** The default scenario's world with one CAD workbench start per sample, at random moments in the window. */
 function benchScenario(samples: Sample[]): Scenario {
     const base = loadScenario();
@@ -46,17 +90,29 @@ function benchScenario(samples: Sample[]): Scenario {
         description: `benchmark: ${samples.length} workbench starts`,
         users: samples.map((s) => s.user),
         instances: Object.fromEntries(samples.map((s, i) => [s.user, { account: accounts[i % accounts.length], owner: s.user, type: "cad" }])),
-        timeline: samples.map((s) => ({ at: s.at, instance: s.user, state: "running" as const })),
+        timeline: samples.map((s) => ({ at: s.at, instance: s.user, state: "running" as const, expect: { outcome: "applied" as const, seatsAdded: 1 } })),
         faults: [],
         expected: { matlab: [], simulink: [], catia: samples.map((s) => s.user).sort() },
     };
 }
 
-async function measure(mode: keyof typeof WINDOWS): Promise<Sample[]> {
-    const window = WINDOWS[mode];
-    const samples: Sample[] = Array.from({ length: SAMPLES }, (_, i) => ({ user: `bench${String(i + 1).padStart(2, "0")}`, at: Math.round((1 + Math.random() * (window - 1)) * 10) / 10 }));
+/** Why a run does not count: not settled, other lists, a missed expectation, a sandbox error, a missing hop. */
+export function runProblems(result: SandboxResult, samples: Sample[]): string[] {
+    const problems: string[] = [];
+    if (!result.settled) problems.push("the run did not settle");
+    for (const m of result.mismatches) problems.push(`${m.product} ended with [${m.actual.join(", ")}], expected [${m.expected.join(", ")}]`);
+    for (const e of result.expectations.filter((x) => !x.ok)) problems.push(`MISSED ${e.step}: ${e.expected} (observed: ${e.observed})`);
+    for (const error of result.harnessErrors) problems.push(`sandbox error: ${error}`);
+    const missing = samples.filter((s) => s.installed === undefined || s.ec2 === undefined);
+    if (missing.length > 0) problems.push(`${missing.map((s) => s.user).join(", ")} never reached the license server`);
+    if (problems.length === 0 && !result.ok) problems.push("the run is not ok");
+    return problems;
+}
+
+async function measureWiring(wiring: Wiring, settings: BenchSettings, runId: string): Promise<WiringResult> {
+    const window = settings.windows[wiring];
+    const samples: Sample[] = Array.from({ length: settings.samples }, (_, i) => ({ user: `bench${String(i + 1).padStart(2, "0")}`, at: Math.round((1 + Math.random() * (window - 1)) * 10) / 10 }));
     const byUser = new Map(samples.map((s) => [s.user, s]));
-    const abort = new AbortController();
     const onEvent = (event: SandboxEvent) => {
         const now = Date.now();
         if (event.kind === "ec2-event") byUser.get(event.instance)!.ec2 = now;
@@ -77,50 +133,66 @@ async function measure(mode: keyof typeof WINDOWS): Promise<Sample[]> {
                 const sample = byUser.get(user);
                 if (sample && sample.installed === undefined) sample.installed = now;
             }
-            if (samples.every((s) => s.installed !== undefined)) abort.abort();
         }
     };
-    process.stdout.write(`${mode}: ${SAMPLES} starts at random moments in ${window} s, real time...`);
-    try {
-        await runSandbox({ speed: 1, output: null, scenario: benchScenario(samples), onEvent, signal: abort.signal, disabledRules: mode === "schedule" ? ["hub-sync-on-change"] : [] });
-    } catch (err) {
-        if (!(err instanceof SandboxAborted)) throw err;
-    }
-    process.stdout.write(" done\n");
-    const missing = samples.filter((s) => s.installed === undefined || s.ec2 === undefined);
-    if (missing.length > 0) throw new Error(`${mode}: ${missing.map((s) => s.user).join(", ")} never reached the license server`);
-    return samples;
+    const outDir = path.join(settings.outRoot, `${runId}-${wiring}`);
+    const result = await runSandbox({
+        speed: settings.speed,
+        output: null,
+        outDir,
+        scenario: benchScenario(samples),
+        onEvent,
+        disabledRules: [...(wiring === "schedule" ? ["hub-sync-on-change"] : []), ...(settings.sandboxOptions?.(wiring).disabledRules ?? [])],
+    });
+    const problems = runProblems(result, samples);
+    if (problems.length > 0) throw new Error(`${wiring}: the run failed (timeline in ${result.logFile}):\n  - ${problems.join("\n  - ")}`);
+    return { wiring, samples, latency: stats(samples.map((s) => s.installed! - s.ec2!)), logFile: result.logFile };
 }
 
-const seconds = (ms: number) => (ms / 1000).toFixed(1);
-const stats = (values: number[]) => {
+function stats(values: number[]): Stats {
     const sorted = [...values].sort((a, b) => a - b);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], mean, max: sorted[sorted.length - 1] };
-};
+}
+
+/** Runs every wiring of the settings, one after the other; throws when a run fails. */
+export async function measureLatencies(settings: BenchSettings = DEFAULT_SETTINGS, onWiring?: (result: WiringResult) => void): Promise<WiringResult[]> {
+    fs.mkdirSync(settings.outRoot, { recursive: true });
+    const runId = new Date().toISOString().replace(/[:.]/g, "-");
+    const results: WiringResult[] = [];
+    for (const wiring of settings.wirings) {
+        const result = await measureWiring(wiring, settings, runId);
+        onWiring?.(result);
+        results.push(result);
+    }
+    return results;
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 async function main(): Promise<void> {
-    console.log("Time from a workbench's EC2 event to its owner in the license server's list (local sandbox, speed 1)");
-    console.log(`  ${SAMPLES} samples per wiring; sync schedule rate(1 minute); stream batching window 5 s; EventBridge delivery 0.5 s (emulated)`);
+    const settings = DEFAULT_SETTINGS;
+    console.log(`Time from a workbench's EC2 event to its owner in the license server's list (local sandbox, speed ${settings.speed})`);
+    console.log(`  ${settings.samples} samples per wiring; sync schedule rate(1 minute); stream batching window 5 s; EventBridge delivery 0.5 s (emulated)`);
     console.log(`  Node ${process.version} on ${process.platform}/${process.arch}`);
-    const results: Array<[string, ReturnType<typeof stats>]> = [];
-    for (const mode of MODES) {
-        const samples = await measure(mode);
+    const results = await measureLatencies(settings, ({ wiring, samples, logFile }) => {
+        console.log(`  ${wiring}: ${samples.length} starts at random moments in ${settings.windows[wiring]} s (timeline: ${path.relative(process.cwd(), logFile)})`);
         for (const s of samples) {
             const hop = (a?: number, b?: number) => (a !== undefined && b !== undefined ? seconds(b - a).padStart(5) : "    -");
             console.log(`    ${s.user}  event at t=${s.at.toFixed(1).padStart(5)} s  assigned +${hop(s.ec2, s.assigned)} s  marker +${hop(s.ec2, s.marked)} s  on the license server +${hop(s.ec2, s.installed)} s`);
         }
-        results.push([mode, stats(samples.map((s) => s.installed! - s.ec2!))]);
-    }
+    });
     console.log("");
     console.log("  wiring      min     median  mean    max   (seconds)");
-    for (const [mode, s] of results) console.log(`  ${mode.padEnd(10)}  ${seconds(s.min).padEnd(6)}  ${seconds(s.median).padEnd(6)}  ${seconds(s.mean).padEnd(6)}  ${seconds(s.max)}`);
+    for (const { wiring, latency: s } of results) console.log(`  ${wiring.padEnd(10)}  ${seconds(s.min).padEnd(6)}  ${seconds(s.median).padEnd(6)}  ${seconds(s.mean).padEnd(6)}  ${seconds(s.max)}`);
 }
 
-main().then(
-    () => process.exit(0),
-    (err) => {
-        console.error(err);
-        process.exit(1);
-    },
-);
+if (require.main === module) {
+    main().then(
+        () => process.exit(0),
+        (err) => {
+            console.error(err instanceof Error ? err.message : err);
+            process.exit(1);
+        },
+    );
+}

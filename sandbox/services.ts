@@ -5,7 +5,6 @@
  * Manager and SNS stand-ins. Each function reaches them through the SDK's standard AWS_ENDPOINT_URL_<SERVICE>
  * variables, so the deployed bundles run unchanged.
  */
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { startDynalite, LocalDynamo } from "./aws/dynalite";
 import { startS3rver, LocalS3 } from "./aws/s3rver";
@@ -87,18 +86,17 @@ export async function startServices(accountIds: string[]): Promise<SandboxServic
 
 /** Creates what the stacks declared: tables, buckets and their objects, SSM parameters, SNS topics. */
 export async function provision(services: SandboxServices, deployment: LocalDeployment): Promise<void> {
+    // Each table is used only once ACTIVE (dynalite, like DynamoDB, answers CreateTable with CREATING).
     for (const table of deployment.tables) {
-        await services.dynamo.client.send(
-            new CreateTableCommand({
-                TableName: table.name,
-                KeySchema: [
-                    { AttributeName: table.hashKey, KeyType: "HASH" },
-                    ...(table.rangeKey ? [{ AttributeName: table.rangeKey, KeyType: "RANGE" as const }] : []),
-                ],
-                AttributeDefinitions: table.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
-                BillingMode: "PAY_PER_REQUEST",
-            }),
-        );
+        await services.dynamo.createTable({
+            TableName: table.name,
+            KeySchema: [
+                { AttributeName: table.hashKey, KeyType: "HASH" },
+                ...(table.rangeKey ? [{ AttributeName: table.rangeKey, KeyType: "RANGE" as const }] : []),
+            ],
+            AttributeDefinitions: table.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
+            BillingMode: "PAY_PER_REQUEST",
+        });
     }
     for (const bucket of deployment.buckets) await services.s3.createBucket(bucket.name);
     for (const object of deployment.objects) {

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, CreateTableCommandInput, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { HUB_TABLE } from "../../components/hub/definitions";
 import { LOCAL_CLIENT_CONFIG } from "./awsJsonServer";
@@ -14,6 +14,8 @@ export interface LocalDynamo {
     client: DynamoDBClient;
     /** Document client marshalling as the hub's handlers do. */
     documents: DynamoDBDocumentClient;
+    /** Creates a table; returns its name once DescribeTable says ACTIVE (the only way any table here is created). */
+    createTable(input: CreateTableCommandInput & { TableName: string }): Promise<string>;
     /** Creates a hub table (same key schema and attributes as the component's table); returns its name once it is ACTIVE. */
     createHubTable(name?: string): Promise<string>;
     /** Deletes a table and returns once DynamoDB no longer knows it. */
@@ -61,22 +63,24 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Loca
         }
     }
 
+    async function createTable(input: CreateTableCommandInput & { TableName: string }): Promise<string> {
+        await client.send(new CreateTableCommand(input));
+        await waitForTable(input.TableName, (status) => status === "ACTIVE", "ACTIVE");
+        return input.TableName;
+    }
+
     return {
         endpoint,
         client,
         documents,
-        async createHubTable(name = `hub-${process.pid}-${++tableCounter}`) {
-            await client.send(
-                new CreateTableCommand({
-                    TableName: name,
-                    KeySchema: HUB_TABLE.keySchema.map((k) => ({ AttributeName: k.attributeName, KeyType: k.keyType })),
-                    AttributeDefinitions: HUB_TABLE.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
-                    BillingMode: "PAY_PER_REQUEST",
-                }),
-            );
-            await waitForTable(name, (status) => status === "ACTIVE", "ACTIVE");
-            return name;
-        },
+        createTable,
+        createHubTable: (name = `hub-${process.pid}-${++tableCounter}`) =>
+            createTable({
+                TableName: name,
+                KeySchema: HUB_TABLE.keySchema.map((k) => ({ AttributeName: k.attributeName, KeyType: k.keyType })),
+                AttributeDefinitions: HUB_TABLE.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+                BillingMode: "PAY_PER_REQUEST",
+            }),
         async deleteTable(name) {
             await client.send(new DeleteTableCommand({ TableName: name }));
             await waitForTable(name, (status) => status === undefined, "deleted");

@@ -3,6 +3,8 @@ import { CreateTableCommand, ResourceNotFoundException } from "@aws-sdk/client-d
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { HUB_TABLE } from "../../components/hub/definitions";
 import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
+import { provision, SandboxServices } from "../../sandbox/services";
+import type { LocalDeployment } from "../../sandbox/deployment";
 
 describe("harness: dynalite tables are used only once ACTIVE", () => {
     let dynamo: LocalDynamo;
@@ -44,5 +46,12 @@ describe("harness: dynalite tables are used only once ACTIVE", () => {
         await dynamo.deleteTable(name);
         await dynamo.createHubTable("reused");
         await dynamo.documents.send(new PutCommand({ TableName: "reused", Item: item }));
+    });
+
+    it("the sandbox provisions the tables its stacks declare ACTIVE: the first write succeeds", async () => {
+        const table = { name: "sandbox-hub", arn: "arn:aws:dynamodb:eu-central-1:222222222222:table/sandbox-hub", accountId: "222222222222", hashKey: "pk", rangeKey: "sk", attributes: HUB_TABLE.attributes };
+        const deployment = { tables: [table], buckets: [], objects: [], parameters: [], topics: [] } as unknown as LocalDeployment;
+        await provision({ dynamo } as unknown as SandboxServices, deployment);
+        await dynamo.documents.send(new PutCommand({ TableName: table.name, Item: item }));
     });
 });
