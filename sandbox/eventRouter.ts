@@ -89,8 +89,8 @@ export class EventRouter {
         this.deliverLater(bus, event);
     }
 
-    /** A scheduled rule fires: EventBridge sends its targets a "Scheduled Event". */
-    fireSchedule(rule: LocalRule, time: Date, periodMs?: number): void {
+    /** A scheduled rule fires: EventBridge sends its targets a "Scheduled Event". Resolves once the targets ran. */
+    fireSchedule(rule: LocalRule, time: Date, periodMs?: number): Promise<void> {
         const event: EventBridgeEvent = {
             version: "0",
             id: randomUUID(),
@@ -103,7 +103,7 @@ export class EventRouter {
             detail: {},
         };
         this.deps.emit({ at: this.deps.clock.scenarioNow(), kind: "schedule", rule, event, periodMs });
-        for (const target of rule.targets) this.deliverToTarget(rule, target, event);
+        return Promise.all(rule.targets.map((target) => this.deliverToTarget(rule, target, event))).then(() => undefined);
     }
 
     /** Rules on a bus with an event pattern (schedules are not matched against events). */
@@ -133,15 +133,18 @@ export class EventRouter {
         for (const rule of matched) for (const target of rule.targets) this.deliverToTarget(rule, target, event);
     }
 
-    private deliverToTarget(rule: LocalRule, target: LocalTarget, event: EventBridgeEvent): void {
+    /** Delivers to one target; resolves once a Lambda target's invocation (with its retries) is over. */
+    private deliverToTarget(rule: LocalRule, target: LocalTarget, event: EventBridgeEvent): Promise<void> {
         const { deployment, emit, clock } = this.deps;
-        const fail = (reason: string) => emit({ at: clock.scenarioNow(), kind: "delivery-failed", rule, target, event, reason, deadLetter: target.deadLetterArn });
+        const fail = (reason: string) => {
+            emit({ at: clock.scenarioNow(), kind: "delivery-failed", rule, target, event, reason, deadLetter: target.deadLetterArn });
+            return Promise.resolve();
+        };
         const fn = functionByArn(deployment, target.arn);
         if (fn) {
             const denied = invokeDenial(deployment, rule, fn);
             if (denied) return fail(denied);
-            void this.invokeAsync(fn, event);
-            return;
+            return this.invokeAsync(fn, event);
         }
         const bus = deployment.buses.find((b) => b.arn === target.arn);
         if (bus || /:event-bus\//.test(target.arn)) {
@@ -149,9 +152,9 @@ export class EventRouter {
             if (denied) return fail(denied);
             emit({ at: clock.scenarioNow(), kind: "cross-account", rule, target, event });
             this.deliverLater(bus!, event);
-            return;
+            return Promise.resolve();
         }
-        fail(`target ${target.arn} is neither a Lambda function nor an event bus of the sandbox`);
+        return fail(`target ${target.arn} is neither a Lambda function nor an event bus of the sandbox`);
     }
 
     /**

@@ -280,7 +280,7 @@ class Sandbox {
         if (this.atEnd.length > 0) {
             this.out("");
             this.out("End of the scenario: the schedules longer than the scenario run once now");
-            for (const rule of this.atEnd) this.router.fireSchedule(rule, this.clock.timeAt(this.clock.scenarioNow()));
+            for (const rule of this.atEnd) void this.router.fireSchedule(rule, this.clock.timeAt(this.clock.scenarioNow()));
             await this.work.idle();
         }
         for (const message of this.services!.sns.published) {
@@ -378,7 +378,14 @@ class Sandbox {
 
     private startRecurringSchedules(): void {
         for (const { rule, periodMs } of this.recurring) {
-            const tick = () => this.router.fireSchedule(rule, this.clock.timeAt(this.clock.scenarioNow()), periodMs);
+            // A tick whose previous tick's targets still run is skipped: on a machine slower than the scaled clock,
+            // overlapping ticks would pile up and keep the sandbox from ever being idle (and so from settling).
+            let running = false;
+            const tick = () => {
+                if (running) return;
+                running = true;
+                void this.router.fireSchedule(rule, this.clock.timeAt(this.clock.scenarioNow()), periodMs).finally(() => (running = false));
+            };
             this.scheduleTimers.add(setInterval(tick, this.clock.scaled(periodMs)));
         }
     }
@@ -514,12 +521,13 @@ class Sandbox {
      */
     private async settle(): Promise<boolean> {
         const longest = Math.max(0, ...this.recurring.map((r) => r.periodMs));
-        const deadline = Date.now() + this.clock.scaled(longest * MAX_SETTLING_TICKS);
         let settled = true;
-        for (;;) {
+        for (let round = 0; ; round++) {
             await this.work.idle();
             if (this.recurring.length === 0) break;
-            if (!(await this.ticksSucceed(deadline))) {
+            // Each round has its own budget, counted once nothing else is in flight (a slow machine's backlog, e.g.
+            // Lambda's retry delays, does not eat into it); the rounds are bounded too.
+            if (round === MAX_SETTLING_TICKS || !(await this.ticksSucceed(Date.now() + this.clock.scaled(longest * MAX_SETTLING_TICKS)))) {
                 settled = false;
                 break;
             }

@@ -127,7 +127,7 @@ describe("npm start: the default scenario, end to end", function () {
 describe("npm start: a scenario step whose expectation does not hold", function () {
     this.timeout(SANDBOX_RUN_HANG_GUARD_MS);
 
-    it("is reported MISSED with what was observed, and the run exits non-zero", async () => {
+    it("is reported MISSED with what was observed, and the run exits non-zero; the order the timeline promises is kept", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-missed-"));
         try {
             const broken: Scenario = {
@@ -137,9 +137,12 @@ describe("npm start: a scenario step whose expectation does not hold", function 
                 timeline: [
                     { at: 5, instance: "bob-cae", state: "running", expect: { outcome: "applied", seatsAdded: 2 } },
                     { at: 10, instance: "bob-cae", state: "pending", note: "deliberately wrong: pending matches no rule", expect: { outcome: "applied" } },
+                    // Delivered in the same instant: the start is held until the stop was processed, so it is superseded.
+                    { at: 20, instance: "bob-cae", state: "stopped", occurredAt: 19, expect: { outcome: "applied", seatsReleased: 2 } },
+                    { at: 20, instance: "bob-cae", state: "running", occurredAt: 17, note: "the start, delivered late", expect: { outcome: "superseded" } },
                 ],
                 faults: [],
-                expected: { matlab: ["bob"], simulink: ["bob"], catia: [] },
+                expected: { matlab: [], simulink: [], catia: [] },
             };
             const file = path.join(dir, "broken.json");
             fs.writeFileSync(file, JSON.stringify(broken));
@@ -149,9 +152,11 @@ describe("npm start: a scenario step whose expectation does not hold", function 
             });
             expect(stdout).to.match(/ok {5}t=00:05 bob-cae running: outcome applied, seatsAdded 2/);
             expect(stdout).to.match(/MISSED t=00:10 bob-cae pending: outcome applied \(observed: outcome no-rule\)/);
-            expect(stdout).to.contain("expectations 2: ok 1, MISSED 1");
+            expect(stdout).to.match(/ok {5}t=00:20 bob-cae stopped: outcome applied, seatsReleased 2/);
+            expect(stdout).to.match(/ok {5}t=00:20 bob-cae running: outcome superseded/);
+            expect(stdout).to.contain("expectations 4: ok 3, MISSED 1");
             // The lists themselves are right: only the broken promise fails the run.
-            expect(stdout).to.match(/ok {3}matlab {7}bob/);
+            expect(stdout).to.match(/ok {3}matlab {7}\(empty\)/);
             expect(code).to.equal(1);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
