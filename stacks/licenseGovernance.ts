@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LicenseConfigSet } from "../components/config/licenseConfigSet";
-import type { LicenseDefinition } from "../components/config/definitions";
+import { LicenseDefinition, licenseDefinitionsProblems } from "../components/config/definitions";
+import { scheduleExpressionProblem } from "../components/lambda/triggers";
+import { parseLicenseConfigurationArn } from "../components/tracking/definitions";
+import { assertSettings, settingProblem } from "./settings";
 import { MultiRegionLicenseTracker } from "../components/tracking/multiRegionLicenseTracker";
 import { OnPremisesServers, OnPremisesServersArgs } from "../components/config/onPremisesServers";
 import type { DiscoveredProduct } from "../components/config/discoveryRulesProvider";
@@ -19,6 +22,13 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
     const licenses = config.requireObject<Record<string, LicenseDefinition>>("licenses");
     const alertEmails = config.getObject<string[]>("alertEmails") ?? [];
     const organizationsIntegration = config.getBoolean("organizationsIntegration") ?? true;
+    const extraArns = config.getObject<string[]>("trackedLicenseConfigurationArns") ?? [];
+    const usageReportSchedule = config.get("usageReportSchedule");
+    assertSettings([
+        ...licenseDefinitionsProblems(licenses, "licenses"),
+        ...trackedArnProblems(extraArns),
+        ...settingProblem("usageReportSchedule", usageReportSchedule === undefined ? undefined : scheduleExpressionProblem(usageReportSchedule)),
+    ]);
 
     const licenseSet = new LicenseConfigSet("licenses", {
         licenses,
@@ -26,11 +36,10 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         organizationSettings: organizationsIntegration ? { organizationIntegration: true, crossAccountDiscovery: true } : undefined,
     });
 
-    const extraArns = config.getObject<string[]>("trackedLicenseConfigurationArns") ?? [];
     const tracker = new MultiRegionLicenseTracker("usage", {
         // A configuration named in both places is tracked once.
         licenseConfigurationArns: licenseSet.configurationArns.apply((arns) => [...new Set([...Object.values(arns).sort(), ...extraArns])]),
-        scheduleExpression: config.get("usageReportSchedule"),
+        scheduleExpression: usageReportSchedule,
         alarmActions: licenseSet.alertTopicArn ? [licenseSet.alertTopicArn] : undefined,
     });
 
@@ -56,4 +65,14 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         reportBucketName: tracker.bucketName,
         reportPrefix: pulumi.output(tracker.reportPrefix),
     };
+}
+
+/** The extra ARNs by the setting's own index: the tracker sees them only after the set's, under other indexes. */
+function trackedArnProblems(arns: unknown): string[] {
+    if (!Array.isArray(arns)) return ["trackedLicenseConfigurationArns: must be a list of license configuration ARNs"];
+    return arns.flatMap((arn, i) =>
+        typeof arn === "string" && parseLicenseConfigurationArn(arn)
+            ? []
+            : [`trackedLicenseConfigurationArns[${i}]: ${JSON.stringify(arn)} is not a License Manager configuration ARN (arn:aws:license-manager:<region>:<account>:license-configuration:lic-<32 hex>)`],
+    );
 }

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LicenseServerHub } from "../components/hub/licenseServerHub";
-import type { ProductCatalog } from "../components/hub/catalog";
+import { ProductCatalog, catalogProblems } from "../components/hub/catalog";
+import { scheduleExpressionProblem } from "../components/lambda/triggers";
+import { assertSettings, settingProblem } from "./settings";
 import { HUB_BUS_ARN_OUTPUT } from "./workbenchAccount";
 
 /**
@@ -10,11 +12,17 @@ import { HUB_BUS_ARN_OUTPUT } from "./workbenchAccount";
 export function deployLicenseServer(config: pulumi.Config): Record<string, pulumi.Output<unknown>> {
     const workbenchAccountIds = config.getObject<string[]>("workbenchAccountIds") ?? [];
     const organizationId = config.get("organizationId") || undefined;
+    const catalog = config.requireObject<ProductCatalog>("productCatalog");
+    const syncSchedule = config.get("syncSchedule");
+    assertSettings([
+        ...catalogProblems(catalog, "productCatalog"),
+        ...settingProblem("syncSchedule", syncSchedule === undefined ? undefined : scheduleExpressionProblem(syncSchedule)),
+    ]);
     const hub = new LicenseServerHub("hub", {
-        catalog: config.requireObject<ProductCatalog>("productCatalog"),
+        catalog,
         workbenchAccountIds: workbenchAccountIds.length > 0 ? workbenchAccountIds : undefined,
         organizationId,
-        syncSchedule: config.get("syncSchedule"),
+        syncSchedule,
         syncOnChange: config.getBoolean("syncOnChange"),
         licenseServerRoleNames: config.getObject<string[]>("licenseServerRoleNames"),
     });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { WorkbenchAccountForwarder } from "../components/workbench/workbenchAccountForwarder";
+import { EVENT_BUS_ARN, WorkbenchAccountForwarder } from "../components/workbench/workbenchAccountForwarder";
+import { assertSettings } from "./settings";
 
 /** Name of the output the license-server stack exports and workbench stacks read through a StackReference. */
 export const HUB_BUS_ARN_OUTPUT = "hubEventBusArn";
@@ -12,7 +13,11 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
     const explicitArn = config.get("hubEventBusArn");
     const licenseServerStack = config.get("licenseServerStack");
     if (!explicitArn && !licenseServerStack) {
-        throw new Error('Role workbench-account needs "hubEventBusArn" or "licenseServerStack" (e.g. my-org/license-ops/license-server).');
+        throw new pulumi.RunError('Role workbench-account needs "hubEventBusArn" or "licenseServerStack" (e.g. my-org/license-ops/license-server).');
+    }
+    // Checked here, where the user wrote it: a wrong ARN (a queue's, say) would otherwise fail in every resource it feeds.
+    if (explicitArn && !EVENT_BUS_ARN.test(explicitArn)) {
+        assertSettings([`hubEventBusArn: ${JSON.stringify(explicitArn)} is not an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)`]);
     }
     const hubEventBusArn = explicitArn
         ? pulumi.output(explicitArn)

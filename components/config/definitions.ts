@@ -15,6 +15,8 @@
  * - [Tags] AWS tagging rules: keys 1-128 and values 0-256 characters of letters, digits, spaces and `_.:/=+-@`;
  *   the `aws:` prefix is reserved.
  */
+import { childPath, knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
+
 export {
     CHECKER_DEFAULTS,
     CHECKER_ENV,
@@ -124,13 +126,27 @@ const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 const RESERVED_TAG_KEYS = new Set([HARD_LIMIT_EXEMPT_TAG_KEY, LICENSE_SET_TAG_KEY]);
 
+const DEFINITION_KEYS = knownKeys<LicenseDefinition>()(
+    "countingType",
+    "licenseCount",
+    "hardLimit",
+    "hardLimitExemptReason",
+    "rules",
+    "description",
+    "tags",
+    "amiIds",
+);
+const RULE_KEYS = Object.keys(RULE_NAMES);
+
 /** Every problem with one definition, each a sentence naming what is wrong (empty when valid). */
 export function licenseDefinitionProblems(name: string, definition: LicenseDefinition): string[] {
     const problems: string[] = [];
     if (!DEFINITION_NAME.test(name)) {
         problems.push("its name must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit");
     }
-    if (typeof definition !== "object" || definition === null) return [...problems, "the definition is not an object"];
+    if (typeof definition !== "object" || definition === null || Array.isArray(definition)) return [...problems, "the definition is not an object"];
+    // A misspelt optional key (amiId, hardlimit) would otherwise be dropped silently and its default used.
+    problems.push(...unknownKeyProblems(definition, DEFINITION_KEYS, ""));
     const countingType = definition.countingType;
     if (!COUNTING_TYPES.includes(countingType)) {
         // Nothing else can be checked without a counting type.
@@ -189,11 +205,10 @@ function ruleProblems(countingType: CountingType, rules: LicenseRules): string[]
     const problems: string[] = [];
     // [API] rules per counting type.
     const allowed = RULES_BY_COUNTING_TYPE[countingType];
+    problems.push(...unknownKeyProblems(rules, RULE_KEYS, "rules"));
     for (const key of Object.keys(rules) as RuleKey[]) {
-        if (rules[key] === undefined) continue;
-        if (!(key in RULE_NAMES)) {
-            problems.push(`rules.${key} is not a License Manager rule`);
-        } else if (!allowed.includes(key)) {
+        if (rules[key] === undefined || !(key in RULE_NAMES)) continue;
+        if (!allowed.includes(key)) {
             problems.push(
                 `rule ${RULE_NAMES[key]} (rules.${key}) is not valid for counting type ${countingType}; ` +
                     `valid: ${allowed.map((k) => RULE_NAMES[k]).join(", ")}`,
@@ -249,13 +264,20 @@ export function licenseRuleStrings(countingType: CountingType, rules: LicenseRul
  * reviewer fixes them in one pass. Nothing is created when this throws.
  */
 export function assertValidLicenseDefinitions(context: string, licenses: Record<string, LicenseDefinition>): void {
-    const names = Object.keys(licenses ?? {});
-    if (names.length === 0) throw new Error(`${context}: licenses must define at least one license.`);
+    const problems = licenseDefinitionsProblems(licenses, "licenses");
+    if (problems.length > 0) throw new Error(problemsMessage(context, problems));
+}
+
+/**
+ * Every problem of a set of definitions, each starting with the path the user wrote under `path` (the argument or
+ * stack setting), e.g. `licenses.oracle-database-ee: unknown key "amiId" (did you mean "amiIds"?)`.
+ */
+export function licenseDefinitionsProblems(licenses: Record<string, LicenseDefinition>, path: string): string[] {
+    if (typeof licenses !== "object" || licenses === null || Array.isArray(licenses)) return [`${path}: must map license names to definitions`];
+    const names = Object.keys(licenses);
+    if (names.length === 0) return [`${path}: must define at least one license`];
     if (names.length > MAX_LICENSES_PER_SET) {
-        throw new Error(`${context}: ${names.length} licenses in one set; at most ${MAX_LICENSES_PER_SET} (split them into several LicenseConfigSets).`);
+        return [`${path}: ${names.length} licenses in one set; at most ${MAX_LICENSES_PER_SET} (split them into several LicenseConfigSets)`];
     }
-    const problems = names.flatMap((name) => licenseDefinitionProblems(name, licenses[name]).map((p) => `license "${name}": ${p}`));
-    if (problems.length > 0) {
-        throw new Error(`${context}: invalid license definitions:\n  - ${problems.join("\n  - ")}`);
-    }
+    return names.flatMap((name) => licenseDefinitionProblems(name, licenses[name]).map((p) => `${childPath(path, name)}: ${p}`));
 }

@@ -1,17 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { awsContext } from "../shared/awsContext";
+import { checkArgs } from "../shared/validation";
 import {
     DEFINITION_NAME,
     HARD_LIMIT_EXEMPT_TAG_KEY,
     LICENSE_SET_TAG_KEY,
     LicenseDefinition,
-    assertValidLicenseDefinitions,
+    licenseDefinitionsProblems,
     licenseRuleStrings,
     tagProblems,
 } from "./definitions";
 import { LicenseManagerServiceSettings } from "./licenseManagerServiceSettings";
-import { UtilisationAlerts, UtilisationAlertsArgs, assertValidAlertArgs, createUtilisationAlerts } from "./utilisationAlerts";
+import { UtilisationAlerts, UtilisationAlertsArgs, alertArgsProblems, createUtilisationAlerts } from "./utilisationAlerts";
+import { childPath, knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 
 /** A launch template created by the set, whose instances consume some of its licenses. */
 export interface LicensedLaunchTemplateArgs {
@@ -75,7 +77,7 @@ export class LicenseConfigSet extends pulumi.ComponentResource {
 
     constructor(name: string, args: LicenseConfigSetArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super: a bad set registers nothing, not even the component.
-        validateArgs(name, args);
+        checkArgs(() => validateArgs(name, args));
         super("licensing:config:LicenseConfigSet", name, {}, opts);
         this.componentName = name;
         const context = awsContext(this);
@@ -182,26 +184,37 @@ export class LicenseConfigSet extends pulumi.ComponentResource {
     }
 }
 
+const TEMPLATE_KEYS = knownKeys<LicensedLaunchTemplateArgs>()("licenses", "template");
+const ORGANIZATION_KEYS = knownKeys<OrganizationSettingsArgs>()("organizationIntegration", "crossAccountDiscovery", "keepSettingsOnDelete");
+
+/** Throws one message listing every problem of the arguments, each with its path (`licenses.<name>`, `alerts`, ...). */
 function validateArgs(name: string, args: LicenseConfigSetArgs): void {
-    assertValidLicenseDefinitions(name, args.licenses);
-    const licenses = new Set(Object.keys(args.licenses));
-    const problems: string[] = tagProblems(args.tags).map((p) => `tags: ${p}`);
+    const problems = licenseConfigSetProblems(args);
+    if (problems.length > 0) throw new Error(problemsMessage(name, problems));
+}
+
+/** Every problem of the arguments beyond their TypeScript types, each starting with the path the caller wrote. */
+export function licenseConfigSetProblems(args: LicenseConfigSetArgs): string[] {
+    const problems = licenseDefinitionsProblems(args.licenses, "licenses");
+    const licenses = new Set(Object.keys(args.licenses ?? {}));
+    problems.push(...tagProblems(args.tags).map((p) => `tags: ${p}`));
     for (const [templateName, spec] of Object.entries(args.launchTemplates ?? {})) {
-        if (!DEFINITION_NAME.test(templateName)) {
-            problems.push(`launch template "${templateName}": its name must be 1-64 letters, digits, dots, dashes or underscores`);
-        }
-        if (!spec.licenses || spec.licenses.length === 0) problems.push(`launch template "${templateName}": licenses must name at least one license of the set`);
+        const at = childPath("launchTemplates", templateName);
+        problems.push(...unknownKeyProblems(spec, TEMPLATE_KEYS, at));
+        if (!DEFINITION_NAME.test(templateName)) problems.push(`${at}: its name must be 1-64 letters, digits, dots, dashes or underscores`);
+        if (!spec.licenses || spec.licenses.length === 0) problems.push(`${at}.licenses: must name at least one license of the set`);
         for (const license of spec.licenses ?? []) {
-            if (!licenses.has(license)) problems.push(`launch template "${templateName}": license "${license}" is not defined in licenses`);
+            if (!licenses.has(license)) problems.push(`${at}.licenses: license "${license}" is not defined in licenses`);
         }
         const dupes = (spec.licenses ?? []).filter((l, i, all) => all.indexOf(l) !== i);
-        if (dupes.length > 0) problems.push(`launch template "${templateName}": licenses lists ${[...new Set(dupes)].join(", ")} more than once`);
-        if ((spec.template as { licenseSpecifications?: unknown }).licenseSpecifications !== undefined) {
-            problems.push(`launch template "${templateName}": leave template.licenseSpecifications out; they come from licenses`);
+        if (dupes.length > 0) problems.push(`${at}.licenses: lists ${[...new Set(dupes)].join(", ")} more than once`);
+        if ((spec.template as { licenseSpecifications?: unknown } | undefined)?.licenseSpecifications !== undefined) {
+            problems.push(`${at}.template: leave licenseSpecifications out; they come from licenses`);
         }
     }
     const s = args.organizationSettings;
     if (s) {
+        problems.push(...unknownKeyProblems(s, ORGANIZATION_KEYS, "organizationSettings"));
         if (s.organizationIntegration === undefined && s.crossAccountDiscovery === undefined) {
             problems.push("organizationSettings: set organizationIntegration and/or crossAccountDiscovery");
         }
@@ -209,8 +222,8 @@ function validateArgs(name: string, args: LicenseConfigSetArgs): void {
             problems.push("organizationSettings: cross-account discovery needs the Organizations integration (organizationIntegration: false contradicts it)");
         }
     }
-    if (problems.length > 0) throw new Error(`${name}: ${problems.join("; ")}.`);
-    if (args.alerts !== false) assertValidAlertArgs(name, args.alerts ?? {});
+    if (args.alerts !== false) problems.push(...alertArgsProblems(args.alerts ?? {}, "alerts"));
+    return problems;
 }
 
 /** The set's name as it appears in tags and alert subjects (tag-value and subject safe). */

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { BundledFunction } from "../lambda/bundledFunction";
-import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "../lambda/triggers";
+import { invokeFunctionOnRule, scheduleExpressionProblem, scheduleRule } from "../lambda/triggers";
+import { knownKeys, unknownKeyProblems } from "../shared/configKeys";
 import { AwsContext } from "../shared/awsContext";
 import { PolicyStatement } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
@@ -58,8 +59,20 @@ export function usagePercentQuery(configurationArn: string): string {
 const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
-/** Throws, naming the component, unless the alert settings are usable. Runs before anything is created. */
-export function assertValidAlertArgs(context: string, args: UtilisationAlertsArgs): void {
+const ALERT_KEYS = knownKeys<UtilisationAlertsArgs>()(
+    "thresholdPercent",
+    "bandWidthPercent",
+    "reminderIntervalHours",
+    "schedule",
+    "kmsKeyArn",
+    "emailAddresses",
+    "httpsEndpoints",
+    "usageAlarms",
+    "logRetentionDays",
+);
+
+/** Every problem of the alert settings, each starting with `path` (where the caller wrote them). Checked before anything is created. */
+export function alertArgsProblems(args: UtilisationAlertsArgs, path: string): string[] {
     const problems: string[] = [];
     const range = (field: keyof typeof CHECKER_LIMITS, value: number | undefined, integer: boolean) => {
         const { min, max } = CHECKER_LIMITS[field];
@@ -89,8 +102,9 @@ export function assertValidAlertArgs(context: string, args: UtilisationAlertsArg
     if (typeof args.kmsKeyArn === "string" && !KMS_KEY_ARN.test(args.kmsKeyArn)) {
         problems.push(`kmsKeyArn "${args.kmsKeyArn}" is not a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>)`);
     }
-    if (problems.length > 0) throw new Error(`${context}: invalid alerts settings: ${problems.join("; ")}.`);
-    assertScheduleExpression(args.schedule ?? DEFAULT_CHECK_SCHEDULE, `${context}: alerts.schedule`);
+    const schedule = scheduleExpressionProblem(args.schedule ?? DEFAULT_CHECK_SCHEDULE);
+    if (schedule) problems.push(`schedule: ${schedule}`);
+    return [...unknownKeyProblems(args, ALERT_KEYS, path), ...problems.map((p) => `${path}.${p}`)];
 }
 
 export interface UtilisationAlerts {

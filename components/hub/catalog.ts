@@ -3,8 +3,8 @@
  * list goes. Plain data, validated when the component is constructed so a mistake fails `pulumi preview` with a
  * message naming the entry, not a Lambda at 3 a.m.
  */
-import { INSTANCE_ID_PATTERN, WORKBENCH_TYPE_PATTERN } from "../../functions/shared/workbenchEvent";
-import { PRODUCT_NAME_PATTERN } from "../../functions/hub-shared/tableKeys";
+import { productTargetProblems, workbenchTypeEntryProblems } from "../../functions/hub-shared/catalogEntries";
+import { childPath, knownKeys, misspeltIn, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 import type { ProductTarget } from "../../functions/hub-shared/config";
 
 export interface LicensedProduct {
@@ -35,67 +35,83 @@ const PLACEHOLDER = /\{[^{}]*\}/g;
 const EXECUTABLE = /^\/[A-Za-z0-9._+\-/]+$/;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-/** Throws, naming the component and the entry, unless the catalog is complete and every name is in its strict charset. */
-export function validateCatalog(component: string, catalog: ProductCatalog): void {
-    const fail = (message: string): never => {
-        throw new Error(`${component}: catalog ${message}`);
-    };
-    if (typeof catalog !== "object" || catalog === null) fail("is required");
-    const products = Object.entries(catalog.products ?? {});
-    const types = Object.entries(catalog.workbenchTypes ?? {});
-    if (products.length === 0) fail("has no products");
-    if (types.length === 0) fail("maps no workbench types to products");
+const CATALOG_KEYS = knownKeys<ProductCatalog>()("workbenchTypes", "products", "defaultCommand");
+const PRODUCT_KEYS = knownKeys<LicensedProduct>()("licenseServerInstanceId", "seats", "command");
+
+/**
+ * Every problem of the catalog, each starting with the path the user wrote under `path` (the argument or stack
+ * setting holding the catalog), e.g. `productCatalog.products.matlab: unknown key "seat" (did you mean "seats"?)`.
+ */
+export function catalogProblems(catalog: unknown, path: string): string[] {
+    if (typeof catalog !== "object" || catalog === null || Array.isArray(catalog)) return [`${path}: must be an object with workbenchTypes and products`];
+    const c = catalog as Partial<ProductCatalog>;
+    const problems = unknownKeyProblems(c, CATALOG_KEYS, path);
+    const products = isRecord(c.products) ? Object.entries(c.products) : [];
+    const types = isRecord(c.workbenchTypes) ? Object.entries(c.workbenchTypes) : [];
+    // A misspelt key already says what is missing; a second line would only mislead.
+    if (products.length === 0 && !misspeltIn(c, "products", CATALOG_KEYS)) problems.push(`${path}.products: has no products`);
+    if (types.length === 0 && !misspeltIn(c, "workbenchTypes", CATALOG_KEYS)) problems.push(`${path}.workbenchTypes: maps no workbench types to products`);
 
     for (const [name, product] of products) {
-        if (!PRODUCT_NAME_PATTERN.test(name)) {
-            fail(`product name ${JSON.stringify(name)} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+        const at = childPath(`${path}.products`, name);
+        if (!isRecord(product)) {
+            problems.push(`${at}: must be an object with licenseServerInstanceId`);
+            continue;
         }
-        if (typeof product?.licenseServerInstanceId !== "string" || !INSTANCE_ID_PATTERN.test(product.licenseServerInstanceId)) {
-            fail(`product ${name}: licenseServerInstanceId ${JSON.stringify(product?.licenseServerInstanceId)} is not an EC2 instance id`);
-        }
-        if (product.seats !== undefined && (!Number.isInteger(product.seats) || product.seats <= 0)) {
-            fail(`product ${name}: seats must be a positive integer (got ${JSON.stringify(product.seats)})`);
-        }
-        if (product.command !== undefined) validateCommand(`product ${name}: command`, product.command, fail);
+        problems.push(...unknownKeyProblems(product, PRODUCT_KEYS, at));
+        problems.push(...productTargetProblems(name, product.licenseServerInstanceId, product.seats, at, "licenseServerInstanceId"));
+        if (product.command !== undefined) problems.push(...commandProblems(`${at}.command`, product.command));
     }
-    if (catalog.defaultCommand !== undefined) validateCommand("defaultCommand", catalog.defaultCommand, fail);
+    if (c.defaultCommand !== undefined) problems.push(...commandProblems(`${path}.defaultCommand`, c.defaultCommand));
 
     const carried = new Set<string>();
     for (const [type, names] of types) {
-        if (!WORKBENCH_TYPE_PATTERN.test(type)) {
-            fail(`workbench type ${JSON.stringify(type)} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
-        }
-        if (!Array.isArray(names) || names.length === 0) fail(`workbench type ${type} carries no products`);
-        if (new Set(names).size !== names.length) fail(`workbench type ${type} lists a product twice`);
-        for (const product of names) {
-            if (!Object.prototype.hasOwnProperty.call(catalog.products, product)) {
-                fail(`workbench type ${type} carries unknown product ${JSON.stringify(product)}`);
+        const at = childPath(`${path}.workbenchTypes`, type);
+        problems.push(...workbenchTypeEntryProblems(type, names, at));
+        if (!Array.isArray(names)) continue;
+        names.forEach((product, i) => {
+            if (!products.some(([name]) => name === product)) {
+                problems.push(`${at}[${i}]: unknown product ${JSON.stringify(product)}${products.length > 0 ? ` (products: ${products.map(([n]) => n).join(", ")})` : ""}`);
             }
             carried.add(product);
-        }
+        });
     }
     // A product no workbench carries would be synced with an empty list on every change, emptying its license server.
     for (const [name] of products) {
-        if (!carried.has(name)) fail(`product ${name} is carried by no workbench type`);
+        if (!carried.has(name) && types.length > 0) problems.push(`${childPath(`${path}.products`, name)}: carried by no workbench type`);
     }
+    return problems;
 }
 
-function validateCommand(field: string, argv: unknown, fail: (message: string) => never): void {
-    if (!Array.isArray(argv) || argv.length === 0 || argv.length > 64) fail(`${field} must be an array of 1-64 arguments`);
-    const args = argv as unknown[];
-    args.forEach((arg, i) => {
-        if (typeof arg !== "string" || arg.length === 0 || arg.length > 1024) fail(`${field}[${i}] must be a non-empty string of at most 1024 characters`);
-        const text = arg as string;
-        if (CONTROL_CHARACTERS.test(text)) fail(`${field}[${i}] contains a control character`);
-        for (const token of text.match(PLACEHOLDER) ?? []) {
+/** Throws one message listing every problem of the catalog, each naming the entry under `catalog`. */
+export function validateCatalog(component: string, catalog: ProductCatalog): void {
+    const problems = catalogProblems(catalog, "catalog");
+    if (problems.length > 0) throw new Error(problemsMessage(component, problems));
+}
+
+function commandProblems(field: string, argv: unknown): string[] {
+    if (!Array.isArray(argv) || argv.length === 0 || argv.length > 64) return [`${field}: must be an array of 1-64 arguments`];
+    const problems: string[] = [];
+    argv.forEach((arg: unknown, i) => {
+        if (typeof arg !== "string" || arg.length === 0 || arg.length > 1024) {
+            problems.push(`${field}[${i}]: must be a non-empty string of at most 1024 characters`);
+            return;
+        }
+        if (CONTROL_CHARACTERS.test(arg)) problems.push(`${field}[${i}]: contains a control character`);
+        for (const token of arg.match(PLACEHOLDER) ?? []) {
             if (!(COMMAND_PLACEHOLDERS as readonly string[]).includes(token)) {
-                fail(`${field}[${i}] uses unknown placeholder ${token}; allowed: ${COMMAND_PLACEHOLDERS.join(", ")}`);
+                problems.push(`${field}[${i}]: unknown placeholder ${token}; allowed: ${COMMAND_PLACEHOLDERS.join(", ")}`);
             }
         }
-        if (text.replace(PLACEHOLDER, "").match(/[{}]/)) fail(`${field}[${i}] has an unbalanced brace`);
+        if (arg.replace(PLACEHOLDER, "").match(/[{}]/)) problems.push(`${field}[${i}]: has an unbalanced brace`);
     });
-    if (!EXECUTABLE.test(args[0] as string)) fail(`${field}[0] must be the absolute path of the vendor CLI (no placeholders, no spaces)`);
-    if (!args.some((a) => (a as string).includes("{usersFile}"))) fail(`${field} must pass the user list with {usersFile}`);
+    if (typeof argv[0] === "string" && !EXECUTABLE.test(argv[0])) problems.push(`${field}[0]: must be the absolute path of the vendor CLI (no placeholders, no spaces)`);
+    if (!argv.some((a) => typeof a === "string" && a.includes("{usersFile}"))) problems.push(`${field}: must pass the user list with {usersFile}`);
+    return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, any> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Workbench type -> products: what the assignment Lambda needs. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { anyOccurrenceAlarm, deadLetterAlarm } from "../shared/alarms";
-import { whenKnown } from "../shared/validation";
+import { checkArgs, whenKnown } from "../shared/validation";
 import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MAX_MAX_CLOCK_SKEW_SECONDS } from "../../functions/hub-shared/config";
 import { BundledFunction } from "../lambda/bundledFunction";
@@ -112,7 +112,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
 
     constructor(name: string, args: LicenseServerHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super("licensing:hub:LicenseServerHub", name, {}, opts);
-        const settings = validateArgs(name, args);
+        const settings = checkArgs(() => validateArgs(name, args), this);
         const { catalog } = args;
         const { partition, region, accountId } = awsContext(this);
         const dnsSuffix = aws.getPartitionOutput({}, { parent: this }).dnsSuffix;

@@ -5,6 +5,7 @@ import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "..
 import { awsContext } from "../shared/awsContext";
 import { anyOccurrenceAlarm } from "../shared/alarms";
 import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
+import { checkArgs } from "../shared/validation";
 import type { PolicyStatement } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
 import {
@@ -93,27 +94,13 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
 
     constructor(name: string, args: MultiRegionLicenseTrackerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("licensing:tracking:MultiRegionLicenseTracker", name, {}, opts);
-        const prefix = args.reportPrefix ?? DEFAULT_REPORT_PREFIX;
-        assertReportPrefix(prefix, name);
-        const schedule = args.scheduleExpression ?? DEFAULT_SCHEDULE_EXPRESSION;
-        assertScheduleExpression(schedule, name);
-        const concurrency = args.concurrency ?? DEFAULT_CONCURRENCY;
-        assertConcurrency(concurrency, name);
-        const layout = args.layout ?? DEFAULT_REPORT_LAYOUT;
-        assertReportLayout(layout, name);
-        const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-        if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
-            throw new Error(`${name}: timeoutSeconds must be an integer from 1 to 900 (got ${timeoutSeconds}).`);
-        }
-        const reportReceived = args.reportReceivedLicenses ?? true;
-        const expiryWarningDays = args.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
-        assertExpiryWarningDays(expiryWarningDays, name);
+        const { prefix, schedule, concurrency, layout, timeoutSeconds, reportReceived, expiryWarningDays } = checkArgs(() => trackerSettings(name, args), this);
         const { partition, region } = awsContext(this);
-        const configurations = validatedConfigurations(name, args.licenseConfigurationArns, partition);
-        const receivedRegions = reportReceived ? receivedLicenseRegions(name, args.receivedLicenseRegions, configurations, region) : pulumi.output([] as string[]);
+        const configurations = validatedConfigurations(name, args.licenseConfigurationArns, partition, this);
+        const receivedRegions = reportReceived ? receivedLicenseRegions(name, args.receivedLicenseRegions, configurations, region, this) : pulumi.output([] as string[]);
         const roots = reportRoots(prefix, layout);
 
-        const reports = reportBucket(`${name}-reports`, args.bucket ?? {}, roots, name, this);
+        const reports = checkArgs(() => reportBucket(`${name}-reports`, args.bucket ?? {}, roots, name, this), this);
         this.bucket = reports.bucket;
         this.bucketName = this.bucket.bucket;
         this.reportPrefix = prefix;
@@ -253,15 +240,38 @@ function validatedConfigurations(
     name: string,
     input: pulumi.Input<pulumi.Input<string>[]>,
     partition: pulumi.Output<string>,
+    resource: pulumi.Resource,
 ): pulumi.Output<LicenseConfigurationArn[]> {
     if (Array.isArray(input) && input.every((arn) => typeof arn === "string")) {
-        parseLicenseConfigurationArns(input, name);
+        checkArgs(() => parseLicenseConfigurationArns(input, name), resource);
     }
-    return pulumi.all([pulumi.output(input), partition]).apply(([arns, deployedPartition]) => {
-        const parsed = parseLicenseConfigurationArns(arns, name);
-        assertDeployedPartition(name, parsed, deployedPartition);
-        return parsed;
-    });
+    return pulumi.all([pulumi.output(input), partition]).apply(([arns, deployedPartition]) =>
+        checkArgs(() => {
+            const parsed = parseLicenseConfigurationArns(arns, name);
+            assertDeployedPartition(name, parsed, deployedPartition);
+            return parsed;
+        }, resource),
+    );
+}
+
+/** The scalar settings with their defaults, validated; throws naming the argument at fault. */
+function trackerSettings(name: string, args: MultiRegionLicenseTrackerArgs) {
+    const prefix = args.reportPrefix ?? DEFAULT_REPORT_PREFIX;
+    assertReportPrefix(prefix, name);
+    const schedule = args.scheduleExpression ?? DEFAULT_SCHEDULE_EXPRESSION;
+    assertScheduleExpression(schedule, `${name}: scheduleExpression`);
+    const concurrency = args.concurrency ?? DEFAULT_CONCURRENCY;
+    assertConcurrency(concurrency, name);
+    const layout = args.layout ?? DEFAULT_REPORT_LAYOUT;
+    assertReportLayout(layout, name);
+    const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
+        throw new Error(`${name}: timeoutSeconds must be an integer from 1 to 900 (got ${timeoutSeconds}).`);
+    }
+    const reportReceived = args.reportReceivedLicenses ?? true;
+    const expiryWarningDays = args.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
+    assertExpiryWarningDays(expiryWarningDays, name);
+    return { prefix, schedule, concurrency, layout, timeoutSeconds, reportReceived, expiryWarningDays };
 }
 
 /** The regions to list received licenses in: as given, or those of the tracked configurations plus the stack's own. */
@@ -270,10 +280,11 @@ function receivedLicenseRegions(
     input: pulumi.Input<pulumi.Input<string>[]> | undefined,
     configurations: pulumi.Output<LicenseConfigurationArn[]>,
     stackRegion: pulumi.Output<string>,
+    resource: pulumi.Resource,
 ): pulumi.Output<string[]> {
     if (input !== undefined) {
         return pulumi.output(input).apply((regions) => {
-            assertReceivedLicenseRegions(regions, `${name} (receivedLicenseRegions)`);
+            checkArgs(() => assertReceivedLicenseRegions(regions, `${name} (receivedLicenseRegions)`), resource);
             return regions;
         });
     }

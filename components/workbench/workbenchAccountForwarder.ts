@@ -23,7 +23,8 @@ export interface WorkbenchAccountForwarderArgs {
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/;
+/** An EventBridge event bus ARN (any partition). */
+export const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 /**

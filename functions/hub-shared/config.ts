@@ -1,5 +1,5 @@
-import { isValidWorkbenchType, INSTANCE_ID_PATTERN, ACCOUNT_ID_PATTERN } from "../shared/workbenchEvent";
-import { isValidProductName } from "./tableKeys";
+import { ACCOUNT_ID_PATTERN } from "../shared/workbenchEvent";
+import { productTargetProblems, workbenchTypeEntryProblems } from "./catalogEntries";
 import { ASSIGNMENT_ENVIRONMENT, SYNC_ENVIRONMENT } from "./environment";
 
 /** Where one product's user list goes, and how many seats the organisation owns. */
@@ -43,11 +43,10 @@ type Env = Record<string, string | undefined>;
 /** Reads the assignment handler's configuration; throws (failing the cold start loudly) when it is broken. */
 export function assignmentConfigFromEnv(env: Env): AssignmentConfig {
     const workbenchTypes = parseJson(env, ASSIGNMENT_ENVIRONMENT.workbenchTypes) as Record<string, unknown>;
-    for (const [type, products] of Object.entries(workbenchTypes)) {
-        if (!isValidWorkbenchType(type) || !Array.isArray(products) || products.length === 0 || !products.every(isValidProductName)) {
-            throw new Error(`${ASSIGNMENT_ENVIRONMENT.workbenchTypes}: entry ${JSON.stringify(type)} is not a list of product names`);
-        }
-    }
+    const problems = Object.entries(workbenchTypes).flatMap(([type, products]) =>
+        workbenchTypeEntryProblems(type, products, `${ASSIGNMENT_ENVIRONMENT.workbenchTypes}[${JSON.stringify(type)}]`),
+    );
+    if (problems.length > 0) throw new Error(problems.join("; "));
     const allowedAccounts = (env[ASSIGNMENT_ENVIRONMENT.allowedAccounts] ?? "").split(",").map((a) => a.trim()).filter(Boolean);
     for (const account of allowedAccounts) {
         if (!ACCOUNT_ID_PATTERN.test(account)) throw new Error(`${ASSIGNMENT_ENVIRONMENT.allowedAccounts}: ${JSON.stringify(account)} is not an account id`);
@@ -63,12 +62,10 @@ export function assignmentConfigFromEnv(env: Env): AssignmentConfig {
 
 export function syncConfigFromEnv(env: Env): SyncConfig {
     const products = parseJson(env, SYNC_ENVIRONMENT.products) as Record<string, any>;
-    for (const [product, target] of Object.entries(products)) {
-        const seatsOk = target?.seats === undefined || (Number.isInteger(target.seats) && target.seats > 0);
-        if (!isValidProductName(product) || typeof target?.instanceId !== "string" || !INSTANCE_ID_PATTERN.test(target.instanceId) || !seatsOk) {
-            throw new Error(`${SYNC_ENVIRONMENT.products}: entry ${JSON.stringify(product)} needs a product name, an instanceId and optional positive seats`);
-        }
-    }
+    const problems = Object.entries(products).flatMap(([product, target]) =>
+        productTargetProblems(product, target?.instanceId, target?.seats, `${SYNC_ENVIRONMENT.products}[${JSON.stringify(product)}]`, "instanceId"),
+    );
+    if (problems.length > 0) throw new Error(problems.join("; "));
     return {
         tableName: required(env, SYNC_ENVIRONMENT.tableName),
         markerParameterName: required(env, SYNC_ENVIRONMENT.markerParameterName),

@@ -95,14 +95,14 @@ describe("license definitions (validation and rule strings)", () => {
                 "sql-server": { countingType: "Core", licenseCount: 0 },
                 oracle: { countingType: "vCPU", licenseCount: 8, rules: { maximumCores: 4 } },
             });
-        expect(call).to.throw(/licenses: invalid license definitions:/);
+        expect(call).to.throw(/^licenses: 2 problems:\n  - /);
         try {
             call();
         } catch (err) {
             const message = (err as Error).message;
-            expect(message).to.contain('license "sql-server": licenseCount must be a positive integer');
-            expect(message).to.contain('license "oracle": rule maximumCores');
-            expect(message).not.to.contain('license "good"');
+            expect(message).to.contain("\n  - licenses.sql-server: licenseCount must be a positive integer");
+            expect(message).to.contain("\n  - licenses.oracle: rule maximumCores");
+            expect(message).not.to.contain("licenses.good");
         }
         expect(() => assertValidLicenseDefinitions("set", {})).to.throw(/at least one license/);
         const many = Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`l${i}`, { countingType: "Instance" as const, licenseCount: 1 }]));

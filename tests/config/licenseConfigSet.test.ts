@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { expect } from "chai";
+import { errorOf, messageOf } from "../support/errors";
+import * as pulumi from "@pulumi/pulumi";
 import { LicenseConfigSet, LicenseConfigSetArgs } from "../../components/config/licenseConfigSet";
 import { CHECKER_ENV, HARD_LIMIT_EXEMPT_TAG_KEY } from "../../components/config/definitions";
 import { RecordedResource, allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
@@ -256,33 +258,45 @@ describe("LicenseConfigSet (Pulumi mocks)", () => {
         } catch (err) {
             message = (err as Error).message;
         }
-        expect(message).to.match(/^bad: invalid license definitions:/);
-        expect(message).to.contain('license "oracle": rule minimumCores (rules.minimumCores) is not valid for counting type vCPU');
-        expect(message).to.contain('license "windows": allowedTenancy must be EC2-DedicatedHost for counting type Core');
-        expect(message).to.contain('license "windows": minimumCores (8) is greater than maximumCores (4)');
-        expect(message).to.contain('license "agent": a hard limit needs a licenseCount');
-        expect(message).to.contain('license "per-socket": licenseCount must be a positive integer (got -1)');
+        expect(message).to.match(/^bad: 5 problems:\n  - /);
+        expect(message).to.contain('licenses.oracle: rule minimumCores (rules.minimumCores) is not valid for counting type vCPU');
+        expect(message).to.contain('licenses.windows: allowedTenancy must be EC2-DedicatedHost for counting type Core');
+        expect(message).to.contain('licenses.windows: minimumCores (8) is greater than maximumCores (4)');
+        expect(message).to.contain('licenses.agent: a hard limit needs a licenseCount');
+        expect(message).to.contain('licenses.per-socket: licenseCount must be a positive integer (got -1)');
+    });
+
+    it("refuses a misspelt license key (amiId would create no association) with one line, before super", () => {
+        const error = errorOf(() => new LicenseConfigSet("typo", { licenses: { oracle: { countingType: "vCPU", licenseCount: 8, amiId: "ami-0123456789abcdef0" } as any } }));
+        expect(error.message).to.equal('typo: licenses.oracle: unknown key "amiId" (did you mean "amiIds"?)');
+        expect(pulumi.ResourceError.isInstance(error) && error.hideStack).to.equal(true);
+        expect(messageOf(() => new LicenseConfigSet("typo2", { licenses: { oracle: { countingType: "vCPU", licenseCount: 8, rules: { maximumVcpu: 4 } as any } } }))).to.equal(
+            'typo2: licenses.oracle: rules: unknown key "maximumVcpu" (did you mean "maximumVcpus"?)',
+        );
+        expect(messageOf(() => new LicenseConfigSet("typo3", { licenses: { oracle: { countingType: "vCPU", licenseCount: 8 } }, alerts: { emails: ["a@example.com"] } as any }))).to.equal(
+            'typo3: alerts: unknown key "emails" (known: thresholdPercent, bandWidthPercent, reminderIntervalHours, schedule, kmsKeyArn, emailAddresses, httpsEndpoints, usageAlarms, logRetentionDays)',
+        );
     });
 
     it("refuses launch templates, settings and alerts that contradict the set", () => {
         const licenses = { windows: { countingType: "Core" as const, licenseCount: 16 } };
         expect(() => new LicenseConfigSet("lt", { licenses, launchTemplates: { node: { licenses: ["windows", "sql"], template: {} } } })).to.throw(
-            /lt: launch template "node": license "sql" is not defined in licenses/,
+            /^lt: launchTemplates.node.licenses: license "sql" is not defined in licenses$/,
         );
         expect(() => new LicenseConfigSet("lt2", { licenses, launchTemplates: { node: { licenses: [], template: {} } } })).to.throw(/at least one license/);
         expect(
             () => new LicenseConfigSet("lt3", { licenses, launchTemplates: { node: { licenses: ["windows"], template: { licenseSpecifications: [] } as any } } }),
-        ).to.throw(/leave template.licenseSpecifications out/);
+        ).to.throw(/^lt3: launchTemplates.node.template: leave licenseSpecifications out; they come from licenses$/);
         expect(() => new LicenseConfigSet("org", { licenses, organizationSettings: { organizationIntegration: false, crossAccountDiscovery: true } })).to.throw(
             /cross-account discovery needs the Organizations integration/,
         );
         expect(() => new LicenseConfigSet("org2", { licenses, organizationSettings: {} })).to.throw(/set organizationIntegration and\/or crossAccountDiscovery/);
         expect(() => new LicenseConfigSet("al", { licenses, alerts: { thresholdPercent: 0, emailAddresses: ["not-an-address"] } })).to.throw(
-            /al: invalid alerts settings: thresholdPercent must be a number from 1 to 100 \(got 0\); emailAddresses: "not-an-address" is not an e-mail address/,
+            /^al: 2 problems:\n  - alerts.thresholdPercent must be a number from 1 to 100 \(got 0\)\n  - alerts.emailAddresses: "not-an-address" is not an e-mail address$/,
         );
         expect(() => new LicenseConfigSet("al2", { licenses, alerts: { httpsEndpoints: ["http://insecure.example.com"] } })).to.throw(/is not an https:\/\/ URL/);
         expect(() => new LicenseConfigSet("al3", { licenses, alerts: { kmsKeyArn: "alias/aws/sns" } })).to.throw(/kmsKeyArn "alias\/aws\/sns" is not a KMS key ARN/);
-        expect(() => new LicenseConfigSet("al4", { licenses, alerts: { schedule: "every hour" } })).to.throw(/al4: alerts.schedule: schedule "every hour"/);
+        expect(() => new LicenseConfigSet("al4", { licenses, alerts: { schedule: "every hour" } })).to.throw(/^al4: alerts.schedule: "every hour" is not an EventBridge rate/);
         expect(() => new LicenseConfigSet("tg", { licenses, tags: { "licensing:license-set": "spoofed" } })).to.throw(/tg: tags: tag key "licensing:license-set" is set by the component/);
     });
 

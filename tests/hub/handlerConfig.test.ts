@@ -32,10 +32,10 @@ describe("hub handler configuration and seat selection", () => {
     it("fails the cold start with a message naming the variable when the environment is broken", () => {
         expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.tableName]: undefined })).to.throw(/HUB_TABLE_NAME is not set/);
         expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: "{" })).to.throw(/HUB_WORKBENCH_TYPES is not JSON/);
-        expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: '{"office":["a b"]}' })).to.throw(/not a list of product names/);
+        expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: '{"office":["a b"]}' })).to.throw(/^HUB_WORKBENCH_TYPES\["office"\]\[0\]: product name "a b" must be/);
         expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: "12" })).to.throw(/"12" is not an account id/);
         expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: "0" })).to.throw(/HUB_MAX_CLOCK_SKEW_SECONDS must be a positive integer/);
-        expect(() => syncConfigFromEnv({ ...syncEnv, [SYNC_ENVIRONMENT.products]: '{"matlab":{"instanceId":"x"}}' })).to.throw(/HUB_PRODUCTS: entry "matlab"/);
+        expect(() => syncConfigFromEnv({ ...syncEnv, [SYNC_ENVIRONMENT.products]: '{"matlab":{"instanceId":"x"}}' })).to.throw(/^HUB_PRODUCTS\["matlab"\]: instanceId "x" is not an EC2 instance id/);
         expect(() => syncConfigFromEnv({ ...syncEnv, [SYNC_ENVIRONMENT.pollIntervalMs]: "-1" })).to.throw(/must be a positive integer/);
     });
 

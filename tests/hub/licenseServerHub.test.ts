@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { LicenseServerHub, LicenseServerHubArgs } from "../../components/hub/licenseServerHub";
 import { HUB_TABLE, SYNC_ENVIRONMENT, ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVIRONMENT, seatChangeEventPattern, seatChangeStreamFilter } from "../../components/hub/definitions";
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
@@ -7,6 +8,7 @@ import { LICENSE_DOCUMENT_PARAMETERS } from "../../functions/hub-shared/userList
 import { matchesPattern } from "../../sandbox/aws/eventPattern";
 import { RecordedResource, allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
 import { ANSYS_SERVER, CATALOG, MATLAB_SERVER } from "./support/fixtures";
+import { errorOf, messageOf } from "../support/errors";
 
 const ACCOUNT = "111111111111";
 const ARGS: LicenseServerHubArgs = { catalog: CATALOG, workbenchAccountIds: ["222222222222", "333333333333"] };
@@ -295,33 +297,60 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
         const product = { licenseServerInstanceId: MATLAB_SERVER };
 
         it("refuses empty catalogs and mappings", () => {
-            expect(withCatalog({ workbenchTypes: {}, products: { matlab: product } })).to.throw(/cat: catalog maps no workbench types/);
-            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: {} })).to.throw(/cat: catalog has no products/);
-            expect(withCatalog({ workbenchTypes: { a: [] }, products: { matlab: product } })).to.throw(/workbench type a carries no products/);
+            expect(withCatalog({ workbenchTypes: {}, products: { matlab: product } })).to.throw(/^cat: catalog.workbenchTypes: maps no workbench types to products$/);
+            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: {} })).to.throw(/^cat: 2 problems:\n  - catalog.products: has no products\n  - catalog.workbenchTypes.a\[0\]: unknown product "matlab"$/);
+            expect(withCatalog({ workbenchTypes: { a: [] }, products: { matlab: product } })).to.throw(/catalog.workbenchTypes.a: carries no products/);
         });
 
         it("refuses unknown, duplicated and uncarried products", () => {
-            expect(withCatalog({ workbenchTypes: { a: ["matlab", "maple"] }, products: { matlab: product } })).to.throw(/workbench type a carries unknown product "maple"/);
-            expect(withCatalog({ workbenchTypes: { a: ["matlab", "matlab"] }, products: { matlab: product } })).to.throw(/lists a product twice/);
-            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: product, ansys: product } })).to.throw(/product ansys is carried by no workbench type/);
+            expect(withCatalog({ workbenchTypes: { a: ["matlab", "maple"] }, products: { matlab: product } })).to.throw(
+                /^cat: catalog.workbenchTypes.a\[1\]: unknown product "maple" \(products: matlab\)$/,
+            );
+            expect(withCatalog({ workbenchTypes: { a: ["matlab", "matlab"] }, products: { matlab: product } })).to.throw(/^cat: catalog.workbenchTypes.a: lists a product twice$/);
+            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: product, ansys: product } })).to.throw(/^cat: catalog.products.ansys: carried by no workbench type$/);
         });
 
         it("refuses bad instance ids, seats and names", () => {
-            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { licenseServerInstanceId: "server-1" } } })).to.throw(/licenseServerInstanceId "server-1" is not an EC2 instance id/);
-            for (const seats of [0, -3, 2.5]) {
-                expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, seats } } })).to.throw(/seats must be a positive integer/);
+            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { licenseServerInstanceId: "server-1" } } })).to.throw(
+                /^cat: catalog.products.matlab: licenseServerInstanceId "server-1" is not an EC2 instance id \(i-...\)$/,
+            );
+            for (const seats of [0, -3, 2.5, "5"]) {
+                expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, seats } } })).to.throw(/^cat: catalog.products.matlab: seats must be a positive integer/);
             }
             expect(withCatalog({ workbenchTypes: { a: ["ma tlab"] }, products: { "ma tlab": product } })).to.throw(/product name "ma tlab"/);
             expect(withCatalog({ workbenchTypes: { "x;y": ["matlab"] }, products: { matlab: product } })).to.throw(/workbench type "x;y"/);
         });
 
+        it("refuses a misspelt product key (seat: 5 would mean unlimited seats) with one line and a suggestion", () => {
+            const typo = withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, seat: 5 } } });
+            expect(messageOf(typo)).to.equal('cat: catalog.products.matlab: unknown key "seat" (did you mean "seats"?)');
+        });
+
+        it("refuses a misspelt workbenchTypes with one line saying so, not that the catalog maps no types", () => {
+            const typo = withCatalog({ workbenchType: { a: ["matlab"] }, products: { matlab: product } });
+            expect(messageOf(typo)).to.equal('cat: catalog: unknown key "workbenchType" (did you mean "workbenchTypes"?)');
+        });
+
+        it("lists every problem at once, each with its path, as a ResourceError without a stack trace", () => {
+            const bad = withCatalog({ workbenchTypes: { a: ["matlab", "maple"] }, products: { matlab: { licenseServerInstanceId: "server-1", seats: 0 } } });
+            const error = errorOf(bad);
+            expect(pulumi.ResourceError.isInstance(error)).to.equal(true);
+            expect((error as pulumi.ResourceError).hideStack).to.equal(true);
+            expect(error.message.split("\n")).to.deep.equal([
+                "cat: 3 problems:",
+                '  - catalog.products.matlab: licenseServerInstanceId "server-1" is not an EC2 instance id (i-...)',
+                "  - catalog.products.matlab: seats must be a positive integer, or left out for unlimited (got 0)",
+                '  - catalog.workbenchTypes.a[1]: unknown product "maple" (products: matlab)',
+            ]);
+        });
+
         it("refuses vendor commands that are not a safe argv template", () => {
             const command = (c: unknown) => withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, command: c } } });
-            expect(command([])).to.throw(/command must be an array of 1-64 arguments/);
-            expect(command(["lmutil", "{usersFile}"])).to.throw(/command\[0\] must be the absolute path/);
+            expect(command([])).to.throw(/^cat: catalog.products.matlab.command: must be an array of 1-64 arguments$/);
+            expect(command(["lmutil", "{usersFile}"])).to.throw(/command\[0\]: must be the absolute path/);
             expect(command(["/opt/x/lmutil", "{users}"])).to.throw(/unknown placeholder \{users\}/);
             expect(command(["/opt/x/lmutil", "--all"])).to.throw(/must pass the user list with \{usersFile\}/);
-            expect(command(["/opt/x/lmutil", "{usersFile}", "a\nb"])).to.throw(/command\[2\] contains a control character/);
+            expect(command(["/opt/x/lmutil", "{usersFile}", "a\nb"])).to.throw(/command\[2\]: contains a control character/);
             expect(command(["/opt/x/lmutil", "{usersFile}", "{oops"])).to.throw(/unbalanced brace/);
         });
     });

@@ -50,13 +50,18 @@ describe("BundledFunction (Pulumi mocks)", () => {
 
 describe("schedule expressions", () => {
     it("accepts EventBridge rate and cron expressions", () => {
-        for (const ok of ["rate(1 minute)", "rate(5 minutes)", "rate(1 day)", "rate(12 hours)", "cron(0 6 * * ? *)"]) {
+        for (const ok of ["rate(1 minute)", "rate(5 minutes)", "rate(1 day)", "rate(12 hours)", "cron(0 6 * * ? *)", "cron(0/15 8-17 ? * MON-FRI *)", "cron(0 10 L * ? 2027)"]) {
             expect(() => assertScheduleExpression(ok, "ctx"), ok).not.to.throw();
         }
     });
     it("refuses malformed expressions and mismatched units", () => {
-        for (const bad of ["every minute", "rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "rate(5 seconds)", "cron()"]) {
-            expect(() => assertScheduleExpression(bad, "ctx"), bad).to.throw(/ctx: schedule/);
+        for (const bad of ["every minute", "rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "rate(5 seconds)", "cron()", "cron(0 6 * * * *)", "cron(0 6 1 * MON *)", "cron(0 6 $ * ? *)"]) {
+            expect(() => assertScheduleExpression(bad, "ctx"), bad).to.throw(/^ctx: "/);
         }
+    });
+    it("refuses a five-field (Unix) cron with one line naming the field and the six EventBridge needs", () => {
+        expect(() => assertScheduleExpression("cron(0 * * * *)", "usage: scheduleExpression")).to.throw(
+            /^usage: scheduleExpression: "cron\(0 \* \* \* \*\)" has 5 fields; EventBridge cron needs 6 \(minutes hours day-of-month month day-of-week year\), e\.g\. "cron\(0 \* \* \* \? \*\)"\.$/,
+        );
     });
 });

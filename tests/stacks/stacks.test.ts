@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { deployStack } from "../../stacks";
-import { LICENSE_SERVER_OUTPUTS, runExampleStack } from "./exampleStacks";
+import * as pulumi from "@pulumi/pulumi";
+import { LICENSE_SERVER_OUTPUTS, runExampleStack, stackConfig } from "./exampleStacks";
+import { rejectionOf } from "../support/errors";
 import { RecordedResource, named, ofType, runUnderMocks } from "../support/pulumiMocks";
 
 describe("stack compositions (example configurations under Pulumi mocks)", () => {
@@ -115,5 +117,82 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
         let error: unknown;
         await runUnderMocks(() => deployStack(), { config: { role: "workbench-account" } }).catch((e) => (error = e));
         expect(String(error)).to.match(/needs "hubEventBusArn" or "licenseServerStack"/);
+    });
+
+    describe("bad settings: one line naming the setting as written, as a RunError without a stack trace", () => {
+        /** The example stack's setting, parsed, changed by `edit` and handed back as the engine would. */
+        const edited = (stack: "license-server" | "governance", key: string, edit: (value: any) => void) => {
+            const value = JSON.parse(stackConfig(stack)[`license-ops:${key}`]);
+            edit(value);
+            return { [`license-ops:${key}`]: JSON.stringify(value) };
+        };
+        const failure = async (stack: "license-server" | "governance" | "workbench-dev", overrides: Record<string, string>) => {
+            const error = await rejectionOf(runExampleStack(stack, overrides));
+            expect(pulumi.RunError.isInstance(error), String(error)).to.equal(true);
+            return error.message;
+        };
+
+        it("catalog typo seat: 5 (would give unlimited seats)", async () => {
+            const overrides = edited("license-server", "productCatalog", (c) => {
+                c.products.matlab.seat = c.products.matlab.seats;
+                delete c.products.matlab.seats;
+            });
+            expect(await failure("license-server", overrides)).to.equal('Stack setting productCatalog.products.matlab: unknown key "seat" (did you mean "seats"?)');
+        });
+
+        it("catalog typo workbenchType (not the misleading \"maps no workbench types\")", async () => {
+            const overrides = edited("license-server", "productCatalog", (c) => {
+                c.workbenchType = c.workbenchTypes;
+                delete c.workbenchTypes;
+            });
+            expect(await failure("license-server", overrides)).to.equal('Stack setting productCatalog: unknown key "workbenchType" (did you mean "workbenchTypes"?)');
+        });
+
+        it("license typo amiId (would create no association)", async () => {
+            const overrides = edited("governance", "licenses", (l) => {
+                l["oracle-database-ee"].amiId = "ami-0123456789abcdef0";
+                delete l["oracle-database-ee"].amiIds;
+            });
+            expect(await failure("governance", overrides)).to.equal('Stack setting licenses.oracle-database-ee: unknown key "amiId" (did you mean "amiIds"?)');
+        });
+
+        it("a bad trackedLicenseConfigurationArns entry, by its own index", async () => {
+            const message = await failure("governance", { "license-ops:trackedLicenseConfigurationArns": JSON.stringify(["arn:aws:license-manager:us-east-1:444444444444:license:lic-1"]) });
+            expect(message).to.equal(
+                'Stack setting trackedLicenseConfigurationArns[0]: "arn:aws:license-manager:us-east-1:444444444444:license:lic-1" is not a License Manager configuration ARN ' +
+                    "(arn:aws:license-manager:<region>:<account>:license-configuration:lic-<32 hex>)",
+            );
+        });
+
+        it("a five-field cron as usageReportSchedule", async () => {
+            expect(await failure("governance", { "license-ops:usageReportSchedule": "cron(0 * * * *)" })).to.equal(
+                'Stack setting usageReportSchedule: "cron(0 * * * *)" has 5 fields; EventBridge cron needs 6 (minutes hours day-of-month month day-of-week year), e.g. "cron(0 * * * ? *)"',
+            );
+        });
+
+        it("a bad syncSchedule", async () => {
+            expect(await failure("license-server", { "license-ops:syncSchedule": "rate(1 minutes)" })).to.equal(
+                'Stack setting syncSchedule: "rate(1 minutes)" needs a positive value with a matching unit ("1 minute", "5 minutes")',
+            );
+        });
+
+        it("a queue ARN as hubEventBusArn, refused before anything is declared", async () => {
+            const queue = "arn:aws:sqs:eu-central-1:222222222222:hub-undelivered";
+            expect(await failure("workbench-dev", { "license-ops:licenseServerStack": "", "license-ops:hubEventBusArn": queue })).to.equal(
+                `Stack setting hubEventBusArn: "${queue}" is not an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)`,
+            );
+        });
+
+        it("several problems at once, one line each", async () => {
+            const message = await failure("governance", {
+                ...edited("governance", "licenses", (l) => (l["security-agent"].hardlimit = false)),
+                "license-ops:usageReportSchedule": "daily",
+            });
+            expect(message.split("\n")).to.deep.equal([
+                "Stack settings have 2 problems:",
+                '  - licenses.security-agent: unknown key "hardlimit" (did you mean "hardLimit"?)',
+                '  - usageReportSchedule: "daily" is not an EventBridge rate(...) or cron(...) expression (e.g. "rate(1 hour)", "cron(0 6 * * ? *)")',
+            ]);
+        });
     });
 });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { expect } from "chai";
+import { errorOf } from "../support/errors";
 import * as pulumi from "@pulumi/pulumi";
 import { MultiRegionLicenseTracker, MultiRegionLicenseTrackerArgs, assertDeployedPartition } from "../../components/tracking/multiRegionLicenseTracker";
 import { LICENSE_CONFIGURATIONS_KEY, parseLicenseConfigurationArns } from "../../components/tracking/definitions";
@@ -380,7 +381,7 @@ describe("MultiRegionLicenseTracker (Pulumi mocks)", () => {
         });
 
         it("refuses bad schedules, prefixes, layouts, concurrency and timeouts", () => {
-            expect(make({ scheduleExpression: "every day" })).to.throw(/^bad: schedule "every day" is not an EventBridge/);
+            expect(make({ scheduleExpression: "every day" })).to.throw(/^bad: scheduleExpression: "every day" is not an EventBridge/);
             expect(make({ scheduleExpression: "rate(1 days)" })).to.throw(/matching unit/);
             for (const prefix of ["license-usage", "/license-usage/", "reports/*/", "a//", "../x/", "reports?/"]) {
                 expect(make({ reportPrefix: prefix }), prefix).to.throw(/^bad: reportPrefix/);
@@ -389,6 +390,14 @@ describe("MultiRegionLicenseTracker (Pulumi mocks)", () => {
             expect(make({ concurrency: 0 })).to.throw(/^bad: concurrency must be an integer from 1 to 32/);
             expect(make({ concurrency: 2.5 })).to.throw(/concurrency/);
             expect(make({ timeoutSeconds: 901 })).to.throw(/^bad: timeoutSeconds/);
+        });
+
+        it("refuses a five-field cron with one line naming scheduleExpression, as a ResourceError without a stack trace", () => {
+            const error = errorOf(make({ scheduleExpression: "cron(0 * * * *)" }));
+            expect(error.message).to.equal(
+                'bad: scheduleExpression: "cron(0 * * * *)" has 5 fields; EventBridge cron needs 6 (minutes hours day-of-month month day-of-week year), e.g. "cron(0 * * * ? *)".',
+            );
+            expect(pulumi.ResourceError.isInstance(error) && error.hideStack).to.equal(true);
         });
 
         it("accepts an empty prefix, scoping writes and retention to the layout's folders so the ARN list is never archived", async () => {

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { errorOf } from "../support/errors";
 import { WorkbenchAccountForwarder } from "../../components/workbench/workbenchAccountForwarder";
 import { allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
 import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE } from "../../functions/shared/workbenchEvent";
@@ -109,9 +111,9 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
     });
 
     it("refuses a hub bus ARN that is not an event bus, naming the component", () => {
-        expect(() => new WorkbenchAccountForwarder("bad", { hubEventBusArn: "arn:aws:sqs:eu-central-1:999999999999:queue" })).to.throw(
-            /bad: hubEventBusArn .* is not an EventBridge event bus ARN/,
-        );
+        const error = errorOf(() => new WorkbenchAccountForwarder("bad", { hubEventBusArn: "arn:aws:sqs:eu-central-1:999999999999:queue" }));
+        expect(error.message).to.equal('bad: hubEventBusArn "arn:aws:sqs:eu-central-1:999999999999:queue" is not an EventBridge event bus ARN.');
+        expect(pulumi.ResourceError.isInstance(error) && error.hideStack).to.equal(true);
         expect(() => new WorkbenchAccountForwarder("bad2", { hubEventBusArn: HUB_BUS, ownerTagKey: "aws:reserved" })).to.throw(/ownerTagKey/);
     });
 });
