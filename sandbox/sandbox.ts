@@ -29,7 +29,8 @@ import { LicenseServerFleet, writeVendorCli } from "./licenseServers";
 import { ReportFiles, manifestProblems, readReportFiles } from "./reports";
 import { Output, TimelineReporter } from "./reporter";
 import { EC2_STATES, Ec2StateName, Fault, Scenario, deliveries, instanceIdOf, loadScenario, scenarioProblems, scenarioSeconds } from "./scenario";
-import { SeededConfiguration, seedInstances, seedLicenseManager, workbenchTagKeys } from "./seed";
+import { SeededConfiguration, seedInstances, seedLicenseManager, seedReceivedLicenses, workbenchTagKeys } from "./seed";
+import { RaisedAlarm, raisedAlarms } from "./alarms";
 import { SandboxServices, provision, startServices } from "./services";
 import { Story } from "./story";
 import type { ExpectationCheck } from "./expectations";
@@ -99,6 +100,8 @@ export interface SandboxResult {
     /** What the License Manager stand-in was seeded with. */
     licenseManager: SeededConfiguration[];
     alerts: PublishedMessage[];
+    /** Alarms on the handlers' own metrics that what they emitted set off, with where their actions send them. */
+    raisedAlarms: RaisedAlarm[];
     counts: SandboxCounts;
     /** True when every recurring schedule's targets succeeded after the last change (the lists are final). */
     settled: boolean;
@@ -218,6 +221,7 @@ class Sandbox {
         await provision(this.services, this.deployment);
         seedInstances(this.services, this.scenario, this.stacks);
         this.hubView = new HubView(this.deployment, this.services);
+        seedReceivedLicenses(this.services, this.scenario, this.clock.epochMs);
         return seedLicenseManager(this.services, this.deployment, this.scenario, this.clock.epochMs);
     }
 
@@ -609,6 +613,7 @@ class Sandbox {
             reportProblems,
             licenseManager,
             alerts: [...this.services!.sns.published],
+            raisedAlarms: raisedAlarms(this.stacks, path.join(this.outDir, "logs")),
             counts: { ...this.tally.counts },
             settled,
             expectations,

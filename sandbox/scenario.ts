@@ -116,6 +116,19 @@ export interface Scenario {
     /** Usage seeded for each license of `licenses`, by license name. */
     licenseUsage: Record<string, UsageSeed>;
     trackedLicenseConfigurations?: TrackedConfiguration[];
+    /** Licenses the governance account received (AWS Marketplace, vendor grants), for the usage report to list. */
+    receivedLicenses?: ReceivedLicenseSeed[];
+}
+
+/** A received license as the scenario seeds it into License Manager; validity relative to the sandbox's start. */
+export interface ReceivedLicenseSeed {
+    product: string;
+    issuer: string;
+    /** Its home region: the report lists it when it reads that region. */
+    region: string;
+    /** Days from the sandbox's start until the validity ends; absent: no end date. */
+    expiresInDays?: number;
+    entitlements: Array<{ name: string; max: number; consumed: number }>;
 }
 
 /** A timeline entry resolved to what the sandbox delivers. */
@@ -327,6 +340,14 @@ export function scenarioProblems(value: unknown): string[] {
         if (!(name in (s.licenses ?? {}))) problems.push(`licenseUsage.${name} is not a license of the scenario`);
         problems.push(...usageSeedProblems(`licenseUsage.${name}`, seed));
     }
+    (s.receivedLicenses ?? []).forEach((license, i) => {
+        const at = `receivedLicenses[${i}]`;
+        if (typeof license?.product !== "string" || license.product === "") problems.push(`${at}.product is required`);
+        if (typeof license?.issuer !== "string" || license.issuer === "") problems.push(`${at}.issuer is required`);
+        if (typeof license?.region !== "string" || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(license.region)) problems.push(`${at}.region is not an AWS region`);
+        if (license?.expiresInDays !== undefined && !Number.isInteger(license.expiresInDays)) problems.push(`${at}.expiresInDays must be a whole number of days`);
+        if (!Array.isArray(license?.entitlements)) problems.push(`${at}.entitlements must be a list of { name, max, consumed }`);
+    });
     (s.trackedLicenseConfigurations ?? []).forEach((tracked, i) => {
         if (!LICENSE_CONFIGURATION_ARN.test(String(tracked?.arn))) problems.push(`trackedLicenseConfigurations[${i}].arn is not a license configuration ARN`);
         problems.push(...usageSeedProblems(`trackedLicenseConfigurations[${i}].usage`, tracked?.usage));

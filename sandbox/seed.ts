@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { DEFAULT_TAG_KEYS } from "../functions/workbench-forwarder/forwarder";
-import type { StandinLicenseConfiguration, StandinUsage } from "./aws/licenseManagerStandin";
+import type { StandinLicenseConfiguration, StandinReceivedLicense, StandinUsage } from "./aws/licenseManagerStandin";
 import type { LocalDeployment } from "./deployment";
 import type { SandboxServices } from "./services";
 import { PROJECT, DeployedStack } from "./stackConfiguration";
@@ -96,5 +96,30 @@ export function seedLicenseManager(services: SandboxServices, deployment: LocalD
             t.usage,
         );
     }
+    return seeded;
+}
+
+/** Seeds the licenses the scenario says the governance account received, validity relative to the sandbox's start. */
+export function seedReceivedLicenses(services: SandboxServices, scenario: Scenario, epochMs: number): StandinReceivedLicense[] {
+    const seeded = (scenario.receivedLicenses ?? []).map((license, i): StandinReceivedLicense => {
+        const id = createHash("sha256").update(`${license.issuer}/${license.product}/${i}`).digest("hex").slice(0, 32);
+        return {
+            LicenseArn: `arn:aws:license-manager::294406891311:license:l-${id}`,
+            LicenseName: license.product,
+            ProductName: license.product,
+            ProductSKU: `sku-${id.slice(0, 8)}`,
+            Issuer: { Name: license.issuer },
+            HomeRegion: license.region,
+            Status: "AVAILABLE",
+            Validity: {
+                Begin: new Date(epochMs - 365 * 86_400_000).toISOString(),
+                ...(license.expiresInDays !== undefined ? { End: new Date(epochMs + license.expiresInDays * 86_400_000).toISOString() } : {}),
+            },
+            Entitlements: license.entitlements.map((e) => ({ Name: e.name, MaxCount: e.max, Unit: "Count" })),
+            ReceivedMetadata: { ReceivedStatus: "ACTIVE" },
+            consumed: Object.fromEntries(license.entitlements.map((e) => [e.name, e.consumed])),
+        };
+    });
+    services.licenseManager.state.receivedLicenses.push(...seeded);
     return seeded;
 }

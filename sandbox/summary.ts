@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import type { Output } from "./reporter";
 import type { SandboxResult } from "./sandbox";
+import { parseCsvObjects } from "./csvRead";
 
 export function printSummary(out: Output, result: SandboxResult, durationMs: number, instanceName: (instanceId: string | undefined) => string | undefined): void {
     const c = result.counts;
@@ -9,10 +10,19 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     out(`Usage reports written to s3://${result.reports.bucket}/${result.reports.prefix}:`);
     for (const key of Object.keys(result.reports.files)) out(`  ${key}`);
     out(`  ${result.reportProblems.length === 0 ? "complete: every manifest lists every file of its run" : `INCOMPLETE: ${result.reportProblems.join("; ")}`}`);
+    printReceivedLicenses(out, result);
     if (result.alerts.length > 0) {
         out("");
         out("Alerts published:");
         for (const alert of result.alerts) out(`  ${alert.TopicArn.split(":").pop()}: ${alert.Subject ?? ""}`);
+    }
+    if (result.raisedAlarms.length > 0) {
+        out("");
+        out("Alarms set off by the handlers' metrics (evaluated on what they emitted):");
+        for (const alarm of result.raisedAlarms) {
+            const actions = alarm.actions.map((a) => a.split(":").pop()).join(", ") || "NO ACTIONS: nobody is told";
+            out(`  ${alarm.name} (${alarm.accountId}): ${alarm.metricName} ${alarm.value} ${alarm.comparison.replace(/Threshold$/, "")} ${alarm.threshold} -> ${actions}`);
+        }
     }
     out("");
     out("Summary:");
@@ -54,4 +64,17 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
             ? "PASS: every license server holds exactly the expected users and every expectation held."
             : "FAIL: the run did not go as the scenario says (see above).",
     );
+}
+
+/** The received licenses (AWS Marketplace, vendor grants) of the last usage report, as its CSV lists them. */
+function printReceivedLicenses(out: Output, result: SandboxResult): void {
+    const key = Object.keys(result.reports.files).filter((k) => k.endsWith("received-licenses.csv")).sort().pop();
+    if (!key) return;
+    out("");
+    out(`Received licenses (AWS Marketplace, vendor grants) in ${key}:`);
+    for (const row of parseCsvObjects(result.reports.files[key])) {
+        const expiry = row.expiry_status === "valid" || row.expiry_status === "expiring-soon" ? `${row.expiry_status}, ${row.days_to_expiry} days left` : row.expiry_status;
+        const usage = row.entitlement_name ? `${row.entitlement_name} ${row.entitlement_consumed}/${row.entitlement_max_count}` : "no entitlements";
+        out(`  ${row.region.padEnd(14)} ${(row.product_name || row.status).padEnd(24)} ${(row.issuer || row.error).padEnd(18)} ${usage.padEnd(14)} ${expiry}`);
+    }
 }

@@ -7,7 +7,7 @@ import { runSandbox, SandboxResult } from "../../sandbox/sandbox";
 import { DEFAULT_SCENARIO_FILE, Scenario, instanceIdOf } from "../../sandbox/scenario";
 import type { SandboxEvent } from "../../sandbox/events";
 import { fireStateChange } from "../../sandbox/fire";
-import { parseCsvObjects } from "../tracking/support/csvParse";
+import { parseCsvObjects } from "../../sandbox/csvRead";
 
 /**
  * A whole sandbox run takes about 20 s on a quiet machine and took 57 s at load average 20; the timeout only guards
@@ -121,6 +121,18 @@ describe("npm start: the default scenario, end to end", function () {
         expect(result.alerts).to.have.length(1);
         expect(result.alerts[0].Message).to.contain("oracle-database");
         expect(result.alerts[0].Message).to.not.contain("windows-server");
+    });
+
+    it("lists the received licenses with their usage, and the one expiring within 30 days sets off its alarm to the alert topic", () => {
+        const key = Object.keys(result.reports.files).find((k) => k.endsWith("received-licenses.csv"))!;
+        const rows = parseCsvObjects(result.reports.files[key]);
+        expect(rows.map((r) => [r.product_name, r.entitlement_consumed, r.entitlement_max_count, r.expiry_status])).to.deep.equal([
+            ["CAE Solver Suite", "18", "25", "expiring-soon"],
+            ["Geometry Kernel SDK", "40", "64", "valid"],
+        ]);
+        const expiry = result.raisedAlarms.find((a) => a.metricName === "ReceivedLicensesExpiringSoon");
+        expect(expiry, "the expiry alarm went off").to.deep.include({ name: "usage-received-license-expiry", value: 1 });
+        expect(expiry!.actions.map((a) => a.split(":").pop())).to.deep.equal(["licenses-alerts"]);
     });
 });
 
