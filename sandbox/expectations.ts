@@ -64,8 +64,10 @@ export interface ExpectationCheck {
     /** The expectation, as written. */
     expected: string;
     ok: boolean;
-    /** What happened, when it differs (or to show who consumed a fault). */
+    /** What happened, key by key. */
     observed: string;
+    /** Who consumed a fault's failures, in order (e.g. `ivan-cae attempt 1 x3, ivan-cae attempt 2 x3`). */
+    consumers?: string;
 }
 
 type Checker = (expected: any, observed: Observation) => { ok: boolean; observed: string };
@@ -116,8 +118,14 @@ export function checkExpectation(step: string, note: string | undefined, expecte
     const ok = results.every((r) => r.ok);
     const shown = Object.entries(expected).map(([key, value]) => `${key} ${Array.isArray(value) ? value.join(", ") : String(value)}`);
     const consumers = (observed.consumed ?? []).map((c) => `${c.by}${c.attempt === undefined ? "" : ` attempt ${c.attempt}`}`);
-    const byWhom = consumers.length > 0 ? `; consumed by ${summariseRuns(consumers)}` : "";
-    return { step, note, expected: shown.join(", "), ok, observed: `${results.map((r) => r.observed).join(", ")}${byWhom}` };
+    return {
+        step,
+        note,
+        expected: shown.join(", "),
+        ok,
+        observed: results.map((r) => r.observed).join(", "),
+        ...(consumers.length > 0 ? { consumers: summariseRuns(consumers) } : {}),
+    };
 }
 
 /** "a, a, b" -> "a x2, b": who consumed a fault, in order. */

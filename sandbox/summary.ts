@@ -44,7 +44,9 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
         out("");
         out("Expectations: what the scenario's steps promise, checked against what happened");
         for (const e of result.expectations) {
-            out(`  ${e.ok ? "ok    " : "MISSED"} ${e.step}: ${e.expected}${e.ok ? (e.observed.includes("; consumed by") ? ` (${e.observed.split("; ")[1]})` : "") : ` (observed: ${e.observed})`}`);
+            const consumers = e.consumers ? `consumed by ${e.consumers}` : "";
+            const shown = e.ok ? (consumers ? ` (${consumers})` : "") : ` (observed: ${[e.observed, consumers].filter(Boolean).join("; ")})`;
+            out(`  ${e.ok ? "ok    " : "MISSED"} ${e.step}: ${e.expected}${shown}`);
         }
     }
     for (const error of result.harnessErrors) out(`  SANDBOX ERROR: ${error}`);

@@ -48,7 +48,7 @@ describe("npm start: the default scenario, end to end", function () {
         expect(result.harnessErrors).to.deep.equal([]);
         // The throttling fault went to the invocations that consumed it: ivan's first two forwarder attempts.
         const fault = result.expectations.find((e) => e.step.includes("fault ec2"))!;
-        expect(fault.observed).to.contain("consumed by ivan-cae attempt 1 x3, ivan-cae attempt 2 x3");
+        expect(fault.consumers).to.equal("ivan-cae attempt 1 x3, ivan-cae attempt 2 x3");
         // The timeline is kept in the run's own log, as printed.
         expect(fs.readFileSync(result.logFile, "utf8")).to.contain("Expectations: what the scenario's steps promise");
     });

@@ -24,7 +24,8 @@ describe("sandbox expectations", () => {
         ];
         const check = checkExpectation("t=03:35 fault ec2 research x3", undefined, { consumed: 3, consumedBy: ["ivan-cae"] }, { consumed });
         expect(check.ok).to.equal(false);
-        expect(check.observed).to.equal("consumed 3, consumedBy ivan-cae, dave-cad; consumed by ivan-cae attempt 1 x2, dave-cad attempt 1");
+        expect(check.observed).to.equal("consumed 3, consumedBy ivan-cae, dave-cad");
+        expect(check.consumers).to.equal("ivan-cae attempt 1 x2, dave-cad attempt 1");
         expect(checkExpectation("f", undefined, { consumed: 0 }, { consumed: [] }).ok).to.equal(true);
     });
 
