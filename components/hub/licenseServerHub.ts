@@ -10,7 +10,7 @@ import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "..
 import { awsContext } from "../shared/awsContext";
 import { policyDocument } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue, tlsOnlyQueuePolicy } from "../shared/sqs";
-import { INSTANCE_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_STATE_KEY } from "../../functions/hub-shared/tableKeys";
+import { INSTANCE_PARTITION_PREFIX, SNAPSHOT_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_STATE_KEY } from "../../functions/hub-shared/tableKeys";
 import { USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
 import {
     ASSIGNMENT_ENVIRONMENT,
@@ -204,7 +204,18 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                         resources: [this.table.arn],
                         conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${INSTANCE_PARTITION_PREFIX}*`, `${SEAT_PARTITION_PREFIX}*`] } },
                     },
+                    {
+                        sid: "CollectInventoryChunks",
+                        actions: ["dynamodb:PutItem", "dynamodb:Query"],
+                        resources: [this.table.arn],
+                        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${SNAPSHOT_PARTITION_PREFIX}*`] } },
+                    },
+                    // A Scan names no partition key, so LeadingKeys cannot narrow it: it reads the instance items and
+                    // seat rows of one account and region when a snapshot is complete (snapshotPorts.ts).
+                    { sid: "ReadHeldWorkbenches", actions: ["dynamodb:Scan"], resources: [this.table.arn] },
                 ],
+                // A complete snapshot corrects every instance of its account and region, a few at a time.
+                timeoutSeconds: 120,
                 asyncInvocation: {},
                 ...lambdaDefaults,
             },

@@ -1,9 +1,11 @@
 import {
     ACCOUNT_ID_PATTERN,
+    Ec2State,
     WORKBENCH_EVENT_DETAIL_TYPE,
     WORKBENCH_EVENT_SOURCE,
     WorkbenchEventDetail,
     WorkbenchState,
+    isValidWorkbenchType,
     workbenchDetailProblem,
 } from "../shared/workbenchEvent";
 import { Telemetry, describeUntrusted } from "../shared/telemetry";
@@ -16,22 +18,30 @@ export interface InstanceState {
     ref: string;
     orderKey: string;
     state: WorkbenchState;
-    userId: string;
-    workbenchType: string;
+    /** Owner and type of the last start (a stop keeps them; an instance first seen stopped has none). */
+    userId?: string;
+    workbenchType?: string;
     products: string[];
     ec2EventTime: string;
     /** Every seat (`product#user`) this instance was ever entitled to while the item existed. */
     seatRefs: string[];
 }
 
+/**
+ * One observation of an instance's state, ordered by `orderKey`: a workbench event, or what an inventory snapshot
+ * saw. A start names the owner, type and products; a stop names none (it releases whatever the instance holds).
+ */
 export interface InstanceUpdate {
     ref: string;
     orderKey: string;
     state: WorkbenchState;
-    userId: string;
-    workbenchType: string;
+    userId?: string;
+    workbenchType?: string;
     products: string[];
-    detail: WorkbenchEventDetail;
+    ec2State: Ec2State;
+    ec2EventTime: string;
+    /** The EC2 event id, or `inventory/<snapshot-id>` for an inventory observation. */
+    ec2EventId: string;
     /** Seats this event entitles the instance to (empty for a stop). */
     seatRefs: string[];
     /** TTL (epoch seconds) of a stopped instance's tombstone; undefined while running. */
@@ -93,15 +103,15 @@ export async function assignSeats(
         ref,
         orderKey: eventOrderKey(detail["ec2-event-time"], detail["ec2-state"], detail["ec2-event-id"], now),
         state: detail["workbench-state"],
-        userId: detail["user-id"],
-        workbenchType: detail["workbench-type"],
+        ...(started ? { userId: detail["user-id"], workbenchType: detail["workbench-type"] } : {}),
         products,
-        detail,
-        seatRefs: started ? products.map((p) => seatRef(p, detail["user-id"])) : [],
+        ec2State: detail["ec2-state"],
+        ec2EventTime: detail["ec2-event-time"],
+        ec2EventId: detail["ec2-event-id"],
+        seatRefs: started ? products.map((p) => seatRef(p, detail["user-id"]!)) : [],
         expiresAt: started ? undefined : Math.floor(now / 1000) + config.tombstoneRetentionSeconds,
     };
-    const { applied, current } = await ports.applyInstanceEvent(update);
-    const { added, released } = await reconcileSeats(current, ports);
+    const { applied, current, added, released } = await applyUpdate(update, ports);
 
     telemetry.metric(applied ? "WorkbenchEventsApplied" : "WorkbenchEventsSuperseded", 1);
     if (added > 0) telemetry.metric("SeatHoldersAdded", added);
@@ -111,12 +121,22 @@ export async function assignSeats(
         eventState: detail["workbench-state"],
         storedState: current.state,
         userId: current.userId,
-        products: current.products,
+        products: current.state === "started" ? current.products : [],
         ec2EventId: detail["ec2-event-id"],
         seatsAdded: added,
         seatsReleased: released,
     });
     return { outcome: applied ? "applied" : "superseded", ref, state: current.state, seatsAdded: added, seatsReleased: released };
+}
+
+/**
+ * Writes one observation of an instance through the ordered instance item, then makes the seat rows agree with
+ * whatever the item holds afterwards (this observation, or a later one that won).
+ */
+export async function applyUpdate(update: InstanceUpdate, ports: AssignmentPorts): Promise<{ applied: boolean; current: InstanceState; added: number; released: number }> {
+    const { applied, current } = await ports.applyInstanceEvent(update);
+    const { added, released } = await reconcileSeats(current, ports);
+    return { applied, current, added, released };
 }
 
 /**
@@ -130,7 +150,8 @@ export async function reconcileSeats(initial: InstanceState, ports: AssignmentPo
     let added = 0;
     let released = 0;
     for (let pass = 0; pass < MAX_RECONCILE_PASSES; pass++) {
-        const entitled = new Set(current.state === "started" ? current.products.map((p) => seatRef(p, current.userId)) : []);
+        const owner = current.userId;
+        const entitled = new Set(current.state === "started" && owner !== undefined ? current.products.map((p) => seatRef(p, owner)) : []);
         const toRelease = current.seatRefs.filter((r) => !entitled.has(r));
         await Promise.all([
             ...[...entitled].map(async (r) => {
@@ -166,16 +187,25 @@ function checkEvent(event: unknown, config: AssignmentConfig, now: number): { de
     const detail = e.detail as WorkbenchEventDetail;
     // An account may only report its own instances: the envelope account is set by EventBridge, the detail by the sender.
     if (detail.account !== e.account) return `detail.account ${detail.account} does not match the sending account ${e.account}`;
-    const products = Object.prototype.hasOwnProperty.call(config.workbenchTypes, detail["workbench-type"])
-        ? config.workbenchTypes[detail["workbench-type"]]
-        : undefined;
-    if (!products) return `unknown workbench type ${describeUntrusted(detail["workbench-type"])}`;
     const eventMs = Date.parse(detail["ec2-event-time"]);
     if (eventMs < EARLIEST_EVENT_MS) return "ec2-event-time is before 2000";
     if (eventMs > now + config.maxClockSkewSeconds * 1000) return FUTURE_EVENT;
-    if (detail["workbench-state"] === "started" && now - eventMs >= config.tombstoneRetentionSeconds * 1000) {
+    if (detail["workbench-state"] === "stopped") {
+        // A stop needs no owner or type: it releases whatever the instance holds, even when its tags are gone or its
+        // type left the catalog. Owner and type it carries are information only.
+        return { detail: { ...detail, "user-id": undefined, "workbench-type": undefined }, products: [] };
+    }
+    const products = productsOf(config, detail["workbench-type"]);
+    if (!products) return `unknown workbench type ${describeUntrusted(detail["workbench-type"])}`;
+    if (now - eventMs >= config.tombstoneRetentionSeconds * 1000) {
         // The stop that followed this start may already have expired from the table: applying it could resurrect a seat.
         return "start event is older than the tombstone retention; a later stop may already be forgotten";
     }
     return { detail, products };
+}
+
+/** Products a workbench type carries, or undefined when the catalog does not know the type. */
+export function productsOf(config: AssignmentConfig, workbenchType: unknown): string[] | undefined {
+    if (!isValidWorkbenchType(workbenchType)) return undefined;
+    return Object.prototype.hasOwnProperty.call(config.workbenchTypes, workbenchType) ? config.workbenchTypes[workbenchType] : undefined;
 }

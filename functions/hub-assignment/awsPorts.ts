@@ -25,9 +25,6 @@ export function dynamoAssignmentPorts(db: DynamoDBDocumentClient, tableName: str
             const started = update.state === "started";
             const names: Record<string, string> = {
                 "#state": "state",
-                "#userId": "userId",
-                "#type": "workbenchType",
-                "#products": "products",
                 "#order": "orderKey",
                 "#time": "ec2EventTime",
                 "#ec2State": "ec2State",
@@ -36,23 +33,21 @@ export function dynamoAssignmentPorts(db: DynamoDBDocumentClient, tableName: str
             };
             const values: Record<string, unknown> = {
                 ":state": update.state,
-                ":userId": update.userId,
-                ":type": update.workbenchType,
-                ":products": update.products,
                 ":order": update.orderKey,
-                ":time": update.detail["ec2-event-time"],
-                ":ec2State": update.detail["ec2-state"],
-                ":eventId": update.detail["ec2-event-id"],
+                ":time": update.ec2EventTime,
+                ":ec2State": update.ec2State,
+                ":eventId": update.ec2EventId,
             };
-            const set = "SET #state = :state, #userId = :userId, #type = :type, #products = :products, #order = :order, #time = :time, #ec2State = :ec2State, #eventId = :eventId";
+            const set = "SET #state = :state, #order = :order, #time = :time, #ec2State = :ec2State, #eventId = :eventId";
             let expression: string;
             if (started) {
                 // The entitlement is recorded in the same write as the state, before any seat row names the instance,
                 // so a later stop always knows every seat to release.
-                names["#seatRefs"] = "seatRefs";
-                values[":seatRefs"] = new Set(update.seatRefs);
-                expression = `${set} ADD #seatRefs :seatRefs REMOVE #ttl`;
+                Object.assign(names, { "#userId": "userId", "#type": "workbenchType", "#products": "products", "#seatRefs": "seatRefs" });
+                Object.assign(values, { ":userId": update.userId, ":type": update.workbenchType, ":products": update.products, ":seatRefs": new Set(update.seatRefs) });
+                expression = `${set}, #userId = :userId, #type = :type, #products = :products ADD #seatRefs :seatRefs REMOVE #ttl`;
             } else {
+                // A stop keeps the last start's owner and type (information only) and releases every seat in seatRefs.
                 values[":ttl"] = update.expiresAt;
                 expression = `${set}, #ttl = :ttl`;
             }
@@ -146,13 +141,13 @@ export function isConditionFailure(err: unknown): boolean {
     return (err as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 }
 
-function toInstanceState(ref: string, item: Record<string, any>): InstanceState {
+export function toInstanceState(ref: string, item: Record<string, any>): InstanceState {
     return {
         ref,
         orderKey: String(item.orderKey),
         state: item.state,
-        userId: item.userId,
-        workbenchType: item.workbenchType,
+        userId: typeof item.userId === "string" ? item.userId : undefined,
+        workbenchType: typeof item.workbenchType === "string" ? item.workbenchType : undefined,
         products: Array.isArray(item.products) ? item.products : [],
         ec2EventTime: item.ec2EventTime,
         seatRefs: item.seatRefs instanceof Set ? [...item.seatRefs] : [],

@@ -6,6 +6,8 @@
  *                  latest applied EC2 event of one workbench instance (a tombstone with a TTL once stopped)
  *   seat row       pk SEAT#<product>   sk USER#<user-id>
  *                  one (product, user) that holds a seat: workbenchCount, firstAssignedAt, instances (string set)
+ *   snapshot chunk pk SNAPSHOT#<account>/<region>/<snapshot-id>   sk CHUNK#<index, 4 digits>
+ *                  one chunk of a workbench account's inventory, kept (with a TTL) until the snapshot is complete
  *   sync state     pk SYNC   sk STATE
  *                  what the sync last delivered to the license servers
  */
@@ -20,6 +22,8 @@ export const INSTANCE_PARTITION_PREFIX = "INSTANCE#";
 export const INSTANCE_SORT_KEY = "STATE";
 export const SEAT_PARTITION_PREFIX = "SEAT#";
 export const SEAT_SORT_PREFIX = "USER#";
+export const SNAPSHOT_PARTITION_PREFIX = "SNAPSHOT#";
+export const SNAPSHOT_SORT_PREFIX = "CHUNK#";
 export const SYNC_STATE_KEY = { [PARTITION_KEY]: "SYNC", [SORT_KEY]: "STATE" } as const;
 
 /**
@@ -39,11 +43,24 @@ export interface TableKey {
 
 /** Identifies one workbench instance across accounts and regions: `<account>/<region>/<instance-id>`. */
 export function instanceRef(account: string, region: string, instanceId: string): string {
-    return `${account}/${region}/${instanceId}`;
+    return `${accountRegionPrefix(account, region)}${instanceId}`;
 }
 
 export function instanceItemKey(ref: string): TableKey {
     return { pk: `${INSTANCE_PARTITION_PREFIX}${ref}`, sk: INSTANCE_SORT_KEY };
+}
+
+/** Prefix of the refs (and instance item keys) of every instance of one account and region. */
+export function accountRegionPrefix(account: string, region: string): string {
+    return `${account}/${region}/`;
+}
+
+export function snapshotPartition(account: string, region: string, snapshotId: string): string {
+    return `${SNAPSHOT_PARTITION_PREFIX}${account}/${region}/${snapshotId}`;
+}
+
+export function snapshotChunkKey(account: string, region: string, snapshotId: string, index: number): TableKey {
+    return { pk: snapshotPartition(account, region, snapshotId), sk: `${SNAPSHOT_SORT_PREFIX}${String(index).padStart(4, "0")}` };
 }
 
 export function seatRowKey(product: string, userId: string): TableKey {

@@ -43,9 +43,10 @@ interface Ec2StateChange {
 }
 
 /**
- * Turns one EC2 instance state-change event into a workbench event, when the instance is a workbench:
- * forwarded (one custom event), ignored (not a workbench, or a state that neither starts nor ends one), or
- * rejected (malformed event, or workbench tags that must not reach the license server). Never throws for bad
+ * Turns one EC2 instance state-change event into a workbench event: every stop is forwarded (without owner and
+ * type, which a stop does not need); a start is forwarded when the instance is tagged as a workbench, ignored
+ * when it is not, rejected when its tags must not reach the license server. Ignored too: states that neither
+ * start nor end a workbench; rejected: malformed events. Never throws for bad
  * input; throws for AWS errors so that Lambda retries and, after that, the on-failure destination keeps the event.
  */
 export async function forwardStateChange(
@@ -62,38 +63,44 @@ export async function forwardStateChange(
         return ignore(telemetry, `state ${parsed.state} neither starts nor ends a workbench`, parsed);
     }
     const ec2State = parsed.state as Ec2State;
-
-    const tags = await ports.instanceTags(parsed.instanceId, [keys.ownerTagKey, keys.typeTagKey]);
-    const owner = tags[keys.ownerTagKey];
-    const type = tags[keys.typeTagKey];
-    if (owner === undefined && type === undefined) {
-        return ignore(telemetry, "instance has no workbench tags (not a workbench, or already gone)", parsed);
-    }
-    if (!isValidUserId(owner)) {
-        return reject(telemetry, `tag ${keys.ownerTagKey} is missing, empty or not a valid user id`, {
-            instanceId: parsed.instanceId,
-            value: describeUntrusted(owner),
-        });
-    }
-    if (!isValidWorkbenchType(type)) {
-        return reject(telemetry, `tag ${keys.typeTagKey} is missing, empty or not a valid workbench type`, {
-            instanceId: parsed.instanceId,
-            value: describeUntrusted(type),
-        });
-    }
-
-    const detail: WorkbenchEventDetail = {
+    const workbenchState = EC2_STATE_TO_WORKBENCH_STATE[ec2State];
+    const common = {
         "schema-version": WORKBENCH_EVENT_SCHEMA_VERSION,
-        "user-id": owner,
-        "workbench-type": type,
-        "workbench-state": EC2_STATE_TO_WORKBENCH_STATE[ec2State],
+        "workbench-state": workbenchState,
         "instance-id": parsed.instanceId,
         account: parsed.account,
         region: parsed.region,
         "ec2-state": ec2State,
         "ec2-event-time": parsed.time,
         "ec2-event-id": parsed.id,
-    };
+    } as const;
+
+    let detail: WorkbenchEventDetail;
+    if (workbenchState === "stopped") {
+        // Every stop is forwarded, tags or not: the instance may have held a seat under tags since removed (or gone
+        // with a terminated instance), and only the hub knows. No tag lookup, so a throttled EC2 API cannot delay it.
+        detail = { ...common };
+    } else {
+        const tags = await ports.instanceTags(parsed.instanceId, [keys.ownerTagKey, keys.typeTagKey]);
+        const owner = tags[keys.ownerTagKey];
+        const type = tags[keys.typeTagKey];
+        if (owner === undefined && type === undefined) {
+            return ignore(telemetry, "instance has no workbench tags (not a workbench)", parsed);
+        }
+        if (!isValidUserId(owner)) {
+            return reject(telemetry, `tag ${keys.ownerTagKey} is missing, empty or not a valid user id`, {
+                instanceId: parsed.instanceId,
+                value: describeUntrusted(owner),
+            });
+        }
+        if (!isValidWorkbenchType(type)) {
+            return reject(telemetry, `tag ${keys.typeTagKey} is missing, empty or not a valid workbench type`, {
+                instanceId: parsed.instanceId,
+                value: describeUntrusted(type),
+            });
+        }
+        detail = { ...common, "user-id": owner, "workbench-type": type };
+    }
     await ports.publish(WORKBENCH_EVENT_SOURCE, WORKBENCH_EVENT_DETAIL_TYPE, detail, parsed.resources ?? []);
     telemetry.metric("WorkbenchEventsForwarded", 1);
     telemetry.info("workbench event forwarded", { ...detail });

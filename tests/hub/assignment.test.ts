@@ -123,6 +123,44 @@ describe("hub assignment against dynalite", () => {
         });
     });
 
+    describe("stops always count (contract version 2, version 1 still accepted)", () => {
+        it("releases every seat on a version-2 stop that names no owner or type", async () => {
+            await apply(workbenchEvent({ at: 10 }));
+            expect(Object.keys(await rows())).to.have.length(2);
+            const outcome = await apply(workbenchEvent({ version: "2", ec2State: "terminated", at: 20 }));
+            expect(outcome).to.deep.include({ outcome: "applied", state: "stopped", seatsReleased: 2 });
+            expect(await rows()).to.deep.equal({});
+        });
+
+        it("releases the seats on a stop whose workbench type left the catalog or whose owner tag turned hostile", async () => {
+            await apply(workbenchEvent({ instance: "i-0aaaaaaaaaaaaaaa1", at: 10 }));
+            await apply(workbenchEvent({ instance: "i-0aaaaaaaaaaaaaaa2", type: "office", user: "bob", at: 10 }));
+            // The catalog no longer knows "cae-standard": its stop still ends the session.
+            const shrunk = assignmentConfig(table, { workbenchTypes: { office: ["matlab"] } });
+            expect((await apply(workbenchEvent({ instance: "i-0aaaaaaaaaaaaaaa1", ec2State: "stopped", at: 20 }), shrunk)).outcome).to.equal("applied");
+            expect((await apply(workbenchEvent({ instance: "i-0aaaaaaaaaaaaaaa2", user: "bob; rm -rf /", ec2State: "stopped", at: 20 }))).outcome).to.equal("applied");
+            expect(await rows()).to.deep.equal({});
+            expect(telemetry.total("WorkbenchEventsRejected")).to.equal(0);
+        });
+
+        it("still refuses a version-2 start without owner or type, and unknown versions", async () => {
+            const noOwner = workbenchEvent({ version: "2" });
+            delete (noOwner.detail as any)["user-id"];
+            expect((await apply(noOwner)).outcome).to.equal("rejected");
+            const future = workbenchEvent();
+            (future.detail as any)["schema-version"] = "3";
+            expect(await apply(future)).to.deep.include({ outcome: "rejected", reason: 'unsupported schema-version "3"' });
+            expect(await rows()).to.deep.equal({});
+        });
+
+        it("keeps the owner of the last start on the instance item after an anonymous stop", async () => {
+            await apply(workbenchEvent({ user: "carol", at: 10 }));
+            await apply(workbenchEvent({ version: "2", ec2State: "stopped", at: 20 }));
+            const { Item } = await dynamo.documents.send(new GetCommand({ TableName: table, Key: instanceItemKey(WB1), ConsistentRead: true }));
+            expect(Item).to.include({ state: "stopped", userId: "carol", workbenchType: "cae-standard" });
+        });
+    });
+
     describe("rejections (logged, counted, never reach the table)", () => {
         const expectRejected = async (event: unknown, reason: RegExp, config = assignmentConfig(table)) => {
             const outcome = await apply(event, config);

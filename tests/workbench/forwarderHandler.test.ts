@@ -56,10 +56,10 @@ describe("workbench forwarder handler (real SDK clients, local EC2 and EventBrid
             expect(entry.EventBusName).to.equal("default");
             expect(entry.Resources).to.deep.equal([`arn:aws:ec2:eu-central-1:123456789012:instance/${WORKBENCH}`]);
             const detail = JSON.parse(entry.Detail);
+            // Version 2: a start names owner and type; a stop names neither (the hub releases whatever it holds).
             expect(detail).to.deep.equal({
-                "schema-version": "1",
-                "user-id": "jdoe",
-                "workbench-type": "cae-matlab",
+                "schema-version": "2",
+                ...(workbenchState === "started" ? { "user-id": "jdoe", "workbench-type": "cae-matlab" } : {}),
                 "workbench-state": workbenchState,
                 "instance-id": WORKBENCH,
                 account: "123456789012",
@@ -68,6 +68,7 @@ describe("workbench forwarder handler (real SDK clients, local EC2 and EventBrid
                 "ec2-event-time": "2026-11-23T08:15:30Z",
                 "ec2-event-id": `evt-${WORKBENCH}-${state}`,
             });
+            expect(ec2.calls).to.deep.equal(workbenchState === "started" ? ["DescribeTags"] : []);
             expect(workbenchDetailProblem(detail)).to.equal(undefined);
             expect(telemetry.total("WorkbenchEventsForwarded")).to.equal(1);
         });
@@ -81,12 +82,29 @@ describe("workbench forwarder handler (real SDK clients, local EC2 and EventBrid
         expect(bus.events).to.deep.equal([]);
     });
 
-    it("ignores instances without workbench tags and instances that no longer exist", async () => {
+    it("ignores starts of instances without workbench tags", async () => {
         ec2.instances.set("i-00000000000000001", { Name: "build-agent" });
         expect((await run(ec2StateChangeEvent("i-00000000000000001", "running"))).outcome).to.equal("ignored");
-        expect((await run(ec2StateChangeEvent("i-00000000000000002", "terminated"))).outcome).to.equal("ignored");
         expect(bus.events).to.deep.equal([]);
-        expect(telemetry.total("WorkbenchEventsIgnored")).to.equal(2);
+        expect(telemetry.total("WorkbenchEventsIgnored")).to.equal(1);
+    });
+
+    it("forwards every stop, whatever the tags: removed, emptied, hostile, or the instance already gone", async () => {
+        ec2.instances.set("i-00000000000000001", { Name: "tags-removed" });
+        ec2.instances.set("i-00000000000000003", { [OWNER]: "", [TYPE]: "cae" });
+        ec2.instances.set("i-00000000000000004", { [OWNER]: "jdoe; rm -rf /", [TYPE]: "cae" });
+        const ids = ["i-00000000000000001", "i-00000000000000002", "i-00000000000000003", "i-00000000000000004"];
+        for (const [i, id] of ids.entries()) {
+            expect((await run(ec2StateChangeEvent(id, i % 2 ? "terminated" : "stopped"))).outcome, id).to.equal("forwarded");
+        }
+        const details = bus.events.map((e) => JSON.parse(e.Detail));
+        expect(details.map((d) => d["instance-id"])).to.deep.equal(ids);
+        for (const detail of details) {
+            expect(detail).not.to.have.property("user-id");
+            expect(detail).not.to.have.property("workbench-type");
+            expect(workbenchDetailProblem(detail)).to.equal(undefined);
+        }
+        expect(ec2.calls, "a stop needs no tag lookup").to.deep.equal([]);
     });
 
     it("rejects and counts workbenches with a missing or empty tag", async () => {

@@ -41,6 +41,8 @@ export interface EventSpec {
     /** Seconds after NOW - 1 h. */
     at?: number;
     id?: string;
+    /** Contract version. Default "1" (still accepted); "2" leaves owner and type off stops, as the forwarder does. */
+    version?: "1" | "2";
 }
 
 /** A workbench event exactly as the hub bus delivers it to the assignment Lambda. */
@@ -61,9 +63,10 @@ export function workbenchEvent(spec: EventSpec = {}): { [key: string]: unknown; 
         region,
         resources: [`arn:aws:ec2:${region}:${account}:instance/${instanceId}`],
         detail: {
-            "schema-version": "1",
-            "user-id": spec.user ?? "alice",
-            "workbench-type": spec.type ?? "cae-standard",
+            "schema-version": spec.version ?? "1",
+            ...(spec.version === "2" && EC2_STATE_TO_WORKBENCH_STATE[ec2State] === "stopped"
+                ? {}
+                : { "user-id": spec.user ?? "alice", "workbench-type": spec.type ?? "cae-standard" }),
             "workbench-state": EC2_STATE_TO_WORKBENCH_STATE[ec2State],
             "instance-id": instanceId,
             account,
