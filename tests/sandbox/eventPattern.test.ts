@@ -12,10 +12,13 @@ describe("local event pattern matcher", () => {
         expect(matchesPattern(ec2StateChangePattern(), { ...ec2StateChangeEvent("i-0123456789abcdef0", "running"), source: "aws.s3" })).to.equal(false);
     });
 
-    it("matches the workbench contract pattern only for the supported schema version", () => {
+    it("matches the workbench contract pattern only for the supported schema versions and detail-types", () => {
         const event = { source: "licensing.workbench", "detail-type": "Workbench State Change", detail: { "schema-version": "1" } };
         expect(matchesPattern(workbenchEventPattern(), event)).to.equal(true);
-        expect(matchesPattern(workbenchEventPattern(), { ...event, detail: { "schema-version": "2" } })).to.equal(false);
+        expect(matchesPattern(workbenchEventPattern(), { ...event, detail: { "schema-version": "2" } })).to.equal(true);
+        expect(matchesPattern(workbenchEventPattern(), { ...event, "detail-type": "Workbench Inventory Snapshot", detail: { "schema-version": "2" } })).to.equal(true);
+        expect(matchesPattern(workbenchEventPattern(), { ...event, "detail-type": "Workbench Anything" })).to.equal(false);
+        expect(matchesPattern(workbenchEventPattern(), { ...event, detail: { "schema-version": "3" } })).to.equal(false);
         expect(matchesPattern(workbenchEventPattern(), { ...event, detail: undefined })).to.equal(false);
     });
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { errorOf } from "../support/errors";
 import { WorkbenchAccountForwarder } from "../../components/workbench/workbenchAccountForwarder";
 import { allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
-import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE } from "../../functions/shared/workbenchEvent";
+import { WORKBENCH_DETAIL_TYPES, WORKBENCH_EVENT_SOURCE } from "../../functions/shared/workbenchEvent";
 
 const HUB_BUS = "arn:aws:events:eu-central-1:999999999999:event-bus/license-hub";
 
@@ -43,7 +43,7 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         const rule = named(resources, "aws:cloudwatch/eventRule:EventRule", "wb-to-hub");
         const pattern = JSON.parse(rule.inputs.eventPattern);
         expect(pattern.source).to.deep.equal([WORKBENCH_EVENT_SOURCE]);
-        expect(pattern["detail-type"]).to.deep.equal([WORKBENCH_EVENT_DETAIL_TYPE]);
+        expect(pattern["detail-type"]).to.deep.equal([...WORKBENCH_DETAIL_TYPES]);
         const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "wb-to-hub");
         expect(target.inputs.arn).to.equal(HUB_BUS);
         expect(target.inputs.roleArn).to.match(/:role\/wb-to-hub$/);

@@ -71,11 +71,11 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 export const convergenceScenarioArb: fc.Arbitrary<ConvergenceScenario> = fc.record({
     initial: fc.array(fc.record({ running: fc.boolean(), tags: fc.nat(TAG_SETS.length - 1) }), { minLength: INSTANCES.length, maxLength: INSTANCES.length }),
-    steps: fc.array(stepArb, { minLength: 1, maxLength: 14 }),
+    steps: fc.array(stepArb, { minLength: 1, maxLength: 12 }),
     // One in four deliveries is lost, stops included.
     copies: fc.array(fc.constantFrom(0, 1, 1, 1, 1, 2, 3), { minLength: 1, maxLength: 40 }),
     shuffleSeed: fc.integer(),
-    batchSizes: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 20 }),
+    batchSizes: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 20 }),
 });
 
 interface Truth {
