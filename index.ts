@@ -1,4 +1,2 @@
-// The Pulumi program: deploys the composition for this stack's role (see stacks/ and the README).
-import { deployStack } from "./stacks";
-
-export = deployStack();
+// The package root: the component library (`import { LicenseServerHub } from "pulumi-license-ops"`).
+export * from "./components";

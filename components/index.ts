@@ -1,7 +1,7 @@
 export { BundledFunction, BundledFunctionArgs, AsyncInvocationArgs } from "./lambda/bundledFunction";
 export { WorkbenchAccountForwarder, WorkbenchAccountForwarderArgs } from "./workbench/workbenchAccountForwarder";
 export * as workbenchEvent from "../functions/shared/workbenchEvent";
-export { LicenseConfigSet, LicenseConfigSetArgs, LicensedLaunchTemplateArgs, OrganizationSettingsArgs } from "./config/licenseConfigSet";
+export { LicenseConfigSet, LicenseConfigSetArgs, OrganizationSettingsArgs } from "./config/licenseConfigSet";
 export { LicenseManagerServiceSettings, LicenseManagerServiceSettingsArgs } from "./config/licenseManagerServiceSettings";
 export { UtilisationAlertsArgs } from "./config/utilisationAlerts";
 export * as licenseDefinitions from "./config/definitions";
@@ -9,5 +9,5 @@ export { MultiRegionLicenseTracker, MultiRegionLicenseTrackerArgs } from "./trac
 export { ReportBucketArgs, ReportStorageClass } from "./tracking/reportBucket";
 export * as trackingDefinitions from "./tracking/definitions";
 export { LicenseServerHub, LicenseServerHubArgs } from "./hub/licenseServerHub";
-export { ProductCatalog, LicensedProduct } from "./hub/catalog";
+export { ProductCatalog, LicensedProduct, KnownCatalog, KnownProduct } from "./hub/catalog";
 export * as hubDefinitions from "./hub/definitions";

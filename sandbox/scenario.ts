@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { STACK_ROLES, StackRole } from "../stacks/roles";
-import type { ProductCatalog } from "../components/hub/catalog";
+import type { KnownCatalog } from "../components/hub/catalog";
 import type { LicenseDefinition } from "../components/config/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../components/config/definitions";
 import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isValidUserId } from "../functions/shared/workbenchEvent";
@@ -104,7 +104,7 @@ export interface Scenario {
     accounts: Record<string, ScenarioAccount>;
     users: string[];
     /** The hub's catalog. Product commands are left out: the sandbox plugs in its fake vendor CLI. */
-    catalog: ProductCatalog;
+    catalog: KnownCatalog;
     instances: Record<string, ScenarioInstance>;
     timeline: TimelineEntry[];
     /** Failures injected while the timeline plays. Default none. */

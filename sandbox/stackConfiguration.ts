@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { deployStack } from "../stacks";
 import type { StackRole } from "../stacks/roles";
 import { HUB_BUS_ARN_OUTPUT } from "../stacks/workbenchAccount";
-import type { ProductCatalog } from "../components/hub/catalog";
+import type { KnownCatalog } from "../components/hub/catalog";
 import { RecordedResource, runUnderMocks } from "../tests/support/pulumiMocks";
 import { Scenario, accountsWithRole } from "./scenario";
 
@@ -41,7 +41,7 @@ export function vendorCommand(vendorCliPath: string): string[] {
 }
 
 /** The hub's catalog as the license-server stack is configured with it: the scenario's, plus the vendor CLI. */
-export function sandboxCatalog(scenario: Scenario, vendorCliPath: string): ProductCatalog {
+export function sandboxCatalog(scenario: Scenario, vendorCliPath: string): KnownCatalog {
     const command = vendorCommand(vendorCliPath);
     return {
         workbenchTypes: scenario.catalog.workbenchTypes,

@@ -30,7 +30,7 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
     });
     return {
         hubEventBusArn,
-        forwarderFunctionName: forwarder.forwarder.functionName,
+        forwarderFunctionName: forwarder.forwarderFunctionName,
         deadLetterQueueUrl: forwarder.deadLetterQueue.url,
     };
 }

@@ -16,6 +16,7 @@
  *   the `aws:` prefix is reserved.
  */
 import { childPath, knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
+import type * as pulumi from "@pulumi/pulumi";
 
 export {
     CHECKER_DEFAULTS,
@@ -24,11 +25,15 @@ export {
     LICENSE_CONFIGURATION_ARN,
 } from "../../functions/license-utilisation-checker/environment";
 
-export const COUNTING_TYPES = ["vCPU", "Instance", "Core", "Socket"] as const;
-export type CountingType = (typeof COUNTING_TYPES)[number];
+/** How License Manager counts a license (objects of constants, so other Pulumi languages see enums). */
+export const CountingType = { vCPU: "vCPU", Instance: "Instance", Core: "Core", Socket: "Socket" } as const;
+export type CountingType = (typeof CountingType)[keyof typeof CountingType];
+export const COUNTING_TYPES: readonly CountingType[] = Object.values(CountingType);
 
-export const TENANCIES = ["EC2-Default", "EC2-DedicatedHost", "EC2-DedicatedInstance"] as const;
-export type Tenancy = (typeof TENANCIES)[number];
+/** The tenancy launches must use (`#allowedTenancy`). */
+export const Tenancy = { Ec2Default: "EC2-Default", Ec2DedicatedHost: "EC2-DedicatedHost", Ec2DedicatedInstance: "EC2-DedicatedInstance" } as const;
+export type Tenancy = (typeof Tenancy)[keyof typeof Tenancy];
+export const TENANCIES: readonly Tenancy[] = Object.values(Tenancy);
 
 /** Typed License Manager rules; each becomes one `#name=value` string. Which apply depends on the counting type. */
 export interface LicenseRules {
@@ -89,7 +94,7 @@ export interface LicenseDefinition {
     /** How licenses are counted: `vCPU`, `Instance`, `Core` or `Socket`. Required. */
     countingType: CountingType;
     /** Number of licenses owned (a positive integer). Required when `hardLimit` is true. */
-    licenseCount?: number;
+    licenseCount?: pulumi.Input<number>;
     /** Block launches that would exceed `licenseCount`. Default true: enforcement is the point. */
     hardLimit?: boolean;
     /**
@@ -100,11 +105,14 @@ export interface LicenseDefinition {
     /** License Manager rules; see LicenseRules for which apply to which counting type. Default: none. */
     rules?: LicenseRules;
     /** Description shown in License Manager. Default: none. */
-    description?: string;
+    description?: pulumi.Input<string>;
     /** Tags of the license configuration (merged over the set's tags). Default: none. */
     tags?: Record<string, string>;
-    /** AMIs whose instances consume this license (License Manager associations). Default: none. */
-    amiIds?: string[];
+    /**
+     * AMIs whose instances consume this license (License Manager associations). Default: none. A list of inputs: each
+     * AMI is its own association, named by its id when the id is a plain value and by its position otherwise.
+     */
+    amiIds?: pulumi.Input<string>[];
 }
 
 /** Tag that marks a configuration allowed to run without a hard limit; its value is the stated reason. */
@@ -154,10 +162,9 @@ export function licenseDefinitionProblems(name: string, definition: LicenseDefin
     }
 
     // [API] LicenseCount is a Long; ours: a count is a positive integer (0 under a hard limit blocks every launch).
+    // An output's value is checked once known (licenseCountProblem).
     const count = definition.licenseCount;
-    if (count !== undefined && !(Number.isSafeInteger(count) && count > 0)) {
-        problems.push(`licenseCount must be a positive integer (got ${count})`);
-    }
+    if (typeof count !== "object") problems.push(...licenseCountProblem(count));
     const hardLimit = definition.hardLimit ?? true;
     const reason = definition.hardLimitExemptReason;
     // [API] LicenseCountHardLimit: "Exceeding a hard limit blocks the launch of new instances": without a count
@@ -180,14 +187,22 @@ export function licenseDefinitionProblems(name: string, definition: LicenseDefin
 
     problems.push(...tagProblems(definition.tags));
 
-    // EC2 AMI ids: "ami-" and 8 (older) or 17 hexadecimal digits.
-    const amis = definition.amiIds ?? [];
-    for (const ami of amis) {
-        if (!AMI_ID.test(ami)) problems.push(`amiIds: "${ami}" is not an AMI id (ami- and 8 or 17 hex digits)`);
-    }
+    // EC2 AMI ids: "ami-" and 8 (older) or 17 hexadecimal digits. Outputs are checked once known (amiIdProblem).
+    const amis = (definition.amiIds ?? []).filter((ami): ami is string => typeof ami === "string");
+    for (const ami of amis) problems.push(...amiIdProblem(ami));
     const duplicates = amis.filter((ami, i) => amis.indexOf(ami) !== i);
     if (duplicates.length > 0) problems.push(`amiIds lists ${[...new Set(duplicates)].join(", ")} more than once`);
     return problems;
+}
+
+/** The problem with a license count, if any (none when absent). */
+export function licenseCountProblem(count: number | undefined): string[] {
+    return count === undefined || (Number.isSafeInteger(count) && count > 0) ? [] : [`licenseCount must be a positive integer (got ${count})`];
+}
+
+/** The problem with an AMI id, if any. */
+export function amiIdProblem(ami: string): string[] {
+    return AMI_ID.test(ami) ? [] : [`amiIds: "${ami}" is not an AMI id (ami- and 8 or 17 hex digits)`];
 }
 
 /** Problems with user-given tags [Tags]; keys the component sets itself are refused too. */

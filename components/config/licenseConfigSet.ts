@@ -1,30 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { awsContext } from "../shared/awsContext";
-import { checkArgs } from "../shared/validation";
+import { TypeScriptOnly } from "../shared/typeScriptOnly";
+import { componentType, withFormerType } from "../shared/componentType";
+import { checkArgs, validated, whenKnown } from "../shared/validation";
 import {
-    DEFINITION_NAME,
     HARD_LIMIT_EXEMPT_TAG_KEY,
     LICENSE_SET_TAG_KEY,
     LicenseDefinition,
+    amiIdProblem,
+    licenseCountProblem,
     licenseDefinitionsProblems,
     licenseRuleStrings,
     tagProblems,
 } from "./definitions";
 import { LicenseManagerServiceSettings } from "./licenseManagerServiceSettings";
 import { UtilisationAlerts, UtilisationAlertsArgs, alertArgsProblems, createUtilisationAlerts } from "./utilisationAlerts";
-import { childPath, knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
-
-/** A launch template created by the set, whose instances consume some of its licenses. */
-export interface LicensedLaunchTemplateArgs {
-    /** Names of the set's licenses that instances launched from this template consume. Required (at least one). */
-    licenses: string[];
-    /**
-     * The template, as for `aws.ec2.LaunchTemplate`, without `licenseSpecifications` (added from `licenses`).
-     * `updateDefaultVersion` defaults to true, so launches that name no version get the licensed one.
-     */
-    template: Omit<aws.ec2.LaunchTemplateArgs, "licenseSpecifications">;
-}
+import { knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 
 /** License Manager's Organizations settings in the stack's Region (see LicenseManagerServiceSettings). */
 export interface OrganizationSettingsArgs {
@@ -37,12 +29,13 @@ export interface OrganizationSettingsArgs {
 }
 
 export interface LicenseConfigSetArgs {
-    /** The licenses you own, by name (the License Manager configuration name). Required, 1-25 entries. */
+    /**
+     * The licenses you own, by name (the License Manager configuration name). Required, 1-25 entries. Launch
+     * templates consume them through `licenseSpecification(name)` (TypeScript) or the `configurationArns` output.
+     */
     licenses: Record<string, LicenseDefinition>;
-    /** Launch templates to create with license specifications, by name. Default: none. */
-    launchTemplates?: Record<string, LicensedLaunchTemplateArgs>;
-    /** Utilisation alerts (topic, scheduled checker, usage alarms); `false` turns them off. Default: on, with defaults. */
-    alerts?: UtilisationAlertsArgs | false;
+    /** Utilisation alerts (topic, scheduled checker, usage alarms); `{ enabled: false }` turns them off. Default: on, with defaults. */
+    alerts?: UtilisationAlertsArgs;
     /** License Manager's Organizations settings for this Region. Default: not managed. */
     organizationSettings?: OrganizationSettingsArgs;
     /** Tags for every child that takes tags. Default: none. */
@@ -63,23 +56,26 @@ export class LicenseConfigSet extends pulumi.ComponentResource {
     public readonly configurations: Record<string, aws.licensemanager.LicenseConfiguration>;
     /** Configuration ARNs, by license name. */
     public readonly configurationArns: pulumi.Output<Record<string, string>>;
-    /** AMI associations, by license name and AMI id. */
+    /** AMI associations, by license name and AMI id (or `ami<position>` for an id given as an output). */
     public readonly associations: Record<string, Record<string, aws.licensemanager.Association>>;
-    /** Launch templates created with license specifications, by name. */
-    public readonly launchTemplates: Record<string, aws.ec2.LaunchTemplate>;
-    /** Alerting resources (absent with `alerts: false`). */
-    public readonly alerts?: UtilisationAlerts;
-    /** ARN of the alert topic (absent with `alerts: false`). */
+    /** ARN of the alert topic (absent with alerts disabled). */
     public readonly alertTopicArn?: pulumi.Output<string>;
-    /** License Manager service settings (absent unless `organizationSettings` is given). */
-    public readonly serviceSettings?: LicenseManagerServiceSettings;
-    private readonly componentName: string;
+
+    /** Alerting resources (absent with alerts disabled; TypeScript only). */
+    public get alerts(): UtilisationAlerts | undefined {
+        return setMembers.get(this).alerts;
+    }
+    /** License Manager service settings (absent unless `organizationSettings` is given; TypeScript only). */
+    public get serviceSettings(): LicenseManagerServiceSettings | undefined {
+        return setMembers.get(this).serviceSettings;
+    }
 
     constructor(name: string, args: LicenseConfigSetArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super: a bad set registers nothing, not even the component.
         checkArgs(() => validateArgs(name, args));
-        super("licensing:config:LicenseConfigSet", name, {}, opts);
-        this.componentName = name;
+        super(componentType("LicenseConfigSet"), name, {}, withFormerType("licensing:config:LicenseConfigSet", opts));
+        const members: SetMembers = { componentName: name };
+        setMembers.set(this, members);
         const context = awsContext(this);
         const setName = safeSetName(name);
         const setTags = { ...(args.tags ?? {}) };
@@ -94,7 +90,10 @@ export class LicenseConfigSet extends pulumi.ComponentResource {
                     name: license,
                     description: definition.description,
                     licenseCountingType: definition.countingType,
-                    licenseCount: definition.licenseCount,
+                    licenseCount:
+                        definition.licenseCount === undefined
+                            ? undefined
+                            : whenKnown(definition.licenseCount, (count) => assertNoProblems(name, license, licenseCountProblem(count)), this),
                     licenseCountHardLimit: hardLimit,
                     licenseRules: licenseRuleStrings(definition.countingType, definition.rules),
                     tags: {
@@ -109,50 +108,43 @@ export class LicenseConfigSet extends pulumi.ComponentResource {
             this.configurations[license] = configuration;
 
             this.associations[license] = {};
-            for (const amiId of definition.amiIds ?? []) {
+            (definition.amiIds ?? []).forEach((amiInput, position) => {
+                // Named by the id when known now (stable when the list is reordered), by position for an output.
+                const key = typeof amiInput === "string" ? amiInput : `ami${position}`;
                 // AMI ARNs carry no account: arn:<partition>:ec2:<region>::image/<ami-id>.
-                this.associations[license][amiId] = new aws.licensemanager.Association(
-                    `${name}-${license}-${amiId}`,
-                    {
-                        licenseConfigurationArn: configuration.arn,
-                        resourceArn: pulumi.interpolate`arn:${context.partition}:ec2:${context.region}::image/${amiId}`,
+                const resourceArn = validated(
+                    { partition: context.partition, region: context.region, ami: amiInput },
+                    ({ partition, region, ami }) => {
+                        assertNoProblems(name, license, amiIdProblem(ami));
+                        return `arn:${partition}:ec2:${region}::image/${ami}`;
                     },
+                    this,
+                );
+                this.associations[license][key] = new aws.licensemanager.Association(
+                    `${name}-${license}-${key}`,
+                    { licenseConfigurationArn: configuration.arn, resourceArn },
                     { parent: this },
                 );
-            }
+            });
         }
         this.configurationArns = pulumi
             .all(Object.fromEntries(Object.entries(this.configurations).map(([license, c]) => [license, c.arn])))
             .apply((arns) => arns as Record<string, string>);
 
-        this.launchTemplates = {};
-        for (const [templateName, spec] of Object.entries(args.launchTemplates ?? {})) {
-            this.launchTemplates[templateName] = new aws.ec2.LaunchTemplate(
-                `${name}-${templateName}`,
-                {
-                    ...spec.template,
-                    updateDefaultVersion: spec.template.updateDefaultVersion ?? true,
-                    licenseSpecifications: spec.licenses.map((license) => this.licenseSpecification(license)),
-                    tags: pulumi.output(spec.template.tags).apply((tags) => ({ ...setTags, ...(tags ?? {}) })),
-                },
-                { parent: this },
-            );
-        }
-
-        if (args.alerts !== false) {
+        if (args.alerts?.enabled ?? true) {
             const configurations = Object.fromEntries(
                 Object.entries(this.configurations).map(([license, c]) => [
                     license,
                     { arn: c.arn, countingType: args.licenses[license].countingType, hasCount: args.licenses[license].licenseCount !== undefined },
                 ]),
             );
-            this.alerts = createUtilisationAlerts(name, this, args.alerts ?? {}, context, configurations, setName, setTags);
-            this.alertTopicArn = this.alerts.topic.arn;
+            members.alerts = createUtilisationAlerts(name, this, args.alerts ?? {}, context, configurations, setName, setTags);
+            this.alertTopicArn = members.alerts.topic.arn;
         }
 
         if (args.organizationSettings) {
             const s = args.organizationSettings;
-            this.serviceSettings = new LicenseManagerServiceSettings(
+            members.serviceSettings = new LicenseManagerServiceSettings(
                 `${name}-service-settings`,
                 {
                     region: context.region,
@@ -166,7 +158,6 @@ export class LicenseConfigSet extends pulumi.ComponentResource {
 
         this.registerOutputs({
             configurationArns: this.configurationArns,
-            launchTemplateIds: Object.fromEntries(Object.entries(this.launchTemplates).map(([n, t]) => [n, t.id])),
             alertTopicArn: this.alertTopicArn,
         });
     }
@@ -178,13 +169,12 @@ export class LicenseConfigSet extends pulumi.ComponentResource {
     public licenseSpecification(license: string): { licenseConfigurationArn: pulumi.Output<string> } {
         const configuration = this.configurations[license];
         if (!configuration) {
-            throw new Error(`${this.componentName}: no license "${license}" in this set (have: ${Object.keys(this.configurations).join(", ")}).`);
+            throw new Error(`${setMembers.get(this).componentName}: no license "${license}" in this set (have: ${Object.keys(this.configurations).join(", ")}).`);
         }
         return { licenseConfigurationArn: configuration.arn };
     }
 }
 
-const TEMPLATE_KEYS = knownKeys<LicensedLaunchTemplateArgs>()("licenses", "template");
 const ORGANIZATION_KEYS = knownKeys<OrganizationSettingsArgs>()("organizationIntegration", "crossAccountDiscovery", "keepSettingsOnDelete");
 
 /** Throws one message listing every problem of the arguments, each with its path (`licenses.<name>`, `alerts`, ...). */
@@ -196,22 +186,7 @@ function validateArgs(name: string, args: LicenseConfigSetArgs): void {
 /** Every problem of the arguments beyond their TypeScript types, each starting with the path the caller wrote. */
 export function licenseConfigSetProblems(args: LicenseConfigSetArgs): string[] {
     const problems = licenseDefinitionsProblems(args.licenses, "licenses");
-    const licenses = new Set(Object.keys(args.licenses ?? {}));
     problems.push(...tagProblems(args.tags).map((p) => `tags: ${p}`));
-    for (const [templateName, spec] of Object.entries(args.launchTemplates ?? {})) {
-        const at = childPath("launchTemplates", templateName);
-        problems.push(...unknownKeyProblems(spec, TEMPLATE_KEYS, at));
-        if (!DEFINITION_NAME.test(templateName)) problems.push(`${at}: its name must be 1-64 letters, digits, dots, dashes or underscores`);
-        if (!spec.licenses || spec.licenses.length === 0) problems.push(`${at}.licenses: must name at least one license of the set`);
-        for (const license of spec.licenses ?? []) {
-            if (!licenses.has(license)) problems.push(`${at}.licenses: license "${license}" is not defined in licenses`);
-        }
-        const dupes = (spec.licenses ?? []).filter((l, i, all) => all.indexOf(l) !== i);
-        if (dupes.length > 0) problems.push(`${at}.licenses: lists ${[...new Set(dupes)].join(", ")} more than once`);
-        if ((spec.template as { licenseSpecifications?: unknown } | undefined)?.licenseSpecifications !== undefined) {
-            problems.push(`${at}.template: leave licenseSpecifications out; they come from licenses`);
-        }
-    }
     const s = args.organizationSettings;
     if (s) {
         problems.push(...unknownKeyProblems(s, ORGANIZATION_KEYS, "organizationSettings"));
@@ -222,8 +197,21 @@ export function licenseConfigSetProblems(args: LicenseConfigSetArgs): string[] {
             problems.push("organizationSettings: cross-account discovery needs the Organizations integration (organizationIntegration: false contradicts it)");
         }
     }
-    if (args.alerts !== false) problems.push(...alertArgsProblems(args.alerts ?? {}, "alerts"));
+    if (args.alerts?.enabled ?? true) problems.push(...alertArgsProblems(args.alerts ?? {}, "alerts"));
     return problems;
+}
+
+/** Members of a set kept out of the schema (see TypeScriptOnly). */
+interface SetMembers {
+    componentName: string;
+    alerts?: UtilisationAlerts;
+    serviceSettings?: LicenseManagerServiceSettings;
+}
+const setMembers = new TypeScriptOnly<SetMembers>();
+
+/** Throws the problems found in a license's value once it is known, naming the set and the license. */
+function assertNoProblems(set: string, license: string, problems: string[]): void {
+    if (problems.length > 0) throw new Error(`${set}: licenses.${license}: ${problems.join("; ")}`);
 }
 
 /** The set's name as it appears in tags and alert subjects (tag-value and subject safe). */

@@ -11,14 +11,16 @@ import { whenKnown } from "../shared/validation";
 import { CHECKER_DEFAULTS, CHECKER_ENV, CHECKER_LIMITS, DEFAULT_CHECK_SCHEDULE } from "./definitions";
 
 export interface UtilisationAlertsArgs {
+    /** Create the alerts at all. Default true. A plain value: it decides which resources exist. */
+    enabled?: boolean;
     /** Alert when consumed / owned licenses reach this percentage (inclusive, 1-100). Default 80. */
-    thresholdPercent?: number;
+    thresholdPercent?: pulumi.Input<number>;
     /** Band width above the threshold, in percentage points: moving to another band re-alerts. Default 10. */
-    bandWidthPercent?: number;
+    bandWidthPercent?: pulumi.Input<number>;
     /** Re-send an unchanged alert after this many hours (0-720; 0 = never). Default 0. */
-    reminderIntervalHours?: number;
+    reminderIntervalHours?: pulumi.Input<number>;
     /** When the utilisation checker runs (EventBridge rate/cron). Default `rate(1 hour)`. */
-    schedule?: string;
+    schedule?: pulumi.Input<string>;
     /**
      * KMS key (ARN) encrypting the alert topic. Its policy must let cloudwatch.amazonaws.com use kms:Decrypt and
      * kms:GenerateDataKey, or alarm notifications are dropped. Default: a dedicated key with rotation, created here
@@ -26,8 +28,11 @@ export interface UtilisationAlertsArgs {
      * changed).
      */
     kmsKeyArn?: pulumi.Input<string>;
-    /** E-mail addresses subscribed to the topic (each confirms by e-mail). Default: none. */
-    emailAddresses?: string[];
+    /**
+     * E-mail addresses subscribed to the topic (each confirms by e-mail). Default: none. A list of inputs: each address
+     * is its own subscription, named by a hash of the address when it is a plain value and by its position otherwise.
+     */
+    emailAddresses?: pulumi.Input<string>[];
     /** HTTPS endpoints subscribed to the topic. Default: none. */
     httpsEndpoints?: string[];
     /**
@@ -36,7 +41,7 @@ export interface UtilisationAlertsArgs {
      */
     usageAlarms?: boolean;
     /** Log retention of the checker, in days. Default 30. */
-    logRetentionDays?: number;
+    logRetentionDays?: pulumi.Input<number>;
 }
 
 /** License Manager's documented usage metrics (User Guide, "Monitoring license usage with Amazon CloudWatch"). */
@@ -60,6 +65,7 @@ const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 const ALERT_KEYS = knownKeys<UtilisationAlertsArgs>()(
+    "enabled",
     "thresholdPercent",
     "bandWidthPercent",
     "reminderIntervalHours",
@@ -74,8 +80,9 @@ const ALERT_KEYS = knownKeys<UtilisationAlertsArgs>()(
 /** Every problem of the alert settings, each starting with `path` (where the caller wrote them). Checked before anything is created. */
 export function alertArgsProblems(args: UtilisationAlertsArgs, path: string): string[] {
     const problems: string[] = [];
-    const range = (field: keyof typeof CHECKER_LIMITS, value: number | undefined, integer: boolean) => {
+    const range = (field: keyof typeof CHECKER_LIMITS, input: pulumi.Input<number> | undefined, integer: boolean) => {
         const { min, max } = CHECKER_LIMITS[field];
+        const value = typeof input === "object" ? undefined : input;
         if (value !== undefined && (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value)))) {
             problems.push(`${field} must be ${integer ? "an integer" : "a number"} from ${min} to ${max} (got ${value})`);
         }
@@ -83,7 +90,8 @@ export function alertArgsProblems(args: UtilisationAlertsArgs, path: string): st
     range("thresholdPercent", args.thresholdPercent, false);
     range("bandWidthPercent", args.bandWidthPercent, true);
     range("reminderIntervalHours", args.reminderIntervalHours, true);
-    for (const email of args.emailAddresses ?? []) {
+    const emailAddresses = (args.emailAddresses ?? []).filter((email): email is string => typeof email === "string");
+    for (const email of emailAddresses) {
         if (!EMAIL.test(email)) problems.push(`emailAddresses: "${email}" is not an e-mail address`);
     }
     for (const url of args.httpsEndpoints ?? []) {
@@ -95,16 +103,24 @@ export function alertArgsProblems(args: UtilisationAlertsArgs, path: string): st
         }
         if (!ok) problems.push(`httpsEndpoints: "${url}" is not an https:// URL`);
     }
-    for (const [field, list] of [["emailAddresses", args.emailAddresses], ["httpsEndpoints", args.httpsEndpoints]] as const) {
+    for (const [field, list] of [["emailAddresses", emailAddresses], ["httpsEndpoints", args.httpsEndpoints]] as const) {
         const dupes = (list ?? []).filter((v, i, all) => all.indexOf(v) !== i);
         if (dupes.length > 0) problems.push(`${field} lists ${[...new Set(dupes)].join(", ")} more than once`);
     }
     if (typeof args.kmsKeyArn === "string" && !KMS_KEY_ARN.test(args.kmsKeyArn)) {
         problems.push(`kmsKeyArn "${args.kmsKeyArn}" is not a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>)`);
     }
-    const schedule = scheduleExpressionProblem(args.schedule ?? DEFAULT_CHECK_SCHEDULE);
+    // Values given as outputs are checked once known (createUtilisationAlerts).
+    const scheduleValue = args.schedule ?? DEFAULT_CHECK_SCHEDULE;
+    const schedule = typeof scheduleValue === "string" ? scheduleExpressionProblem(scheduleValue) : undefined;
     if (schedule) problems.push(`schedule: ${schedule}`);
     return [...unknownKeyProblems(args, ALERT_KEYS, path), ...problems.map((p) => `${path}.${p}`)];
+}
+
+/** Checks an alert setting given as an output once its value is known, with the messages used at construction. */
+function assertKnownAlertValue(context: string, args: UtilisationAlertsArgs): void {
+    const problems = alertArgsProblems(args, "alerts");
+    if (problems.length > 0) throw new Error(`${context}: ${problems.join("; ")}`);
 }
 
 export interface UtilisationAlerts {
@@ -131,6 +147,10 @@ export function createUtilisationAlerts(
 ): UtilisationAlerts {
     const { partition, region, accountId } = context;
     const opts = { parent };
+    // Settings given as outputs, checked once known.
+    const known = (field: "thresholdPercent" | "bandWidthPercent" | "reminderIntervalHours", value: pulumi.Input<number>) =>
+        whenKnown(value, (v) => assertKnownAlertValue(name, { [field]: v }), parent);
+    const threshold = known("thresholdPercent", args.thresholdPercent ?? CHECKER_DEFAULTS.thresholdPercent);
     // Every alarm of this set (usage alarms and the checker's errors alarm) is auto-named "<name>-...".
     const alarmArnPattern = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${name}-*`;
 
@@ -181,10 +201,13 @@ export function createUtilisationAlerts(
 
     const topic = new aws.sns.Topic(`${name}-alerts`, { kmsMasterKeyId: keyArn, displayName: "License utilisation", tags }, opts);
 
-    for (const email of args.emailAddresses ?? []) {
-        // Named by a hash of the address: stable when the list is reordered, and no address in the resource URN.
-        new aws.sns.TopicSubscription(`${name}-alerts-email-${shortHash(email)}`, { topic: topic.arn, protocol: "email", endpoint: email }, opts);
-    }
+    (args.emailAddresses ?? []).forEach((email, position) => {
+        // Named by a hash of the address: stable when the list is reordered, and no address in the resource URN. An
+        // address given as an output is named by its position.
+        const suffix = typeof email === "string" ? shortHash(email) : `input${position}`;
+        const endpoint = whenKnown(email, (address) => assertKnownAlertValue(name, { emailAddresses: [address] }), parent);
+        new aws.sns.TopicSubscription(`${name}-alerts-email-${suffix}`, { topic: topic.arn, protocol: "email", endpoint }, opts);
+    });
     for (const url of args.httpsEndpoints ?? []) {
         new aws.sns.TopicSubscription(`${name}-alerts-https-${shortHash(url)}`, { topic: topic.arn, protocol: "https", endpoint: url }, opts);
     }
@@ -223,12 +246,12 @@ export function createUtilisationAlerts(
         `${name}-checker`,
         {
             handler: "license-utilisation-checker",
-            description: `Alerts when licenses of ${setName} reach ${args.thresholdPercent ?? CHECKER_DEFAULTS.thresholdPercent}% utilisation`,
+            description: pulumi.interpolate`Alerts when licenses of ${setName} reach ${threshold}% utilisation`,
             environment: {
                 [CHECKER_ENV.configurationArns]: pulumi.all(arns).apply((list) => list.join(",")),
-                [CHECKER_ENV.thresholdPercent]: String(args.thresholdPercent ?? CHECKER_DEFAULTS.thresholdPercent),
-                [CHECKER_ENV.bandWidthPercent]: String(args.bandWidthPercent ?? CHECKER_DEFAULTS.bandWidthPercent),
-                [CHECKER_ENV.reminderIntervalHours]: String(args.reminderIntervalHours ?? CHECKER_DEFAULTS.reminderIntervalHours),
+                [CHECKER_ENV.thresholdPercent]: threshold.apply(String),
+                [CHECKER_ENV.bandWidthPercent]: known("bandWidthPercent", args.bandWidthPercent ?? CHECKER_DEFAULTS.bandWidthPercent).apply(String),
+                [CHECKER_ENV.reminderIntervalHours]: known("reminderIntervalHours", args.reminderIntervalHours ?? CHECKER_DEFAULTS.reminderIntervalHours).apply(String),
                 [CHECKER_ENV.topicArn]: topic.arn,
                 [CHECKER_ENV.stateParameterName]: stateParameter.name,
                 [CHECKER_ENV.setName]: setName,
@@ -290,7 +313,7 @@ export function createUtilisationAlerts(
         opts,
     );
 
-    const schedule = args.schedule ?? DEFAULT_CHECK_SCHEDULE;
+    const schedule = whenKnown(args.schedule ?? DEFAULT_CHECK_SCHEDULE, (value) => assertKnownAlertValue(name, { schedule: value }), parent);
     const rule = scheduleRule(`${name}-check`, schedule, `License utilisation check of ${setName}`, parent);
     const undelivered = deadLetterQueue(`${name}-check-undelivered`, parent);
     invokeFunctionOnRule(`${name}-check`, rule, checker, undelivered.arn, parent);
@@ -298,7 +321,6 @@ export function createUtilisationAlerts(
 
     const usageAlarms: Record<string, aws.cloudwatch.MetricAlarm> = {};
     if (args.usageAlarms ?? true) {
-        const threshold = args.thresholdPercent ?? CHECKER_DEFAULTS.thresholdPercent;
         for (const [definition, c] of Object.entries(configurations)) {
             // Without a count License Manager has no percentage to report.
             if (!c.hasCount) continue;

@@ -6,12 +6,13 @@
 import { productTargetProblems, workbenchTypeEntryProblems } from "../../functions/hub-shared/catalogEntries";
 import { childPath, knownKeys, misspeltIn, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 import type { ProductTarget } from "../../functions/hub-shared/config";
+import type * as pulumi from "@pulumi/pulumi";
 
 export interface LicensedProduct {
     /** EC2 instance id of the license server that serves this product (same account and region as the hub). Required. */
-    licenseServerInstanceId: string;
+    licenseServerInstanceId: pulumi.Input<string>;
     /** Seats the organisation owns. Demand beyond it is left out, longest-held seats first, and reported. Default: unlimited. */
-    seats?: number;
+    seats?: pulumi.Input<number>;
     /**
      * The vendor CLI call that loads the user list, as an argv array (no shell): the first element an absolute path,
      * placeholders `{product}` and `{usersFile}` (the installed list, one user id per line) replaced on the license
@@ -26,6 +27,20 @@ export interface ProductCatalog {
     /** Licensed product name -> where its users go. Required, non-empty. */
     products: Record<string, LicensedProduct>;
     /** Vendor CLI argv used for products without their own `command`. Default: none. */
+    defaultCommand?: string[];
+}
+
+/** A product whose values are all known (outputs resolved): what validation and the Lambdas' environment see. */
+export interface KnownProduct {
+    licenseServerInstanceId: string;
+    seats?: number;
+    command?: string[];
+}
+
+/** A catalog whose values are all known (outputs resolved). */
+export interface KnownCatalog {
+    workbenchTypes: Record<string, string[]>;
+    products: Record<string, KnownProduct>;
     defaultCommand?: string[];
 }
 
@@ -84,7 +99,7 @@ export function catalogProblems(catalog: unknown, path: string): string[] {
 }
 
 /** Throws one message listing every problem of the catalog, each naming the entry under `catalog`. */
-export function validateCatalog(component: string, catalog: ProductCatalog): void {
+export function validateCatalog(component: string, catalog: KnownCatalog): void {
     const problems = catalogProblems(catalog, "catalog");
     if (problems.length > 0) throw new Error(problemsMessage(component, problems));
 }
@@ -115,18 +130,18 @@ function isRecord(value: unknown): value is Record<string, any> {
 }
 
 /** Workbench type -> products: what the assignment Lambda needs. */
-export function assignmentCatalog(catalog: ProductCatalog): Record<string, string[]> {
+export function assignmentCatalog(catalog: KnownCatalog): Record<string, string[]> {
     return Object.fromEntries(Object.entries(catalog.workbenchTypes).map(([type, products]) => [type, [...products]]));
 }
 
 /** Product -> license server and seats: what the sync Lambda needs. */
-export function syncCatalog(catalog: ProductCatalog): Record<string, ProductTarget> {
+export function syncCatalog(catalog: KnownCatalog): Record<string, ProductTarget> {
     return Object.fromEntries(
         Object.entries(catalog.products).map(([name, p]) => [name, p.seats === undefined ? { instanceId: p.licenseServerInstanceId } : { instanceId: p.licenseServerInstanceId, seats: p.seats }]),
     );
 }
 
 /** Each product's effective command (its own, else the default), or undefined for "install the file only". */
-export function productCommands(catalog: ProductCatalog): Record<string, string[] | undefined> {
+export function productCommands(catalog: KnownCatalog): Record<string, string[] | undefined> {
     return Object.fromEntries(Object.entries(catalog.products).map(([name, p]) => [name, p.command ?? catalog.defaultCommand]));
 }

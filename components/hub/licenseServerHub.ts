@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { anyOccurrenceAlarm, deadLetterAlarm } from "../shared/alarms";
-import { checkArgs, whenKnown } from "../shared/validation";
+import { whenKnown } from "../shared/validation";
 import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MAX_MAX_CLOCK_SKEW_SECONDS } from "../../functions/hub-shared/config";
 import { BundledFunction } from "../lambda/bundledFunction";
@@ -26,34 +26,37 @@ import {
     seatChangeStreamFilter,
 } from "./definitions";
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
-import { ProductCatalog, assignmentCatalog, productCommands, syncCatalog, validateCatalog } from "./catalog";
+import { KnownCatalog, ProductCatalog, assignmentCatalog, productCommands, syncCatalog, validateCatalog } from "./catalog";
 import { hubBusPolicy, validateBusAccess } from "./busPolicy";
 import { DEFAULT_WORK_DIRECTORY, assertWorkDirectory, renderLicenseServerDocument } from "./licenseServerDocument";
 import { userListBucket } from "./userListBucket";
+import { validated } from "../shared/validation";
+import { TypeScriptOnly } from "../shared/typeScriptOnly";
+import { componentType, withFormerType } from "../shared/componentType";
 
 export interface LicenseServerHubArgs {
     /** Licensed products per workbench type, and each product's license server, seats and vendor CLI. Required. */
     catalog: ProductCatalog;
     /** Workbench account ids allowed to put events on the hub bus. Default: none (then `organizationId` is required). */
-    workbenchAccountIds?: string[];
+    workbenchAccountIds?: pulumi.Input<pulumi.Input<string>[]>;
     /** AWS Organizations id (`o-...`) whose accounts may put events on the hub bus. Default: none (then `workbenchAccountIds` is required). */
-    organizationId?: string;
+    organizationId?: pulumi.Input<string>;
     /** EventBridge schedule of the sync. Default `rate(1 minute)`. */
-    syncSchedule?: string;
+    syncSchedule?: pulumi.Input<string>;
     /**
      * Also run the sync as soon as a seat appears or disappears: the change marker announces each change on the hub
      * bus and a rule invokes the sync, so a user's seat is installed within seconds instead of at the next tick. The
-     * schedule stays the safety net. Default true.
+     * schedule stays the safety net. Default true. A plain value: it decides which resources exist.
      */
     syncOnChange?: boolean;
     /** Sync Lambda timeout in seconds; bounds how long a sync waits for the license servers. Default 300. */
-    syncTimeoutSeconds?: number;
+    syncTimeoutSeconds?: pulumi.Input<number>;
     /** Seconds the document's shell step (the vendor CLI included) may run on a license server. Default 120. */
-    commandTimeoutSeconds?: number;
+    commandTimeoutSeconds?: pulumi.Input<number>;
     /** Seconds Run Command waits for a license server to pick a command up before giving up. Default 60. */
-    commandDeliveryTimeoutSeconds?: number;
+    commandDeliveryTimeoutSeconds?: pulumi.Input<number>;
     /** Days a stopped instance's tombstone is kept (at least 3: longer than every event retry window). Default 7. */
-    tombstoneRetentionDays?: number;
+    tombstoneRetentionDays?: pulumi.Input<number>;
     /**
      * Seconds an event's EC2 time may lie ahead of the hub's clock; events further ahead are refused, counted
      * (`WorkbenchEventsFromFuture`) and alarmed. Inside this window an event still counts as no later than its
@@ -61,20 +64,21 @@ export interface LicenseServerHubArgs {
      */
     maxClockSkewSeconds?: pulumi.Input<number>;
     /** Directory on the license servers under which the lists are installed. Default `/var/lib/license-hub`. */
-    licenseServerWorkDirectory?: string;
+    licenseServerWorkDirectory?: pulumi.Input<string>;
     /**
      * Names of the license servers' instance roles: the hub gives them read access to the user lists. Default:
-     * none (attach the `licenseServerPolicy` output yourself).
+     * none (attach the `licenseServerPolicy` output yourself). A list of inputs: each role gets its own policy resource.
      */
     licenseServerRoleNames?: pulumi.Input<string>[];
     /** Keep the table from being deleted (it holds who holds which seat). Default true. */
-    tableDeletionProtection?: boolean;
+    tableDeletionProtection?: pulumi.Input<boolean>;
     /** Log retention of the hub's Lambdas, in days. Default 30. */
     logRetentionDays?: pulumi.Input<number>;
     /** Alarm actions (e.g. SNS topic ARNs) for the Lambda error and dead-letter alarms. Default: none. */
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+const hubFunctions = new TypeScriptOnly<{ assignment: BundledFunction; changeMarker: BundledFunction; sync: BundledFunction }>();
 const DEFAULTS = { syncTimeoutSeconds: 300, commandTimeoutSeconds: 120, commandDeliveryTimeoutSeconds: 60 };
 /** Lambda caps the environment of a function at 4 KB in total; the catalog JSON must leave room for the rest. */
 const MAX_CATALOG_ENV_CHARS = 3000;
@@ -92,9 +96,6 @@ export class LicenseServerHub extends pulumi.ComponentResource {
     public readonly changeMarkerParameter: aws.ssm.Parameter;
     public readonly userListBucket: aws.s3.Bucket;
     public readonly document: aws.ssm.Document;
-    public readonly assignment: BundledFunction;
-    public readonly changeMarker: BundledFunction;
-    public readonly sync: BundledFunction;
     /** Events EventBridge could not deliver to the assignment or sync Lambda. */
     public readonly deadLetterQueue: aws.sqs.Queue;
     /** Stream batches the change marker could not process after its retries. */
@@ -110,10 +111,37 @@ export class LicenseServerHub extends pulumi.ComponentResource {
     /** IAM policy (JSON) a license server's instance role needs to download its lists. */
     public readonly licenseServerPolicy: pulumi.Output<string>;
 
+    /** The assignment Lambda: workbench events -> seat table (TypeScript only). */
+    public get assignment(): BundledFunction {
+        return hubFunctions.get(this).assignment;
+    }
+    /** The change marker Lambda: seat stream -> change marker parameter (TypeScript only). */
+    public get changeMarker(): BundledFunction {
+        return hubFunctions.get(this).changeMarker;
+    }
+    /** The sync Lambda: changed products -> user lists on the license servers (TypeScript only). */
+    public get sync(): BundledFunction {
+        return hubFunctions.get(this).sync;
+    }
+
     constructor(name: string, args: LicenseServerHubArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("licensing:hub:LicenseServerHub", name, {}, opts);
-        const settings = checkArgs(() => validateArgs(name, args), this);
-        const { catalog } = args;
+        super(componentType("LicenseServerHub"), name, {}, withFormerType("licensing:hub:LicenseServerHub", opts));
+        // Every value may be an output of another resource: checked here when plain, once known otherwise.
+        const settings = validated(
+            {
+                catalog: args.catalog,
+                workbenchAccountIds: args.workbenchAccountIds,
+                organizationId: args.organizationId,
+                syncSchedule: args.syncSchedule,
+                syncTimeoutSeconds: args.syncTimeoutSeconds,
+                commandTimeoutSeconds: args.commandTimeoutSeconds,
+                commandDeliveryTimeoutSeconds: args.commandDeliveryTimeoutSeconds,
+                tombstoneRetentionDays: args.tombstoneRetentionDays,
+                licenseServerWorkDirectory: args.licenseServerWorkDirectory,
+            },
+            (known) => validateArgs(name, known),
+            this,
+        );
         const { partition, region, accountId } = awsContext(this);
         const dnsSuffix = aws.getPartitionOutput({}, { parent: this }).dnsSuffix;
 
@@ -123,8 +151,8 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             `${name}-workbench-events`,
             {
                 eventBusName: this.bus.name,
-                policy: pulumi.all([this.bus.arn, partition]).apply(([arn, part]) =>
-                    JSON.stringify(hubBusPolicy(arn, part, { accountIds: settings.accountIds, organizationId: args.organizationId })),
+                policy: pulumi.all([this.bus.arn, partition, settings]).apply(([arn, part, s]) =>
+                    JSON.stringify(hubBusPolicy(arn, part, { accountIds: s.accountIds, organizationId: s.organizationId })),
                 ),
             },
             { parent: this },
@@ -157,14 +185,14 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         const lists = userListBucket(`${name}-user-lists`, this);
         this.userListBucket = lists.bucket;
 
-        const documentContent = pulumi.all([lists.bucket.bucket, region, dnsSuffix]).apply(([bucketName, reg, suffix]) =>
+        const documentContent = pulumi.all([lists.bucket.bucket, region, dnsSuffix, settings]).apply(([bucketName, reg, suffix, s]) =>
             renderLicenseServerDocument({
                 bucketName,
                 region: reg,
                 dnsSuffix: suffix,
-                workDirectory: settings.workDirectory,
-                commands: productCommands(catalog),
-                executionTimeoutSeconds: settings.commandTimeoutSeconds,
+                workDirectory: s.workDirectory,
+                commands: productCommands(s.catalog),
+                executionTimeoutSeconds: s.commandTimeoutSeconds,
             }),
         );
         this.document = new aws.ssm.Document(
@@ -179,12 +207,16 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         const lambdaDefaults = { logRetentionDays: args.logRetentionDays, alarmActions: args.alarmActions };
 
         // Assignment: workbench events -> instance items and seat rows.
-        const maxClockSkewSeconds = whenKnown(args.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS, (skew) => {
-            if (!Number.isInteger(skew) || skew < 1 || skew > MAX_MAX_CLOCK_SKEW_SECONDS) {
-                throw new pulumi.ResourceError(`${name}: maxClockSkewSeconds must be an integer from 1 to ${MAX_MAX_CLOCK_SKEW_SECONDS} (got ${skew}).`, this);
-            }
-        });
-        this.assignment = new BundledFunction(
+        const maxClockSkewSeconds = whenKnown(
+            args.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+            (skew) => {
+                if (!Number.isInteger(skew) || skew < 1 || skew > MAX_MAX_CLOCK_SKEW_SECONDS) {
+                    throw new pulumi.ResourceError(`${name}: maxClockSkewSeconds must be an integer from 1 to ${MAX_MAX_CLOCK_SKEW_SECONDS} (got ${skew}).`, this);
+                }
+            },
+            this,
+        );
+        const assignment = new BundledFunction(
             `${name}-assignment`,
             {
                 handler: "hub-assignment",
@@ -192,8 +224,8 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 environment: {
                     [ASSIGNMENT_ENVIRONMENT.tableName]: this.table.name,
                     [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: settings.workbenchTypesJson,
-                    [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: settings.accountIds.join(","),
-                    [ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]: String(settings.tombstoneRetentionDays * 86400),
+                    [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: settings.accountIds.apply((ids) => ids.join(",")),
+                    [ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]: settings.tombstoneRetentionDays.apply((days) => String(days * 86400)),
                     [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: maxClockSkewSeconds.apply(String),
                     POWERTOOLS_SERVICE_NAME: `${name}-assignment`,
                 },
@@ -226,7 +258,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             { eventBusName: this.bus.name, description: "Workbench state changes of the supported contract versions", eventPattern: JSON.stringify(hubBusPattern()) },
             { parent: this },
         );
-        invokeFunctionOnRule(`${name}-workbench-events`, workbenchRule, this.assignment, this.deadLetterQueue.arn, this);
+        invokeFunctionOnRule(`${name}-workbench-events`, workbenchRule, assignment, this.deadLetterQueue.arn, this);
         // A refused event is an account or a clock that is not what it should be, or someone trying to take a seat.
         anyOccurrenceAlarm(
             `${name}-refused-events`,
@@ -239,7 +271,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         // Change marker: seat rows created or deleted -> new version of the marker parameter (and, syncing on change,
         // an announcement on the hub bus that runs the sync at once).
         const syncOnChange = args.syncOnChange ?? true;
-        this.changeMarker = new BundledFunction(
+        const changeMarker = new BundledFunction(
             `${name}-change-marker`,
             {
                 handler: "hub-change-marker",
@@ -277,7 +309,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             `${name}-seat-changes`,
             {
                 eventSourceArn: this.table.streamArn,
-                functionName: this.changeMarker.function.arn,
+                functionName: changeMarker.function.arn,
                 filterCriteria: { filters: [{ pattern: JSON.stringify(seatChangeStreamFilter()) }] },
                 destinationConfig: { onFailure: { destinationArn: this.streamFailureQueue.arn } },
                 batchSize: CHANGE_MARKER_EVENT_SOURCE.batchSize,
@@ -292,13 +324,12 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         );
 
         // Sync: change marker + seat rows -> user lists on the license servers.
-        const products = syncCatalog(catalog);
-        const instanceArns = [...new Set(Object.values(products).map((p) => p.instanceId))].map(
-            (id) => pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:instance/${id}`,
+        const instanceArns = pulumi.all([settings, partition, region, accountId]).apply(([s, part, reg, account]) =>
+            [...new Set(Object.values(syncCatalog(s.catalog)).map((p) => p.instanceId))].map((id) => `arn:${part}:ec2:${reg}:${account}:instance/${id}`),
         );
         // Lists installed through an older document are resent; product changes the sync notices itself.
         const documentFingerprint = documentContent.apply((content) => createHash("sha256").update(content).digest("hex"));
-        this.sync = new BundledFunction(
+        const sync = new BundledFunction(
             `${name}-sync`,
             {
                 handler: "hub-sync",
@@ -310,7 +341,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                     [SYNC_ENVIRONMENT.userListBucket]: lists.bucket.bucket,
                     [SYNC_ENVIRONMENT.documentName]: this.document.name,
                     [SYNC_ENVIRONMENT.configurationFingerprint]: documentFingerprint,
-                    [SYNC_ENVIRONMENT.deliveryTimeoutSeconds]: String(settings.deliveryTimeoutSeconds),
+                    [SYNC_ENVIRONMENT.deliveryTimeoutSeconds]: settings.deliveryTimeoutSeconds.apply(String),
                     POWERTOOLS_SERVICE_NAME: `${name}-sync`,
                 },
                 statements: [
@@ -329,7 +360,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                     { sid: "ReadChangeMarker", actions: ["ssm:GetParameter"], resources: [this.changeMarkerParameter.arn] },
                     { sid: "WriteUserLists", actions: ["s3:PutObject"], resources: [pulumi.interpolate`${lists.bucket.arn}/${USER_LIST_PREFIX}*`] },
                     // SendCommand is authorised on both the document and each target instance: name exactly these.
-                    { sid: "InstallUserLists", actions: ["ssm:SendCommand"], resources: [this.document.arn, ...instanceArns] },
+                    { sid: "InstallUserLists", actions: ["ssm:SendCommand"], resources: pulumi.all([this.document.arn, instanceArns]).apply(([doc, instances]) => [doc, ...instances]) },
                     // GetCommandInvocation has no resource-level permissions.
                     { sid: "ReadCommandResults", actions: ["ssm:GetCommandInvocation"], resources: ["*"] },
                 ],
@@ -342,8 +373,9 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        hubFunctions.set(this, { assignment, changeMarker, sync });
         const syncRule = scheduleRule(`${name}-sync`, settings.syncSchedule, "Sync of the license servers' user lists", this);
-        invokeFunctionOnRule(`${name}-sync`, syncRule, this.sync, this.deadLetterQueue.arn, this);
+        invokeFunctionOnRule(`${name}-sync`, syncRule, sync, this.deadLetterQueue.arn, this);
         const deliveringRules = [workbenchRule.arn, syncRule.arn];
         if (syncOnChange) {
             // Extra invocations are harmless: the sync runs one at a time and only acts when the marker moved.
@@ -356,7 +388,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            invokeFunctionOnRule(`${name}-sync-on-change`, onChangeRule, this.sync, this.deadLetterQueue.arn, this);
+            invokeFunctionOnRule(`${name}-sync-on-change`, onChangeRule, sync, this.deadLetterQueue.arn, this);
             deliveringRules.push(onChangeRule.arn);
         }
         allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, deliveringRules, this);
@@ -373,7 +405,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         this.busName = this.bus.name;
         this.tableName = this.table.name;
         this.changeMarkerParameterName = this.changeMarkerParameter.name;
-        this.syncFunctionName = this.sync.functionName;
+        this.syncFunctionName = sync.functionName;
         this.documentName = this.document.name;
         this.userListBucketName = lists.bucket.bucket;
         this.licenseServerPolicy = licenseServerPolicy;
@@ -383,8 +415,8 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             tableName: this.tableName,
             tableArn: this.table.arn,
             changeMarkerParameterName: this.changeMarkerParameterName,
-            assignmentFunctionName: this.assignment.functionName,
-            changeMarkerFunctionName: this.changeMarker.functionName,
+            assignmentFunctionName: assignment.functionName,
+            changeMarkerFunctionName: changeMarker.functionName,
             syncFunctionName: this.syncFunctionName,
             documentName: this.documentName,
             userListBucketName: this.userListBucketName,
@@ -395,10 +427,24 @@ export class LicenseServerHub extends pulumi.ComponentResource {
     }
 }
 
-function validateArgs(name: string, args: LicenseServerHubArgs) {
+/** The hub's arguments with every output resolved. */
+interface KnownHubArgs {
+    catalog: KnownCatalog;
+    workbenchAccountIds?: string[];
+    organizationId?: string;
+    syncSchedule?: string;
+    syncTimeoutSeconds?: number;
+    commandTimeoutSeconds?: number;
+    commandDeliveryTimeoutSeconds?: number;
+    tombstoneRetentionDays?: number;
+    licenseServerWorkDirectory?: string;
+}
+
+function validateArgs(name: string, args: KnownHubArgs) {
     validateCatalog(name, args.catalog);
     const accountIds = args.workbenchAccountIds ?? [];
-    validateBusAccess(name, { accountIds, organizationId: args.organizationId });
+    const organizationId = args.organizationId;
+    validateBusAccess(name, { accountIds, organizationId });
 
     const integer = (field: string, value: number, min: number, max: number) => {
         if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}: ${field} must be an integer from ${min} to ${max} (got ${value}).`);
@@ -430,5 +476,5 @@ function validateArgs(name: string, args: LicenseServerHubArgs) {
             throw new Error(`${name}: the catalog's ${what} take ${json.length} characters as a Lambda environment variable; at most ${MAX_CATALOG_ENV_CHARS} fit (Lambda allows 4 KB in total).`);
         }
     }
-    return { accountIds, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, workDirectory, syncSchedule, workbenchTypesJson, productsJson };
+    return { catalog: args.catalog, accountIds, organizationId, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, workDirectory, syncSchedule, workbenchTypesJson, productsJson };
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { BundledFunction } from "./bundledFunction";
+import { whenKnown } from "../shared/validation";
 
 /** EventBridge retries delivery for up to a day before giving up on a target. */
 export const EVENT_DELIVERY_RETRY = { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 };
@@ -72,8 +73,8 @@ export function invokeFunctionOnRule(
     );
 }
 
-/** A rule on the default bus that fires on a schedule. */
-export function scheduleRule(name: string, scheduleExpression: string, description: string, parent: pulumi.Resource): aws.cloudwatch.EventRule {
-    assertScheduleExpression(scheduleExpression, name);
-    return new aws.cloudwatch.EventRule(name, { scheduleExpression, description }, { parent });
+/** A rule on the default bus that fires on a schedule (checked as soon as it is known). */
+export function scheduleRule(name: string, scheduleExpression: pulumi.Input<string>, description: string, parent: pulumi.Resource): aws.cloudwatch.EventRule {
+    const expression = whenKnown(scheduleExpression, (value) => assertScheduleExpression(value, name), parent);
+    return new aws.cloudwatch.EventRule(name, { scheduleExpression: expression, description }, { parent });
 }

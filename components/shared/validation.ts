@@ -18,18 +18,41 @@ export function checkArgs<T>(check: () => T, resource?: pulumi.Resource): T {
     }
 }
 
+/** True when no Output or Promise hides anywhere in the value, so it can be checked while the component is built. */
+export function isKnown(value: unknown): boolean {
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
+    if (Array.isArray(value)) return value.every(isKnown);
+    if (value !== null && typeof value === "object" && !pulumi.Resource.isInstance(value)) return Object.values(value).every(isKnown);
+    return true;
+}
+
 /**
- * Validates an input as early as its value is known: at once for a plain value (so a bad argument fails at
- * construction with a clear message), when it resolves for an Output. Returns the input as an Output. A failed
- * check is a ResourceError without a stack trace either way.
+ * Runs `check` on an input as early as its value is known and returns what it returns, as an Output: at once for a
+ * plain value (so a bad argument fails at construction), when every nested Output has resolved otherwise (outputs
+ * of other resources are unknown until then). A failure is a one-line `ResourceError` on `resource` when given.
+ */
+export function validated<T, R>(input: pulumi.Input<T>, check: (value: pulumi.Unwrap<T>) => R, resource?: pulumi.Resource): pulumi.Output<R> {
+    const run = (value: pulumi.Unwrap<T>): R => {
+        try {
+            return check(value);
+        } catch (err) {
+            throw argumentError(err, resource);
+        }
+    };
+    if (isKnown(input)) return pulumi.output(run(input as pulumi.Unwrap<T>)) as pulumi.Output<R>;
+    return pulumi.output(input).apply((value) => run(value as pulumi.Unwrap<T>)) as pulumi.Output<R>;
+}
+
+/**
+ * Validates an input as early as its value is known (see `validated`) and returns the input as an Output.
  */
 export function whenKnown<T>(input: pulumi.Input<T>, check: (value: T) => void, resource?: pulumi.Resource): pulumi.Output<T> {
-    if (!pulumi.Output.isInstance(input) && !(input instanceof Promise)) {
-        checkArgs(() => check(input as T), resource);
-        return pulumi.output(input) as pulumi.Output<T>;
-    }
-    return pulumi.output(input).apply((value) => {
-        checkArgs(() => check(value as T), resource);
-        return value as T;
-    }) as pulumi.Output<T>;
+    return validated(
+        input,
+        (value) => {
+            check(value as T);
+            return value as T;
+        },
+        resource,
+    ) as pulumi.Output<T>;
 }

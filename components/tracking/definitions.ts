@@ -12,6 +12,7 @@ export {
     MAX_CONCURRENCY,
     DEFAULT_REPORT_LAYOUT,
     REPORT_LAYOUTS,
+    ReportLayout,
     parseTrackerSettings,
     assertReportPrefix,
     assertConcurrency,
@@ -21,7 +22,7 @@ export {
     DEFAULT_EXPIRY_WARNING_DAYS,
 } from "../../functions/license-usage-report/config";
 export { RECEIVED_LICENSES_EXPIRING_METRIC } from "../../functions/license-usage-report/tracker";
-export type { ReportLayout, TrackerConfig, TrackerSettings } from "../../functions/license-usage-report/config";
+export type { TrackerConfig, TrackerSettings } from "../../functions/license-usage-report/config";
 export {
     LICENSE_CONFIGURATIONS_KEY,
     LICENSE_CONFIGURATIONS_CONTENT_TYPE,

@@ -33,6 +33,9 @@ import {
 } from "./definitions";
 import { licenseManagerReadScope } from "./licenseManagerAccess";
 import { ReportBucketArgs, reportBucket } from "./reportBucket";
+import { validated, whenKnown } from "../shared/validation";
+import { TypeScriptOnly } from "../shared/typeScriptOnly";
+import { componentType, withFormerType } from "../shared/componentType";
 
 export interface MultiRegionLicenseTrackerArgs {
     /**
@@ -41,19 +44,25 @@ export interface MultiRegionLicenseTrackerArgs {
      */
     licenseConfigurationArns: pulumi.Input<pulumi.Input<string>[]>;
     /** When the report runs: an EventBridge `rate(...)` or `cron(...)` expression (UTC). Default `rate(1 day)`. */
-    scheduleExpression?: string;
-    /** Key prefix of every report object: empty, or path segments ending in "/". Default `license-usage/`. */
+    scheduleExpression?: pulumi.Input<string>;
+    /**
+     * Key prefix of every report object: empty, or path segments ending in "/". Default `license-usage/`. A plain
+     * value: it shapes the IAM policy and lifecycle rules.
+     */
     reportPrefix?: string;
-    /** Key layout: `dated` (`YYYY/MM/DD/<run>/...`) or `hive` (`<kind>/year=/month=/day=/run=/...`, for Athena). Default `dated`. */
+    /**
+     * Key layout: `dated` (`YYYY/MM/DD/<run>/...`) or `hive` (`<kind>/year=/month=/day=/run=/...`, for Athena). Default
+     * `dated`. A plain value: it shapes the IAM policy and lifecycle rules.
+     */
     layout?: ReportLayout;
     /** License configurations read at the same time (1-32). Default 8. */
-    concurrency?: number;
+    concurrency?: pulumi.Input<number>;
     /** Report bucket options (name prefix, KMS key, lifecycle, forceDestroy). Default: SSE-S3, reports kept forever. */
     bucket?: ReportBucketArgs;
     /** Report Lambda timeout in seconds (1-900). Default 300. */
-    timeoutSeconds?: number;
+    timeoutSeconds?: pulumi.Input<number>;
     /** Report Lambda memory in MB. Default 512. */
-    memorySizeMb?: number;
+    memorySizeMb?: pulumi.Input<number>;
     /** Log retention of the report Lambda, in days. Default 30. */
     logRetentionDays?: pulumi.Input<number>;
     /** Alarm actions (e.g. an SNS topic ARN) for the report Lambda's errors alarm and the license-expiry alarm. Default: none. */
@@ -67,7 +76,7 @@ export interface MultiRegionLicenseTrackerArgs {
     /** Regions whose received licenses are listed. Default: the regions of the tracked configurations and the stack's region. */
     receivedLicenseRegions?: pulumi.Input<pulumi.Input<string>[]>;
     /** A received license whose validity ends within this many days (1-365) raises the expiry alarm. Default 30. */
-    expiryWarningDays?: number;
+    expiryWarningDays?: pulumi.Input<number>;
 }
 
 /**
@@ -80,7 +89,6 @@ export interface MultiRegionLicenseTrackerArgs {
  */
 export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
     public readonly bucket: aws.s3.Bucket;
-    public readonly reportFunction: BundledFunction;
     public readonly scheduleRule: aws.cloudwatch.EventRule;
     /** Schedule events EventBridge could not deliver to the function. */
     public readonly deadLetterQueue: aws.sqs.Queue;
@@ -91,10 +99,37 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
     public readonly licenseConfigurationsObject: aws.s3.BucketObjectv2;
     /** Alarm raised by a run that finds a received license expiring within `expiryWarningDays` (absent when not reported). */
     public readonly receivedLicenseExpiryAlarm?: aws.cloudwatch.MetricAlarm;
+    /** ARN of the report bucket. */
+    public readonly bucketArn: pulumi.Output<string>;
+    /** Name of the report Lambda. */
+    public readonly functionName: pulumi.Output<string>;
+    /** ARN of the schedule rule. */
+    public readonly scheduleRuleArn: pulumi.Output<string>;
+
+    /** The report Lambda with its role, log group, alarms and failure queue (TypeScript only). */
+    public get reportFunction(): BundledFunction {
+        return reportFunctions.get(this);
+    }
 
     constructor(name: string, args: MultiRegionLicenseTrackerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("licensing:tracking:MultiRegionLicenseTracker", name, {}, opts);
-        const { prefix, schedule, concurrency, layout, timeoutSeconds, reportReceived, expiryWarningDays } = checkArgs(() => trackerSettings(name, args), this);
+        super(componentType("MultiRegionLicenseTracker"), name, {}, withFormerType("licensing:tracking:MultiRegionLicenseTracker", opts));
+        const prefix = args.reportPrefix ?? DEFAULT_REPORT_PREFIX;
+        assertReportPrefix(prefix, name);
+        const schedule = whenKnown(args.scheduleExpression ?? DEFAULT_SCHEDULE_EXPRESSION, (value) => assertScheduleExpression(value, `${name}: scheduleExpression`), this);
+        const concurrency = whenKnown(args.concurrency ?? DEFAULT_CONCURRENCY, (value) => assertConcurrency(value, name), this);
+        const layout = args.layout ?? DEFAULT_REPORT_LAYOUT;
+        assertReportLayout(layout, name);
+        const timeoutSeconds = whenKnown(
+            args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+            (value) => {
+                if (!Number.isInteger(value) || value < 1 || value > 900) {
+                    throw new Error(`${name}: timeoutSeconds must be an integer from 1 to 900 (got ${value}).`);
+                }
+            },
+            this,
+        );
+        const reportReceived = args.reportReceivedLicenses ?? true;
+        const expiryWarningDays = whenKnown(args.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS, (days) => assertExpiryWarningDays(days, name), this);
         const { partition, region } = awsContext(this);
         const configurations = validatedConfigurations(name, args.licenseConfigurationArns, partition, this);
         const receivedRegions = reportReceived ? receivedLicenseRegions(name, args.receivedLicenseRegions, configurations, region, this) : pulumi.output([] as string[]);
@@ -174,18 +209,18 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
                 { sid: "DecryptLicenseConfigurationList", actions: ["kms:Decrypt"], resources: [reports.kmsKeyArn], conditions: thisBucket },
             );
         }
-        const environment = pulumi.all([this.bucket.bucket, document, receivedRegions]).apply(([bucketName, { sha256 }, regions]) => ({
+        const environment = pulumi.all([this.bucket.bucket, document, receivedRegions, concurrency, expiryWarningDays]).apply(([bucketName, { sha256 }, regions, readers, warningDays]) => ({
             [TRACKER_ENV.bucket]: bucketName,
             [TRACKER_ENV.configurationsKey]: LICENSE_CONFIGURATIONS_KEY,
             [TRACKER_ENV.configurationsSha256]: sha256,
             [TRACKER_ENV.prefix]: prefix,
-            [TRACKER_ENV.concurrency]: String(concurrency),
+            [TRACKER_ENV.concurrency]: String(readers),
             [TRACKER_ENV.layout]: layout,
             [TRACKER_ENV.receivedLicenseRegions]: regions.join(","),
-            [TRACKER_ENV.expiryWarningDays]: String(expiryWarningDays),
+            [TRACKER_ENV.expiryWarningDays]: String(warningDays),
         }));
 
-        this.reportFunction = new BundledFunction(
+        const reportFunction = new BundledFunction(
             `${name}-report`,
             {
                 handler: TRACKER_HANDLER,
@@ -203,12 +238,13 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
             { parent: this, dependsOn: [...reports.protections, this.licenseConfigurationsObject] },
         );
 
+        reportFunctions.set(this, reportFunction);
         if (reportReceived) {
             this.receivedLicenseExpiryAlarm = anyOccurrenceAlarm(
                 `${name}-received-license-expiry`,
                 // Powertools publishes the handler's metrics with its service name as the only dimension.
                 { namespace: METRICS_NAMESPACE, metricName: RECEIVED_LICENSES_EXPIRING_METRIC, dimensions: { service: TRACKER_HANDLER }, statistic: "Maximum" },
-                `A received license (AWS Marketplace or vendor grant) expires within ${expiryWarningDays} days or has expired; see received-licenses.csv in the latest usage report.`,
+                pulumi.interpolate`A received license (AWS Marketplace or vendor grant) expires within ${expiryWarningDays} days or has expired; see received-licenses.csv in the latest usage report.`,
                 args.alarmActions,
                 this,
             );
@@ -216,21 +252,26 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
 
         this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
         this.scheduleRule = scheduleRule(`${name}-schedule`, schedule, "Runs the License Manager usage report", this);
-        invokeFunctionOnRule(`${name}-schedule`, this.scheduleRule, this.reportFunction, this.deadLetterQueue.arn, this);
+        invokeFunctionOnRule(`${name}-schedule`, this.scheduleRule, reportFunction, this.deadLetterQueue.arn, this);
         allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [this.scheduleRule.arn], this);
 
+        this.bucketArn = this.bucket.arn;
+        this.functionName = reportFunction.functionName;
+        this.scheduleRuleArn = this.scheduleRule.arn;
         this.registerOutputs({
             bucketName: this.bucketName,
-            bucketArn: this.bucket.arn,
+            bucketArn: this.bucketArn,
             reportPrefix: prefix,
             licenseConfigurationsKey: this.licenseConfigurationsObject.key,
-            functionName: this.reportFunction.functionName,
-            scheduleRuleArn: this.scheduleRule.arn,
-            failureQueueArn: this.reportFunction.failureQueue?.arn,
+            functionName: this.functionName,
+            scheduleRuleArn: this.scheduleRuleArn,
+            failureQueueArn: reportFunction.failureQueue?.arn,
             deadLetterQueueUrl: this.deadLetterQueue.url,
         });
     }
 }
+
+const reportFunctions = new TypeScriptOnly<BundledFunction>();
 
 /**
  * The ARNs, validated as soon as they are known (at once for plain strings): license configurations, 1 to 10,000,
@@ -242,36 +283,11 @@ function validatedConfigurations(
     partition: pulumi.Output<string>,
     resource: pulumi.Resource,
 ): pulumi.Output<LicenseConfigurationArn[]> {
-    if (Array.isArray(input) && input.every((arn) => typeof arn === "string")) {
-        checkArgs(() => parseLicenseConfigurationArns(input, name), resource);
-    }
-    return pulumi.all([pulumi.output(input), partition]).apply(([arns, deployedPartition]) =>
-        checkArgs(() => {
-            const parsed = parseLicenseConfigurationArns(arns, name);
-            assertDeployedPartition(name, parsed, deployedPartition);
-            return parsed;
-        }, resource),
-    );
-}
-
-/** The scalar settings with their defaults, validated; throws naming the argument at fault. */
-function trackerSettings(name: string, args: MultiRegionLicenseTrackerArgs) {
-    const prefix = args.reportPrefix ?? DEFAULT_REPORT_PREFIX;
-    assertReportPrefix(prefix, name);
-    const schedule = args.scheduleExpression ?? DEFAULT_SCHEDULE_EXPRESSION;
-    assertScheduleExpression(schedule, `${name}: scheduleExpression`);
-    const concurrency = args.concurrency ?? DEFAULT_CONCURRENCY;
-    assertConcurrency(concurrency, name);
-    const layout = args.layout ?? DEFAULT_REPORT_LAYOUT;
-    assertReportLayout(layout, name);
-    const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
-        throw new Error(`${name}: timeoutSeconds must be an integer from 1 to 900 (got ${timeoutSeconds}).`);
-    }
-    const reportReceived = args.reportReceivedLicenses ?? true;
-    const expiryWarningDays = args.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
-    assertExpiryWarningDays(expiryWarningDays, name);
-    return { prefix, schedule, concurrency, layout, timeoutSeconds, reportReceived, expiryWarningDays };
+    const parsed = validated(input, (arns) => parseLicenseConfigurationArns(arns, name), resource);
+    return validated({ parsed, partition }, (known) => {
+        assertDeployedPartition(name, known.parsed, known.partition);
+        return known.parsed;
+    }, resource);
 }
 
 /** The regions to list received licenses in: as given, or those of the tracked configurations plus the stack's own. */
@@ -283,10 +299,7 @@ function receivedLicenseRegions(
     resource: pulumi.Resource,
 ): pulumi.Output<string[]> {
     if (input !== undefined) {
-        return pulumi.output(input).apply((regions) => {
-            checkArgs(() => assertReceivedLicenseRegions(regions, `${name} (receivedLicenseRegions)`), resource);
-            return regions;
-        });
+        return whenKnown(input, (regions) => assertReceivedLicenseRegions(regions as string[], `${name} (receivedLicenseRegions)`), resource) as pulumi.Output<string[]>;
     }
     return pulumi.all([configurations, stackRegion]).apply(([parsed, own]) => [...new Set([own, ...parsed.map((c) => c.region)])].sort());
 }

@@ -1,10 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { whenKnown } from "../shared/validation";
+import { validated, whenKnown } from "../shared/validation";
 import { S3_ACCESS_LOGGING_EXEMPTION_TAG, noAccessLogsReason } from "../shared/policyExemptions";
 
-/** Storage classes reports may move to. */
-export type ReportStorageClass = "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
+/** Storage classes reports may move to (an object of constants, so other Pulumi languages see an enum). */
+export const ReportStorageClass = {
+    STANDARD_IA: "STANDARD_IA",
+    ONEZONE_IA: "ONEZONE_IA",
+    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
+    GLACIER_IR: "GLACIER_IR",
+    GLACIER: "GLACIER",
+    DEEP_ARCHIVE: "DEEP_ARCHIVE",
+} as const;
+export type ReportStorageClass = (typeof ReportStorageClass)[keyof typeof ReportStorageClass];
 
 // S3 refuses transitions to the infrequent-access classes before an object is 30 days old.
 const MINIMUM_TRANSITION_DAYS: Record<ReportStorageClass, number> = {
@@ -16,18 +24,35 @@ const MINIMUM_TRANSITION_DAYS: Record<ReportStorageClass, number> = {
     DEEP_ARCHIVE: 0,
 };
 
+/** When reports move to a colder storage class. */
+export interface ReportTransitionArgs {
+    /** Days after a report is written. Required (at least 30 for STANDARD_IA and ONEZONE_IA). */
+    afterDays: pulumi.Input<number>;
+    /** The storage class. Required. */
+    storageClass: pulumi.Input<ReportStorageClass>;
+}
+
 export interface ReportBucketArgs {
     /** Bucket name prefix; AWS appends a unique suffix (1-37 lower-case letters, digits, dots, dashes). Default: generated from the component name. */
-    namePrefix?: string;
+    namePrefix?: pulumi.Input<string>;
     /** Let `pulumi destroy` delete the bucket with every report in it. Default false: reports are audit records. */
-    forceDestroy?: boolean;
+    forceDestroy?: pulumi.Input<boolean>;
     /** ARN of a customer managed KMS key: SSE-KMS with an S3 bucket key. Default: SSE-S3 (AES-256). */
     kmsKeyArn?: pulumi.Input<string>;
     /** Move reports to a colder storage class after `afterDays` days. Default: stay in S3 Standard. */
-    transition?: { afterDays: number; storageClass: ReportStorageClass };
+    transition?: ReportTransitionArgs;
     /** Expire reports (current versions) this many days after they are written. Default: kept forever. */
-    expireAfterDays?: number;
+    expireAfterDays?: pulumi.Input<number>;
     /** Permanently delete noncurrent (overwritten or expired) versions after this many days. Default: kept forever. */
+    noncurrentVersionExpireAfterDays?: pulumi.Input<number>;
+}
+
+/** The bucket options with every output resolved. */
+interface KnownReportBucketArgs {
+    namePrefix?: string;
+    forceDestroy?: boolean;
+    transition?: { afterDays: number; storageClass: ReportStorageClass };
+    expireAfterDays?: number;
     noncurrentVersionExpireAfterDays?: number;
 }
 
@@ -50,20 +75,25 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
  * `context` names the component in validation errors.
  */
 export function reportBucket(name: string, args: ReportBucketArgs, reportRoots: readonly string[], context: string, parent: pulumi.Resource): ReportBucket {
-    validateBucketArgs(args, context);
+    const { kmsKeyArn: kmsKeyInput, ...rest } = args;
+    const known = validated(rest, (value) => validateBucketArgs(value as KnownReportBucketArgs, context), parent);
     const kmsKeyArn =
-        args.kmsKeyArn === undefined
+        kmsKeyInput === undefined
             ? undefined
-            : whenKnown(args.kmsKeyArn, (arn) => {
-                  if (!KMS_KEY_ARN.test(arn)) throw new Error(`${context}: bucket.kmsKeyArn "${arn}" is not a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>).`);
-              });
+            : whenKnown(
+                  kmsKeyInput,
+                  (arn) => {
+                      if (!KMS_KEY_ARN.test(arn)) throw new Error(`${context}: bucket.kmsKeyArn "${arn}" is not a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>).`);
+                  },
+                  parent,
+              );
     const opts = { parent };
 
     const bucket = new aws.s3.Bucket(
         name,
         {
-            bucketPrefix: args.namePrefix,
-            forceDestroy: args.forceDestroy ?? false,
+            bucketPrefix: known.namePrefix,
+            forceDestroy: known.apply((k) => k.forceDestroy ?? false),
             tags: { [S3_ACCESS_LOGGING_EXEMPTION_TAG]: noAccessLogsReason("the tracker and the readers granted by IAM") },
         },
         opts,
@@ -96,9 +126,10 @@ export function reportBucket(name: string, args: ReportBucketArgs, reportRoots: 
         { parent, dependsOn: [publicAccessBlock] },
     );
 
-    const lifecycleRules = lifecycleRulesFor(args, reportRoots);
-    if (lifecycleRules.length > 0) {
-        new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.id, rules: lifecycleRules }, opts);
+    // Whether there is retention is known from the arguments given; the rules from their values.
+    if (args.transition !== undefined || args.expireAfterDays !== undefined || args.noncurrentVersionExpireAfterDays !== undefined) {
+        const rules = known.apply((k) => lifecycleRulesFor(k, reportRoots));
+        new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.id, rules }, opts);
     }
     return { bucket, policy, protections: [encryption, publicAccessBlock, policy], kmsKeyArn };
 }
@@ -116,7 +147,7 @@ export function tlsOnlyPolicy(bucketArn: string): string {
 }
 
 /** One retention rule per report root (a lifecycle filter takes one prefix); none without retention options. */
-function lifecycleRulesFor(args: ReportBucketArgs, reportRoots: readonly string[]): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+function lifecycleRulesFor(args: KnownReportBucketArgs, reportRoots: readonly string[]): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
     const { transition, expireAfterDays, noncurrentVersionExpireAfterDays } = args;
     if (transition === undefined && expireAfterDays === undefined && noncurrentVersionExpireAfterDays === undefined) {
         return [];
@@ -132,7 +163,7 @@ function lifecycleRulesFor(args: ReportBucketArgs, reportRoots: readonly string[
     }));
 }
 
-function validateBucketArgs(args: ReportBucketArgs, context: string): void {
+function validateBucketArgs(args: KnownReportBucketArgs, context: string): KnownReportBucketArgs {
     if (args.namePrefix !== undefined && (!BUCKET_PREFIX.test(args.namePrefix) || args.namePrefix.includes(".."))) {
         throw new Error(`${context}: bucket.namePrefix "${args.namePrefix}" must be 1-37 lower-case letters, digits, dots or dashes, starting with a letter or digit.`);
     }
@@ -153,4 +184,5 @@ function validateBucketArgs(args: ReportBucketArgs, context: string): void {
             throw new Error(`${context}: bucket.expireAfterDays (${args.expireAfterDays}) must be later than transition.afterDays (${args.transition.afterDays}).`);
         }
     }
+    return args;
 }

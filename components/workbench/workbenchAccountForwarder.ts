@@ -6,6 +6,8 @@ import { awsContext } from "../shared/awsContext";
 import { policyDocument, serviceTrustPolicy } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
 import { whenKnown } from "../shared/validation";
+import { TypeScriptOnly } from "../shared/typeScriptOnly";
+import { componentType, withFormerType } from "../shared/componentType";
 import { deadLetterAlarm } from "../shared/alarms";
 import { ec2StateChangePattern, workbenchEventPattern } from "../../functions/shared/workbenchEvent";
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
@@ -23,6 +25,7 @@ export interface WorkbenchAccountForwarderArgs {
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+const forwarders = new TypeScriptOnly<BundledFunction>();
 /** An EventBridge event bus ARN (any partition). */
 export const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
@@ -33,26 +36,42 @@ const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
  * account's hub bus (cross-account, with its own role, retries and a dead-letter queue).
  */
 export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
-    public readonly forwarder: BundledFunction;
     public readonly stateChangeRule: aws.cloudwatch.EventRule;
     public readonly forwardRule: aws.cloudwatch.EventRule;
     public readonly forwardRole: aws.iam.Role;
     /** Events EventBridge could not deliver (to the Lambda or to the hub bus). */
     public readonly deadLetterQueue: aws.sqs.Queue;
+    /** Name of the forwarder Lambda. */
+    public readonly forwarderFunctionName: pulumi.Output<string>;
+    /** ARN of the rule feeding EC2 state changes to the forwarder. */
+    public readonly stateChangeRuleArn: pulumi.Output<string>;
+    /** ARN of the rule forwarding workbench events to the hub bus. */
+    public readonly forwardRuleArn: pulumi.Output<string>;
+    /** URL of the queue holding events EventBridge could not deliver. */
+    public readonly deadLetterQueueUrl: pulumi.Output<string>;
+
+    /** The forwarder Lambda with its role, log group, alarms and failure queue (TypeScript only). */
+    public get forwarder(): BundledFunction {
+        return forwarders.get(this);
+    }
 
     constructor(name: string, args: WorkbenchAccountForwarderArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("licensing:workbench:WorkbenchAccountForwarder", name, {}, opts);
-        const hubEventBusArn = whenKnown(args.hubEventBusArn, (arn) => {
-            if (!EVENT_BUS_ARN.test(arn)) throw new Error(`${name}: hubEventBusArn "${arn}" is not an EventBridge event bus ARN.`);
-        });
-        const ownerTagKey = whenKnown(args.ownerTagKey ?? DEFAULT_TAG_KEYS.ownerTagKey, (key) => assertTagKey(name, "ownerTagKey", key));
-        const typeTagKey = whenKnown(args.workbenchTypeTagKey ?? DEFAULT_TAG_KEYS.typeTagKey, (key) => assertTagKey(name, "workbenchTypeTagKey", key));
+        super(componentType("WorkbenchAccountForwarder"), name, {}, withFormerType("licensing:workbench:WorkbenchAccountForwarder", opts));
+        const hubEventBusArn = whenKnown(
+            args.hubEventBusArn,
+            (arn) => {
+                if (!EVENT_BUS_ARN.test(arn)) throw new Error(`${name}: hubEventBusArn "${arn}" is not an EventBridge event bus ARN.`);
+            },
+            this,
+        );
+        const ownerTagKey = whenKnown(args.ownerTagKey ?? DEFAULT_TAG_KEYS.ownerTagKey, (key) => assertTagKey(name, "ownerTagKey", key), this);
+        const typeTagKey = whenKnown(args.workbenchTypeTagKey ?? DEFAULT_TAG_KEYS.typeTagKey, (key) => assertTagKey(name, "workbenchTypeTagKey", key), this);
         const { partition, region, accountId } = awsContext(this);
         const defaultBusArn = pulumi.interpolate`arn:${partition}:events:${region}:${accountId}:event-bus/default`;
 
         this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
 
-        this.forwarder = new BundledFunction(
+        const forwarder = new BundledFunction(
             `${name}-forwarder`,
             {
                 handler: "workbench-forwarder",
@@ -71,13 +90,14 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        forwarders.set(this, forwarder);
 
         this.stateChangeRule = new aws.cloudwatch.EventRule(
             `${name}-ec2-state`,
             { description: "EC2 state changes that start or end a workbench session", eventPattern: JSON.stringify(ec2StateChangePattern()) },
             { parent: this },
         );
-        invokeFunctionOnRule(`${name}-ec2-state`, this.stateChangeRule, this.forwarder, this.deadLetterQueue.arn, this);
+        invokeFunctionOnRule(`${name}-ec2-state`, this.stateChangeRule, forwarder, this.deadLetterQueue.arn, this);
 
         this.forwardRule = new aws.cloudwatch.EventRule(
             `${name}-to-hub`,
@@ -108,11 +128,15 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
         allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [this.stateChangeRule.arn, this.forwardRule.arn], this);
         deadLetterAlarm(`${name}-undelivered`, this.deadLetterQueue, "workbench events EventBridge could not deliver", args.alarmActions, this);
 
+        this.forwarderFunctionName = forwarder.functionName;
+        this.stateChangeRuleArn = this.stateChangeRule.arn;
+        this.forwardRuleArn = this.forwardRule.arn;
+        this.deadLetterQueueUrl = this.deadLetterQueue.url;
         this.registerOutputs({
-            forwarderFunctionName: this.forwarder.functionName,
-            stateChangeRuleArn: this.stateChangeRule.arn,
-            forwardRuleArn: this.forwardRule.arn,
-            deadLetterQueueUrl: this.deadLetterQueue.url,
+            forwarderFunctionName: this.forwarderFunctionName,
+            stateChangeRuleArn: this.stateChangeRuleArn,
+            forwardRuleArn: this.forwardRuleArn,
+            deadLetterQueueUrl: this.deadLetterQueueUrl,
         });
     }
 }

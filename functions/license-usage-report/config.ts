@@ -35,8 +35,15 @@ export const MAX_EXPIRY_WARNING_DAYS = 365;
  * - `hive`: `<prefix><kind>/year=YYYY/month=MM/day=DD/run=<run>/...`: one table root per file kind, with Hive-style
  *   partitions that Athena and Glue recognise.
  */
-export type ReportLayout = "dated" | "hive";
-export const REPORT_LAYOUTS: readonly ReportLayout[] = ["dated", "hive"];
+/** Object key layouts of the reports (an object of constants, so other Pulumi languages see an enum). */
+export const ReportLayout = {
+    /** `YYYY/MM/DD/<run>/...` */
+    dated: "dated",
+    /** `<kind>/year=/month=/day=/run=/...`, partitions Athena and Glue understand. */
+    hive: "hive",
+} as const;
+export type ReportLayout = (typeof ReportLayout)[keyof typeof ReportLayout];
+export const REPORT_LAYOUTS: readonly ReportLayout[] = Object.values(ReportLayout);
 export const DEFAULT_REPORT_LAYOUT: ReportLayout = "dated";
 
 /** What the environment says; fixed for the life of a container. */

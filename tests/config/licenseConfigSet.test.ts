@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { expect } from "chai";
 import { errorOf, messageOf } from "../support/errors";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import { LicenseConfigSet, LicenseConfigSetArgs } from "../../components/config/licenseConfigSet";
 import { CHECKER_ENV, HARD_LIMIT_EXEMPT_TAG_KEY } from "../../components/config/definitions";
 import { RecordedResource, allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
@@ -12,7 +13,7 @@ const SQL_AMI = "ami-0fedcba9876543210";
 const ARN = (license: string) =>
     `arn:aws:license-manager:eu-central-1:111111111111:license-configuration:lic-${createHash("sha256").update(license).digest("hex").slice(0, 32)}`;
 
-/** The worked example of the README: four licenses, a launch template, alerts and Organizations settings. */
+/** The worked example of the README: four licenses, alerts and Organizations settings. */
 export const EXAMPLE: LicenseConfigSetArgs = {
     licenses: {
         "windows-server": {
@@ -36,12 +37,6 @@ export const EXAMPLE: LicenseConfigSetArgs = {
             tags: { "cost-centre": "it-ops" },
         },
     },
-    launchTemplates: {
-        "sql-node": {
-            licenses: ["windows-server", "sql-server"],
-            template: { imageId: SQL_AMI, instanceType: "r6i.2xlarge", placement: { tenancy: "host" } },
-        },
-    },
     alerts: { emailAddresses: ["licensing@example.com"], httpsEndpoints: ["https://hooks.example.com/licenses"] },
     organizationSettings: { organizationIntegration: true, crossAccountDiscovery: true },
     tags: { team: "licensing" },
@@ -52,12 +47,20 @@ describe("LicenseConfigSet (Pulumi mocks)", () => {
     const config = (license: string) => named(resources, "aws:licensemanager/licenseConfiguration:LicenseConfiguration", `prod-${license}`).inputs;
 
     before(async () => {
-        ({ resources } = await runUnderMocks(() => new LicenseConfigSet("prod", EXAMPLE)));
+        ({ resources } = await runUnderMocks(() => {
+            const set = new LicenseConfigSet("prod", EXAMPLE);
+            // A launch template the user manages, consuming two of the set's licenses.
+            new aws.ec2.LaunchTemplate("prod-sql-node", {
+                imageId: SQL_AMI,
+                instanceType: "r6i.2xlarge",
+                licenseSpecifications: [set.licenseSpecification("windows-server"), set.licenseSpecification("sql-server")],
+            });
+        }));
     });
 
-    it("registers as licensing:config:LicenseConfigSet with every child named after it", () => {
-        expect(named(resources, "licensing:config:LicenseConfigSet", "prod")).to.exist;
-        for (const child of resources.filter((r) => r.type !== "licensing:config:LicenseConfigSet")) {
+    it("registers as licensing:index:LicenseConfigSet with every child named after it", () => {
+        expect(named(resources, "licensing:index:LicenseConfigSet", "prod")).to.exist;
+        for (const child of resources.filter((r) => r.type !== "licensing:index:LicenseConfigSet")) {
             expect(child.name.startsWith("prod-"), child.name).to.equal(true);
         }
     });
@@ -98,14 +101,12 @@ describe("LicenseConfigSet (Pulumi mocks)", () => {
         expect(windows).to.deep.include({ licenseConfigurationArn: ARN("windows-server"), resourceArn: `arn:aws:ec2:eu-central-1::image/${WINDOWS_AMI}` });
     });
 
-    it("creates launch templates carrying the license specifications of the licenses they consume", () => {
+    it("hands launch templates the license specifications of the licenses they consume", () => {
         const template = named(resources, "aws:ec2/launchTemplate:LaunchTemplate", "prod-sql-node").inputs;
         expect(template.licenseSpecifications).to.deep.equal([
             { licenseConfigurationArn: ARN("windows-server") },
             { licenseConfigurationArn: ARN("sql-server") },
         ]);
-        expect(template).to.deep.include({ imageId: SQL_AMI, instanceType: "r6i.2xlarge", updateDefaultVersion: true });
-        expect(template.tags).to.deep.equal({ team: "licensing" });
     });
 
     it("encrypts the alert topic with a dedicated rotating key that only this set's alarms may use besides the account", () => {
@@ -233,9 +234,9 @@ describe("LicenseConfigSet (Pulumi mocks)", () => {
         expect(ofType(withKey, "pulumi-nodejs:dynamic:Resource")).to.have.length(0);
 
         const { resources: bare } = await runUnderMocks(
-            () => new LicenseConfigSet("bare", { licenses: { agent: { countingType: "Instance", licenseCount: 10 } }, alerts: false }),
+            () => new LicenseConfigSet("bare", { licenses: { agent: { countingType: "Instance", licenseCount: 10 } }, alerts: { enabled: false } }),
         );
-        expect(bare.map((r) => r.type).sort()).to.deep.equal(["aws:licensemanager/licenseConfiguration:LicenseConfiguration", "licensing:config:LicenseConfigSet"]);
+        expect(bare.map((r) => r.type).sort()).to.deep.equal(["aws:licensemanager/licenseConfiguration:LicenseConfiguration", "licensing:index:LicenseConfigSet"]);
     });
 
     it("refuses bad definitions before creating anything, naming each definition and problem", async () => {
@@ -278,15 +279,8 @@ describe("LicenseConfigSet (Pulumi mocks)", () => {
         );
     });
 
-    it("refuses launch templates, settings and alerts that contradict the set", () => {
+    it("refuses settings and alerts that contradict the set", () => {
         const licenses = { windows: { countingType: "Core" as const, licenseCount: 16 } };
-        expect(() => new LicenseConfigSet("lt", { licenses, launchTemplates: { node: { licenses: ["windows", "sql"], template: {} } } })).to.throw(
-            /^lt: launchTemplates.node.licenses: license "sql" is not defined in licenses$/,
-        );
-        expect(() => new LicenseConfigSet("lt2", { licenses, launchTemplates: { node: { licenses: [], template: {} } } })).to.throw(/at least one license/);
-        expect(
-            () => new LicenseConfigSet("lt3", { licenses, launchTemplates: { node: { licenses: ["windows"], template: { licenseSpecifications: [] } as any } } }),
-        ).to.throw(/^lt3: launchTemplates.node.template: leave licenseSpecifications out; they come from licenses$/);
         expect(() => new LicenseConfigSet("org", { licenses, organizationSettings: { organizationIntegration: false, crossAccountDiscovery: true } })).to.throw(
             /cross-account discovery needs the Organizations integration/,
         );
@@ -300,9 +294,24 @@ describe("LicenseConfigSet (Pulumi mocks)", () => {
         expect(() => new LicenseConfigSet("tg", { licenses, tags: { "licensing:license-set": "spoofed" } })).to.throw(/tg: tags: tag key "licensing:license-set" is set by the component/);
     });
 
+    it("takes outputs for counts, AMI ids, e-mail addresses, threshold and schedule", async () => {
+        const { resources: made } = await runUnderMocks(() => {
+            const count = pulumi.output(12);
+            new LicenseConfigSet("outs", {
+                licenses: { windows: { countingType: "Core", licenseCount: count, amiIds: [pulumi.output(WINDOWS_AMI), SQL_AMI] } },
+                alerts: { emailAddresses: [pulumi.output("ops@example.com")], thresholdPercent: pulumi.output(90), schedule: pulumi.output("rate(2 hours)") },
+            });
+        });
+        expect(named(made, "aws:licensemanager/licenseConfiguration:LicenseConfiguration", "outs-windows").inputs.licenseCount).to.equal(12);
+        expect(named(made, "aws:licensemanager/association:Association", "outs-windows-ami0").inputs.resourceArn).to.contain(WINDOWS_AMI);
+        expect(named(made, "aws:licensemanager/association:Association", `outs-windows-${SQL_AMI}`)).to.exist;
+        expect(named(made, "aws:sns/topicSubscription:TopicSubscription", "outs-alerts-email-input0").inputs.endpoint).to.equal("ops@example.com");
+        expect(named(made, "aws:cloudwatch/eventRule:EventRule", "outs-check").inputs.scheduleExpression).to.equal("rate(2 hours)");
+    });
+
     it("hands out license specifications for launch templates managed elsewhere", async () => {
         await runUnderMocks(() => {
-            const set = new LicenseConfigSet("spec", { licenses: { windows: { countingType: "Core", licenseCount: 16 } }, alerts: false });
+            const set = new LicenseConfigSet("spec", { licenses: { windows: { countingType: "Core", licenseCount: 16 } }, alerts: { enabled: false } });
             expect(set.licenseSpecification("windows")).to.have.property("licenseConfigurationArn");
             expect(() => set.licenseSpecification("sql")).to.throw(/spec: no license "sql" in this set \(have: windows\)/);
         });

@@ -34,7 +34,7 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
     });
 
     it("registers with the licensing token and names every child after the component", () => {
-        expect(named(resources, "licensing:hub:LicenseServerHub", "hub")).to.exist;
+        expect(named(resources, "licensing:index:LicenseServerHub", "hub")).to.exist;
         for (const child of resources.filter((r) => r.type.startsWith("aws:"))) {
             expect(child.name.startsWith("hub-"), child.name).to.equal(true);
         }
@@ -165,6 +165,35 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(named(custom, "aws:cloudwatch/eventRule:EventRule", "slow-sync").inputs.scheduleExpression).to.equal("rate(5 minutes)");
             expect(() => new LicenseServerHub("bad", { ...ARGS, syncSchedule: "every minute" })).to.throw(/not an EventBridge rate/);
             expect(() => new LicenseServerHub("bad", { ...ARGS, syncTimeoutSeconds: 120 })).to.throw(/bad: syncTimeoutSeconds \(120\) must leave room/);
+        });
+
+        it("takes outputs of other resources for server ids, seats, accounts, organisation, schedule and timeouts", async () => {
+            const out = pulumi.output;
+            const made = await deploy(
+                {
+                    catalog: {
+                        ...CATALOG,
+                        products: {
+                            matlab: { ...CATALOG.products.matlab, licenseServerInstanceId: out(MATLAB_SERVER), seats: out(7) },
+                            ansys: { licenseServerInstanceId: out(ANSYS_SERVER) },
+                        },
+                    },
+                    workbenchAccountIds: out(["222222222222"]),
+                    organizationId: out("o-abcdef1234"),
+                    syncSchedule: out("rate(2 minutes)"),
+                    syncTimeoutSeconds: out(400),
+                    tableDeletionProtection: out(false),
+                },
+                "outs",
+            );
+            const env = named(made, "aws:lambda/function:Function", "outs-sync").inputs.environment.variables;
+            expect(JSON.parse(env[SYNC_ENVIRONMENT.products])).to.deep.equal({ matlab: { instanceId: MATLAB_SERVER, seats: 7 }, ansys: { instanceId: ANSYS_SERVER } });
+            expect(named(made, "aws:lambda/function:Function", "outs-sync").inputs.timeout).to.equal(400);
+            expect(named(made, "aws:cloudwatch/eventRule:EventRule", "outs-sync").inputs.scheduleExpression).to.equal("rate(2 minutes)");
+            expect(named(made, "aws:dynamodb/table:Table", "outs-seats").inputs.deletionProtectionEnabled).to.equal(false);
+            const busPolicy = JSON.parse(named(made, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "outs-workbench-events").inputs.policy);
+            expect(busPolicy.Statement.map((st: any) => st.Sid)).to.deep.equal(["WorkbenchAccountsPutEvents", "OrganizationPutEvents"]);
+            expect(bySid(policyOf(made, "outs-sync-policy")).InstallUserLists.Resource).to.include(`arn:aws:ec2:eu-central-1:${ACCOUNT}:instance/${ANSYS_SERVER}`);
         });
 
         it("may send commands only with the hub's document to the catalog's license servers", () => {

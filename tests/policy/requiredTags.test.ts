@@ -46,7 +46,7 @@ describe("policy required-tags", () => {
     it("ignores resources that take no tags and non-AWS resources", async () => {
         expect(await check("aws:iam/rolePolicy:RolePolicy", { policy: "{}" })).to.be.empty;
         expect(await check("aws:lambda/permission:Permission", { principal: "events.amazonaws.com" })).to.be.empty;
-        expect(await check("licensing:workbench:WorkbenchAccountForwarder", {})).to.be.empty;
+        expect(await check("licensing:index:WorkbenchAccountForwarder", {})).to.be.empty;
         expect(isTaggable("aws:iam/rolePolicy:RolePolicy", {})).to.equal(false);
         expect(isTaggable("aws:lambda/function:Function", {})).to.equal(true);
         // A type newer than the generated list still counts when it has tags.

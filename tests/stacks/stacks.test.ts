@@ -13,7 +13,7 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
         });
 
         it("deploys the hub with its bus open to the listed accounts and the organisation only", () => {
-            named(run.resources, "licensing:hub:LicenseServerHub", "hub");
+            named(run.resources, "licensing:index:LicenseServerHub", "hub");
             const policy = JSON.parse(ofType(run.resources, "aws:cloudwatch/eventBusPolicy:EventBusPolicy")[0].inputs.policy);
             const text = JSON.stringify(policy);
             expect(text).to.contain("111111111111").and.to.contain("333333333333").and.to.contain("o-a1b2c3d4e5");

@@ -10,7 +10,7 @@ import { configurationArn } from "./support/fixtures";
 const EU = configurationArn("eu-central-1", 1);
 const US = configurationArn("us-east-1", 2);
 const AP = configurationArn("ap-southeast-2", 3, "aws", "222222222222");
-const TRACKER = "licensing:tracking:MultiRegionLicenseTracker";
+const TRACKER = "licensing:index:MultiRegionLicenseTracker";
 
 async function deploy(args: MultiRegionLicenseTrackerArgs, account?: { partition?: string; region?: string }): Promise<RecordedResource[]> {
     const { resources } = await runUnderMocks(() => new MultiRegionLicenseTracker("lt", args), { account });

@@ -15,7 +15,7 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
     });
 
     it("registers itself with the licensing type token and parents every child", () => {
-        const component = named(resources, "licensing:workbench:WorkbenchAccountForwarder", "wb");
+        const component = named(resources, "licensing:index:WorkbenchAccountForwarder", "wb");
         expect(component).to.exist;
         const children = resources.filter((r) => r.type.startsWith("aws:"));
         expect(children.length).to.be.greaterThan(8);

@@ -1,4 +1,4 @@
-import type { ProductCatalog } from "../../../components/hub/catalog";
+import type { KnownCatalog } from "../../../components/hub/catalog";
 import type { WorkbenchEventDetail, Ec2State } from "../../../functions/shared/workbenchEvent";
 import { EC2_STATE_TO_WORKBENCH_STATE, WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE } from "../../../functions/shared/workbenchEvent";
 import type { AssignmentConfig } from "../../../functions/hub-shared/config";
@@ -10,7 +10,7 @@ export const WORKBENCH_ACCOUNT = "222222222222";
 export const OTHER_ACCOUNT = "333333333333";
 
 /** Two workbench types sharing a product, one product with a seat limit and a vendor CLI. */
-export const CATALOG: ProductCatalog = {
+export const CATALOG: KnownCatalog = {
     workbenchTypes: { "cae-standard": ["matlab", "ansys"], office: ["matlab"], simulation: ["ansys"] },
     products: {
         matlab: { licenseServerInstanceId: MATLAB_SERVER, seats: 50, command: ["/opt/mathworks/bin/lmupdate", "--product", "{product}", "--users-file={usersFile}"] },
