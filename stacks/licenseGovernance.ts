@@ -5,7 +5,7 @@ import { scheduleExpressionProblem } from "../components/lambda/triggers";
 import { parseLicenseConfigurationArn } from "../components/tracking/definitions";
 import { assertSettings, settingProblem } from "./settings";
 import { MultiRegionLicenseTracker } from "../components/tracking/multiRegionLicenseTracker";
-import { OnPremisesServers, OnPremisesServersArgs } from "../components/config/onPremisesServers";
+import { OnPremisesServers, OnPremisesServersArgs, activationProblems, discoveredProductsProblems } from "../components/config/onPremisesServers";
 import type { DiscoveredProduct } from "../components/config/discoveryRulesProvider";
 
 /** The `onPremises` stack setting: the hybrid activation, and per license (by name in `licenses`) what to discover. */
@@ -24,7 +24,9 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
     const organizationsIntegration = config.getBoolean("organizationsIntegration") ?? true;
     const extraArns = config.getObject<string[]>("trackedLicenseConfigurationArns") ?? [];
     const usageReportSchedule = config.get("usageReportSchedule");
+    const onPremises = config.getObject<OnPremisesSetting>("onPremises");
     assertSettings([
+        ...onPremisesProblems(onPremises, licenses),
         ...licenseDefinitionsProblems(licenses, "licenses"),
         ...trackedArnProblems(extraArns),
         ...settingProblem("usageReportSchedule", usageReportSchedule === undefined ? undefined : scheduleExpressionProblem(usageReportSchedule)),
@@ -43,13 +45,8 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         alarmActions: licenseSet.alertTopicArn ? [licenseSet.alertTopicArn] : undefined,
     });
 
-    const onPremises = config.getObject<OnPremisesSetting>("onPremises");
     let servers: OnPremisesServers | undefined;
     if (onPremises) {
-        const unknown = Object.keys(onPremises.discovery ?? {}).filter((license) => !(license in licenses));
-        if (unknown.length > 0) {
-            throw new pulumi.RunError(`onPremises.discovery names ${unknown.map((u) => `"${u}"`).join(", ")}, which the licenses setting does not define (it has ${Object.keys(licenses).join(", ")}).`);
-        }
         const { discovery, ...activation } = onPremises;
         servers = new OnPremisesServers("on-premises", {
             ...activation,
@@ -65,6 +62,20 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         reportBucketName: tracker.bucketName,
         reportPrefix: pulumi.output(tracker.reportPrefix),
     };
+}
+
+/** The `onPremises` setting: activation fields, and discovery keyed by a license the `licenses` setting defines. */
+function onPremisesProblems(setting: OnPremisesSetting | undefined, licenses: Record<string, unknown>): string[] {
+    if (setting === undefined) return [];
+    const { discovery, ...activation } = setting;
+    return [
+        ...activationProblems(activation, "onPremises"),
+        ...Object.entries(discovery ?? {}).flatMap(([license, products]) =>
+            license in licenses
+                ? discoveredProductsProblems(products, `onPremises.discovery.${license}`)
+                : [`onPremises.discovery.${license}: no such license in the licenses setting (it has ${Object.keys(licenses).join(", ")})`],
+        ),
+    ];
 }
 
 /** The extra ARNs by the setting's own index: the tracker sees them only after the set's, under other indexes. */

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { awsContext } from "../shared/awsContext";
+import { childPath, knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 import type { DiscoveredProduct } from "./discoveryRulesProvider";
 import { LicenseDiscoveryRules } from "./licenseDiscoveryRules";
 
@@ -53,7 +54,7 @@ export class OnPremisesServers extends pulumi.ComponentResource {
 
     constructor(name: string, args: OnPremisesServersArgs, opts?: pulumi.ComponentResourceOptions) {
         const schedule = args.inventorySchedule ?? DEFAULT_INVENTORY_SCHEDULE;
-        validateArgs(name, args, schedule);
+        validateArgs(name, args);
         super("licensing:config:OnPremisesServers", name, {}, opts);
         const { partition, region, accountId } = awsContext(this);
 
@@ -129,22 +130,42 @@ export class OnPremisesServers extends pulumi.ComponentResource {
     }
 }
 
-/** Every problem of the plain arguments at once, each naming its field. */
-function validateArgs(name: string, args: OnPremisesServersArgs, schedule: string): void {
-    const problems: string[] = [];
+const ARG_KEYS = knownKeys<OnPremisesServersArgs>()("registrationLimit", "expirationDate", "inventorySchedule", "discovery", "tags");
+const PRODUCT_KEYS = knownKeys<DiscoveredProduct>()("applicationName", "applicationPublisher", "applicationVersion", "platformName");
+
+/**
+ * Every problem of the activation settings at once, each starting with its path as the user wrote it (`path` is
+ * the stack setting or empty for the component's arguments). Values not known yet (outputs) are checked by AWS.
+ */
+export function activationProblems(args: Omit<OnPremisesServersArgs, "discovery">, path: string): string[] {
+    const at = (key: string) => (path === "" ? key : childPath(path, key));
+    const problems = unknownKeyProblems(args, [...ARG_KEYS], path);
     const limit = args.registrationLimit;
-    if (typeof limit === "number" && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) problems.push(`registrationLimit must be an integer from 1 to 1000 (got ${limit})`);
+    if (typeof limit === "number" && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) problems.push(`${at("registrationLimit")} must be an integer from 1 to 1000 (got ${limit})`);
     if (typeof args.expirationDate === "string" && !ISO_DATE_TIME.test(args.expirationDate)) {
-        problems.push(`expirationDate "${args.expirationDate}" must be an ISO 8601 date and time, e.g. 2027-01-15T00:00:00Z`);
+        problems.push(`${at("expirationDate")} "${args.expirationDate}" must be an ISO 8601 date and time, e.g. 2027-01-15T00:00:00Z`);
     }
+    const schedule = args.inventorySchedule ?? DEFAULT_INVENTORY_SCHEDULE;
     const rate = INVENTORY_RATE.exec(schedule);
     const minutes = rate ? Number(rate[1]) * { minutes: 1, hours: 60, days: 1440 }[rate[2] as "minutes" | "hours" | "days"] : 0;
-    if (!rate || minutes < 30) problems.push(`inventorySchedule "${schedule}" must be rate(N minutes|hours|days) of at least 30 minutes, e.g. "rate(12 hours)"`);
-    (args.discovery ?? []).forEach((d, i) => {
-        if (!Array.isArray(d.products) || d.products.length === 0) problems.push(`discovery[${i}].products must name at least one product`);
-        (d.products ?? []).forEach((p, j) => {
-            if (typeof p.applicationName !== "string" || p.applicationName.trim() === "") problems.push(`discovery[${i}].products[${j}].applicationName is required`);
-        });
-    });
-    if (problems.length > 0) throw new pulumi.ResourceError(`${name}: ${problems.join("; ")}.`, undefined);
+    if (!rate || minutes < 30) problems.push(`${at("inventorySchedule")} "${schedule}" must be rate(N minutes|hours|days) of at least 30 minutes, e.g. "rate(12 hours)"`);
+    return problems;
+}
+
+/** Problems of one configuration's product list, paths under `path` (e.g. `discovery[0].products`). */
+export function discoveredProductsProblems(products: unknown, path: string): string[] {
+    if (!Array.isArray(products) || products.length === 0) return [`${path} must name at least one product`];
+    return products.flatMap((p: Partial<DiscoveredProduct>, j) => [
+        ...unknownKeyProblems(p, [...PRODUCT_KEYS], `${path}[${j}]`),
+        ...(typeof p?.applicationName !== "string" || p.applicationName.trim() === "" ? [`${path}[${j}].applicationName is required`] : []),
+    ]);
+}
+
+function validateArgs(name: string, args: OnPremisesServersArgs): void {
+    const { discovery, ...activation } = args;
+    const problems = [
+        ...activationProblems(activation, ""),
+        ...(discovery ?? []).flatMap((d, i) => [...unknownKeyProblems(d, ["licenseConfigurationArn", "products"], `discovery[${i}]`), ...discoveredProductsProblems(d.products, `discovery[${i}].products`)]),
+    ];
+    if (problems.length > 0) throw new pulumi.ResourceError(problemsMessage(name, problems), undefined, true);
 }

@@ -48,17 +48,27 @@ describe("OnPremisesServers", () => {
             expect(named(resources, "aws:ssm/activation:Activation", "onprem-activation").inputs.registrationLimit).to.equal(10);
         });
 
-        it("refuses bad arguments, every problem in one line naming its field", () => {
+        it("refuses bad arguments, listing every problem at once with the field the user wrote", () => {
             expect(
                 () =>
                     new OnPremisesServers("onprem", {
                         registrationLimit: 0,
                         expirationDate: "next week",
                         inventorySchedule: "rate(5 minutes)",
-                        discovery: [{ licenseConfigurationArn: ARN, products: [] }],
-                    }),
+                        discovery: [{ licenseConfigurationArn: ARN, products: [] }, { licenseConfigurationArn: ARN, products: [{ aplicationName: "x" } as never] }],
+                        registrationLimt: 3,
+                    } as never),
             ).to.throw(
-                /onprem: registrationLimit must be an integer from 1 to 1000 \(got 0\); expirationDate "next week" must be an ISO 8601 .*; inventorySchedule "rate\(5 minutes\)" must be .* at least 30 minutes.*; discovery\[0\]\.products must name at least one product\./,
+                [
+                    "onprem: 7 problems:",
+                    '  - unknown key "registrationLimt" (did you mean "registrationLimit"?)',
+                    "  - registrationLimit must be an integer from 1 to 1000 (got 0)",
+                    '  - expirationDate "next week" must be an ISO 8601 date and time, e.g. 2027-01-15T00:00:00Z',
+                    '  - inventorySchedule "rate(5 minutes)" must be rate(N minutes|hours|days) of at least 30 minutes, e.g. "rate(12 hours)"',
+                    "  - discovery[0].products must name at least one product",
+                    '  - discovery[1].products[0]: unknown key "aplicationName" (did you mean "applicationName"?)',
+                    "  - discovery[1].products[0].applicationName is required",
+                ].join("\n"),
             );
         });
     });

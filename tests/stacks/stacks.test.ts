@@ -110,7 +110,7 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             onPremises: JSON.stringify({ discovery: { "oracle-db": [{ applicationName: "Oracle Database" }] } }),
         };
         await runUnderMocks(() => deployStack(), { config }).catch((e) => (error = e));
-        expect(String(error)).to.match(/onPremises\.discovery names "oracle-db", which the licenses setting does not define \(it has oracle-database-ee\)/);
+        expect(String(error)).to.contain("Stack setting onPremises.discovery.oracle-db: no such license in the licenses setting (it has oracle-database-ee)");
     });
 
     it("refuses a workbench stack that names no hub bus", async () => {
