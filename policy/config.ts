@@ -29,6 +29,8 @@ export const POLICY = {
     s3AccessLogging: "s3-bucket-access-logging",
     lambdaRuntime: "lambda-supported-runtime",
     lambdaConcurrency: "lambda-reserved-concurrency",
+    iamReference: "iam-aws-reference",
+    iamStarResource: "iam-no-wildcard-resource",
 } as const;
 export type PolicyName = (typeof POLICY)[keyof typeof POLICY];
 
@@ -59,6 +61,8 @@ export const DEFAULT_ENFORCEMENT: Readonly<Record<PolicyName, EnforcementLevel>>
     // Advisory: reserving concurrency fails in accounts whose concurrency quota is still the new-account 10, and a
     // wrong number throttles a function; a cap is a per-deployment decision, not a guardrail.
     [POLICY.lambdaConcurrency]: "advisory",
+    [POLICY.iamReference]: "mandatory",
+    [POLICY.iamStarResource]: "mandatory",
 };
 
 export interface WorkbenchTagsConfig {

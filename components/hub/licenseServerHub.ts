@@ -289,16 +289,21 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                                   actions: ["events:PutEvents"],
                                   resources: [this.bus.arn],
                                   // Only the seat-change announcement: the role cannot put workbench events on the bus.
-                                  conditions: { StringEquals: { "events:source": SEAT_CHANGE_EVENT.source, "events:detail-type": SEAT_CHANGE_EVENT.detailType } },
+                                  // Both keys hold lists (one value per entry of a PutEvents call): every entry must match.
+                                  conditions: {
+                                      "ForAllValues:StringEquals": { "events:source": SEAT_CHANGE_EVENT.source, "events:detail-type": SEAT_CHANGE_EVENT.detailType },
+                                  },
                               },
                           ]
                         : []),
                     { sid: "WriteChangeMarker", actions: ["ssm:PutParameter"], resources: [this.changeMarkerParameter.arn] },
                     {
                         sid: "ReadSeatStream",
-                        actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                        actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
                         resources: [this.table.streamArn],
                     },
+                    // The event source mapping lists streams; AWS authorises ListStreams on "*" only.
+                    { sid: "ListStreams", actions: ["dynamodb:ListStreams"], resources: ["*"] },
                     { sid: "SendFailedBatches", actions: ["sqs:SendMessage"], resources: [this.streamFailureQueue.arn] },
                 ],
                 ...lambdaDefaults,

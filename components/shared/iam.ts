@@ -20,6 +20,7 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: ReadonlySet<string> = n
     "ec2:DescribeInstances",
     "ec2:DescribeTags",
     "cloudwatch:PutMetricData",
+    "dynamodb:ListStreams",
     "license-manager:ListLicenseConfigurations",
     "license-manager:GetServiceSettings",
     "license-manager:ListReceivedLicenses",

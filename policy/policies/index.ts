@@ -3,6 +3,7 @@ import type { Policies } from "@pulumi/policy";
 import { dynamodbTableProtection, kmsKeyRotation, snsTopicEncryption, sqsQueueEncryption, tlsOnlyResourcePolicy } from "./encryption";
 import { iamNoAdminAccess, noPublicResourcePolicy } from "./iamAccess";
 import { iamNoWildcardActions } from "./iamPolicies";
+import { iamAwsReference, iamNoWildcardResource } from "./iamReference";
 import { lambdaAsyncFailureDestination } from "./lambdaFailureHandling";
 import { lambdaReservedConcurrency, lambdaSupportedRuntime } from "./lambdaSettings";
 import { licenseHardLimit } from "./licenseConfigurations";
@@ -19,6 +20,8 @@ export const POLICIES: Policies = [
     s3BucketAccessLogging,
     iamNoWildcardActions,
     iamNoAdminAccess,
+    iamAwsReference,
+    iamNoWildcardResource,
     noPublicResourcePolicy,
     sqsQueueEncryption,
     snsTopicEncryption,

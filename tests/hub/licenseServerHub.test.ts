@@ -131,7 +131,8 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
 
         it("gives the change marker the stream, its parameter, its failure queue and the sync trigger, nothing else", () => {
             const statements = bySid(policyOf(resources, "hub-change-marker-policy"));
-            expect(Object.keys(statements).sort()).to.deep.equal(["ReadSeatStream", "SendFailedBatches", "TriggerSync", "WriteChangeMarker", "WriteOwnLogs"]);
+            expect(Object.keys(statements).sort()).to.deep.equal(["ListStreams", "ReadSeatStream", "SendFailedBatches", "TriggerSync", "WriteChangeMarker", "WriteOwnLogs"]);
+            expect(statements.ListStreams).to.deep.include({ Action: ["dynamodb:ListStreams"], Resource: ["*"] });
             expect(statements.ReadSeatStream.Resource).to.have.length(1);
             expect(statements.ReadSeatStream.Resource[0]).to.match(/:table\/hub-seats\/stream\//);
             expect(statements.WriteChangeMarker).to.deep.include({ Action: ["ssm:PutParameter"], Resource: [`arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/hub-seats-changed`] });
@@ -240,7 +241,7 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(statements.TriggerSync).to.deep.include({
                 Action: ["events:PutEvents"],
                 Resource: [`arn:aws:events:eu-central-1:${ACCOUNT}:event-bus/hub-workbench-events`],
-                Condition: { StringEquals: { "events:source": SEAT_CHANGE_EVENT.source, "events:detail-type": SEAT_CHANGE_EVENT.detailType } },
+                Condition: { "ForAllValues:StringEquals": { "events:source": SEAT_CHANGE_EVENT.source, "events:detail-type": SEAT_CHANGE_EVENT.detailType } },
             });
             const env = named(resources, "aws:lambda/function:Function", "hub-change-marker").inputs.environment.variables;
             expect(env[CHANGE_MARKER_ENVIRONMENT.syncTriggerBusName]).to.equal("hub-workbench-events");
@@ -276,10 +277,10 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
     });
 
     describe("least privilege", () => {
-        it("uses no wildcard actions and resource * only for GetCommandInvocation", () => {
+        it("uses no wildcard actions and resource * only for GetCommandInvocation and ListStreams (AWS scopes neither)", () => {
             for (const s of allowStatements(resources)) {
                 for (const action of s.Action) expect(action, s.Sid).not.to.contain("*");
-                if (s.Resource.includes("*")) expect(s.Action, s.Sid).to.deep.equal(["ssm:GetCommandInvocation"]);
+                if (s.Resource.includes("*")) expect([["ssm:GetCommandInvocation"], ["dynamodb:ListStreams"]], s.Sid).to.deep.include(s.Action);
             }
         });
 

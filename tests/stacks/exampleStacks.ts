@@ -49,3 +49,11 @@ export async function runExampleStack(
     }
     return { outputs, resources };
 }
+
+const recorded = new Map<ExampleStack, Promise<RecordedResource[]>>();
+
+/** What an example stack registers with its own configuration, run once per test process (read-only callers). */
+export function exampleStackResources(stack: ExampleStack): Promise<RecordedResource[]> {
+    if (!recorded.has(stack)) recorded.set(stack, runExampleStack(stack).then((r) => r.resources));
+    return recorded.get(stack)!;
+}
