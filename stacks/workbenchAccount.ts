@@ -13,7 +13,7 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
     const explicitArn = config.get("hubEventBusArn");
     const licenseServerStack = config.get("licenseServerStack");
     if (!explicitArn && !licenseServerStack) {
-        throw new pulumi.RunError('Role workbench-account needs "hubEventBusArn" or "licenseServerStack" (e.g. my-org/license-ops/license-server).');
+        throw new pulumi.RunError('Role workbench-account needs "hubEventBusArn" or "licenseServerStack" (e.g. license-server).');
     }
     // Checked here, where the user wrote it: a wrong ARN (a queue's, say) would otherwise fail in every resource it feeds.
     if (explicitArn && !EVENT_BUS_ARN.test(explicitArn)) {
@@ -21,7 +21,7 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
     }
     const hubEventBusArn = explicitArn
         ? pulumi.output(explicitArn)
-        : (new pulumi.StackReference(licenseServerStack!).requireOutput(HUB_BUS_ARN_OUTPUT) as pulumi.Output<string>);
+        : (new pulumi.StackReference(qualifiedStackName(licenseServerStack!)).requireOutput(HUB_BUS_ARN_OUTPUT) as pulumi.Output<string>);
 
     const forwarder = new WorkbenchAccountForwarder("workbench", {
         hubEventBusArn,
@@ -33,4 +33,14 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
         forwarderFunctionName: forwarder.forwarderFunctionName,
         deadLetterQueueUrl: forwarder.deadLetterQueue.url,
     };
+}
+
+/**
+ * Stacks are named `<org>/license-ops/<stack>`, with `<stack>` the suffix of their stacks/Pulumi.<stack>.yaml file.
+ * A bare stack name is qualified with the organization and project of the stack being deployed, so the
+ * organization is written in one place only: the Pulumi login (CI: the PULUMI_ORG variable). A fully qualified
+ * `org/project/stack` is used as given.
+ */
+export function qualifiedStackName(stack: string): string {
+    return stack.includes("/") ? stack : `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}`;
 }

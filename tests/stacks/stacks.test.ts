@@ -45,6 +45,11 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             expect(run.outputs.hubEventBusArn).to.equal(LICENSE_SERVER_OUTPUTS.hubEventBusArn);
         });
 
+        it("takes a fully qualified license-server stack as given (the example names only the stack)", async () => {
+            const run = await runExampleStack("workbench-dev", { "license-ops:licenseServerStack": "other-org/license-ops/hub" });
+            expect(named(run.resources, "pulumi:pulumi:StackReference", "other-org/license-ops/hub")).to.exist;
+        });
+
         it("uses an explicit hub bus ARN without a stack reference", async () => {
             const arn = "arn:aws:events:eu-west-1:999999999999:event-bus/other-hub";
             const run = await runExampleStack("workbench-dev", { "license-ops:licenseServerStack": "", "license-ops:hubEventBusArn": arn });

@@ -59,6 +59,7 @@ export async function runUnderMocks<T>(
         project,
         options.stack ?? "test",
         false,
+        MOCK_ORGANIZATION,
     );
     // An error thrown inside an apply rejects a promise nobody awaits and the program's registrations never finish;
     // surface it as the run's failure instead of letting the test hang until its timeout.
@@ -87,6 +88,9 @@ export async function settle(): Promise<void> {
 export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
     return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
 }
+
+/** The Pulumi organization programs see under mocks (`pulumi.getOrganization()`). */
+export const MOCK_ORGANIZATION = "my-org";
 
 function mockedOutputs(type: string, name: string, inputs: Record<string, any>, account: MockAccount): Record<string, any> {
     const [, module = "resource", kind = "Resource"] = type.split(":");
