@@ -51,7 +51,8 @@ export function sandboxCatalog(scenario: Scenario, vendorCliPath: string): Known
 
 /** Each stack's configuration (`<project>:<key>` -> value, objects as JSON, as the engine hands them over). */
 export function stackConfigurations(scenario: Scenario, vendorCliPath: string): Array<Omit<DeployedStack, "resources" | "outputs">> {
-    const common = { "aws:region": scenario.region };
+    // Every role needs an alerts setting: the sandbox's alarms go to topics the stacks create, mailing this address.
+    const common = { "aws:region": scenario.region, [`${PROJECT}:alertEmails`]: JSON.stringify(["licensing-ops@example.com"]) };
     const json = (value: unknown) => JSON.stringify(value);
     const stacks: Array<Omit<DeployedStack, "resources" | "outputs">> = [];
     const [serverKey, server] = accountsWithRole(scenario, "license-server")[0];

@@ -6,6 +6,10 @@ import { parseLicenseConfigurationArn } from "../components/tracking/definitions
 import { assertSettings, settingProblem } from "./settings";
 import { MultiRegionLicenseTracker } from "../components/tracking/multiRegionLicenseTracker";
 import { OnPremisesServers, OnPremisesServersArgs, activationProblems, discoveredProductsProblems } from "../components/config/onPremisesServers";
+import { readAlertsSetting } from "./alerts";
+
+/** The usage tracker's name: its alarms are named `usage-*`, which the utilisation alerts topic admits. */
+const TRACKER_NAME = "usage";
 import type { DiscoveredProduct } from "../components/config/discoveryRulesProvider";
 
 /** The `onPremises` stack setting: the hybrid activation, and per license (by name in `licenses`) what to discover. */
@@ -20,7 +24,6 @@ interface OnPremisesSetting extends Omit<OnPremisesServersArgs, "discovery"> {
  */
 export function deployLicenseGovernance(config: pulumi.Config): Record<string, pulumi.Output<unknown>> {
     const licenses = config.requireObject<Record<string, LicenseDefinition>>("licenses");
-    const alertEmails = config.getObject<string[]>("alertEmails") ?? [];
     const organizationsIntegration = config.getBoolean("organizationsIntegration") ?? true;
     const extraArns = config.getObject<string[]>("trackedLicenseConfigurationArns") ?? [];
     const usageReportSchedule = config.get("usageReportSchedule");
@@ -32,17 +35,23 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         ...settingProblem("usageReportSchedule", usageReportSchedule === undefined ? undefined : scheduleExpressionProblem(usageReportSchedule)),
     ]);
 
+    // The stack's other alarms go to alertTopicArn, or else to the utilisation alerts topic (which then admits them).
+    const alerts = readAlertsSetting(config);
     const licenseSet = new LicenseConfigSet("licenses", {
         licenses,
-        alerts: { thresholdPercent: config.getNumber("utilisationThresholdPercent"), emailAddresses: alertEmails },
+        alerts: {
+            thresholdPercent: config.getNumber("utilisationThresholdPercent"),
+            emailAddresses: "emails" in alerts ? alerts.emails : [],
+            admitAlarmsNamed: "emails" in alerts ? [`${TRACKER_NAME}-`] : [],
+        },
         organizationSettings: organizationsIntegration ? { organizationIntegration: true, crossAccountDiscovery: true } : undefined,
     });
 
-    const tracker = new MultiRegionLicenseTracker("usage", {
+    const tracker = new MultiRegionLicenseTracker(TRACKER_NAME, {
         // A configuration named in both places is tracked once.
         licenseConfigurationArns: licenseSet.configurationArns.apply((arns) => [...new Set([...Object.values(arns).sort(), ...extraArns])]),
         scheduleExpression: usageReportSchedule,
-        alarmActions: licenseSet.alertTopicArn ? [licenseSet.alertTopicArn] : undefined,
+        alarmActions: ["topicArn" in alerts ? alerts.topicArn : licenseSet.alertTopicArn!],
     });
 
     let servers: OnPremisesServers | undefined;
@@ -59,6 +68,7 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         ...(servers ? { onPremisesActivationId: servers.activationId, onPremisesActivationCode: servers.activationCode } : {}),
         licenseConfigurationArns: licenseSet.configurationArns,
         alertTopicArn: licenseSet.alertTopicArn ?? pulumi.output(undefined),
+        alarmsTopicArn: pulumi.output("topicArn" in alerts ? alerts.topicArn : licenseSet.alertTopicArn!),
         reportBucketName: tracker.bucketName,
         reportPrefix: pulumi.output(tracker.reportPrefix),
     };

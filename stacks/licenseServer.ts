@@ -4,6 +4,7 @@ import { ProductCatalog, catalogProblems } from "../components/hub/catalog";
 import { scheduleExpressionProblem } from "../components/lambda/triggers";
 import { assertSettings, settingProblem } from "./settings";
 import { HUB_BUS_ARN_OUTPUT } from "./workbenchAccount";
+import { stackAlertTopicArn } from "./alerts";
 
 /**
  * License server account: the hub bus the workbench accounts forward to (open to the listed accounts and/or the
@@ -18,6 +19,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         ...catalogProblems(catalog, "productCatalog"),
         ...settingProblem("syncSchedule", syncSchedule === undefined ? undefined : scheduleExpressionProblem(syncSchedule)),
     ]);
+    const alertTopicArn = stackAlertTopicArn(config);
     const hub = new LicenseServerHub("hub", {
         catalog,
         workbenchAccountIds: workbenchAccountIds.length > 0 ? workbenchAccountIds : undefined,
@@ -25,6 +27,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         syncSchedule,
         syncOnChange: config.getBoolean("syncOnChange"),
         licenseServerRoleNames: config.getObject<string[]>("licenseServerRoleNames"),
+        alarmActions: [alertTopicArn],
     });
     return {
         [HUB_BUS_ARN_OUTPUT]: hub.busArn,
@@ -35,5 +38,8 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         licenseServerDocumentName: hub.documentName,
         userListBucketName: hub.userListBucketName,
         licenseServerPolicy: hub.licenseServerPolicy,
+        alertTopicArn,
+        deadLetterQueueUrl: hub.deadLetterQueue.url,
+        streamFailureQueueUrl: hub.streamFailureQueue.url,
     };
 }

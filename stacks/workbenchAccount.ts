@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EVENT_BUS_ARN, WorkbenchAccountForwarder } from "../components/workbench/workbenchAccountForwarder";
 import { assertSettings } from "./settings";
+import { stackAlertTopicArn } from "./alerts";
 
 /** Name of the output the license-server stack exports and workbench stacks read through a StackReference. */
 export const HUB_BUS_ARN_OUTPUT = "hubEventBusArn";
@@ -23,15 +24,18 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
         ? pulumi.output(explicitArn)
         : (new pulumi.StackReference(qualifiedStackName(licenseServerStack!)).requireOutput(HUB_BUS_ARN_OUTPUT) as pulumi.Output<string>);
 
+    const alertTopicArn = stackAlertTopicArn(config);
     const forwarder = new WorkbenchAccountForwarder("workbench", {
         hubEventBusArn,
         ownerTagKey: config.get("ownerTagKey"),
         workbenchTypeTagKey: config.get("workbenchTypeTagKey"),
+        alarmActions: [alertTopicArn],
     });
     return {
         hubEventBusArn,
         forwarderFunctionName: forwarder.forwarderFunctionName,
         deadLetterQueueUrl: forwarder.deadLetterQueue.url,
+        alertTopicArn,
     };
 }
 

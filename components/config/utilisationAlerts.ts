@@ -8,6 +8,7 @@ import { AwsContext } from "../shared/awsContext";
 import { PolicyStatement } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
 import { whenKnown } from "../shared/validation";
+import { deadLetterAlarm } from "../shared/alarms";
 import { CHECKER_DEFAULTS, CHECKER_ENV, CHECKER_LIMITS, DEFAULT_CHECK_SCHEDULE } from "./definitions";
 
 export interface UtilisationAlertsArgs {
@@ -42,6 +43,11 @@ export interface UtilisationAlertsArgs {
     usageAlarms?: boolean;
     /** Log retention of the checker, in days. Default 30. */
     logRetentionDays?: pulumi.Input<number>;
+    /**
+     * Name prefixes of further CloudWatch alarms of this account and region that notify the topic (e.g. another
+     * component's alarms sent here): the topic and key policies admit them besides this set's own. Default: none.
+     */
+    admitAlarmsNamed?: string[];
 }
 
 /** License Manager's documented usage metrics (User Guide, "Monitoring license usage with Amazon CloudWatch"). */
@@ -63,6 +69,7 @@ export function usagePercentQuery(configurationArn: string): string {
 
 const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const ALARM_NAME_PREFIX = /^[A-Za-z0-9._-]{1,200}$/;
 
 const ALERT_KEYS = knownKeys<UtilisationAlertsArgs>()(
     "enabled",
@@ -75,6 +82,7 @@ const ALERT_KEYS = knownKeys<UtilisationAlertsArgs>()(
     "httpsEndpoints",
     "usageAlarms",
     "logRetentionDays",
+    "admitAlarmsNamed",
 );
 
 /** Every problem of the alert settings, each starting with `path` (where the caller wrote them). Checked before anything is created. */
@@ -106,6 +114,9 @@ export function alertArgsProblems(args: UtilisationAlertsArgs, path: string): st
     for (const [field, list] of [["emailAddresses", emailAddresses], ["httpsEndpoints", args.httpsEndpoints]] as const) {
         const dupes = (list ?? []).filter((v, i, all) => all.indexOf(v) !== i);
         if (dupes.length > 0) problems.push(`${field} lists ${[...new Set(dupes)].join(", ")} more than once`);
+    }
+    for (const prefix of args.admitAlarmsNamed ?? []) {
+        if (!ALARM_NAME_PREFIX.test(prefix)) problems.push(`admitAlarmsNamed: "${prefix}" is not an alarm name prefix (letters, digits, '.', '_', '-')`);
     }
     if (typeof args.kmsKeyArn === "string" && !KMS_KEY_ARN.test(args.kmsKeyArn)) {
         problems.push(`kmsKeyArn "${args.kmsKeyArn}" is not a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>)`);
@@ -151,8 +162,12 @@ export function createUtilisationAlerts(
     const known = (field: "thresholdPercent" | "bandWidthPercent" | "reminderIntervalHours", value: pulumi.Input<number>) =>
         whenKnown(value, (v) => assertKnownAlertValue(name, { [field]: v }), parent);
     const threshold = known("thresholdPercent", args.thresholdPercent ?? CHECKER_DEFAULTS.thresholdPercent);
-    // Every alarm of this set (usage alarms and the checker's errors alarm) is auto-named "<name>-...".
-    const alarmArnPattern = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${name}-*`;
+    // Every alarm of this set (usage alarms, the checker's alarms) is auto-named "<name>-..."; others are admitted by name.
+    const alarmArnPattern = pulumi
+        .all([partition, region, accountId])
+        .apply(([p, r, a]) => [`${name}-`, ...(args.admitAlarmsNamed ?? [])].map((prefix) => `arn:${p}:cloudwatch:${r}:${a}:alarm:${prefix}*`))
+        // One pattern stays a string, as IAM writes it; several are a list (any of them).
+        .apply((patterns) => (patterns.length === 1 ? patterns[0] : patterns));
 
     let key: aws.kms.Key | undefined;
     let keyArn: pulumi.Output<string>;
@@ -318,6 +333,7 @@ export function createUtilisationAlerts(
     const undelivered = deadLetterQueue(`${name}-check-undelivered`, parent);
     invokeFunctionOnRule(`${name}-check`, rule, checker, undelivered.arn, parent);
     allowEventBridgeDeadLetters(`${name}-check-undelivered`, undelivered, [rule.arn], parent);
+    deadLetterAlarm(`${name}-check-undelivered`, undelivered, "utilisation checks EventBridge could not deliver", [topic.arn], parent);
 
     const usageAlarms: Record<string, aws.cloudwatch.MetricAlarm> = {};
     if (args.usageAlarms ?? true) {

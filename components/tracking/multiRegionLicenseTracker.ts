@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { BundledFunction } from "../lambda/bundledFunction";
 import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "../lambda/triggers";
 import { awsContext } from "../shared/awsContext";
-import { anyOccurrenceAlarm } from "../shared/alarms";
+import { anyOccurrenceAlarm, deadLetterAlarm } from "../shared/alarms";
 import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
 import { checkArgs } from "../shared/validation";
 import type { PolicyStatement } from "../shared/iam";
@@ -65,7 +65,7 @@ export interface MultiRegionLicenseTrackerArgs {
     memorySizeMb?: pulumi.Input<number>;
     /** Log retention of the report Lambda, in days. Default 30. */
     logRetentionDays?: pulumi.Input<number>;
-    /** Alarm actions (e.g. an SNS topic ARN) for the report Lambda's errors alarm and the license-expiry alarm. Default: none. */
+    /** Alarm actions (e.g. an SNS topic ARN) for every alarm of the tracker: errors, dead letters, license expiry. Default: none. */
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Also report the licenses this account received (AWS Marketplace, vendor grants through License Manager): product,
@@ -254,6 +254,7 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
         this.scheduleRule = scheduleRule(`${name}-schedule`, schedule, "Runs the License Manager usage report", this);
         invokeFunctionOnRule(`${name}-schedule`, this.scheduleRule, reportFunction, this.deadLetterQueue.arn, this);
         allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [this.scheduleRule.arn], this);
+        deadLetterAlarm(`${name}-undelivered`, this.deadLetterQueue, "report runs EventBridge could not deliver", args.alarmActions, this);
 
         this.bucketArn = this.bucket.arn;
         this.functionName = reportFunction.functionName;

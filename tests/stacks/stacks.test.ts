@@ -109,12 +109,22 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
         expect(String(error)).to.match(/"role" is "hub"; expected one of workbench-account, license-server, license-governance/);
     });
 
+    it("requires an alerts setting in every role and refuses a topic ARN that is not one", async () => {
+        for (const stack of ["license-server", "workbench-dev"] as const) {
+            const error = await runExampleStack(stack, { "license-ops:alertEmails": "[]", "license-ops:alertTopicArn": "" }).catch((e) => e);
+            expect(String(error), stack).to.match(/alertTopicArn or alertEmails is required: every alarm needs somewhere to go/);
+        }
+        const bad = await runExampleStack("workbench-dev", { "license-ops:alertTopicArn": "arn:aws:sqs:eu-central-1:111111111111:q" }).catch((e) => e);
+        expect(String(bad)).to.match(/alertTopicArn: "arn:aws:sqs:eu-central-1:111111111111:q" is not an SNS topic ARN/);
+    });
+
     it("refuses on-premises discovery for a license the governance stack does not define, naming it", async () => {
         let error: unknown;
         const config = {
             role: "license-governance",
             licenses: JSON.stringify({ "oracle-database-ee": { countingType: "vCPU", licenseCount: 4 } }),
             onPremises: JSON.stringify({ discovery: { "oracle-db": [{ applicationName: "Oracle Database" }] } }),
+            alertEmails: JSON.stringify(["license-office@example.com"]),
         };
         await runUnderMocks(() => deployStack(), { config }).catch((e) => (error = e));
         expect(String(error)).to.contain("Stack setting onPremises.discovery.oracle-db: no such license in the licenses setting (it has oracle-database-ee)");

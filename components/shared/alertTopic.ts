@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { awsContext } from "./awsContext";
+
+export interface AlertTopicArgs {
+    /** E-mail addresses subscribed to the topic (each confirms by e-mail). Required: at least one. */
+    emailAddresses: string[];
+}
+
+const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+
+/**
+ * Where a stack's alarms go when it has no topic of its own: an SNS topic encrypted with a dedicated key (CloudWatch
+ * cannot publish to topics under the AWS-managed alias/aws/sns key), whose topic and key policies admit every
+ * CloudWatch alarm of this account and region, TLS only, with e-mail subscriptions.
+ */
+export class AlertTopic extends pulumi.ComponentResource {
+    public readonly topic: aws.sns.Topic;
+    public readonly key: aws.kms.Key;
+    public readonly topicArn: pulumi.Output<string>;
+
+    constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("licensing:shared:AlertTopic", name, {}, opts);
+        const emails = args.emailAddresses ?? [];
+        if (emails.length === 0) throw new pulumi.ResourceError(`${name}: emailAddresses must name at least one address.`, this);
+        for (const email of emails) {
+            if (!EMAIL.test(email)) throw new pulumi.ResourceError(`${name}: emailAddresses: "${email}" is not an e-mail address.`, this);
+        }
+        const { partition, region, accountId } = awsContext(this);
+        const alarms = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`;
+        const fromAlarmsOfThisAccount = pulumi.all([accountId, alarms]).apply(([account, alarmArns]) => ({
+            StringEquals: { "aws:SourceAccount": account },
+            ArnLike: { "aws:SourceArn": alarmArns },
+        }));
+
+        this.key = new aws.kms.Key(
+            name,
+            {
+                description: "Encrypts the operational alarms topic",
+                enableKeyRotation: true,
+                policy: pulumi.all([partition, accountId, fromAlarmsOfThisAccount]).apply(([p, account, condition]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            // AWS's default statement: the account administers the key through IAM.
+                            { Sid: "AccountAdministersThroughIam", Effect: "Allow", Principal: { AWS: `arn:${p}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                            {
+                                Sid: "CloudWatchAlarmsOfThisAccount",
+                                Effect: "Allow",
+                                Principal: { Service: "cloudwatch.amazonaws.com" },
+                                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                                Resource: "*",
+                                Condition: condition,
+                            },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        this.topic = new aws.sns.Topic(name, { kmsMasterKeyId: this.key.arn, displayName: "License operations alarms" }, { parent: this });
+        new aws.sns.TopicPolicy(
+            name,
+            {
+                arn: this.topic.arn,
+                policy: pulumi.all([this.topic.arn, fromAlarmsOfThisAccount]).apply(([topicArn, condition]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Sid: "CloudWatchAlarmsOfThisAccount", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: condition },
+                            {
+                                Sid: "DenyInsecureTransport",
+                                Effect: "Deny",
+                                Principal: "*",
+                                Action: ["sns:Publish", "sns:Subscribe"],
+                                Resource: topicArn,
+                                Condition: { Bool: { "aws:SecureTransport": "false" } },
+                            },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        for (const email of emails) {
+            // Named by a hash of the address: stable when the list is reordered, and no address in the URN.
+            const id = createHash("sha256").update(email).digest("hex").slice(0, 10);
+            new aws.sns.TopicSubscription(`${name}-email-${id}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
+        }
+        this.topicArn = this.topic.arn;
+        this.registerOutputs({ topicArn: this.topicArn });
+    }
+}
