@@ -28,6 +28,8 @@ export interface LocalFunction {
     accountId: string;
     region: string;
     stack: string;
+    /** Execution role: the principal the function's AWS calls are made as. */
+    roleArn: string;
     /** Folder under functions/ (the `licensing:handler` tag). */
     handler: string;
     /** Short SHA-256 of the bundle the component deployed (the `licensing:bundle-sha256` tag). */
@@ -198,6 +200,7 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
             accountId,
             region: stack.region,
             stack: stack.name,
+            roleArn: String(fn.inputs.role),
             handler: tags["licensing:handler"],
             bundleDigest: tags["licensing:bundle-sha256"],
             environment: Object.fromEntries(Object.entries(fn.inputs.environment?.variables ?? {}).map(([k, v]) => [k, String(unsecret(v))])),

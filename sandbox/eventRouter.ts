@@ -2,19 +2,19 @@
  * EventBridge and Lambda's asynchronous invocation, as the sandbox plays them. An event on a bus goes to every rule
  * of that bus whose pattern matches (the pattern the component declared, matched by sandbox/aws/eventPattern.ts);
  * each target of the rule receives it: a Lambda ARN is invoked asynchronously (if a Lambda permission lets the rule
- * invoke it), an event-bus ARN receives the event unchanged (if the target's role may put events on it and, across
- * accounts, the bus's policy admits the rule's account). What cannot be delivered goes to the target's dead-letter
+ * invoke it), an event-bus ARN receives the event unchanged (if the policy evaluator lets the target's role put it
+ * there: the role's policies and the bus's policy). What cannot be delivered goes to the target's dead-letter
  * queue. Asynchronous invocations are retried as Lambda does (after 1 and 2 minutes of scenario time, up to the
  * function's maximumRetryAttempts) and then sent to its on-failure destination.
  */
 import { randomUUID } from "node:crypto";
 import { matchesPattern } from "./aws/eventPattern";
 import type { PutEventEntry } from "./aws/eventBridgeStandin";
-import { DEFAULT_BUS, LocalBus, LocalDeployment, LocalFunction, LocalRule, LocalTarget, functionByArn } from "./deployment";
+import { DEFAULT_BUS, LocalBus, LocalDeployment, LocalFunction, LocalRule, LocalTarget, PolicyDocumentJson, functionByArn } from "./deployment";
 import type { LocalLambdaRuntime } from "./lambdaRuntime";
 import { ScaledClock, WorkTracker, eventTime } from "./clock";
 import type { Emit, EventBridgeEvent } from "./events";
-import { crossAccountDenial, invokeDenial } from "./policies";
+import { busTargetDenial, invokeDenial, putEventsDenial } from "./policies";
 
 export interface EventRouterDeps {
     deployment: LocalDeployment;
@@ -58,6 +58,19 @@ export class EventRouter {
     /** An AWS service (EC2) puts an event on an account's default bus. */
     serviceEvent(accountId: string, event: EventBridgeEvent): void {
         this.deliverToBus(this.defaultBus(accountId), event);
+    }
+
+    /**
+     * Why `principalArn` may not put this entry (undefined when it may), as EventBridge decides before accepting
+     * it: the caller's identity policies (deployed role policies, or `identityPolicies` for a principal the scenario
+     * plays) and the bus's policy.
+     */
+    async putEventsDenial(accountId: string, principalArn: string, entry: PutEventEntry, identityPolicies?: PolicyDocumentJson[]): Promise<string | undefined> {
+        const name = entry.EventBusName ?? DEFAULT_BUS;
+        const bus = this.deps.deployment.buses.find((b) => b.arn === name || (b.accountId === accountId && b.name === name));
+        if (!bus) return undefined; // dropped (and reported) on delivery
+        const policies = identityPolicies ?? this.deps.deployment.rolePolicies.get(principalArn);
+        return putEventsDenial(bus, principalArn, policies, { source: entry.Source, detailType: entry.DetailType }, this.deps.organizationOf);
     }
 
     /** PutEvents called by a principal of `accountId` (what the EventBridge stand-in of that account received). */
@@ -148,11 +161,17 @@ export class EventRouter {
         }
         const bus = deployment.buses.find((b) => b.arn === target.arn);
         if (bus || /:event-bus\//.test(target.arn)) {
-            const denied = crossAccountDenial(deployment, rule, target.roleArn, target.arn, this.deps.organizationOf);
-            if (denied) return fail(denied);
-            emit({ at: clock.scenarioNow(), kind: "cross-account", rule, target, event });
-            this.deliverLater(bus!, event);
-            return Promise.resolve();
+            const facts = { source: event.source, detailType: event["detail-type"] };
+            return this.deps.work.track(
+                busTargetDenial(deployment, rule, target.roleArn, target.arn, facts, this.deps.organizationOf).then((denied) => {
+                    if (denied) {
+                        void fail(denied);
+                        return;
+                    }
+                    emit({ at: clock.scenarioNow(), kind: "cross-account", rule, target, event });
+                    this.deliverLater(bus!, event);
+                }),
+            );
         }
         return fail(`target ${target.arn} is neither a Lambda function nor an event bus of the sandbox`);
     }

@@ -20,7 +20,8 @@ import { outcomeOf } from "./outcomes";
 import { GaveUp, Refusal, RunTally, SandboxCounts } from "./tally";
 import { printSummary } from "./summary";
 import { ControlServer, FireRequest, FireResponse, startControlServer } from "./control";
-import { LocalDeployment, LocalFunction, LocalRule, describeDeployment, functionByArn } from "./deployment";
+import { LocalDeployment, LocalFunction, LocalRule, PolicyDocumentJson, describeDeployment, functionByArn } from "./deployment";
+import { callerEndpoint } from "./aws/eventBridgeStandin";
 import { Ec2StateChangeRecord, EventBridgeEvent, EventHub, SandboxEvent } from "./events";
 import { EventRouter } from "./eventRouter";
 import { HubView } from "./hubView";
@@ -144,6 +145,8 @@ class Sandbox {
     private lock?: OutDirLock;
     /** The marker version the last successful sync read. */
     private lastSyncedMarker?: number;
+    /** Identity policies of principals the scenario plays (not deployed by a stack), by principal ARN. */
+    private readonly scenarioPrincipals = new Map<string, PolicyDocumentJson[]>();
     private services?: SandboxServices;
     private runtime?: LocalLambdaRuntime;
     private control?: ControlServer;
@@ -268,6 +271,8 @@ class Sandbox {
         });
         for (const [accountId, account] of services.accounts) {
             account.eventBridge.onEvent = (entry) => this.router.putEvents(accountId, entry);
+            account.eventBridge.authorize = async (caller, entry) =>
+                caller ? this.router.putEventsDenial(accountId, caller, entry, this.scenarioPrincipals.get(caller)) : "the request names no calling principal";
         }
         this.watchSyncs();
         this.watchSeats();
@@ -327,6 +332,8 @@ class Sandbox {
             AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
             AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
             ...this.services!.endpointsFor(fn.accountId),
+            // EventBridge decides by the calling principal: the function calls as its execution role.
+            AWS_ENDPOINT_URL_EVENTBRIDGE: callerEndpoint(this.services!.accounts.get(fn.accountId)!.eventBridge.endpoint, fn.roleArn),
             // s3rver predates the SDK's default CRC32 checksums, and serves buckets path-style only.
             AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
             AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",

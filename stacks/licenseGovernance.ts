@@ -16,11 +16,13 @@ import type { DiscoveredProduct } from "../components/config/discoveryRulesProvi
 interface OnPremisesSetting extends Omit<OnPremisesServersArgs, "discovery"> {
     discovery?: Record<string, DiscoveredProduct[]>;
 }
+import { WorkbenchGuardrails, WorkbenchGuardrailsArgs } from "../components/trust/workbenchGuardrails";
 
 /**
  * License governance account (Organizations management account or License Manager's delegated administrator):
  * the licenses the organisation owns with their limits, associations and alerts, License Manager's Organizations
- * integration, and daily usage reports over those configurations (plus any others named in configuration).
+ * integration, daily usage reports over those configurations (plus any others named in configuration), and, with
+ * the `workbenchGuardrails` setting, the Organizations guardrails of the workbench trust model (docs/trust-model.md).
  */
 export function deployLicenseGovernance(config: pulumi.Config): Record<string, pulumi.Output<unknown>> {
     const licenses = config.requireObject<Record<string, LicenseDefinition>>("licenses");
@@ -63,9 +65,13 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         });
     }
 
+    const guardrailSettings = config.getObject<WorkbenchGuardrailsArgs>("workbenchGuardrails");
+    const guardrails = guardrailSettings ? new WorkbenchGuardrails("workbench-guardrails", guardrailSettings) : undefined;
+
     return {
         // The activation id and code (a secret) that `amazon-ssm-agent -register` needs on each server.
         ...(servers ? { onPremisesActivationId: servers.activationId, onPremisesActivationCode: servers.activationCode } : {}),
+        workbenchGuardrailsPolicyId: guardrails?.serviceControlPolicyId ?? pulumi.output(undefined),
         licenseConfigurationArns: licenseSet.configurationArns,
         alertTopicArn: licenseSet.alertTopicArn ?? pulumi.output(undefined),
         alarmsTopicArn: pulumi.output("topicArn" in alerts ? alerts.topicArn : licenseSet.alertTopicArn!),

@@ -24,6 +24,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         catalog,
         workbenchAccountIds: workbenchAccountIds.length > 0 ? workbenchAccountIds : undefined,
         organizationId,
+        workbenchNamePrefix: config.get("trustNamePrefix"),
         syncSchedule,
         syncOnChange: config.getBoolean("syncOnChange"),
         licenseServerRoleNames: config.getObject<string[]>("licenseServerRoleNames"),

@@ -30,10 +30,12 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
         ownerTagKey: config.get("ownerTagKey"),
         workbenchTypeTagKey: config.get("workbenchTypeTagKey"),
         alarmActions: [alertTopicArn],
+        namePrefix: config.get("trustNamePrefix"),
     });
     return {
         hubEventBusArn,
         forwarderFunctionName: forwarder.forwarderFunctionName,
+        workbenchEventBusArn: forwarder.bus.arn,
         deadLetterQueueUrl: forwarder.deadLetterQueue.url,
         alertTopicArn,
     };

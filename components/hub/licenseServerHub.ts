@@ -28,6 +28,7 @@ import {
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
 import { KnownCatalog, ProductCatalog, assignmentCatalog, productCommands, syncCatalog, validateCatalog } from "./catalog";
 import { hubBusPolicy, validateBusAccess } from "./busPolicy";
+import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, trustNames } from "../trust/trustNames";
 import { DEFAULT_WORK_DIRECTORY, assertWorkDirectory, renderLicenseServerDocument } from "./licenseServerDocument";
 import { userListBucket } from "./userListBucket";
 import { validated } from "../shared/validation";
@@ -41,6 +42,11 @@ export interface LicenseServerHubArgs {
     workbenchAccountIds?: pulumi.Input<pulumi.Input<string>[]>;
     /** AWS Organizations id (`o-...`) whose accounts may put events on the hub bus. Default: none (then `workbenchAccountIds` is required). */
     organizationId?: pulumi.Input<string>;
+    /**
+     * Prefix of the workbench accounts' fixed names (their WorkbenchAccountForwarder `namePrefix`): the hub bus
+     * admits only the role `<prefix>-workbench-to-hub` of the admitted accounts. Default `license-ops`.
+     */
+    workbenchNamePrefix?: pulumi.Input<string>;
     /** EventBridge schedule of the sync. Default `rate(1 minute)`. */
     syncSchedule?: pulumi.Input<string>;
     /**
@@ -146,13 +152,18 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         const dnsSuffix = aws.getPartitionOutput({}, { parent: this }).dnsSuffix;
 
         // Event intake: the bus, who may write to it, and the rule feeding the assignment Lambda.
+        const workbenchNames = whenKnown(
+            args.workbenchNamePrefix ?? DEFAULT_TRUST_NAME_PREFIX,
+            (prefix) => assertTrustNamePrefix(name, "workbenchNamePrefix", prefix),
+            this,
+        ).apply(trustNames);
         this.bus = new aws.cloudwatch.EventBus(`${name}-workbench-events`, { description: "Workbench start/stop events from the workbench accounts" }, { parent: this });
         new aws.cloudwatch.EventBusPolicy(
             `${name}-workbench-events`,
             {
                 eventBusName: this.bus.name,
-                policy: pulumi.all([this.bus.arn, partition, settings]).apply(([arn, part, s]) =>
-                    JSON.stringify(hubBusPolicy(arn, part, { accountIds: s.accountIds, organizationId: s.organizationId })),
+                policy: pulumi.all([this.bus.arn, partition, settings, workbenchNames]).apply(([arn, part, s, names]) =>
+                    JSON.stringify(hubBusPolicy(arn, part, { accountIds: s.accountIds, organizationId: s.organizationId, forwardRoleName: names.forwardRoleName })),
                 ),
             },
             { parent: this },

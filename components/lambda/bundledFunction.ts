@@ -20,6 +20,11 @@ export interface BundledFunctionArgs {
     description?: pulumi.Input<string>;
     /** Environment variables. Default: none besides Powertools' service name. */
     environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * Name of the function's execution role, for roles that policies elsewhere name (e.g. a bus that admits only
+     * this role). Default: generated from the component name.
+     */
+    roleName?: pulumi.Input<string>;
     /** What the function may do, beyond writing its own logs. Required (may be empty). */
     statements: PolicyStatement[];
     /** Timeout in seconds. Default 30. */
@@ -73,7 +78,7 @@ export class BundledFunction extends pulumi.ComponentResource {
 
         this.role = new aws.iam.Role(
             `${name}-role`,
-            { assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"), description: `Lambda ${args.handler} (${name})` },
+            { name: args.roleName, assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"), description: `Lambda ${args.handler} (${name})` },
             { parent: this },
         );
 

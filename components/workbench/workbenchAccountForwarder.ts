@@ -9,8 +9,10 @@ import { whenKnown } from "../shared/validation";
 import { TypeScriptOnly } from "../shared/typeScriptOnly";
 import { componentType, withFormerType } from "../shared/componentType";
 import { deadLetterAlarm } from "../shared/alarms";
-import { ec2StateChangePattern, workbenchEventPattern } from "../../functions/shared/workbenchEvent";
+import { ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
+import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, trustNames } from "../trust/trustNames";
+import { workbenchBusPolicy } from "./workbenchBusPolicy";
 
 export interface WorkbenchAccountForwarderArgs {
     /** ARN of the LicenseServerHub's event bus in the license server account. Required. */
@@ -19,6 +21,12 @@ export interface WorkbenchAccountForwarderArgs {
     ownerTagKey?: pulumi.Input<string>;
     /** Tag holding the workbench type. Default `vew:workbench:type`. */
     workbenchTypeTagKey?: pulumi.Input<string>;
+    /**
+     * Prefix of the fixed names the hub bus policy and the Organizations guardrails rely on: roles
+     * `<prefix>-workbench-forwarder` and `<prefix>-workbench-to-hub`, bus `<prefix>-workbench-events`. Must equal
+     * the hub's `workbenchNamePrefix`. Default `license-ops`.
+     */
+    namePrefix?: pulumi.Input<string>;
     /** Log retention of the forwarder Lambda, in days. Default 30. */
     logRetentionDays?: pulumi.Input<number>;
     /** Alarm actions (e.g. an SNS topic ARN) for the forwarder's errors alarm and the dead-letter alarms. Default: none. */
@@ -32,13 +40,16 @@ const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 /**
  * The workbench-account side of floating licenses. EC2 state changes of instances tagged as workbenches become
- * `licensing.workbench` events on the account's default bus, which a rule forwards to the license server
- * account's hub bus (cross-account, with its own role, retries and a dead-letter queue).
+ * `licensing.workbench` events on the account's dedicated workbench bus, which only the forwarder's role may put
+ * events on; a rule there forwards them to the license server account's hub bus with a role of a fixed name, the
+ * only principal the hub bus admits (cross-account, with retries and a dead-letter queue).
  */
 export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
     public readonly stateChangeRule: aws.cloudwatch.EventRule;
     public readonly forwardRule: aws.cloudwatch.EventRule;
     public readonly forwardRole: aws.iam.Role;
+    /** The dedicated bus the forwarder publishes workbench events to. */
+    public readonly bus: aws.cloudwatch.EventBus;
     /** Events EventBridge could not deliver (to the Lambda or to the hub bus). */
     public readonly deadLetterQueue: aws.sqs.Queue;
     /** Name of the forwarder Lambda. */
@@ -66,21 +77,27 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
         );
         const ownerTagKey = whenKnown(args.ownerTagKey ?? DEFAULT_TAG_KEYS.ownerTagKey, (key) => assertTagKey(name, "ownerTagKey", key), this);
         const typeTagKey = whenKnown(args.workbenchTypeTagKey ?? DEFAULT_TAG_KEYS.typeTagKey, (key) => assertTagKey(name, "workbenchTypeTagKey", key), this);
-        const { partition, region, accountId } = awsContext(this);
-        const defaultBusArn = pulumi.interpolate`arn:${partition}:events:${region}:${accountId}:event-bus/default`;
+        const names = whenKnown(args.namePrefix ?? DEFAULT_TRUST_NAME_PREFIX, (prefix) => assertTrustNamePrefix(name, "namePrefix", prefix), this).apply(trustNames);
+        const { accountId } = awsContext(this);
 
         this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
+        this.bus = new aws.cloudwatch.EventBus(
+            `${name}-bus`,
+            { name: names.workbenchBusName, description: "Workbench events of this account; only the forwarder may publish" },
+            { parent: this },
+        );
 
         const forwarder = new BundledFunction(
             `${name}-forwarder`,
             {
                 handler: "workbench-forwarder",
                 description: "Turns EC2 state changes of tagged workbenches into licensing.workbench events",
-                environment: { OWNER_TAG_KEY: ownerTagKey, TYPE_TAG_KEY: typeTagKey, EVENT_BUS_NAME: "default" },
+                environment: { OWNER_TAG_KEY: ownerTagKey, TYPE_TAG_KEY: typeTagKey, EVENT_BUS_NAME: this.bus.name },
+                roleName: names.publisherRoleName,
                 statements: [
                     // DescribeTags has no resource-level permissions: AWS only accepts "*" here.
                     { sid: "ReadInstanceTags", actions: ["ec2:DescribeTags"], resources: ["*"] },
-                    { sid: "PutWorkbenchEvents", actions: ["events:PutEvents"], resources: [defaultBusArn] },
+                    { sid: "PutWorkbenchEvents", actions: ["events:PutEvents"], resources: [this.bus.arn] },
                 ],
                 timeoutSeconds: 30,
                 memorySizeMb: 256,
@@ -99,14 +116,26 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
         );
         invokeFunctionOnRule(`${name}-ec2-state`, this.stateChangeRule, forwarder, this.deadLetterQueue.arn, this);
 
+        // Every role that publishes on the workbench bus; the bus refuses all others.
+        const publisherRoleArns = [forwarder.role.arn];
+        new aws.cloudwatch.EventBusPolicy(
+            `${name}-bus`,
+            { eventBusName: this.bus.name, policy: pulumi.all([this.bus.arn, ...publisherRoleArns]).apply(([busArn, ...roles]) => JSON.stringify(workbenchBusPolicy(busArn, roles))) },
+            { parent: this },
+        );
+
         this.forwardRule = new aws.cloudwatch.EventRule(
             `${name}-to-hub`,
-            { description: "Forwards workbench events to the license server account", eventPattern: JSON.stringify(workbenchEventPattern()) },
+            { eventBusName: this.bus.name, description: "Forwards workbench events to the license server account", eventPattern: JSON.stringify(workbenchForwardPattern()) },
             { parent: this },
         );
         this.forwardRole = new aws.iam.Role(
             `${name}-to-hub`,
-            { assumeRolePolicy: serviceTrustPolicy("events.amazonaws.com", accountId), description: "EventBridge forwarding workbench events to the hub bus" },
+            {
+                name: names.forwardRoleName,
+                assumeRolePolicy: serviceTrustPolicy("events.amazonaws.com", accountId),
+                description: "EventBridge forwarding workbench events to the hub bus (the only role the hub bus admits)",
+            },
             { parent: this },
         );
         const forwardPolicy = new aws.iam.RolePolicy(
@@ -118,6 +147,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             `${name}-to-hub`,
             {
                 rule: this.forwardRule.name,
+                eventBusName: this.bus.name,
                 arn: hubEventBusArn,
                 roleArn: this.forwardRole.arn,
                 retryPolicy: EVENT_DELIVERY_RETRY,
@@ -136,6 +166,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             forwarderFunctionName: this.forwarderFunctionName,
             stateChangeRuleArn: this.stateChangeRuleArn,
             forwardRuleArn: this.forwardRuleArn,
+            busArn: this.bus.arn,
             deadLetterQueueUrl: this.deadLetterQueueUrl,
         });
     }

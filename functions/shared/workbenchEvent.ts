@@ -148,6 +148,11 @@ export function ec2StateChangePattern(): Record<string, unknown> {
     };
 }
 
+/** EventBridge pattern of every workbench event the forwarding rule relays to the hub (the hub checks the rest). */
+export function workbenchForwardPattern(): Record<string, unknown> {
+    return { source: [WORKBENCH_EVENT_SOURCE], "detail-type": [...WORKBENCH_DETAIL_TYPES] };
+}
+
 /** EventBridge pattern of workbench events (state changes and inventory snapshots) of the supported schema versions. */
 export function workbenchEventPattern(): Record<string, unknown> {
     return {

@@ -12,7 +12,13 @@ export class AwsServiceError extends Error {
     }
 }
 
-export type JsonOperation = (input: any) => unknown | Promise<unknown>;
+/** The HTTP request an operation answers (e.g. its path, where the sandbox names the calling principal). */
+export interface JsonRequest {
+    url: string;
+    headers: http.IncomingHttpHeaders;
+}
+
+export type JsonOperation = (input: any, request: JsonRequest) => unknown | Promise<unknown>;
 
 export interface JsonCall {
     operation: string;
@@ -80,7 +86,7 @@ export async function startJsonService(
                 return send(fault.error.status, { __type: fault.error.type, message: fault.error.message }, fault.error.type);
             }
             try {
-                send(200, await handler(input));
+                send(200, await handler(input, { url: req.url ?? "/", headers: req.headers }));
             } catch (err) {
                 const e = err instanceof AwsServiceError ? err : new AwsServiceError("InternalFailure", String(err), 500);
                 send(e.status, { __type: e.type, message: e.message }, e.type);

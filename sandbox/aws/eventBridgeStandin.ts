@@ -13,29 +13,59 @@ export interface PutEventEntry {
 export interface EventBridgeStandin extends JsonService {
     /** Entries accepted by PutEvents, in order, each with the event id it was given. */
     events: Array<PutEventEntry & { EventId: string }>;
+    /** Entries refused by `authorize`, with the caller and the reason. */
+    refused: Array<{ entry: PutEventEntry; caller?: string; reason: string }>;
     /** Called for each accepted entry (the local router uses it to apply rules). */
     onEvent?: (entry: PutEventEntry & { EventId: string }) => void;
+    /**
+     * Decides each entry before it is accepted: a reason refuses it (the entry fails with AccessDeniedException, as
+     * EventBridge reports a bus policy's refusal). Default: every entry is accepted.
+     */
+    authorize?: (caller: string | undefined, entry: PutEventEntry) => Promise<string | undefined>;
+}
+
+/**
+ * The calling principal, which a signature would identify in AWS: the sandbox gives each caller an endpoint with
+ * the path `/caller/<url-encoded principal ARN>` (the SDK keeps an endpoint's path).
+ */
+export function callerEndpoint(endpoint: string, principalArn: string): string {
+    return `${endpoint}/caller/${encodeURIComponent(principalArn)}`;
+}
+
+function callerOf(url: string): string | undefined {
+    const match = /^\/caller\/([^/]+)/.exec(url);
+    return match ? decodeURIComponent(match[1]) : undefined;
 }
 
 /** A local stand-in for EventBridge PutEvents (JSON 1.1, target prefix AWSEvents). */
 export async function startEventBridgeStandin(port = 0): Promise<EventBridgeStandin> {
     const events: EventBridgeStandin["events"] = [];
+    const refused: EventBridgeStandin["refused"] = [];
     let standin: EventBridgeStandin;
     const service = await startJsonService(
         "AWSEvents",
         {
-            PutEvents(input: { Entries: PutEventEntry[] }) {
-                const entries = (input.Entries ?? []).map((entry) => {
+            async PutEvents(input: { Entries: PutEventEntry[] }, request) {
+                const caller = callerOf(request.url);
+                const decisions = await Promise.all((input.Entries ?? []).map((entry) => standin.authorize?.(caller, entry)));
+                let failed = 0;
+                const entries = (input.Entries ?? []).map((entry, i) => {
+                    const reason = decisions[i];
+                    if (reason) {
+                        failed++;
+                        refused.push({ entry, caller, reason });
+                        return { ErrorCode: "AccessDeniedException", ErrorMessage: reason };
+                    }
                     const accepted = { ...entry, EventId: randomUUID() };
                     events.push(accepted);
                     standin.onEvent?.(accepted);
                     return { EventId: accepted.EventId };
                 });
-                return { FailedEntryCount: 0, Entries: entries };
+                return { FailedEntryCount: failed, Entries: entries };
             },
         },
         port,
     );
-    standin = Object.assign(service, { events });
+    standin = Object.assign(service, { events, refused });
     return standin;
 }

@@ -41,44 +41,59 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
     });
 
     describe("bus policy", () => {
-        it("lets only the listed accounts put events, on this bus only", () => {
-            const policy = JSON.parse(named(resources, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "hub-workbench-events").inputs.policy);
-            expect(policy.Statement).to.deep.equal([
-                {
-                    Sid: "WorkbenchAccountsPutEvents",
-                    Effect: "Allow",
-                    Principal: { AWS: ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"] },
-                    Action: "events:PutEvents",
-                    Resource: `arn:aws:events:eu-central-1:${ACCOUNT}:event-bus/hub-workbench-events`,
-                },
-            ]);
-            expect(ofType(resources, "aws:cloudwatch/eventPermission:EventPermission")).to.have.length(0);
-        });
+        const BUS_ARN = (name: string) => `arn:aws:events:eu-central-1:${ACCOUNT}:event-bus/${name}-workbench-events`;
+        const WORKBENCH_EVENTS = { "ForAllValues:StringEquals": { "events:source": ["licensing.workbench"], "events:detail-type": ["Workbench State Change"] } };
+        const policyOfHub = (deployed: RecordedResource[], name: string) => JSON.parse(named(deployed, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", `${name}-workbench-events`).inputs.policy);
 
-        it("scopes an organisation grant with aws:PrincipalOrgID", async () => {
-            const org = await deploy({ catalog: CATALOG, organizationId: "o-abcdef1234" }, "org");
-            const policy = JSON.parse(named(org, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "org-workbench-events").inputs.policy);
-            expect(policy.Statement).to.deep.equal([
+        it("admits only the listed accounts' forwarding role, only for workbench events, on this bus only", () => {
+            expect(policyOfHub(resources, "hub").Statement).to.deep.equal([
                 {
-                    Sid: "OrganizationPutEvents",
+                    Sid: "WorkbenchForwardersPutEvents",
                     Effect: "Allow",
                     Principal: "*",
                     Action: "events:PutEvents",
-                    Resource: `arn:aws:events:eu-central-1:${ACCOUNT}:event-bus/org-workbench-events`,
-                    Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abcdef1234" } },
+                    Resource: BUS_ARN("hub"),
+                    Condition: {
+                        ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/license-ops-workbench-to-hub", "arn:aws:iam::333333333333:role/license-ops-workbench-to-hub"] },
+                        ...WORKBENCH_EVENTS,
+                    },
+                },
+            ]);
+            expect(JSON.stringify(policyOfHub(resources, "hub"))).not.to.contain(":root");
+            expect(ofType(resources, "aws:cloudwatch/eventPermission:EventPermission")).to.have.length(0);
+        });
+
+        it("in organisation mode, admits the forwarding role name in any account of the organisation", async () => {
+            const org = await deploy({ catalog: CATALOG, organizationId: "o-abcdef1234", workbenchNamePrefix: "acme" }, "org");
+            expect(policyOfHub(org, "org").Statement).to.deep.equal([
+                {
+                    Sid: "OrganizationForwardersPutEvents",
+                    Effect: "Allow",
+                    Principal: "*",
+                    Action: "events:PutEvents",
+                    Resource: BUS_ARN("org"),
+                    Condition: {
+                        ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/acme-workbench-to-hub" },
+                        StringEquals: { "aws:PrincipalOrgID": "o-abcdef1234" },
+                        ...WORKBENCH_EVENTS,
+                    },
                 },
             ]);
             // Without listed accounts, the Lambda accepts any account the bus admitted.
             expect(named(org, "aws:lambda/function:Function", "org-assignment").inputs.environment.variables[ASSIGNMENT_ENVIRONMENT.allowedAccounts]).to.equal("");
         });
 
-        it("combines accounts and organisation, and refuses a bus open to everyone", async () => {
+        it("lets the narrower grant win when both accounts and an organisation are given, and refuses a bus open to everyone", async () => {
             const both = await deploy({ ...ARGS, organizationId: "o-abcdef1234" }, "both");
-            const policy = JSON.parse(named(both, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "both-workbench-events").inputs.policy);
-            expect(policy.Statement.map((s: any) => s.Sid)).to.deep.equal(["WorkbenchAccountsPutEvents", "OrganizationPutEvents"]);
+            const [statement, ...others] = policyOfHub(both, "both").Statement;
+            expect(others).to.deep.equal([]);
+            expect(statement.Sid).to.equal("WorkbenchForwardersPutEvents");
+            expect(statement.Condition.StringEquals).to.deep.equal({ "aws:PrincipalOrgID": "o-abcdef1234" });
+            expect(statement.Condition.ArnEquals["aws:PrincipalArn"]).to.have.length(2);
             expect(() => new LicenseServerHub("open", { catalog: CATALOG })).to.throw(/open: name the workbench accounts .* and\/or the organisation/);
             expect(() => new LicenseServerHub("bad", { catalog: CATALOG, workbenchAccountIds: ["12345"] })).to.throw(/bad: workbench account id "12345"/);
             expect(() => new LicenseServerHub("bad", { catalog: CATALOG, organizationId: "org-1" })).to.throw(/bad: organizationId "org-1"/);
+            expect(() => new LicenseServerHub("bad", { ...ARGS, workbenchNamePrefix: "-x" })).to.throw(/bad: workbenchNamePrefix "-x"/);
         });
 
         it("routes workbench events of the contract to the assignment Lambda with a dead-letter queue", () => {

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { CHANGE_MARKER_EVENT_SOURCE, DEFAULT_SYNC_SCHEDULE, HUB_TABLE, SYNC_ENVIRONMENT, hubBusPattern, seatChangeStreamFilter } from "../../components/hub/definitions";
 import { TRACKER_ENV } from "../../components/tracking/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
-import { ec2StateChangePattern, workbenchEventPattern } from "../../functions/shared/workbenchEvent";
+import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
 import { LocalDeployment, describeDeployment, functionByArn } from "../../sandbox/deployment";
-import { crossAccountDenial, invokeDenial } from "../../sandbox/policies";
+import { busTargetDenial, invokeDenial } from "../../sandbox/policies";
 import { loadScenario } from "../../sandbox/scenario";
 import { deployStacks, vendorCommand } from "../../sandbox/stackConfiguration";
 
@@ -37,20 +37,24 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
             const ec2 = rules.find((r) => JSON.stringify(r.eventPattern) === JSON.stringify(ec2StateChangePattern()))!;
             expect(functionByArn(deployment, ec2.targets[0].arn)?.handler, account).to.equal("workbench-forwarder");
             expect(invokeDenial(deployment, ec2, functionByArn(deployment, ec2.targets[0].arn)!)).to.equal(undefined);
-            const toHub = rules.find((r) => JSON.stringify(r.eventPattern) === JSON.stringify(workbenchEventPattern()))!;
+            const toHub = rules.find((r) => JSON.stringify(r.eventPattern) === JSON.stringify(workbenchForwardPattern()))!;
             expect(toHub.targets.map((t) => t.arn)).to.deep.equal([hubBus.arn]);
+            // The forwarder publishes on the account's dedicated bus, where the forwarding rule listens.
+            const forwarder = functionByArn(deployment, ec2.targets[0].arn)!;
+            expect(toHub.busName).to.equal(forwarder.environment.EVENT_BUS_NAME).and.not.equal("default");
         }
     });
 
-    it("admits exactly the hub's workbench accounts on its bus, through each account's forwarding role", () => {
+    it("admits exactly the hub's workbench accounts on its bus, through each account's forwarding role", async () => {
         const hubBus = deployment.buses.find((b) => b.accountId === id("licensing") && b.name !== "default")!;
+        const organizationOf = (accountId: string) => Object.values(scenario.accounts).find((a) => a.accountId === accountId)?.organizationId;
         const denial = (account: string) => {
             const rule = deployment.rules.find((r) => r.accountId === id(account) && r.targets.some((t) => t.arn === hubBus.arn))!;
-            return crossAccountDenial(deployment, rule, rule.targets[0].roleArn, hubBus.arn, () => undefined);
+            return busTargetDenial(deployment, rule, rule.targets[0].roleArn, hubBus.arn, { source: WORKBENCH_EVENT_SOURCE, detailType: WORKBENCH_EVENT_DETAIL_TYPE }, organizationOf);
         };
-        expect(denial("engineering")).to.equal(undefined);
-        expect(denial("research")).to.equal(undefined);
-        expect(denial("contractor")).to.match(/does not admit account 444444444444/);
+        expect(await denial("engineering")).to.equal(undefined);
+        expect(await denial("research")).to.equal(undefined);
+        expect(await denial("contractor")).to.match(/444444444444:role\/license-ops-workbench-to-hub may not put .*\(ImplicitlyDenied\)/);
     });
 
     it("wires the hub as its component declares: bus rule, stream filter and batching, sync schedule, table keys", () => {

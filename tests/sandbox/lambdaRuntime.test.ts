@@ -16,6 +16,7 @@ function localFunction(handler: string, overrides: Partial<LocalFunction> = {}):
         accountId: "111111111111",
         region: "eu-central-1",
         stack: "test",
+        roleArn: `arn:aws:iam::111111111111:role/${name}`,
         handler,
         bundleDigest: bundleDigest(handler),
         environment: {},

@@ -46,7 +46,9 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         expect(pattern["detail-type"]).to.deep.equal([...WORKBENCH_DETAIL_TYPES]);
         const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "wb-to-hub");
         expect(target.inputs.arn).to.equal(HUB_BUS);
-        expect(target.inputs.roleArn).to.match(/:role\/wb-to-hub$/);
+        expect(target.inputs.roleArn).to.equal("arn:aws:iam::111111111111:role/license-ops-workbench-to-hub");
+        expect(rule.inputs.eventBusName).to.equal("license-ops-workbench-events");
+        expect(target.inputs.eventBusName).to.equal("license-ops-workbench-events");
         expect(target.inputs.retryPolicy.maximumRetryAttempts).to.be.greaterThan(0);
         expect(target.inputs.deadLetterConfig.arn).to.match(/:wb-undelivered$/);
 
@@ -66,7 +68,7 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         expect(fn.inputs.environment.variables).to.include({
             OWNER_TAG_KEY: "vew:workbench:ownerId",
             TYPE_TAG_KEY: "vew:workbench:type",
-            EVENT_BUS_NAME: "default",
+            EVENT_BUS_NAME: "license-ops-workbench-events",
         });
         expect(fn.inputs.loggingConfig.logGroup).to.equal("wb-forwarder-logs");
         const logs = named(resources, "aws:cloudwatch/logGroup:LogGroup", "wb-forwarder-logs");
@@ -88,7 +90,7 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         expect(bySid.ReadInstanceTags).to.deep.include({ Action: ["ec2:DescribeTags"], Resource: ["*"] });
         expect(bySid.PutWorkbenchEvents).to.deep.include({
             Action: ["events:PutEvents"],
-            Resource: ["arn:aws:events:eu-central-1:111111111111:event-bus/default"],
+            Resource: ["arn:aws:events:eu-central-1:111111111111:event-bus/license-ops-workbench-events"],
         });
         expect(bySid.WriteOwnLogs.Resource[0]).to.match(/log-group:wb-forwarder-logs:\*$/);
         expect(bySid.SendFailedInvocations.Action).to.deep.equal(["sqs:SendMessage"]);
@@ -100,6 +102,29 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         const queues = alarms.filter((a) => a.inputs.namespace === "AWS/SQS").map((a) => a.inputs.dimensions.QueueName).sort();
         expect(queues).to.deep.equal(["wb-forwarder-failures", "wb-undelivered"]);
         for (const alarm of alarms) expect(alarm.inputs).to.deep.include({ threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+    });
+
+    it("publishes on a dedicated bus that refuses every principal but the forwarder's role, with fixed role names", async () => {
+        const bus = named(resources, "aws:cloudwatch/eventBus:EventBus", "wb-bus");
+        expect(bus.inputs.name).to.equal("license-ops-workbench-events");
+        const policy = JSON.parse(named(resources, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "wb-bus").inputs.policy);
+        expect(policy.Statement).to.deep.equal([
+            {
+                Sid: "OnlyPublishersPutEvents",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "events:PutEvents",
+                Resource: "arn:aws:events:eu-central-1:111111111111:event-bus/license-ops-workbench-events",
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/license-ops-workbench-forwarder"] } },
+            },
+        ]);
+        expect(named(resources, "aws:iam/role:Role", "wb-forwarder-role").inputs.name).to.equal("license-ops-workbench-forwarder");
+        expect(named(resources, "aws:iam/role:Role", "wb-to-hub").inputs.name).to.equal("license-ops-workbench-to-hub");
+
+        const { resources: prefixed } = await runUnderMocks(() => new WorkbenchAccountForwarder("p", { hubEventBusArn: HUB_BUS, namePrefix: "acme" }));
+        expect(named(prefixed, "aws:iam/role:Role", "p-to-hub").inputs.name).to.equal("acme-workbench-to-hub");
+        expect(named(prefixed, "aws:cloudwatch/eventBus:EventBus", "p-bus").inputs.name).to.equal("acme-workbench-events");
+        expect(() => new WorkbenchAccountForwarder("bad", { hubEventBusArn: HUB_BUS, namePrefix: "1 bad" })).to.throw(/bad: namePrefix "1 bad" must start with a letter/);
     });
 
     it("uses configured tag keys", async () => {

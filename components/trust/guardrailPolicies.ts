@@ -1,0 +1,151 @@
+/**
+ * The Organizations policies of the workbench trust model, as plain data (the component deploys them, the
+ * simulation tests evaluate them). Each statement denies a way around the forwarder-only path to everyone but
+ * the principals the organisation trusts for it: the deployment role(s) for the roles, function and buses, the
+ * provisioning role(s) for the workbench tags.
+ */
+import { trustNames } from "./trustNames";
+
+export interface GuardrailSettings {
+    /** Prefix of the fixed names (trustNames). */
+    namePrefix: string;
+    /** ARNs (patterns with `*` allowed) of the roles that deploy the stacks. */
+    deploymentRoleArns: readonly string[];
+    /** ARNs (patterns) of the roles that create workbenches and set their owner and type tags. */
+    provisioningRoleArns: readonly string[];
+    /** The workbench tag keys (owner, type). */
+    workbenchTagKeys: readonly string[];
+    /** The hub's bus ARN, whose policy and rules only the deployment role may change. Default: not protected here. */
+    hubEventBusArn?: string;
+}
+
+/** Role actions that could let someone else act as a forwarder role: create, change, re-trust, pass, delete. */
+export const ROLE_CHANGE_ACTIONS = [
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PassRole",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+];
+
+/** Bus and rule actions that could open a bus or redirect its events. */
+export const EVENT_PATH_CHANGE_ACTIONS = [
+    "events:CreateEventBus",
+    "events:DeleteEventBus",
+    "events:DeleteRule",
+    "events:DisableRule",
+    "events:EnableRule",
+    "events:PutRule",
+    "events:PutTargets",
+    "events:RemoveTargets",
+    "events:TagResource",
+    "events:UntagResource",
+    "events:UpdateEventBus",
+];
+
+/**
+ * Bus policy changes. IAM authorises these on `*` only (no resource-level permissions), so the guardrail cannot
+ * single out the workbench and hub buses: in the accounts it is attached to, only the deployment roles change any
+ * bus policy.
+ */
+export const BUS_POLICY_ACTIONS = ["events:PutPermission", "events:RemovePermission"];
+
+/** Function actions that could make the forwarder publish something else (or on demand). */
+export const FORWARDER_FUNCTION_ACTIONS = [
+    "lambda:AddPermission",
+    "lambda:CreateAlias",
+    "lambda:DeleteFunction",
+    "lambda:InvokeFunction",
+    "lambda:PublishVersion",
+    "lambda:RemovePermission",
+    "lambda:TagResource",
+    "lambda:UntagResource",
+    "lambda:UpdateAlias",
+    "lambda:UpdateFunctionCode",
+    "lambda:UpdateFunctionConfiguration",
+];
+
+/** Tag the forwarder function carries (BundledFunction's `licensing:handler`). */
+export const FORWARDER_HANDLER_TAG = { key: "licensing:handler", value: "workbench-forwarder" } as const;
+/** AWS limits a service control policy to 5,120 characters. */
+export const MAX_SCP_CHARS = 5120;
+
+/** `arn:aws:events:eu-central-1:1111:event-bus/name` -> the bus and every rule on it. */
+function busAndRules(busArn: string): string[] {
+    const match = /^(arn:[^:]+:events:[^:]+:[^:]+:)event-bus\/(.+)$/.exec(busArn);
+    if (!match) throw new Error(`${busArn} is not an event bus ARN`);
+    return [busArn, `${match[1]}rule/${match[2]}/*`];
+}
+
+export function guardrailServiceControlPolicy(settings: GuardrailSettings): Record<string, unknown> {
+    const names = trustNames(settings.namePrefix);
+    const exceptDeployment = { ArnNotLike: { "aws:PrincipalArn": [...settings.deploymentRoleArns] } };
+    const protectedBuses = [
+        ...busAndRules(`arn:*:events:*:*:event-bus/${names.workbenchBusName}`),
+        ...(settings.hubEventBusArn ? busAndRules(settings.hubEventBusArn) : []),
+    ];
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ForwarderRolesOnlyByDeployment",
+                Effect: "Deny",
+                Action: ROLE_CHANGE_ACTIONS,
+                Resource: `arn:*:iam::*:role/${names.roleNamePattern}`,
+                Condition: exceptDeployment,
+            },
+            {
+                Sid: "ForwarderFunctionOnlyByDeployment",
+                Effect: "Deny",
+                Action: FORWARDER_FUNCTION_ACTIONS,
+                Resource: "*",
+                Condition: { StringEquals: { [`aws:ResourceTag/${FORWARDER_HANDLER_TAG.key}`]: FORWARDER_HANDLER_TAG.value }, ...exceptDeployment },
+            },
+            {
+                Sid: "EventPathsOnlyByDeployment",
+                Effect: "Deny",
+                Action: EVENT_PATH_CHANGE_ACTIONS,
+                Resource: protectedBuses,
+                Condition: exceptDeployment,
+            },
+            {
+                Sid: "BusPoliciesOnlyByDeployment",
+                Effect: "Deny",
+                Action: BUS_POLICY_ACTIONS,
+                Resource: "*",
+                Condition: exceptDeployment,
+            },
+            {
+                Sid: "WorkbenchTagsOnlyByProvisioning",
+                Effect: "Deny",
+                Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+                Resource: "*",
+                Condition: {
+                    "ForAnyValue:StringEquals": { "aws:TagKeys": [...settings.workbenchTagKeys] },
+                    ArnNotLike: { "aws:PrincipalArn": [...settings.provisioningRoleArns] },
+                },
+            },
+        ],
+    };
+}
+
+/** Organizations tag policy: the workbench tag keys spelled exactly so, on EC2 instances. */
+export function workbenchTagPolicy(tagKeys: readonly string[]): Record<string, unknown> {
+    return {
+        tags: Object.fromEntries(
+            tagKeys.map((key) => [
+                key.toLowerCase(),
+                { tag_key: { "@@assign": key }, enforced_for: { "@@assign": ["ec2:instance"] } },
+            ]),
+        ),
+    };
+}
