@@ -2,6 +2,10 @@
  * Workbench instances must carry a valid owner and workbench type: the forwarder turns these tags into license
  * checkouts, and the user id ends up as an argument of the vendor's license CLI. An instance (or the instances a
  * launch template launches) is a workbench as soon as it carries either tag; then both must be present and valid.
+ *
+ * Every way a Pulumi program can put a tag on an instance is checked: the instance's tags (with provider default
+ * tags), a launch template's instance tag specifications, a single `aws.ec2.Tag`, an autoscaling group's
+ * propagated tags and `aws.autoscaling.Tag`, and spot fleet launch specifications.
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { isValidUserId, isValidWorkbenchType, USER_ID_PATTERN, WORKBENCH_TYPE_PATTERN } from "../lib/workbenchContract";
@@ -11,6 +15,10 @@ import { isRecord, isUnknown, known, show } from "../lib/values";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const EC2_TAG = "aws:ec2/tag:Tag";
+const AUTOSCALING_GROUP = "aws:autoscaling/group:Group";
+const AUTOSCALING_TAG = "aws:autoscaling/tag:Tag";
+const SPOT_FLEET = "aws:ec2/spotFleetRequest:SpotFleetRequest";
 
 export const workbenchInstanceTags: ResourceValidationPolicy = {
     name: POLICY.workbenchTags,
@@ -21,9 +29,41 @@ export const workbenchInstanceTags: ResourceValidationPolicy = {
 };
 
 export function validateWorkbenchTags(args: ResourceValidationArgs, reportViolation: ReportViolation): void {
-    if (args.type !== INSTANCE && args.type !== LAUNCH_TEMPLATE) return;
     const keys = settings<WorkbenchTagsConfig>(args, DEFAULTS[POLICY.workbenchTags]);
     const props = known(args.props) as Record<string, unknown>;
+
+    if (args.type === EC2_TAG || args.type === AUTOSCALING_TAG) {
+        // One tag at a time (the other may come from elsewhere): its value must be valid for its key.
+        const tag = args.type === EC2_TAG ? props : props.tag;
+        if (!isRecord(tag) || isUnknown(tag.key) || isUnknown(tag.value)) return;
+        if (args.type === AUTOSCALING_TAG && tag.propagateAtLaunch !== true && !isUnknown(tag.propagateAtLaunch)) return;
+        const where = args.type === EC2_TAG ? `aws.ec2.Tag on ${show(props.resourceId)}` : "the instances of the autoscaling group (aws.autoscaling.Tag)";
+        checkValue(String(tag.key), tag.value, keys, where, reportViolation);
+        return;
+    }
+    if (args.type === AUTOSCALING_GROUP) {
+        const tags = props.tags;
+        if (!Array.isArray(tags)) return;
+        const propagated: Tags = {};
+        for (const tag of tags) {
+            if (isRecord(tag) && typeof tag.key === "string" && (tag.propagateAtLaunch === true || isUnknown(tag.propagateAtLaunch))) {
+                propagated[tag.key] = isUnknown(tag.value) ? (tag.value as Tags[string]) : String(tag.value);
+            }
+        }
+        checkWorkbench(propagated, keys, "the instances of the autoscaling group (propagated tags)", reportViolation);
+        return;
+    }
+    if (args.type === SPOT_FLEET) {
+        const specs = props.launchSpecifications;
+        if (!Array.isArray(specs)) return;
+        specs.forEach((spec, i) => {
+            if (!isRecord(spec)) return;
+            const tags = resourceTags(spec);
+            if (!isUnknown(tags)) checkWorkbench(tags, keys, `launchSpecifications[${i}]`, reportViolation);
+        });
+        return;
+    }
+    if (args.type !== INSTANCE && args.type !== LAUNCH_TEMPLATE) return;
 
     if (args.type === INSTANCE) {
         // EC2 reports default tags among the instance's tags, so the forwarder sees them too.
@@ -60,12 +100,19 @@ function checkWorkbench(tags: Tags, keys: WorkbenchTagsConfig, where: string, re
     };
 
     if (owner === undefined) missing(keys.typeTagKey, keys.ownerTagKey);
-    else if (!isUnknown(owner) && !isValidUserId(owner)) {
-        reportViolation(`${keys.ownerTagKey} on ${where} is ${show(owner)}, which is not a valid user id (${USER_ID_PATTERN}).`);
-    }
+    else checkValue(keys.ownerTagKey, owner, keys, where, reportViolation);
     if (type === undefined) missing(keys.ownerTagKey, keys.typeTagKey);
-    else if (!isUnknown(type) && !isValidWorkbenchType(type)) {
-        reportViolation(`${keys.typeTagKey} on ${where} is ${show(type)}, which is not a valid workbench type (${WORKBENCH_TYPE_PATTERN}).`);
+    else checkValue(keys.typeTagKey, type, keys, where, reportViolation);
+}
+
+/** Reports a known owner or type value that the forwarder would refuse; other keys pass. */
+function checkValue(key: string, value: unknown, keys: WorkbenchTagsConfig, where: string, reportViolation: ReportViolation): void {
+    if (isUnknown(value)) return;
+    if (key === keys.ownerTagKey && !isValidUserId(value)) {
+        reportViolation(`${keys.ownerTagKey} on ${where} is ${show(value)}, which is not a valid user id (${USER_ID_PATTERN}).`);
+    }
+    if (key === keys.typeTagKey && !isValidWorkbenchType(value)) {
+        reportViolation(`${keys.typeTagKey} on ${where} is ${show(value)}, which is not a valid workbench type (${WORKBENCH_TYPE_PATTERN}).`);
     }
 }
 

@@ -71,6 +71,46 @@ describe("policy workbench-instance-tags", () => {
         expect(onTemplateOnly[0].message).to.contain("not applied to the instances");
     });
 
+    describe("every other way a program can tag an instance", () => {
+        const check = (type: string, props: Record<string, unknown>) => checkResource(workbenchInstanceTags, { type, props });
+
+        it("aws.ec2.Tag: refuses an invalid owner id or type, passes valid ones and unrelated keys", async () => {
+            const tag = (key: string, value: unknown) => check("aws:ec2/tag:Tag", { resourceId: "i-0123456789abcdef0", key, value });
+            const forged = await tag(OWNER, "ceo; rm -rf /");
+            expect(forged.map((v) => v.message)).to.deep.equal([
+                `${OWNER} on aws.ec2.Tag on "i-0123456789abcdef0" is "ceo; rm -rf /", which is not a valid user id (/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/).`,
+            ]);
+            expect(await tag(TYPE, "matlab bundle")).to.have.length(1);
+            expect(await tag(OWNER, "jdoe")).to.be.empty;
+            expect(await tag("Name", "any value at all!")).to.be.empty;
+            expect(await tag(OWNER, UNKNOWN_STRING)).to.be.empty;
+        });
+
+        it("autoscaling groups: checks the tags propagated to instances as a pair, ignores the others", async () => {
+            const group = (tags: unknown[]) => check("aws:autoscaling/group:Group", { maxSize: 2, minSize: 0, tags });
+            expect(await group([{ key: OWNER, value: "jdoe", propagateAtLaunch: true }, { key: TYPE, value: "matlab", propagateAtLaunch: true }])).to.be.empty;
+            const missing = await group([{ key: OWNER, value: "jdoe", propagateAtLaunch: true }, { key: TYPE, value: "matlab", propagateAtLaunch: false }]);
+            expect(missing.map((v) => v.message)).to.deep.equal([
+                `Workbench tag ${OWNER} is set on the instances of the autoscaling group (propagated tags) but ${TYPE} is missing; both are required.`,
+            ]);
+            expect(await group([{ key: OWNER, value: "bad id!", propagateAtLaunch: false }])).to.be.empty;
+            const tag = (value: string, propagateAtLaunch: boolean) =>
+                check("aws:autoscaling/tag:Tag", { autoscalingGroupName: "workbenches", tag: { key: OWNER, value, propagateAtLaunch } });
+            expect(await tag("bad id!", true)).to.have.length(1);
+            expect(await tag("bad id!", false)).to.be.empty;
+            expect(await tag("jdoe", true)).to.be.empty;
+        });
+
+        it("spot fleets: checks each launch specification's tags", async () => {
+            const violations = await check("aws:ec2/spotFleetRequest:SpotFleetRequest", {
+                launchSpecifications: [{ tags: { [OWNER]: "jdoe", [TYPE]: "matlab" } }, { tags: { [OWNER]: "x y", [TYPE]: "matlab" } }],
+            });
+            expect(violations.map((v) => v.message)).to.deep.equal([
+                `${OWNER} on launchSpecifications[1] is "x y", which is not a valid user id (/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/).`,
+            ]);
+        });
+    });
+
     it("ignores other resource types", async () => {
         expect(await checkResource(workbenchInstanceTags, { type: "aws:s3/bucket:Bucket", props: { tags: { [OWNER]: "x y" } } })).to.be.empty;
     });
