@@ -121,8 +121,9 @@ async function reviewConditions(statement: Statement, actions: KnownAction[], re
     }
     const applicable = await applicableKeys(actions);
     for (const [operator, entries] of Object.entries(condition)) {
-        const setOperator = /^For(All|Any)Values:/i.test(operator);
-        const bare = operator.replace(/^For(All|Any)Values:/i, "").replace(/IfExists$/i, "");
+        // AWS spells them ForAllValues (plural) and ForAnyValue (singular).
+        const setOperator = /^(ForAllValues|ForAnyValue):/i.test(operator);
+        const bare = operator.replace(/^(ForAllValues|ForAnyValue):/i, "").replace(/IfExists$/i, "");
         if (!OPERATORS.has(bare.toLowerCase())) review.problems.push(`condition operator ${operator} does not exist`);
         if (!isRecord(entries)) continue;
         for (const key of Object.keys(entries)) {

@@ -42,7 +42,7 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
 
     describe("bus policy", () => {
         const BUS_ARN = (name: string) => `arn:aws:events:eu-central-1:${ACCOUNT}:event-bus/${name}-workbench-events`;
-        const WORKBENCH_EVENTS = { "ForAllValues:StringEquals": { "events:source": ["licensing.workbench"], "events:detail-type": ["Workbench State Change"] } };
+        const WORKBENCH_EVENTS = { "ForAllValues:StringEquals": { "events:source": ["licensing.workbench"], "events:detail-type": ["Workbench State Change", "Workbench Inventory Snapshot"] } };
         const policyOfHub = (deployed: RecordedResource[], name: string) => JSON.parse(named(deployed, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", `${name}-workbench-events`).inputs.policy);
 
         it("admits only the listed accounts' forwarding role, only for workbench events, on this bus only", () => {
@@ -208,7 +208,8 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(named(made, "aws:cloudwatch/eventRule:EventRule", "outs-sync").inputs.scheduleExpression).to.equal("rate(2 minutes)");
             expect(named(made, "aws:dynamodb/table:Table", "outs-seats").inputs.deletionProtectionEnabled).to.equal(false);
             const busPolicy = JSON.parse(named(made, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "outs-workbench-events").inputs.policy);
-            expect(busPolicy.Statement.map((st: any) => st.Sid)).to.deep.equal(["WorkbenchAccountsPutEvents", "OrganizationPutEvents"]);
+            // Accounts and an organisation both given: the narrower grant (the listed accounts) is the only one.
+            expect(busPolicy.Statement.map((st: any) => st.Sid)).to.deep.equal(["WorkbenchForwardersPutEvents"]);
             expect(bySid(policyOf(made, "outs-sync-policy")).InstallUserLists.Resource).to.include(`arn:aws:ec2:eu-central-1:${ACCOUNT}:instance/${ANSYS_SERVER}`);
         });
 

@@ -41,6 +41,8 @@ describe("IAM against AWS's service authorization reference", () => {
             "condition key events:source holds a list: write ForAllValues:StringEquals or ForAnyValue:StringEquals",
         ]);
         expect(await problems(allow("events:PutEvents", bus, { "ForAllValues:StringEquals": { "events:source": "licensing.hub" } }))).to.be.empty;
+        // AWS's singular spelling ForAnyValue (an SCP's aws:TagKeys guard) is a set operator too.
+        expect(await problems(allow("events:PutEvents", bus, { "ForAnyValue:StringEquals": { "events:source": "licensing.hub" } }))).to.be.empty;
     });
 
     it("explains each Resource \"*\", and leaves it unexplained where the action takes ARNs", async () => {
