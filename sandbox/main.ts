@@ -17,7 +17,7 @@ containers, DynamoDB (dynalite), S3 (s3rver) and stand-ins for EventBridge, SSM,
 after each sync, the usage report files and a final check of the license servers' lists are printed.
 
 Options:
-  --scenario FILE      scenario to play (JSON; format in the README). Default:
+  --scenario FILE      scenario to play (JSON; format in docs/local-sandbox.md). Default:
                        ${path.relative(process.cwd(), DEFAULT_SCENARIO_FILE)}
   --speed N            scenario seconds per real second (default ${DEFAULT_SPEED}: rate(1 minute) fires every second)
   --out DIR            output directory: bundles, Lambda logs, license server files, timeline.log (default

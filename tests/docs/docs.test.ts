@@ -1,0 +1,59 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { projectRoot } from "../../components/lambda/bundle";
+import { DOCUMENTED_COMPONENTS, componentReference, declaredComponents } from "../../tools/docs/componentReference";
+import { BEGIN_MARKER, END_MARKER, UPDATE_COMMAND, componentPages, withReference } from "../../tools/docs/docPages";
+
+/** README limit: the anchors (pulumi-awsx, pulumi-eks) keep theirs at 5-6 KB and put the rest in docs/. */
+const README_MAX_BYTES = 10 * 1024;
+
+function markdownFiles(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        return entry.isDirectory() ? markdownFiles(full) : entry.name.endsWith(".md") ? [full] : [];
+    });
+}
+
+describe("docs", () => {
+    it("each component page's input/output tables match the TSDoc of its args interface and properties", () => {
+        for (const page of componentPages(projectRoot)) {
+            expect(page.current === page.expected, `${page.doc} is out of date with the TSDoc of ${page.component}; run \`${UPDATE_COMMAND}\``).to.equal(true);
+        }
+    });
+
+    it("documents every component under components/", () => {
+        const documented = DOCUMENTED_COMPONENTS.map((c) => c.component as string).sort();
+        expect(documented, "add the component to DOCUMENTED_COMPONENTS in tools/docs/componentReference.ts").to.deep.equal(declaredComponents(projectRoot));
+    });
+
+    it("generates a row per argument with its type, whether it is required and its TSDoc, and the nested argument types", () => {
+        const hub = componentReference(projectRoot, "LicenseServerHub", "components/hub/licenseServerHub.ts");
+        expect(hub).to.contain("### Inputs (`LicenseServerHubArgs`)");
+        expect(hub).to.match(/\| `catalog` \| `ProductCatalog` \| yes \| Licensed products per workbench type/);
+        expect(hub).to.contain("#### `LicensedProduct`");
+        expect(hub).to.match(/\| `seats` \| `number` \| no \| Seats the organisation owns\./);
+        expect(hub).to.match(/### Outputs[\s\S]*\| `busArn` \| `pulumi.Output<string>` \|/);
+    });
+
+    it("replaces only the generated part of a page, keeping the prose around it", () => {
+        const page = `# Title\n\nProse before.\n\n${BEGIN_MARKER}\n\nold tables\n\n${END_MARKER}\n\nProse after.\n`;
+        const updated = withReference(page, "new tables");
+        expect(updated).to.equal(`# Title\n\nProse before.\n\n${BEGIN_MARKER}\n\nnew tables\n\n${END_MARKER}\n\nProse after.\n`);
+        expect(withReference("# Title\n", "tables")).to.equal(`# Title\n\n## Reference\n\n${BEGIN_MARKER}\n\ntables\n\n${END_MARKER}\n`);
+    });
+
+    it(`keeps the README at most ${README_MAX_BYTES} bytes`, () => {
+        const size = fs.statSync(path.join(projectRoot, "README.md")).size;
+        expect(size, `README.md is ${size} bytes; move detail into docs/ and link it`).to.be.at.most(README_MAX_BYTES);
+    });
+
+    it("links every page under docs/ from the README", () => {
+        const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
+        const linked = new Set([...readme.matchAll(/\]\(\.?\/?(docs\/[^)#\s]+\.md)(?:#[^)]*)?\)/g)].map((m) => m[1]));
+        const unlinked = markdownFiles(path.join(projectRoot, "docs"))
+            .map((file) => path.relative(projectRoot, file).split(path.sep).join("/"))
+            .filter((doc) => !linked.has(doc));
+        expect(unlinked, `README.md links none of: ${unlinked.join(", ")} (add a link to each under "Documentation")`).to.deep.equal([]);
+    });
+});
