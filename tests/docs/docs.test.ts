@@ -32,7 +32,7 @@ describe("docs", () => {
         expect(hub).to.contain("### Inputs (`LicenseServerHubArgs`)");
         expect(hub).to.match(/\| `catalog` \| `ProductCatalog` \| yes \| Licensed products per workbench type/);
         expect(hub).to.contain("#### `LicensedProduct`");
-        expect(hub).to.match(/\| `seats` \| `number` \| no \| Seats the organisation owns\./);
+        expect(hub).to.match(/\| `seats` \| `pulumi.Input<number>` \| no \| Seats the organisation owns\./);
         expect(hub).to.match(/### Outputs[\s\S]*\| `busArn` \| `pulumi.Output<string>` \|/);
     });
 
