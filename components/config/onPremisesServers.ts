@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { awsContext } from "../shared/awsContext";
+import { componentType } from "../shared/componentType";
 import { childPath, knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 import type { DiscoveredProduct } from "./discoveryRulesProvider";
 import { LicenseDiscoveryRules } from "./licenseDiscoveryRules";
@@ -55,7 +56,7 @@ export class OnPremisesServers extends pulumi.ComponentResource {
     constructor(name: string, args: OnPremisesServersArgs, opts?: pulumi.ComponentResourceOptions) {
         const schedule = args.inventorySchedule ?? DEFAULT_INVENTORY_SCHEDULE;
         validateArgs(name, args);
-        super("licensing:config:OnPremisesServers", name, {}, opts);
+        super(componentType("OnPremisesServers"), name, {}, opts);
         const { partition, region, accountId } = awsContext(this);
 
         this.managedNodeRole = new aws.iam.Role(
