@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { shellWord } from "../components/hub/licenseServerDocument";
-import type { CommandExecutor } from "./aws/ssmStandin";
+import type { CommandExecutor, CommandResult } from "./aws/ssmStandin";
 import type { LocalDocument } from "./deployment";
 import type { Emit } from "./events";
 
@@ -119,10 +119,11 @@ export class LicenseServerFleet {
     readonly executor: CommandExecutor = async (documentName, instanceId, parameters) => {
         const product = parameters.product?.[0] ?? "?";
         const generation = parameters.generation?.[0] ?? "?";
-        const report = (ok: boolean, detail: string) => {
+        const report = (ok: boolean, detail: string, script?: ScriptRun): CommandResult => {
             const users = ok && product !== "?" ? readList(path.join(this.options.listsDir, `${product}.users`)) : undefined;
             this.options.emit({ at: this.options.now(), kind: "license-server", instanceId, product, generation, ok, users, detail });
-            return ok ? ("Success" as const) : ("Failed" as const);
+            const status = ok ? ("Success" as const) : ("Failed" as const);
+            return script ? { status, responseCode: script.code, standardOutput: script.stdout, standardError: script.stderr } : status;
         };
         if (documentName !== this.options.document.name && documentName !== this.options.document.arn) {
             return report(false, `InvalidDocument: ${documentName} is not the hub's document`);
@@ -132,18 +133,20 @@ export class LicenseServerFleet {
         if (typeof values === "string") return report(false, values);
 
         const commandId = `cmd-${++this.commandCounter}`;
+        let script: ScriptRun | undefined;
         for (const step of this.document.mainSteps) {
             const platform = step.precondition?.StringEquals;
             if (platform && platform[0] === "platformType" && platform[1] !== LINUX) continue;
+            if (step.action === "aws:runShellScript") {
+                script = await this.runShellScript(instanceId, commandId, step, values);
+                if (script.failure !== undefined) return report(false, `${step.name}: ${script.failure}`, script);
+                continue;
+            }
             const outcome =
-                step.action === "aws:downloadContent"
-                    ? await this.download(instanceId, step, values)
-                    : step.action === "aws:runShellScript"
-                      ? await this.runShellScript(instanceId, commandId, step, values)
-                      : `step ${step.name}: action ${step.action} is not emulated by the sandbox`;
+                step.action === "aws:downloadContent" ? await this.download(instanceId, step, values) : `step ${step.name}: action ${step.action} is not emulated by the sandbox`;
             if (outcome !== undefined) return report(false, `${step.name}: ${outcome}`);
         }
-        return report(true, "ok");
+        return report(true, script?.stdout.trim().split("\n").pop() || "ok", script);
     };
 
     private rootOf(instanceId: string): string {
@@ -197,13 +200,13 @@ export class LicenseServerFleet {
     }
 
     /** aws:runShellScript: the document's script, run with sh, its work directory mapped into the server's root. */
-    private runShellScript(instanceId: string, commandId: string, step: DocumentStep, values: Record<string, string>): Promise<string | undefined> {
+    private runShellScript(instanceId: string, commandId: string, step: DocumentStep, values: Record<string, string>): Promise<ScriptRun> {
         const lines = (step.inputs.runCommand as string[]).map((line) => {
             const workDir = /^work_dir='([^']*)'$/.exec(line);
             return workDir ? `work_dir=${shellWord(this.local(instanceId, workDir[1]))}` : line;
         });
         if (lines.filter((line, i) => line !== step.inputs.runCommand[i]).length !== 1) {
-            return Promise.resolve("the script does not set work_dir='<absolute path>' exactly once, so the sandbox cannot map it into the license server's directory");
+            return Promise.resolve({ code: 1, stdout: "", stderr: "", failure: "the script does not set work_dir='<absolute path>' exactly once, so the sandbox cannot map it into the license server's directory" });
         }
         const dir = this.local(instanceId, `/var/lib/amazon/ssm/${instanceId}/document/orchestration/${commandId}/${step.name}`);
         fs.mkdirSync(dir, { recursive: true });
@@ -218,12 +221,22 @@ export class LicenseServerFleet {
             execFile("sh", ["-c", script], { env, cwd: dir, timeout: timeoutMs }, (error, stdout, stderr) => {
                 fs.writeFileSync(path.join(dir, "stdout"), stdout);
                 fs.writeFileSync(path.join(dir, "stderr"), stderr);
-                if (!error) return resolve(undefined);
-                const last = stderr.trim().split("\n").pop() ?? "";
-                resolve(`script failed (${error.killed ? "timed out" : `exit ${error.code}`})${last ? `: ${last}` : ""}`);
+                if (!error) return resolve({ code: 0, stdout, stderr });
+                const last = [stderr, stdout].map((text) => text.trim()).find(Boolean)?.split("\n").pop() ?? "";
+                const code = typeof error.code === "number" ? error.code : 1;
+                resolve({ code, stdout, stderr, failure: `script failed (${error.killed ? "timed out" : `exit ${code}`})${last ? `: ${last}` : ""}` });
             });
         });
     }
+}
+
+/** How the document's shell step ended on a license server. */
+interface ScriptRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+    /** Why the step failed; undefined when it exited 0. */
+    failure?: string;
 }
 
 function readList(file: string): string[] {

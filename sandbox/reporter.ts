@@ -163,6 +163,10 @@ export class TimelineReporter {
                 const o = typed.outcome;
                 const e = event as { source?: string; "detail-type"?: string } | null;
                 const cause = e?.source === "aws.events" ? "on schedule" : e?.["detail-type"] === SEAT_CHANGE_EVENT.detailType ? "on seat change" : "invoked";
+                if (o.outcome === "busy") {
+                    this.line(at, where, `sync ${cause}: busy (another sync holds the generation claim)`);
+                    return;
+                }
                 if (o.outcome === "unchanged") {
                     this.unchangedSyncs++;
                     if (this.context.verbose) this.line(at, where, `sync ${cause}: unchanged (marker version ${o.markerVersion})`);
@@ -171,7 +175,8 @@ export class TimelineReporter {
                 const users = (n: number | undefined) => (n === undefined ? "?" : `${n} user${n === 1 ? "" : "s"}`);
                 const sent = o.sent.map((p) => `${p} (${users(this.installed.get(p))})`);
                 const failed = o.failed.map((f) => `${f.product} (${f.reason})`);
-                this.line(at, where, `sync ${cause} (marker version ${o.markerVersion}): sent ${sent.join(", ") || "nothing, every list is current"}${failed.length ? `; FAILED ${failed.join(", ")}` : ""}`);
+                const why = o.markerError !== undefined ? `marker UNREADABLE: ${o.markerError}` : `marker version ${o.markerVersion}${o.fullCheck ? ", periodic full check" : ""}`;
+                this.line(at, where, `sync ${cause} (generation ${o.generation}, ${why}): sent ${sent.join(", ") || "nothing, every list is current"}${failed.length ? `; FAILED ${failed.join(", ")}` : ""}`);
                 return;
             }
             case "license-usage-report": {

@@ -514,7 +514,7 @@ class Sandbox {
             if (event.kind === "schedule" && event.periodMs !== undefined) this.settlingTicks.get(event.rule.arn)?.add(event.event.id);
             if (event.kind === "invocation" && event.result.ok) {
                 const typed = outcomeOf(event.fn.handler, event.result.result);
-                if (typed.handler === "hub-sync") this.lastSyncedMarker = typed.outcome.markerVersion;
+                if (typed.handler === "hub-sync" && typed.outcome.outcome !== "busy") this.lastSyncedMarker = typed.outcome.markerVersion;
             }
             if (event.kind === "invocation" && event.trigger === "event" && event.result.ok) {
                 const id = (event.event as { id?: string })?.id;
@@ -576,7 +576,7 @@ class Sandbox {
             if (event.kind === "stream-batch") this.hubView.recordMarkedChanges(event.records, event.markerVersion);
             if (event.kind !== "invocation" || !event.result.ok) return;
             const typed = outcomeOf(event.fn.handler, event.result.result);
-            if (typed.handler !== "hub-sync" || typed.outcome.outcome === "unchanged") return;
+            if (typed.handler !== "hub-sync" || typed.outcome.outcome === "unchanged" || typed.outcome.outcome === "busy") return;
             const { markerVersion } = typed.outcome;
             void this.work.track(
                 this.hubView

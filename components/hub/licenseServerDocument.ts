@@ -5,10 +5,11 @@
  * The list travels as data: aws:downloadContent fetches the S3 object named by `listObjectKey`, and the shell step
  * reads product, checksum and generation from environment variables (interpolationType ENV_VAR, SSM Agent
  * 3.3.2746.0 or later), re-validates them, verifies the file's SHA-256, installs it atomically under a per-product
- * lock, ignores generations older than the one installed, and runs the vendor CLI as an argv array. User ids only
+ * lock, refuses generations older than the one installed (and an equal one with another list) with a distinct exit
+ * code, and runs the vendor CLI as an argv array. User ids only
  * ever exist in the file; the vendor CLI reads them from `{usersFile}`.
  */
-import { LICENSE_DOCUMENT_PARAMETERS, USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
+import { APPLY_STEP_NAME, LICENSE_DOCUMENT_PARAMETERS, SUPERSEDED_EXIT_CODE, USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
 
 export interface LicenseServerDocumentOptions {
     /** Hub bucket holding the user lists. */
@@ -82,11 +83,16 @@ export function licenseServerScript(workDirectory: string, commands: Record<stri
         "last=0",
         `if [ -f "$product_dir/generation" ]; then last=$(cat "$product_dir/generation"); fi`,
         `case "$last" in ''|*[!0-9]*) last=0 ;; esac`,
-        `if [ "$generation" -lt "$last" ]; then`,
-        `  echo "license-hub: $product already has generation $last; generation $generation ignored"`,
+        `users_file="$product_dir/users.txt"`,
+        "# Generations never repeat for different lists: an older one, or the same one with another list, lost a race.",
+        `if [ "$generation" -eq "$last" ] && [ -f "$users_file" ] && [ "$(sha256sum "$users_file" | cut -d ' ' -f 1)" = "$list_sha256" ]; then`,
+        `  echo "license-hub: $product generation $generation already applied"`,
         "  exit 0",
         "fi",
-        `users_file="$product_dir/users.txt"`,
+        `if [ "$generation" -le "$last" ]; then`,
+        `  echo "license-hub: $product holds generation $last; generation $generation refused (superseded)"`,
+        `  exit ${SUPERSEDED_EXIT_CODE}`,
+        "fi",
         `cp "$incoming" "$users_file.new"`,
         `mv -f "$users_file.new" "$users_file"`,
         `case "$product" in`,
@@ -129,7 +135,7 @@ export function renderLicenseServerDocument(options: LicenseServerDocumentOption
             },
             [p.generation.name]: {
                 type: "String",
-                description: "Change-marker version the list was computed for; older generations than the installed one are ignored.",
+                description: "Generation of the sync tick that computed the list; the server refuses one older than it holds.",
                 allowedPattern: p.generation.pattern,
                 interpolationType: "ENV_VAR",
             },
@@ -147,7 +153,7 @@ export function renderLicenseServerDocument(options: LicenseServerDocumentOption
             },
             {
                 action: "aws:runShellScript",
-                name: "applyUserList",
+                name: APPLY_STEP_NAME,
                 precondition: linuxOnly,
                 inputs: {
                     timeoutSeconds: String(options.executionTimeoutSeconds),

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MAX_MAX_CLOCK_SKEW_SECONDS } from "../.
 import { BundledFunction } from "../lambda/bundledFunction";
 import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "../lambda/triggers";
 import { awsContext } from "../shared/awsContext";
+import { DEFAULT_FULL_CHECK_EVERY_TICKS } from "../../functions/hub-shared/environment";
 import { policyDocument } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue, tlsOnlyQueuePolicy } from "../shared/sqs";
 import { INSTANCE_PARTITION_PREFIX, SNAPSHOT_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_STATE_KEY } from "../../functions/hub-shared/tableKeys";
@@ -55,6 +56,12 @@ export interface LicenseServerHubArgs {
      * schedule stays the safety net. Default true. A plain value: it decides which resources exist.
      */
     syncOnChange?: boolean;
+    /**
+     * Safety net: every this many scheduled sync ticks, the sync recomputes every product's list and compares it (by
+     * checksum) with what its server last confirmed, even when the change marker did not move, so a broken marker
+     * delays list changes by at most this many ticks. Default 10.
+     */
+    fullCheckEveryTicks?: pulumi.Input<number>;
     /** Sync Lambda timeout in seconds; bounds how long a sync waits for the license servers. Default 300. */
     syncTimeoutSeconds?: pulumi.Input<number>;
     /** Seconds the document's shell step (the vendor CLI included) may run on a license server. Default 120. */
@@ -143,6 +150,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 commandTimeoutSeconds: args.commandTimeoutSeconds,
                 commandDeliveryTimeoutSeconds: args.commandDeliveryTimeoutSeconds,
                 tombstoneRetentionDays: args.tombstoneRetentionDays,
+                fullCheckEveryTicks: args.fullCheckEveryTicks,
                 licenseServerWorkDirectory: args.licenseServerWorkDirectory,
             },
             (known) => validateArgs(name, known),
@@ -358,6 +366,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                     [SYNC_ENVIRONMENT.documentName]: this.document.name,
                     [SYNC_ENVIRONMENT.configurationFingerprint]: documentFingerprint,
                     [SYNC_ENVIRONMENT.deliveryTimeoutSeconds]: settings.deliveryTimeoutSeconds.apply(String),
+                    [SYNC_ENVIRONMENT.fullCheckEveryTicks]: settings.fullCheckEveryTicks.apply(String),
                     POWERTOOLS_SERVICE_NAME: `${name}-sync`,
                 },
                 statements: [
@@ -453,6 +462,7 @@ interface KnownHubArgs {
     commandTimeoutSeconds?: number;
     commandDeliveryTimeoutSeconds?: number;
     tombstoneRetentionDays?: number;
+    fullCheckEveryTicks?: number;
     licenseServerWorkDirectory?: string;
 }
 
@@ -476,6 +486,7 @@ function validateArgs(name: string, args: KnownHubArgs) {
         );
     }
     const tombstoneRetentionDays = integer("tombstoneRetentionDays", args.tombstoneRetentionDays ?? DEFAULT_TOMBSTONE_RETENTION_DAYS, MIN_TOMBSTONE_RETENTION_DAYS, 365);
+    const fullCheckEveryTicks = integer("fullCheckEveryTicks", args.fullCheckEveryTicks ?? DEFAULT_FULL_CHECK_EVERY_TICKS, 1, 1440);
     const workDirectory = args.licenseServerWorkDirectory ?? DEFAULT_WORK_DIRECTORY;
     try {
         assertWorkDirectory(workDirectory);
@@ -492,5 +503,5 @@ function validateArgs(name: string, args: KnownHubArgs) {
             throw new Error(`${name}: the catalog's ${what} take ${json.length} characters as a Lambda environment variable; at most ${MAX_CATALOG_ENV_CHARS} fit (Lambda allows 4 KB in total).`);
         }
     }
-    return { catalog: args.catalog, accountIds, organizationId, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, workDirectory, syncSchedule, workbenchTypesJson, productsJson };
+    return { catalog: args.catalog, accountIds, organizationId, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, fullCheckEveryTicks, workDirectory, syncSchedule, workbenchTypesJson, productsJson };
 }

@@ -1,6 +1,6 @@
 import { ACCOUNT_ID_PATTERN } from "../shared/workbenchEvent";
 import { productTargetProblems, workbenchTypeEntryProblems } from "./catalogEntries";
-import { ASSIGNMENT_ENVIRONMENT, SYNC_ENVIRONMENT } from "./environment";
+import { ASSIGNMENT_ENVIRONMENT, DEFAULT_FULL_CHECK_EVERY_TICKS, SYNC_ENVIRONMENT } from "./environment";
 
 /** Where one product's user list goes, and how many seats the organisation owns. */
 export interface ProductTarget {
@@ -36,6 +36,7 @@ export interface SyncConfig {
     configurationFingerprint: string;
     deliveryTimeoutSeconds: number;
     pollIntervalMs: number;
+    fullCheckEveryTicks: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -75,6 +76,7 @@ export function syncConfigFromEnv(env: Env): SyncConfig {
         configurationFingerprint: env[SYNC_ENVIRONMENT.configurationFingerprint] ?? "",
         deliveryTimeoutSeconds: positiveInteger(env, SYNC_ENVIRONMENT.deliveryTimeoutSeconds, 60),
         pollIntervalMs: positiveInteger(env, SYNC_ENVIRONMENT.pollIntervalMs, 2000),
+        fullCheckEveryTicks: positiveInteger(env, SYNC_ENVIRONMENT.fullCheckEveryTicks, DEFAULT_FULL_CHECK_EVERY_TICKS),
     };
 }
 

@@ -37,4 +37,9 @@ export const SYNC_ENVIRONMENT = {
     deliveryTimeoutSeconds: "HUB_COMMAND_DELIVERY_TIMEOUT_SECONDS",
     /** Milliseconds between GetCommandInvocation polls. */
     pollIntervalMs: "HUB_COMMAND_POLL_INTERVAL_MS",
+    /** Every this many scheduled ticks the sync recomputes every list even if the change marker did not move. */
+    fullCheckEveryTicks: "HUB_SYNC_FULL_CHECK_EVERY_TICKS",
 } as const;
+
+/** Default of `SYNC_ENVIRONMENT.fullCheckEveryTicks` (LicenseServerHub `fullCheckEveryTicks`). */
+export const DEFAULT_FULL_CHECK_EVERY_TICKS = 10;

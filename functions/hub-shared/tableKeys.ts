@@ -10,6 +10,8 @@
  *                  one chunk of a workbench account's inventory, kept (with a TTL) until the snapshot is complete
  *   sync state     pk SYNC   sk STATE
  *                  what the sync last delivered to the license servers
+ *   generation     pk SYNC   sk GENERATION
+ *                  the last generation a sync tick claimed, and that tick's lease (functions/hub-sync/generation.ts)
  */
 import { isValidUserId } from "../shared/workbenchEvent";
 
@@ -25,6 +27,7 @@ export const SEAT_SORT_PREFIX = "USER#";
 export const SNAPSHOT_PARTITION_PREFIX = "SNAPSHOT#";
 export const SNAPSHOT_SORT_PREFIX = "CHUNK#";
 export const SYNC_STATE_KEY = { [PARTITION_KEY]: "SYNC", [SORT_KEY]: "STATE" } as const;
+export const SYNC_GENERATION_KEY = { [PARTITION_KEY]: "SYNC", [SORT_KEY]: "GENERATION" } as const;
 
 /**
  * Licensed product names: they appear in table keys, S3 keys, SSM document parameters and file names on the license

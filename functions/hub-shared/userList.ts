@@ -17,9 +17,22 @@ export const LICENSE_DOCUMENT_PARAMETERS = {
         name: "listObjectKey",
         pattern: `^${USER_LIST_PREFIX}${PRODUCT_NAME_PATTERN.source.slice(1, -1)}/[0-9a-f]{64}\\.txt$`,
     },
-    /** The change-marker version the list was computed for; the license server ignores older generations. */
+    /**
+     * The sync tick's generation (functions/hub-sync/generation.ts: never goes backwards, never repeats); the license
+     * server refuses a generation older than the one it holds, and an equal one carrying a different list.
+     */
     generation: { name: "generation", pattern: "^[0-9]{1,18}$" },
 } as const;
+
+/** Name of the document's shell step: Run Command reports that step's exit code and output under this name. */
+export const APPLY_STEP_NAME = "applyUserList";
+
+/**
+ * Exit code of the shell step when the license server already holds a newer generation than the one sent (the list
+ * was superseded, not delivered). It prints `holds generation <n>` so the sync can tell how far ahead the server is.
+ */
+export const SUPERSEDED_EXIT_CODE = 3;
+export const SUPERSEDED_OUTPUT_PATTERN = /holds generation ([0-9]{1,18})/;
 
 export function userListObjectKey(product: string, sha256: string): string {
     return `${USER_LIST_PREFIX}${product}/${sha256}.txt`;

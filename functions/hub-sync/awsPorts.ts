@@ -1,10 +1,11 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetCommandInvocationCommand, GetParameterCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { PARTITION_KEY, SEAT_SORT_PREFIX, SORT_KEY, SYNC_STATE_KEY, seatPartition } from "../hub-shared/tableKeys";
-import { licenseCommandParameters, userListObjectKey } from "../hub-shared/userList";
+import { PARTITION_KEY, SEAT_SORT_PREFIX, SORT_KEY, SYNC_GENERATION_KEY, SYNC_STATE_KEY, seatPartition } from "../hub-shared/tableKeys";
+import { APPLY_STEP_NAME, licenseCommandParameters, userListObjectKey } from "../hub-shared/userList";
+import { nextGeneration } from "./generation";
 import type { SyncConfig } from "../hub-shared/config";
-import type { LicenseCommandResult, SyncPorts, SyncState } from "./sync";
+import { LicenseCommandResult, SyncPorts, SyncState, SyncStateConflict } from "./sync";
 import type { SeatHolder } from "./seatSelection";
 
 export interface SyncClients {
@@ -27,7 +28,50 @@ export function awsSyncPorts(clients: SyncClients, config: SyncConfig, options: 
     const { db, s3, ssm } = clients;
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
+    const isConditionFailure = (err: unknown) => (err as { name?: string }).name === "ConditionalCheckFailedException";
+
     return {
+        async claimGeneration(holder, leaseUntil) {
+            const { Item } = await db.send(new GetCommand({ TableName: config.tableName, Key: { ...SYNC_GENERATION_KEY }, ConsistentRead: true }));
+            const now = Date.now();
+            if (Item && typeof Item.holder === "string" && Number(Item.leaseUntil ?? 0) > now) return undefined;
+            const last = Item ? Number(Item.generation ?? 0) : undefined;
+            const claim = { generation: nextGeneration(last ?? 0, now), holder, leaseUntil };
+            try {
+                await db.send(
+                    new PutCommand({
+                        TableName: config.tableName,
+                        Item: { ...SYNC_GENERATION_KEY, ...claim },
+                        // The generation identifies the last write: unchanged means nobody claimed since the read.
+                        ConditionExpression: last === undefined ? "attribute_not_exists(#pk)" : "#generation = :last",
+                        ExpressionAttributeNames: last === undefined ? { "#pk": PARTITION_KEY } : { "#generation": "generation" },
+                        ExpressionAttributeValues: last === undefined ? undefined : { ":last": last },
+                    }),
+                );
+                return claim;
+            } catch (err) {
+                if (isConditionFailure(err)) return undefined;
+                throw err;
+            }
+        },
+
+        async releaseGeneration(claim, floor) {
+            try {
+                await db.send(
+                    new PutCommand({
+                        TableName: config.tableName,
+                        Item: { ...SYNC_GENERATION_KEY, generation: Math.max(claim.generation, floor) },
+                        ConditionExpression: "#generation = :mine AND #holder = :holder",
+                        ExpressionAttributeNames: { "#generation": "generation", "#holder": "holder" },
+                        ExpressionAttributeValues: { ":mine": claim.generation, ":holder": claim.holder },
+                    }),
+                );
+            } catch (err) {
+                // Our lease ran out and another tick claimed a newer generation: nothing of ours left to release.
+                if (!isConditionFailure(err)) throw err;
+            }
+        },
+
         async readMarker() {
             const { Parameter } = await ssm.send(new GetParameterCommand({ Name: config.markerParameterName }));
             if (Parameter?.Version === undefined) throw new Error(`parameter ${config.markerParameterName} has no version`);
@@ -42,6 +86,7 @@ export function awsSyncPorts(clients: SyncClients, config: SyncConfig, options: 
                 marker: Item.marker,
                 configurationFingerprint: Item.configurationFingerprint,
                 products: Item.products ?? {},
+                ticksSinceFullCheck: Number(Item.ticksSinceFullCheck ?? 0),
             } as SyncState;
         },
 
@@ -58,7 +103,7 @@ export function awsSyncPorts(clients: SyncClients, config: SyncConfig, options: 
                 );
             } catch (err) {
                 if ((err as { name?: string }).name === "ConditionalCheckFailedException") {
-                    throw new Error("another sync changed the sync state concurrently; this tick's results are discarded");
+                    throw new SyncStateConflict();
                 }
                 throw err;
             }
@@ -119,8 +164,15 @@ export function awsSyncPorts(clients: SyncClients, config: SyncConfig, options: 
                     const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: request.instanceId }));
                     const status = invocation.Status ?? "Pending";
                     if (!PENDING_STATUSES.has(status)) {
-                        const detail = [invocation.StatusDetails, tail(invocation.StandardErrorContent)].filter(Boolean).join(": ");
-                        return { status, commandId, detail: detail || undefined };
+                        if (status === "Success") return { status, commandId };
+                        // A document of several steps reports exit codes and output per step: ask for the shell step's.
+                        const step = await ssm
+                            .send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: request.instanceId, PluginName: APPLY_STEP_NAME }))
+                            .catch(() => undefined);
+                        const output = [step?.StandardOutputContent, step?.StandardErrorContent].map((text) => text?.trim()).filter(Boolean).join("\n");
+                        const detail = [invocation.StatusDetails, tail(step?.StandardErrorContent ?? invocation.StandardErrorContent)].filter(Boolean).join(": ");
+                        const responseCode = step?.ResponseCode ?? invocation.ResponseCode;
+                        return { status, commandId, detail: detail || undefined, responseCode, output: tail(output) };
                     }
                 } catch (err) {
                     // Run Command registers the invocation shortly after SendCommand returns.

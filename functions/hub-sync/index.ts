@@ -25,21 +25,35 @@ const ports = awsSyncPorts(
 const telemetry = powertoolsTelemetry(process.env.POWERTOOLS_SERVICE_NAME || "hub-sync");
 
 /**
- * Scheduled every minute (reserved concurrency 1, so ticks never overlap). Invoke it with `{"force": true}` to
- * resend every product's list. Throws when a product could not be delivered, so the function's error alarm fires;
- * the next tick retries that product.
+ * Scheduled every minute (reserved concurrency 1, and a generation claim in the table, so ticks never overlap), and
+ * run on each seat-change announcement. Invoke it with `{"force": true}` to resend every product's list. Throws when
+ * a product could not be delivered or the change marker could not be read, so the function's error alarm fires; the
+ * next tick retries.
  */
-export async function handler(event: unknown, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SyncOutcome> {
-    const force = typeof event === "object" && event !== null && (event as { force?: unknown }).force === true;
+export async function handler(event: unknown, context?: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">): Promise<SyncOutcome> {
+    const input = typeof event === "object" && event !== null ? (event as Record<string, unknown>) : {};
+    const force = input.force === true;
+    const scheduled = input.source === "aws.events" && input["detail-type"] === "Scheduled Event";
     const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;
     try {
         const outcome = await syncUserLists(
             ports,
-            { products: config.products, configurationFingerprint: config.configurationFingerprint, deadline: Date.now() + remaining - DEADLINE_MARGIN_MS, force },
+            {
+                products: config.products,
+                configurationFingerprint: config.configurationFingerprint,
+                deadline: Date.now() + remaining - DEADLINE_MARGIN_MS,
+                force,
+                scheduled,
+                fullCheckEveryTicks: config.fullCheckEveryTicks,
+                holder: context?.awsRequestId,
+            },
             telemetry,
         );
         if (outcome.outcome === "failed") {
             throw new Error(`user lists not delivered for ${outcome.failed.map((f) => f.product).join(", ")}; retried next tick`);
+        }
+        if (outcome.outcome === "synced" && outcome.markerError !== undefined) {
+            throw new Error(`change marker unreadable (${outcome.markerError}); every list was checked and is current`);
         }
         return outcome;
     } finally {

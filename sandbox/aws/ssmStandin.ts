@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { AwsServiceError, JsonService, startJsonService } from "./awsJsonServer";
 
+/** How one invocation ended: a status alone, or with the shell step's exit code and output. */
+export type CommandResult =
+    | "Success"
+    | "Failed"
+    | { status: "Success" | "Failed"; responseCode: number; standardOutput?: string; standardError?: string };
+
 /** Runs a command on one instance, as the SSM Agent would, and reports how it ended. */
-export type CommandExecutor = (documentName: string, instanceId: string, parameters: Record<string, string[]>) => Promise<"Success" | "Failed">;
+export type CommandExecutor = (documentName: string, instanceId: string, parameters: Record<string, string[]>) => Promise<CommandResult>;
 
 export interface StandinParameter {
     name: string;
@@ -17,6 +23,8 @@ export interface StandinInvocation {
     instanceId: string;
     status: "Pending" | "InProgress" | "Success" | "Failed";
     statusDetails: string;
+    responseCode: number;
+    standardOutput: string;
     standardError: string;
 }
 
@@ -68,11 +76,16 @@ export async function startSsmStandin(options: SsmStandinOptions = {}, port = 0)
             invocation.statusDetails = "InProgress";
             try {
                 const result = await standin.executor(command.documentName, invocation.instanceId, command.parameters);
-                invocation.status = result;
-                invocation.statusDetails = result;
+                const ended = typeof result === "string" ? { status: result, responseCode: result === "Success" ? 0 : 1 } : result;
+                invocation.status = ended.status;
+                invocation.statusDetails = ended.status;
+                invocation.responseCode = ended.responseCode;
+                invocation.standardOutput = ("standardOutput" in ended && ended.standardOutput) || "";
+                invocation.standardError = ("standardError" in ended && ended.standardError) || "";
             } catch (err) {
                 invocation.status = "Failed";
                 invocation.statusDetails = "Failed";
+                invocation.responseCode = 1;
                 invocation.standardError = String((err as Error)?.message ?? err);
             }
         })();
@@ -125,7 +138,7 @@ export async function startSsmStandin(options: SsmStandinOptions = {}, port = 0)
                 };
                 commands.push(command);
                 for (const instanceId of instanceIds) {
-                    const invocation: StandinInvocation = { instanceId, status: "Pending", statusDetails: "Pending", standardError: "" };
+                    const invocation: StandinInvocation = { instanceId, status: "Pending", statusDetails: "Pending", responseCode: -1, standardOutput: "", standardError: "" };
                     command.invocations.set(instanceId, invocation);
                     hiddenPolls.set(`${command.commandId}/${instanceId}`, options.invocationVisibleAfterPolls ?? 0);
                     runInvocation(command, invocation);
@@ -142,7 +155,7 @@ export async function startSsmStandin(options: SsmStandinOptions = {}, port = 0)
                     },
                 };
             },
-            GetCommandInvocation(input: { CommandId?: string; InstanceId?: string }) {
+            GetCommandInvocation(input: { CommandId?: string; InstanceId?: string; PluginName?: string }) {
                 const command = commands.find((c) => c.commandId === input.CommandId);
                 const invocation = command?.invocations.get(String(input.InstanceId));
                 const key = `${input.CommandId}/${input.InstanceId}`;
@@ -157,8 +170,9 @@ export async function startSsmStandin(options: SsmStandinOptions = {}, port = 0)
                     DocumentName: command.documentName,
                     Status: invocation.status,
                     StatusDetails: invocation.statusDetails,
-                    ResponseCode: invocation.status === "Success" ? 0 : invocation.status === "Failed" ? 1 : -1,
-                    StandardOutputContent: "",
+                    // With or without PluginName: the stand-in reports the one step that runs a script.
+                    ResponseCode: invocation.responseCode,
+                    StandardOutputContent: invocation.standardOutput,
                     StandardErrorContent: invocation.standardError,
                 };
             },

@@ -114,7 +114,7 @@ describe("hub handlers as bundled for Lambda, against local endpoints", function
         expect(await sync({ source: "aws.events", "detail-type": "Scheduled Event" }, context)).to.deep.include({ outcome: "synced", markerVersion: 2, sent: ["ansys", "matlab"] });
         expect(installed.get("matlab")).to.equal("alice\n");
         expect(installed.get("ansys")).to.equal("alice\n");
-        expect(await sync({}, context)).to.deep.equal({ outcome: "unchanged", markerVersion: 2 });
+        expect(await sync({}, context)).to.deep.include({ outcome: "unchanged", markerVersion: 2 });
 
         // A failed install makes the bundled sync fail (error alarm) and the next tick retry.
         const stop = workbenchEvent({ user: "alice", type: "cae-standard", ec2State: "stopped" });

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { licenseServerScript, renderLicenseServerDocument, shellWord, assertWorkDirectory } from "../../components/hub/licenseServerDocument";
-import { LICENSE_DOCUMENT_PARAMETERS, licenseCommandParameters, renderUserList, userListObjectKey } from "../../functions/hub-shared/userList";
+import { LICENSE_DOCUMENT_PARAMETERS, SUPERSEDED_EXIT_CODE, SUPERSEDED_OUTPUT_PATTERN, licenseCommandParameters, renderUserList, userListObjectKey } from "../../functions/hub-shared/userList";
 import { HOSTILE_USER_IDS } from "./support/fixtures";
 
 interface RunResult {
@@ -74,15 +74,28 @@ describe("license server document", () => {
         expect(fs.readFileSync(path.join(work, "products", "matlab", "users.txt"), "utf8")).to.equal(body);
     });
 
-    it("ignores a generation older than the installed one and accepts the same one again", async () => {
+    it("refuses an older generation, and the same generation with another list, with the superseded exit code", async () => {
         const lines = licenseServerScript(work, { matlab: [cli, "{usersFile}"] });
+        const users = () => fs.readFileSync(path.join(work, "products", "matlab", "users.txt"), "utf8");
         expect((await runScript(lines, deliver("matlab", "new\n", 9), dir)).code).to.equal(0);
         const older = await runScript(lines, deliver("matlab", "old\n", 8), dir);
-        expect(older.code).to.equal(0);
-        expect(older.stdout).to.contain("already has generation 9; generation 8 ignored");
-        expect(fs.readFileSync(path.join(work, "products", "matlab", "users.txt"), "utf8")).to.equal("new\n");
-        expect((await runScript(lines, deliver("matlab", "again\n", 9), dir)).code).to.equal(0);
-        expect(fs.readFileSync(path.join(work, "products", "matlab", "users.txt"), "utf8")).to.equal("again\n");
+        expect(older.code).to.equal(SUPERSEDED_EXIT_CODE);
+        expect(SUPERSEDED_OUTPUT_PATTERN.exec(older.stdout)?.[1]).to.equal("9");
+        expect(users()).to.equal("new\n");
+        // Two commands of one generation with different lists: whichever lands second is refused, never installed.
+        const sameGeneration = await runScript(lines, deliver("matlab", "other\n", 9), dir);
+        expect(sameGeneration.code).to.equal(SUPERSEDED_EXIT_CODE);
+        expect(users()).to.equal("new\n");
+        // The very same command again is harmless: already applied.
+        fs.rmSync(argvFile, { force: true });
+        const again = await runScript(lines, deliver("matlab", "new\n", 9), dir);
+        expect(again.code, again.stderr).to.equal(0);
+        expect(again.stdout).to.contain("generation 9 already applied");
+        expect(fs.existsSync(argvFile)).to.equal(false);
+        // A newer generation is applied.
+        expect((await runScript(lines, deliver("matlab", "newer\n", 10), dir)).code).to.equal(0);
+        expect(users()).to.equal("newer\n");
+        expect(fs.readFileSync(path.join(work, "products", "matlab", "generation"), "utf8").trim()).to.equal("10");
     });
 
     it("refuses a file that does not match its checksum, and parameters outside their patterns", async () => {

@@ -176,6 +176,16 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             });
         });
 
+        it("runs the safety net's full check every 10 scheduled ticks by default, or as configured, and refuses nonsense", async () => {
+            const env = (rs: RecordedResource[], fn: string) => named(rs, "aws:lambda/function:Function", fn).inputs.environment.variables;
+            expect(env(resources, "hub-sync")[SYNC_ENVIRONMENT.fullCheckEveryTicks]).to.equal("10");
+            const custom = await deploy({ ...ARGS, fullCheckEveryTicks: 3 }, "checked");
+            expect(env(custom, "checked-sync")[SYNC_ENVIRONMENT.fullCheckEveryTicks]).to.equal("3");
+            for (const bad of [0, 2.5, 5000]) {
+                expect(() => new LicenseServerHub("bad", { ...ARGS, fullCheckEveryTicks: bad })).to.throw(/bad: fullCheckEveryTicks must be an integer from 1 to 1440/);
+            }
+        });
+
         it("takes a custom schedule and refuses one EventBridge would not run", async () => {
             const custom = await deploy({ ...ARGS, syncSchedule: "rate(5 minutes)" }, "slow");
             expect(named(custom, "aws:cloudwatch/eventRule:EventRule", "slow-sync").inputs.scheduleExpression).to.equal("rate(5 minutes)");

@@ -1,12 +1,20 @@
 import { expect } from "chai";
-import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { awsSyncPorts } from "../../functions/hub-sync/awsPorts";
-import { SyncOutcome, syncUserLists } from "../../functions/hub-sync/sync";
+import { ProductFailure, SyncOutcome, SyncPorts, syncUserLists } from "../../functions/hub-sync/sync";
+import { assignSeats } from "../../functions/hub-assignment/assignment";
+import { dynamoAssignmentPorts } from "../../functions/hub-assignment/awsPorts";
+import { DEFAULT_WORK_DIRECTORY } from "../../components/hub/licenseServerDocument";
+import type { LicenseServerFleet } from "../../sandbox/licenseServers";
+import { testLicenseServerFleet } from "../support/licenseServerFleet";
+import type { SandboxEvent } from "../../sandbox/events";
 import { ssmChangeMarkerPorts } from "../../functions/hub-change-marker/awsPorts";
 import type { SyncConfig } from "../../functions/hub-shared/config";
-import { seatRowKey } from "../../functions/hub-shared/tableKeys";
+import { SYNC_GENERATION_KEY, seatRowKey } from "../../functions/hub-shared/tableKeys";
 import { LICENSE_DOCUMENT_PARAMETERS } from "../../functions/hub-shared/userList";
 import { syncCatalog } from "../../components/hub/catalog";
 import { LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
@@ -14,14 +22,15 @@ import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
 import { startS3rver, LocalS3 } from "../../sandbox/aws/s3rver";
 import { startSsmStandin, SsmStandin, StandinCommand } from "../../sandbox/aws/ssmStandin";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
-import { ANSYS_SERVER, CATALOG, HOSTILE_USER_IDS, MATLAB_SERVER, workbenchEvent } from "./support/fixtures";
+import { ANSYS_SERVER, CATALOG, HOSTILE_USER_IDS, MATLAB_SERVER, NOW, assignmentConfig, workbenchEvent } from "./support/fixtures";
 import { EventPipeline } from "./support/pipeline";
 
 const MARKER = "hub-seats-changed";
 const BUCKET = "hub-user-lists";
 const DOCUMENT = "hub-install-user-list";
+const OTHER_SERVER = "i-0eeeeeeeeeeeeeee1";
 
-describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)", function () {
+describe("hub sync (dynalite, s3rver, SSM stand-in running the hub's document on sandbox license servers)", function () {
     this.timeout(60_000);
     let dynamo: LocalDynamo;
     let s3: LocalS3;
@@ -31,8 +40,11 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
     let pipeline: EventPipeline;
     let telemetry: RecordingTelemetry;
     let config: SyncConfig;
-    /** What each license server has installed, per product. */
-    let installed: Map<string, string[]>;
+    /** The license servers: the hub's real document (its shell script run with sh) and the sandbox's vendor CLI. */
+    let fleet: LicenseServerFleet;
+    let fleetDir: string;
+    /** Every invocation's outcome on a license server, in order. */
+    let serverEvents: Array<Extract<SandboxEvent, { kind: "license-server" }>>;
     /** Products whose next N installs fail. */
     let failures: Map<string, number>;
     /** Runs inside the fake license server before it installs a list (to interleave changes with a sync). */
@@ -65,7 +77,19 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         table = await dynamo.createHubTable();
         ssm.parameters.clear();
         ssm.commands.length = 0;
-        installed = new Map();
+        fleetDir = fs.mkdtempSync(path.join(os.tmpdir(), "hub-sync-servers-"));
+        serverEvents = [];
+        fleet = testLicenseServerFleet({
+            dir: fleetDir,
+            bucket: BUCKET,
+            documentName: DOCUMENT,
+            instanceIds: [MATLAB_SERVER, ANSYS_SERVER, OTHER_SERVER],
+            products: ["matlab", "ansys"],
+            s3: s3.client,
+            onEvent: (event) => {
+                if (event.kind === "license-server") serverEvents.push(event);
+            },
+        });
         failures = new Map();
         duringInstall = undefined;
         queryPages = 0;
@@ -81,8 +105,9 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
             configurationFingerprint: "config-1",
             deliveryTimeoutSeconds: 60,
             pollIntervalMs: 1,
+            fullCheckEveryTicks: 3,
         };
-        // The fake license server: what the document does, minus the shell: fetch the object, check it, install it.
+        // The license servers run the real document; the wrapper only injects faults and interleavings.
         ssm.executor = async (documentName, instanceId, parameters) => {
             expect(documentName).to.equal(DOCUMENT);
             const product = parameters.product[0];
@@ -93,32 +118,48 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
                 failures.set(product, remaining - 1);
                 return "Failed";
             }
-            const { body } = await s3.getText(BUCKET, parameters.listObjectKey[0]);
-            expect(createHash("sha256").update(body).digest("hex")).to.equal(parameters.listSha256[0]);
-            installed.set(product, body.split("\n").filter(Boolean));
-            return "Success";
+            return fleet.executor(documentName, instanceId, parameters);
         };
+    });
+    afterEach(async () => {
+        await ssm.idle(); // a command a test gave up on may still be running on a license server
+        fs.rmSync(fleetDir, { recursive: true, force: true });
     });
 
     const ports = () => awsSyncPorts({ db: dynamo.documents, s3: s3.client, ssm: ssmClient }, config, { sleep: () => new Promise((r) => setImmediate(r)) });
-    const sync = (options: { force?: boolean; deadlineMs?: number } = {}): Promise<SyncOutcome> =>
+    const sync = (options: { force?: boolean; deadlineMs?: number; scheduled?: boolean } = {}, syncPorts: SyncPorts = ports()): Promise<SyncOutcome> =>
         syncUserLists(
-            ports(),
-            { products: config.products, configurationFingerprint: config.configurationFingerprint, deadline: Date.now() + (options.deadlineMs ?? 20_000), force: options.force },
+            syncPorts,
+            {
+                products: config.products,
+                configurationFingerprint: config.configurationFingerprint,
+                deadline: Date.now() + (options.deadlineMs ?? 20_000),
+                force: options.force,
+                scheduled: options.scheduled,
+                fullCheckEveryTicks: config.fullCheckEveryTicks,
+            },
             telemetry,
         );
+    /** A seat change the change marker never hears of (its stream mapping or its permissions broken). */
+    const applyWithoutMarker = (event: unknown) => assignSeats(event, assignmentConfig(table), dynamoAssignmentPorts(dynamo.documents, table), new RecordingTelemetry(), NOW);
+    /** What a license server holds before the test, as the document's script records it. */
+    const writeServerGeneration = (instanceId: string, product: string, generation: number) => {
+        const dir = path.join(fleetDir, "license-server", "instances", instanceId, DEFAULT_WORK_DIRECTORY, "products", product);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, "generation"), `${generation}\n`);
+    };
     const commandsFor = (product: string) => ssm.commands.filter((c) => c.parameters.product?.[0] === product);
 
     it("delivers every product on the first sync, then sends nothing while nothing changes", async () => {
         await pipeline.apply(workbenchEvent({ user: "alice", type: "office" }));
         const first = await sync();
         expect(first).to.deep.include({ outcome: "synced", markerVersion: 2 });
-        expect(installed.get("matlab")).to.deep.equal(["alice"]);
-        expect(installed.get("ansys")).to.deep.equal([]);
+        expect(fleet.lists().matlab).to.deep.equal(["alice"]);
+        expect(fleet.lists().ansys).to.deep.equal([]);
         expect(ssm.commands).to.have.length(2);
 
         const second = await sync();
-        expect(second).to.deep.equal({ outcome: "unchanged", markerVersion: 2 });
+        expect(second).to.deep.include({ outcome: "unchanged", markerVersion: 2 });
         expect(ssm.commands).to.have.length(2);
         expect(telemetry.total("UsersAssigned", { Product: "matlab" })).to.equal(2); // reported on both ticks
     });
@@ -131,7 +172,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         expect(outcome).to.deep.include({ outcome: "synced", sent: ["ansys"] });
         expect(ssm.commands.map((c) => c.parameters.product[0])).to.deep.equal(["ansys"]);
         expect(ssm.commands[0].instanceIds).to.deep.equal([ANSYS_SERVER]);
-        expect(installed.get("ansys")).to.deep.equal(["bob"]);
+        expect(fleet.lists().ansys).to.deep.equal(["bob"]);
 
         // A second workbench of the same user changes no list: the marker does not even move.
         await pipeline.apply(workbenchEvent({ user: "bob", type: "simulation", instance: "i-0bbbbbbbbbbbbbbb2", at: 5 }));
@@ -141,7 +182,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         expect(await sync()).to.deep.include({ outcome: "unchanged" });
         await pipeline.apply(workbenchEvent({ user: "bob", type: "simulation", instance: "i-0bbbbbbbbbbbbbbb2", ec2State: "stopped", at: 20 }));
         expect(await sync()).to.deep.include({ outcome: "synced", sent: ["ansys"] });
-        expect(installed.get("ansys")).to.deep.equal([]);
+        expect(fleet.lists().ansys).to.deep.equal([]);
     });
 
     it("retries a product whose command failed on the next tick, without resending the others", async () => {
@@ -158,7 +199,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         const retried = await sync();
         expect(retried).to.deep.include({ outcome: "synced", sent: ["ansys"] });
         expect(ssm.commands.map((c) => c.parameters.product[0])).to.deep.equal(["ansys"]);
-        expect(installed.get("ansys")).to.deep.equal(["alice"]);
+        expect(fleet.lists().ansys).to.deep.equal(["alice"]);
         expect(await sync()).to.deep.include({ outcome: "unchanged" });
     });
 
@@ -173,14 +214,15 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         };
         const during = await sync();
         expect(during).to.deep.include({ outcome: "synced", markerVersion: 2 });
-        expect(installed.get("matlab")).to.deep.equal(["alice"]);
+        expect(fleet.lists().matlab).to.deep.equal(["alice"]);
 
         const next = await sync();
         expect(next).to.deep.include({ outcome: "synced", markerVersion: 3, sent: ["matlab"] });
-        expect(installed.get("matlab")).to.deep.equal(["alice", "zoe"]);
+        expect(fleet.lists().matlab).to.deep.equal(["alice", "zoe"]);
     });
 
-    it("handles 10,000 users of one product: every page read, one object, small command parameters", async () => {
+    it("handles 10,000 users of one product: every page read, one object, small command parameters", async function () {
+        this.timeout(180_000); // 400 batch writes to dynalite and a 10,000-line list through the real script
         const users = Array.from({ length: 10_000 }, (_, i) => `user${String(i).padStart(5, "0")}`);
         for (let i = 0; i < users.length; i += 25) {
             await dynamo.documents.send(
@@ -199,7 +241,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         const outcome = await sync();
         expect(outcome).to.deep.include({ outcome: "synced" });
         expect(queryPages).to.be.greaterThan(2); // both products queried; ansys over several 1 MB pages
-        expect(installed.get("ansys")).to.deep.equal(users);
+        expect(fleet.lists().ansys).to.deep.equal(users);
         const command = commandsFor("ansys")[0];
         expect(JSON.stringify(command.parameters).length).to.be.lessThan(400);
         expect(telemetry.total("UsersAssigned", { Product: "ansys" })).to.equal(10_000);
@@ -212,7 +254,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         }
         const outcome = await sync();
         expect(outcome).to.deep.include({ outcome: "synced" });
-        expect(installed.get("matlab")).to.deep.equal(["carol", "dave", "erin"]);
+        expect(fleet.lists().matlab).to.deep.equal(["carol", "dave", "erin"]);
         expect(telemetry.total("SeatDenials", { Product: "matlab" })).to.equal(2);
         expect(telemetry.total("SeatsFree", { Product: "matlab" })).to.equal(0);
         expect(telemetry.total("SeatDemand", { Product: "matlab" })).to.equal(5);
@@ -222,7 +264,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         // When the longest-held user leaves, the longest-waiting one gets the seat.
         await pipeline.apply(workbenchEvent({ user: "erin", type: "office", instance: "i-0dddddddddddddd00", ec2State: "stopped", at: 600 }));
         await sync();
-        expect(installed.get("matlab")).to.deep.equal(["bob", "carol", "dave"]);
+        expect(fleet.lists().matlab).to.deep.equal(["bob", "carol", "dave"]);
     });
 
     it("never puts a user id, hostile or not, in a command; hostile rows never reach a license server", async () => {
@@ -235,7 +277,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         }
         await ssmChangeMarkerPorts(ssmClient, MARKER).markChanged(new Date().toISOString());
         await sync();
-        expect(installed.get("matlab")).to.deep.equal(["alice"]);
+        expect(fleet.lists().matlab).to.deep.equal(["alice"]);
         expect(telemetry.total("InvalidSeatRows", { Product: "matlab" })).to.be.greaterThan(10);
         const everyParameter = (c: StandinCommand) => Object.entries(c.parameters);
         for (const command of ssm.commands) {
@@ -266,13 +308,144 @@ describe("hub sync (dynalite, s3rver, SSM stand-in with a fake license server)",
         expect(await sync({ force: true })).to.deep.include({ outcome: "synced", sent: ["ansys", "matlab"] });
     });
 
-    it("notices a recreated marker parameter whose version starts again", async () => {
-        await sync();
+    it("keeps generations increasing when the marker parameter is recreated, so the license server accepts the new list", async () => {
+        const first = await sync();
+        expect(first.outcome).to.equal("synced");
         ssm.parameters.clear();
         await ssmChangeMarkerPorts(ssmClient, MARKER).markChanged("recreated");
         await pipeline.apply(workbenchEvent({ user: "alice", type: "office" }));
         const outcome = await sync();
         expect(outcome).to.deep.include({ outcome: "synced", markerVersion: 2, sent: ["matlab"] });
+        expect((outcome as { generation: number }).generation).to.be.greaterThan((first as { generation: number }).generation);
+        // The server ran the real script: it installed the list, it did not ignore it.
+        expect(fleet.lists().matlab).to.deep.equal(["alice"]);
+        expect(serverEvents.at(-1)).to.deep.include({ product: "matlab", ok: true });
+    });
+
+    it("migrates servers holding marker versions: the first generation is above any version an older release sent", async () => {
+        writeServerGeneration(MATLAB_SERVER, "matlab", 987_654);
+        await pipeline.apply(workbenchEvent({ user: "alice", type: "office" }));
+        expect(await sync()).to.deep.include({ outcome: "synced", sent: ["ansys", "matlab"] });
+        expect(fleet.lists().matlab).to.deep.equal(["alice"]);
+    });
+
+    it("reports a server holding a newer generation as superseded, not delivered, and overtakes it on the next tick", async () => {
+        const ahead = Date.now() + 3_600_000;
+        writeServerGeneration(MATLAB_SERVER, "matlab", ahead);
+        await pipeline.apply(workbenchEvent({ user: "alice", type: "office" }));
+        const refused = await sync();
+        expect(refused).to.deep.include({ outcome: "failed", sent: ["ansys"] });
+        expect((refused as { failed: ProductFailure[] }).failed).to.deep.equal([
+            { product: "matlab", supersededBy: ahead, reason: (refused as { failed: ProductFailure[] }).failed[0].reason },
+        ]);
+        expect((refused as { failed: ProductFailure[] }).failed[0].reason).to.match(new RegExp(`superseded: the server holds generation ${ahead}`));
+        expect(telemetry.total("GenerationsSuperseded", { Product: "matlab" })).to.equal(1);
+        expect(fleet.lists().matlab).to.equal(undefined);
+
+        const next = await sync();
+        expect(next).to.deep.include({ outcome: "synced", sent: ["matlab"] });
+        expect((next as { generation: number }).generation).to.be.greaterThan(ahead);
+        expect(fleet.lists().matlab).to.deep.equal(["alice"]);
+    });
+
+    it("never lets a command that outlived its sync install an older list over a newer one", async () => {
+        await sync();
+        await pipeline.apply(workbenchEvent({ user: "alice", type: "office" }));
+        let release!: () => void;
+        const hang = new Promise<void>((resolve) => (release = resolve));
+        duringInstall = () => hang;
+        // Sync A gives up on its command (still queued for the server) ...
+        expect((await sync({ deadlineMs: 200 })).outcome).to.equal("failed");
+        duringInstall = undefined;
+        // ... a seat changes and sync B delivers the newer list ...
+        await pipeline.apply(workbenchEvent({ user: "zoe", type: "office", instance: "i-0ccccccccccccccc1", at: 30 }));
+        expect(await sync()).to.deep.include({ outcome: "synced", sent: ["matlab"] });
+        expect(fleet.lists().matlab).to.deep.equal(["alice", "zoe"]);
+        // ... then A's command reaches the server: refused by the real script, the newer list stays.
+        release();
+        await ssm.idle();
+        expect(serverEvents.at(-1)).to.deep.include({ product: "matlab", ok: false });
+        expect(serverEvents.at(-1)!.detail).to.match(/superseded/);
+        expect(fleet.lists().matlab).to.deep.equal(["alice", "zoe"]);
+    });
+
+    it("runs one sync at a time: a tick that overlaps a running sync does nothing", async () => {
+        await pipeline.apply(workbenchEvent({ user: "alice", type: "office" }));
+        let release!: () => void;
+        const hang = new Promise<void>((resolve) => (release = resolve));
+        let started!: () => void;
+        const inFlight = new Promise<void>((resolve) => (started = resolve));
+        duringInstall = async () => {
+            started();
+            await hang;
+        };
+        const running = sync();
+        await inFlight;
+        expect(await sync()).to.deep.equal({ outcome: "busy" });
+        expect(telemetry.total("SyncBusy")).to.equal(1);
+        release();
+        expect(await running).to.deep.include({ outcome: "synced" });
+        duringInstall = undefined;
+        expect(await sync()).to.deep.include({ outcome: "unchanged" });
+    });
+
+    it("claims no generation on a tick with nothing to do, so unchanged ticks stay cheap and never wait for a running sync", async () => {
+        await pipeline.apply(workbenchEvent({ user: "alice", type: "office" }));
+        const synced = await sync();
+        const generationItem = async () => (await dynamo.documents.send(new GetCommand({ TableName: table, Key: { ...SYNC_GENERATION_KEY }, ConsistentRead: true }))).Item;
+        const before = await generationItem();
+        expect(before).to.deep.include({ generation: (synced as { generation: number }).generation });
+        // A sync that died holding the claim: an unchanged tick neither waits for it nor reports busy.
+        await dynamo.documents.send(new PutCommand({ TableName: table, Item: { ...SYNC_GENERATION_KEY, generation: before!.generation, holder: "dead-sync", leaseUntil: Date.now() + 60_000 } }));
+        expect(await sync({ scheduled: true })).to.deep.include({ outcome: "unchanged" });
+        expect(await generationItem()).to.deep.include({ generation: before!.generation, holder: "dead-sync" });
+        expect(telemetry.total("SyncBusy")).to.equal(0);
+        // Work to do while the claim is held: busy, and nothing sent.
+        await pipeline.apply(workbenchEvent({ user: "bob", type: "office", instance: "i-0bbbbbbbbbbbbbbb1" }));
+        ssm.commands.length = 0;
+        expect(await sync()).to.deep.equal({ outcome: "busy" });
+        expect(ssm.commands).to.have.length(0);
+    });
+
+    it("a claim left by a sync that died is taken over once its lease has run out", async () => {
+        const stale = { generation: Date.now(), holder: "dead-sync", leaseUntil: Date.now() + 60_000 };
+        await dynamo.documents.send(new PutCommand({ TableName: table, Item: { ...SYNC_GENERATION_KEY, ...stale } }));
+        expect(await sync()).to.deep.equal({ outcome: "busy" });
+        await dynamo.documents.send(new PutCommand({ TableName: table, Item: { ...SYNC_GENERATION_KEY, ...stale, leaseUntil: Date.now() - 1 } }));
+        const outcome = await sync();
+        expect(outcome).to.deep.include({ outcome: "synced" });
+        expect((outcome as { generation: number }).generation).to.be.greaterThan(stale.generation);
+    });
+
+    it("safety net: every N scheduled ticks it recomputes every list and sends only the differences, even if the marker never moved", async () => {
+        await sync();
+        ssm.commands.length = 0;
+        // A seat appears but the change marker is broken: it never moves.
+        await applyWithoutMarker(workbenchEvent({ user: "alice", type: "office" }));
+        expect(await sync({ scheduled: true })).to.deep.include({ outcome: "unchanged" });
+        expect(await sync()).to.deep.include({ outcome: "unchanged" }); // an announcement does not count as a tick
+        expect(await sync({ scheduled: true })).to.deep.include({ outcome: "unchanged" });
+        expect(ssm.commands).to.have.length(0);
+        const third = await sync({ scheduled: true });
+        expect(third).to.deep.include({ outcome: "synced", fullCheck: true, sent: ["matlab"] });
+        expect(ssm.commands.map((c) => c.parameters.product[0])).to.deep.equal(["matlab"]);
+        expect(fleet.lists().matlab).to.deep.equal(["alice"]);
+        expect(telemetry.total("SafetyNetCorrections")).to.equal(1);
+        // The count starts again; a check that finds nothing different sends nothing.
+        for (let i = 0; i < 2; i++) expect(await sync({ scheduled: true })).to.deep.include({ outcome: "unchanged" });
+        expect(await sync({ scheduled: true })).to.deep.include({ outcome: "synced", fullCheck: true, sent: [] });
+        expect(ssm.commands).to.have.length(1);
+    });
+
+    it("recomputes every list on each tick while the change marker cannot be read, and says so", async () => {
+        await sync();
+        ssm.parameters.clear(); // deleted parameter
+        await applyWithoutMarker(workbenchEvent({ user: "alice", type: "office" }));
+        const outcome = await sync({ scheduled: true });
+        expect(outcome).to.deep.include({ outcome: "synced", sent: ["matlab"], markerVersion: undefined });
+        expect((outcome as { markerError?: string }).markerError).to.match(/ParameterNotFound|not found/);
+        expect(telemetry.total("ChangeMarkerUnreadable")).to.equal(1);
+        expect(fleet.lists().matlab).to.deep.equal(["alice"]);
     });
 
     it("gives up waiting at the deadline and leaves the product to the next tick", async () => {

@@ -3,11 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { renderLicenseServerDocument } from "../../components/hub/licenseServerDocument";
-import { licenseCommandParameters, renderUserList, userListObjectKey } from "../../functions/hub-shared/userList";
+import { SUPERSEDED_EXIT_CODE, SUPERSEDED_OUTPUT_PATTERN, licenseCommandParameters, renderUserList, userListObjectKey } from "../../functions/hub-shared/userList";
 import type { SandboxEvent } from "../../sandbox/events";
-import { LicenseServerFleet, writeVendorCli } from "../../sandbox/licenseServers";
-import { vendorCommand } from "../../sandbox/stackConfiguration";
+import type { LicenseServerFleet } from "../../sandbox/licenseServers";
+import { testLicenseServerFleet } from "../support/licenseServerFleet";
 import { LocalS3, startS3rver } from "../../sandbox/aws/s3rver";
 
 const BUCKET = "hub-user-lists";
@@ -31,23 +30,14 @@ describe("sandbox license servers (the SSM Agent's part of the hub's document)",
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-license-servers-"));
         s3 = await startS3rver();
         await s3.createBucket(BUCKET);
-        const listsDir = path.join(dir, "license-server");
-        const cli = writeVendorCli(listsDir);
-        const content = renderLicenseServerDocument({
-            bucketName: BUCKET,
-            region: "eu-central-1",
-            dnsSuffix: "amazonaws.com",
-            workDirectory: "/var/lib/license-hub",
-            commands: { matlab: vendorCommand(cli), catia: vendorCommand(cli) },
-            executionTimeoutSeconds: 120,
-        });
-        fleet = new LicenseServerFleet({
-            listsDir,
-            document: { name: "hub-install-user-list", arn: "arn:aws:ssm:eu-central-1:222222222222:document/hub-install-user-list", accountId: "222222222222", content },
+        fleet = testLicenseServerFleet({
+            dir,
+            bucket: BUCKET,
+            documentName: "hub-install-user-list",
             instanceIds: [SERVER],
+            products: ["matlab", "catia"],
             s3: s3.client,
-            emit: (e) => events.push(e),
-            now: () => 0,
+            onEvent: (e) => events.push(e),
         });
     });
     after(async () => {
@@ -56,8 +46,8 @@ describe("sandbox license servers (the SSM Agent's part of the hub's document)",
     });
 
     it("downloads the list, runs the document's script and the vendor CLI, which writes <product>.users", async () => {
-        const status = await fleet.executor("hub-install-user-list", SERVER, await publish("matlab", ["bob", "alice"], 3));
-        expect(status).to.equal("Success");
+        const result = await fleet.executor("hub-install-user-list", SERVER, await publish("matlab", ["bob", "alice"], 3));
+        expect(result).to.deep.include({ status: "Success", responseCode: 0 });
         expect(fleet.lists()).to.deep.equal({ matlab: ["alice", "bob"] });
         expect(fs.readFileSync(path.join(dir, "license-server", "matlab.users"), "utf8")).to.equal("alice\nbob\n");
         // The script installed the list under the server's own root, where the document's work directory maps to.
@@ -81,10 +71,19 @@ describe("sandbox license servers (the SSM Agent's part of the hub's document)",
     it("fails the command when the vendor CLI fails (an injected busy license server), and installs on the next try", async () => {
         const parameters = await publish("catia", ["carol"], 5);
         fleet.failVendorCli(1);
-        expect(await fleet.executor("hub-install-user-list", SERVER, parameters)).to.equal("Failed");
+        expect(await fleet.executor("hub-install-user-list", SERVER, parameters)).to.deep.include({ status: "Failed", responseCode: 1 });
         expect((events.at(-1) as { detail: string }).detail).to.match(/vendor command for catia exited with status 75/);
-        expect(await fleet.executor("hub-install-user-list", SERVER, parameters)).to.equal("Success");
+        // The same command again (same generation, same list) is applied: the failed run never recorded its generation.
+        expect(await fleet.executor("hub-install-user-list", SERVER, parameters)).to.deep.include({ status: "Success" });
         expect(fleet.lists().catia).to.deep.equal(["carol"]);
+    });
+
+    it("reports a superseded generation with the script's exit code and the generation the server holds", async () => {
+        expect(await fleet.executor("hub-install-user-list", SERVER, await publish("catia", ["dave"], 9))).to.deep.include({ status: "Success" });
+        const older = await fleet.executor("hub-install-user-list", SERVER, await publish("catia", ["erin"], 8));
+        expect(older).to.deep.include({ status: "Failed", responseCode: SUPERSEDED_EXIT_CODE });
+        expect((older as { standardOutput: string }).standardOutput).to.match(SUPERSEDED_OUTPUT_PATTERN);
+        expect(fleet.lists().catia).to.deep.equal(["dave"]);
     });
 
     it("fails a command whose list object is missing (the agent's download step)", async () => {

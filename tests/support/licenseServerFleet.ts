@@ -1,0 +1,41 @@
+import * as path from "node:path";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { DEFAULT_WORK_DIRECTORY, renderLicenseServerDocument } from "../../components/hub/licenseServerDocument";
+import type { SandboxEvent } from "../../sandbox/events";
+import { LicenseServerFleet, writeVendorCli } from "../../sandbox/licenseServers";
+import { vendorCommand } from "../../sandbox/stackConfiguration";
+
+export interface TestFleetOptions {
+    /** Directory standing for the servers' filesystems (`<dir>/license-server`). */
+    dir: string;
+    bucket: string;
+    documentName: string;
+    instanceIds: string[];
+    /** Products whose list the sandbox's vendor CLI loads. */
+    products: string[];
+    s3: S3Client;
+    onEvent(event: SandboxEvent): void;
+}
+
+/** License servers that run the hub's real document (its shell script, with sh) and the sandbox's vendor CLI. */
+export function testLicenseServerFleet(options: TestFleetOptions): LicenseServerFleet {
+    const listsDir = path.join(options.dir, "license-server");
+    const command = vendorCommand(writeVendorCli(listsDir));
+    const content = renderLicenseServerDocument({
+        bucketName: options.bucket,
+        region: "eu-central-1",
+        dnsSuffix: "amazonaws.com",
+        workDirectory: DEFAULT_WORK_DIRECTORY,
+        commands: Object.fromEntries(options.products.map((product) => [product, command])),
+        executionTimeoutSeconds: 120,
+    });
+    const arn = `arn:aws:ssm:eu-central-1:222222222222:document/${options.documentName}`;
+    return new LicenseServerFleet({
+        listsDir,
+        document: { name: options.documentName, arn, accountId: "222222222222", content },
+        instanceIds: options.instanceIds,
+        s3: options.s3,
+        emit: options.onEvent,
+        now: () => 0,
+    });
+}
