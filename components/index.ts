@@ -11,3 +11,6 @@ export * as trackingDefinitions from "./tracking/definitions";
 export { LicenseServerHub, LicenseServerHubArgs } from "./hub/licenseServerHub";
 export { ProductCatalog, LicensedProduct, KnownCatalog, KnownProduct } from "./hub/catalog";
 export * as hubDefinitions from "./hub/definitions";
+export { SeatLedger, SeatLedgerArgs } from "./hub/seatLedger";
+export { LicenseAnalytics, LicenseAnalyticsArgs, UsageReportLocation } from "./analytics/licenseAnalytics";
+export { LicenseAuditTrail, LicenseAuditTrailArgs } from "./analytics/auditTrail";

@@ -38,6 +38,9 @@ import type { ExpectationCheck } from "./expectations";
 import { OutDirLock, lockOutDir } from "./outDir";
 import { DeployedStack, deployStacks } from "./stackConfiguration";
 import { TableStreams } from "./streams";
+import { LatencyCollector } from "./analytics/latency";
+import { reportSandboxAnalytics, scenarioWorkbench } from "./analytics/sandboxReport";
+import type { AnalyticsReport } from "./analytics/report";
 
 export { DEFAULT_OUT_DIR };
 export type { SandboxCounts };
@@ -118,6 +121,8 @@ export interface SandboxResult {
     logFile: string;
     /** True when the run settled, the lists equal the expectation, every step's expectation held and the harness had no error. */
     ok: boolean;
+    /** The analytics report (seat ledger and usage reports on DuckDB, HTML page); absent without a seat ledger. */
+    analytics?: AnalyticsReport;
 }
 
 /** Runs a scenario end to end and returns what happened. */
@@ -147,6 +152,7 @@ class Sandbox {
     private lastSyncedMarker?: number;
     /** Identity policies of principals the scenario plays (not deployed by a stack), by principal ARN. */
     private readonly scenarioPrincipals = new Map<string, PolicyDocumentJson[]>();
+    private readonly latency = new LatencyCollector((instance) => scenarioWorkbench(this.scenario, instance));
     private services?: SandboxServices;
     private runtime?: LocalLambdaRuntime;
     private control?: ControlServer;
@@ -176,6 +182,7 @@ class Sandbox {
         if (options.onEvent) this.hub.on(options.onEvent);
         this.hub.on((event) => this.tally.onEvent(event));
         this.hub.on(this.story.onEvent);
+        this.hub.on(this.latency.onEvent);
     }
 
     async run(): Promise<SandboxResult> {
@@ -202,6 +209,13 @@ class Sandbox {
 
         const result = await this.collect(settled, licenseManager);
         printSummary(this.out, result, Date.now() - started, (id) => this.instanceName(id));
+        result.analytics = await reportSandboxAnalytics(this.out, {
+            outDir: this.outDir,
+            s3: this.services!.s3,
+            deployment: this.deployment,
+            latencies: this.latency.samples,
+            title: `License usage: ${this.scenario.description}`,
+        });
         if (this.options.keepRunning) await this.keepRunning();
         return result;
     }

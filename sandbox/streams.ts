@@ -61,6 +61,8 @@ export class TableStreams {
                     streamArn: table.streamArn!,
                     region: this.deps.region,
                     viewType: table.streamViewType as "NEW_AND_OLD_IMAGES" | undefined,
+                    // Scenario time, like the EC2 event times the records are compared with (the seat ledger).
+                    now: () => this.deps.clock.timeAt(this.deps.clock.scenarioNow()).getTime(),
                 });
                 entry.snapshot = after;
                 if (records.length > 0) for (const poller of entry.pollers) poller.push(records);

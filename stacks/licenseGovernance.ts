@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import { LicenseConfigSet } from "../components/config/licenseConfigSet";
-import { LicenseDefinition, licenseDefinitionsProblems } from "../components/config/definitions";
+import { CHECKER_DEFAULTS, LicenseDefinition, licenseDefinitionsProblems } from "../components/config/definitions";
 import { scheduleExpressionProblem } from "../components/lambda/triggers";
 import { parseLicenseConfigurationArn } from "../components/tracking/definitions";
 import { assertSettings, settingProblem } from "./settings";
@@ -17,6 +18,8 @@ interface OnPremisesSetting extends Omit<OnPremisesServersArgs, "discovery"> {
     discovery?: Record<string, DiscoveredProduct[]>;
 }
 import { WorkbenchGuardrails, WorkbenchGuardrailsArgs } from "../components/trust/workbenchGuardrails";
+import { TRACKER_HANDLER, type ReportLayout } from "../components/tracking/definitions";
+import { dashboard, governanceDashboardBody } from "../components/analytics/dashboards";
 
 /**
  * License governance account (Organizations management account or License Manager's delegated administrator):
@@ -53,6 +56,7 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         // A configuration named in both places is tracked once.
         licenseConfigurationArns: licenseSet.configurationArns.apply((arns) => [...new Set([...Object.values(arns).sort(), ...extraArns])]),
         scheduleExpression: usageReportSchedule,
+        layout: (config.get("usageReportLayout") || undefined) as ReportLayout | undefined,
         alarmActions: ["topicArn" in alerts ? alerts.topicArn : licenseSet.alertTopicArn!],
     });
 
@@ -68,7 +72,17 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
     const guardrailSettings = config.getObject<WorkbenchGuardrailsArgs>("workbenchGuardrails");
     const guardrails = guardrailSettings ? new WorkbenchGuardrails("workbench-guardrails", guardrailSettings) : undefined;
 
+    const threshold = config.getNumber("utilisationThresholdPercent") ?? CHECKER_DEFAULTS.thresholdPercent;
+    const governanceDashboard = dashboard(
+        "license-governance",
+        pulumi.all([aws.getRegionOutput().region, licenseSet.configurationArns, tracker.reportFunction.functionName]).apply(([region, arns, trackerFunctionName]) =>
+            // The tracker's metrics carry its handler's name as their service (BundledFunction's default).
+            governanceDashboardBody({ region, configurations: arns, thresholdPercent: threshold, trackerFunctionName, trackerService: TRACKER_HANDLER }),
+        ),
+    );
+
     return {
+        dashboardName: governanceDashboard.dashboardName,
         // The activation id and code (a secret) that `amazon-ssm-agent -register` needs on each server.
         ...(servers ? { onPremisesActivationId: servers.activationId, onPremisesActivationCode: servers.activationCode } : {}),
         workbenchGuardrailsPolicyId: guardrails?.serviceControlPolicyId ?? pulumi.output(undefined),

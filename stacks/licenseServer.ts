@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import { LicenseServerHub } from "../components/hub/licenseServerHub";
 import { ProductCatalog, catalogProblems } from "../components/hub/catalog";
 import { scheduleExpressionProblem } from "../components/lambda/triggers";
 import { assertSettings, settingProblem } from "./settings";
+import { SeatLedger } from "../components/hub/seatLedger";
+import { LicenseAnalytics } from "../components/analytics/licenseAnalytics";
+import { LicenseAuditTrail } from "../components/analytics/auditTrail";
+import { dashboard, hubDashboardBody } from "../components/analytics/dashboards";
 import { HUB_BUS_ARN_OUTPUT } from "./workbenchAccount";
 import { stackAlertTopicArn } from "./alerts";
 
@@ -30,6 +35,35 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         licenseServerRoleNames: config.getObject<string[]>("licenseServerRoleNames"),
         alarmActions: [alertTopicArn],
     });
+    const ledger = new SeatLedger("seat-ledger", { table: hub.table, catalog, alarmActions: [alertTopicArn] });
+    const usageReportBucketName = config.get("usageReportBucketName") || undefined;
+    const analytics = new LicenseAnalytics("license-usage", {
+        ledgerBucketName: ledger.bucketName,
+        usageReports: usageReportBucketName ? { bucketName: usageReportBucketName, reportPrefix: config.get("usageReportPrefix") } : undefined,
+        accountCostCentres: config.getObject<Record<string, string>>("accountCostCentres"),
+        bytesScannedCutoffPerQuery: config.getNumber("athenaBytesScannedCutoff"),
+    });
+    const queues = [
+        { queue: hub.deadLetterQueue, holds: "events not delivered to the hub's Lambdas" },
+        { queue: hub.streamFailureQueue, holds: "seat changes the change marker gave up on" },
+        { queue: ledger.failureQueue, holds: "seat changes the ledger gave up on" },
+        ...([["assignment", hub.assignment], ["sync", hub.sync]] as const).flatMap(([what, fn]) => (fn.failureQueue ? [{ queue: fn.failureQueue, holds: `failed ${what} invocations` }] : [])),
+    ];
+    const hubDashboard = dashboard(
+        "license-hub",
+        pulumi.all([aws.getRegionOutput().region, pulumi.all(queues.map((q) => q.queue.name))]).apply(([region, names]) =>
+            hubDashboardBody({
+                region,
+                hubName: "hub",
+                // Stack settings are plain values (read from the stack's configuration).
+                products: Object.entries(catalog.products).map(([name, p]) => ({ name, seats: p.seats as number | undefined })),
+                queues: names.map((name, i) => ({ name, holds: queues[i].holds })),
+            }),
+        ),
+    );
+    // An organisation trail usually records this account already; otherwise the stack keeps its own audit trail.
+    const organizationTrail = config.getBoolean("organizationTrail") ?? true;
+    const auditTrail = organizationTrail ? undefined : new LicenseAuditTrail("audit", { seatTableArn: hub.table.arn, retentionDays: config.getNumber("auditRetentionDays") });
     return {
         [HUB_BUS_ARN_OUTPUT]: hub.busArn,
         hubEventBusName: hub.busName,
@@ -42,5 +76,10 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         alertTopicArn,
         deadLetterQueueUrl: hub.deadLetterQueue.url,
         streamFailureQueueUrl: hub.streamFailureQueue.url,
+        seatLedgerBucketName: ledger.bucketName,
+        analyticsDatabaseName: analytics.databaseName,
+        athenaWorkgroupName: analytics.workgroupName,
+        dashboardName: hubDashboard.dashboardName,
+        auditTrailArn: auditTrail?.trailArn ?? pulumi.output(undefined),
     };
 }

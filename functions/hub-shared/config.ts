@@ -61,16 +61,22 @@ export function assignmentConfigFromEnv(env: Env): AssignmentConfig {
     };
 }
 
-export function syncConfigFromEnv(env: Env): SyncConfig {
+/** The products' license servers and seat limits (`HUB_PRODUCTS`), as the sync and the seat ledger read them. */
+export function productTargetsFromEnv(env: Env): Record<string, ProductTarget> {
     const products = parseJson(env, SYNC_ENVIRONMENT.products) as Record<string, any>;
     const problems = Object.entries(products).flatMap(([product, target]) =>
         productTargetProblems(product, target?.instanceId, target?.seats, `${SYNC_ENVIRONMENT.products}[${JSON.stringify(product)}]`, "instanceId"),
     );
     if (problems.length > 0) throw new Error(problems.join("; "));
+    return products as Record<string, ProductTarget>;
+}
+
+export function syncConfigFromEnv(env: Env): SyncConfig {
+    const products = productTargetsFromEnv(env);
     return {
         tableName: required(env, SYNC_ENVIRONMENT.tableName),
         markerParameterName: required(env, SYNC_ENVIRONMENT.markerParameterName),
-        products: products as Record<string, ProductTarget>,
+        products,
         userListBucket: required(env, SYNC_ENVIRONMENT.userListBucket),
         documentName: required(env, SYNC_ENVIRONMENT.documentName),
         configurationFingerprint: env[SYNC_ENVIRONMENT.configurationFingerprint] ?? "",

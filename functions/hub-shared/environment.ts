@@ -43,3 +43,11 @@ export const SYNC_ENVIRONMENT = {
 
 /** Default of `SYNC_ENVIRONMENT.fullCheckEveryTicks` (LicenseServerHub `fullCheckEveryTicks`). */
 export const DEFAULT_FULL_CHECK_EVERY_TICKS = 10;
+
+export const LEDGER_ENVIRONMENT = {
+    tableName: "HUB_TABLE_NAME",
+    /** JSON object: product -> { instanceId, seats? } (the sync's), for the seat limits denials are judged by. */
+    products: "HUB_PRODUCTS",
+    /** Bucket the seat ledger is written to. */
+    ledgerBucket: "HUB_LEDGER_BUCKET",
+} as const;

@@ -6,6 +6,7 @@ import { DEFAULT_FULL_CHECK_EVERY_TICKS } from "../hub-shared/environment";
 import { RenderedUserList, SUPERSEDED_EXIT_CODE, SUPERSEDED_OUTPUT_PATTERN, renderUserList } from "../hub-shared/userList";
 import { SeatHolder, SeatSelection, selectSeatHolders } from "./seatSelection";
 import type { GenerationClaim } from "./generation";
+import { deliveryLatencies } from "./deliveryLatency";
 
 export interface MarkerReading {
     /** SSM parameter version: increased by every write, never reused while the parameter exists. */
@@ -216,10 +217,11 @@ async function syncWithClaim(
     const { marker, markerError, state, productNames, fingerprint, ticks, markerUnchanged } = inputs;
     const fullCheck = !options.force && markerUnchanged && state.configurationFingerprint === fingerprint;
 
-    const selections = new Map<string, { selection: SeatSelection; list: RenderedUserList }>();
+    const selections = new Map<string, { selection: SeatSelection; list: RenderedUserList; holders: SeatHolder[] }>();
     for (const product of productNames) {
-        const selection = selectSeatHolders(await ports.seatHolders(product), options.products[product].seats);
-        selections.set(product, { selection, list: renderUserList(selection.assigned) });
+        const holders = await ports.seatHolders(product);
+        const selection = selectSeatHolders(holders, options.products[product].seats);
+        selections.set(product, { selection, list: renderUserList(selection.assigned), holders });
         reportSelection(telemetry, product, selection, options.products[product].seats);
     }
 
@@ -277,6 +279,9 @@ async function syncWithClaim(
                 deliveredAt: new Date(now()).toISOString(),
             };
             sent.push(product);
+            for (const seconds of deliveryLatencies(selections.get(product)!.holders, selection.assigned, state.products[product]?.deliveredAt, now())) {
+                telemetry.metric("EventToLicenseServerSeconds", seconds, "Seconds");
+            }
             telemetry.info("user list delivered", { product, instanceId: target.instanceId, users: selection.assigned.length, sha256: list.sha256, generation, commandId: result.commandId });
         } catch (err) {
             failed.push({ product, reason: String((err as Error)?.message ?? err) });

@@ -16,6 +16,8 @@ export interface StreamSettings {
     region: string;
     /** What each record carries besides the keys. Default NEW_AND_OLD_IMAGES. */
     viewType?: "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES";
+    /** The clock records are stamped with (ApproximateCreationDateTime), epoch ms. Default: the real clock. */
+    now?: () => number;
 }
 
 const scalar = (value: AttributeValue | undefined) => String(value === undefined ? "" : Object.values(value)[0]);
@@ -61,7 +63,7 @@ export function streamRecordsBetween(before: TableSnapshot, after: TableSnapshot
             eventSource: "aws:dynamodb",
             awsRegion: settings.region,
             dynamodb: {
-                ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+                ApproximateCreationDateTime: Math.floor((settings.now ?? Date.now)() / 1000),
                 Keys: itemKeys as any,
                 ...(withNew ? { NewImage: newImage as any } : {}),
                 ...(withOld ? { OldImage: oldImage as any } : {}),

@@ -127,7 +127,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in running the hub's document on
     });
 
     const ports = () => awsSyncPorts({ db: dynamo.documents, s3: s3.client, ssm: ssmClient }, config, { sleep: () => new Promise((r) => setImmediate(r)) });
-    const sync = (options: { force?: boolean; deadlineMs?: number; scheduled?: boolean } = {}, syncPorts: SyncPorts = ports()): Promise<SyncOutcome> =>
+    const sync = (options: { force?: boolean; deadlineMs?: number; scheduled?: boolean; now?: number } = {}, syncPorts: SyncPorts = ports()): Promise<SyncOutcome> =>
         syncUserLists(
             syncPorts,
             {
@@ -137,6 +137,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in running the hub's document on
                 force: options.force,
                 scheduled: options.scheduled,
                 fullCheckEveryTicks: config.fullCheckEveryTicks,
+                ...(options.now === undefined ? {} : { now: () => options.now! }),
             },
             telemetry,
         );
@@ -162,6 +163,15 @@ describe("hub sync (dynalite, s3rver, SSM stand-in running the hub's document on
         expect(second).to.deep.include({ outcome: "unchanged", markerVersion: 2 });
         expect(ssm.commands).to.have.length(2);
         expect(telemetry.total("UsersAssigned", { Product: "matlab" })).to.equal(2); // reported on both ticks
+    });
+
+    it("measures event -> license server seconds for each user seated since the product's previous delivery", async () => {
+        await pipeline.apply(workbenchEvent({ user: "alice", type: "office" })); // started NOW - 1 h
+        await sync({ now: NOW - 1800_000 });
+        expect(telemetry.metrics.filter((m) => m.name === "EventToLicenseServerSeconds")).to.deep.equal([]); // first delivery: claims may predate the hub
+        await pipeline.apply(workbenchEvent({ user: "bob", type: "office", instance: "i-0bbbbbbbbbbbbbbb1", at: 2400 })); // started NOW - 20 min
+        await sync({ now: NOW - 1200_000 + 42_000 });
+        expect(telemetry.metrics.filter((m) => m.name === "EventToLicenseServerSeconds").map((m) => [m.value, m.unit, m.dimensions])).to.deep.equal([[42, "Seconds", undefined]]);
     });
 
     it("sends a command only for the products whose user list changed", async () => {

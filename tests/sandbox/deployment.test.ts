@@ -66,8 +66,10 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         expect(schedule.scheduleExpression).to.equal(DEFAULT_SYNC_SCHEDULE);
         expect(functionByArn(deployment, schedule.targets[0].arn)?.handler).to.equal("hub-sync");
 
-        expect(deployment.mappings).to.have.length(1);
-        const [mapping] = deployment.mappings;
+        // Two consumers of the seat stream, each with the seat-change filter: the change marker and the seat ledger.
+        expect(deployment.mappings.map((m) => functionByArn(deployment, m.functionArn)?.handler).sort()).to.deep.equal(["hub-change-marker", "hub-ledger"]);
+        for (const m of deployment.mappings) expect(m.filters).to.deep.equal([seatChangeStreamFilter()]);
+        const mapping = deployment.mappings.find((m) => functionByArn(deployment, m.functionArn)?.handler === "hub-change-marker")!;
         expect(mapping.filters).to.deep.equal([seatChangeStreamFilter()]);
         expect(mapping).to.include({ batchSize: CHANGE_MARKER_EVENT_SOURCE.batchSize, maximumBatchingWindowSeconds: CHANGE_MARKER_EVENT_SOURCE.maximumBatchingWindowInSeconds, reportBatchItemFailures: true });
         expect(functionByArn(deployment, mapping.functionArn)?.handler).to.equal("hub-change-marker");

@@ -78,6 +78,23 @@ describe("npm start: the default scenario, end to end", function () {
         expect(events.slice(failedSync + 1).some((e) => e.kind === "invocation" && e.fn.handler === "hub-sync" && e.result.ok)).to.equal(true);
     });
 
+    it("writes the analytics report from the seat ledger the run recorded: every product, the simulink denials, the HTML page", () => {
+        const analytics = result.analytics!;
+        expect(fs.existsSync(analytics.htmlPath)).to.equal(true);
+        expect(analytics.totals.map((t) => t.product)).to.deep.equal(Object.keys(scenario.catalog.products).sort());
+        const simulink = analytics.totals.find((t) => t.product === "simulink")!;
+        // Ivan waits for simulink to the end. Carol (the third user at 1:10) is recorded too when the ledger's batch
+        // runs while her wait lasts: a denial is a shortfall the ledger observed, as the sync's SeatDenials metric is.
+        expect(simulink.seatsOwned).to.equal(scenario.catalog.products.simulink.seats);
+        expect(simulink.peakSeats).to.be.greaterThan(simulink.seatsOwned!);
+        const denied = analytics.denialEvents.map((d) => `${d.product}/${d.user_id}`);
+        expect(denied).to.include("simulink/ivan");
+        expect(denied.every((d) => d === "simulink/ivan" || d === "simulink/carol"), denied.join(", ")).to.equal(true);
+        expect(simulink.denials).to.equal(denied.length);
+        for (const t of analytics.totals) expect(t.seatHours, t.product).to.be.greaterThan(0);
+        expect(analytics.latencies.length).to.be.greaterThan(0);
+    });
+
     it("leaves the user beyond simulink's two seats out, and reports him as denied", () => {
         expect(result.denials).to.deep.equal({ simulink: ["ivan"] });
         expect(result.lists.matlab).to.include("ivan");
@@ -89,7 +106,7 @@ describe("npm start: the default scenario, end to end", function () {
             expect(kinds.has(kind as SandboxEvent["kind"]), kind).to.equal(true);
         }
         const handlers = new Set(events.flatMap((e) => (e.kind === "invocation" ? [e.fn.handler] : [])));
-        expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder"]);
+        expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-ledger", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder"]);
     });
 
     it("writes a complete usage report: a summary row per configuration, every seeded usage row, a manifest listing every file", () => {

@@ -16,6 +16,9 @@ export const DOCUMENTED_COMPONENTS = [
     { component: "OnPremisesServers", source: "components/config/onPremisesServers.ts", doc: "docs/components/on-premises-servers.md" },
     { component: "WorkbenchGuardrails", source: "components/trust/workbenchGuardrails.ts", doc: "docs/components/workbench-guardrails.md" },
     { component: "AlertTopic", source: "components/shared/alertTopic.ts", doc: "docs/components/alert-topic.md" },
+    { component: "SeatLedger", source: "components/hub/seatLedger.ts", doc: "docs/components/seat-ledger.md" },
+    { component: "LicenseAnalytics", source: "components/analytics/licenseAnalytics.ts", doc: "docs/components/license-analytics.md" },
+    { component: "LicenseAuditTrail", source: "components/analytics/auditTrail.ts", doc: "docs/components/license-audit-trail.md" },
 ] as const;
 
 /** Names of the ComponentResource classes declared under components/ (building blocks under lambda/ excepted). */

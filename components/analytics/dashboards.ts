@@ -1,0 +1,112 @@
+/**
+ * CloudWatch dashboards as code: one per hub (seats per product against the seat limit, event -> license server
+ * latency, sync outcomes, refused and rejected events, dead-letter depths) and one per governance stack (License
+ * Manager utilisation per configuration against the alert threshold, the usage tracker's runs). The bodies are built
+ * by plain functions from names and numbers, so they are tested without Pulumi.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
+import { LICENSE_USAGE_PERCENT_METRIC, usagePercentQuery } from "../config/utilisationAlerts";
+
+type Widget = Record<string, unknown>;
+const WIDTH = 12;
+const HEIGHT = 6;
+
+function metricWidget(title: string, region: string, metrics: unknown[][], extra: Record<string, unknown> = {}): Widget {
+    return { type: "metric", width: WIDTH, height: HEIGHT, properties: { title, region, view: "timeSeries", stacked: false, period: 60, metrics, ...extra } };
+}
+
+export interface HubDashboardSpec {
+    region: string;
+    /** The hub component's name: its Lambdas' Powertools services are `<hub>-assignment`, `<hub>-sync`, ... */
+    hubName: string;
+    products: Array<{ name: string; seats?: number }>;
+    /** Dead-letter and on-failure queue names, with what each holds. */
+    queues: Array<{ name: string; holds: string }>;
+}
+
+export function hubDashboardBody(spec: HubDashboardSpec): string {
+    const { region, hubName } = spec;
+    const sync = `${hubName}-sync`;
+    const assignment = `${hubName}-assignment`;
+    const seats = spec.products.map((p) =>
+        metricWidget(
+            `Seats: ${p.name}${p.seats === undefined ? " (no seat limit)" : ` (${p.seats} owned)`}`,
+            region,
+            [
+                [METRICS_NAMESPACE, "UsersAssigned", "service", sync, "Product", p.name, { stat: "Maximum", label: "in use" }],
+                [METRICS_NAMESPACE, "SeatsFree", "service", sync, "Product", p.name, { stat: "Minimum", label: "free" }],
+                [METRICS_NAMESPACE, "SeatDenials", "service", sync, "Product", p.name, { stat: "Maximum", label: "denied (waiting)" }],
+            ],
+            { yAxis: { left: { min: 0 } }, ...(p.seats === undefined ? {} : { annotations: { horizontal: [{ label: "seats owned", value: p.seats, color: "#d62728" }] } }) },
+        ),
+    );
+    const widgets: Widget[] = [
+        { type: "text", width: 24, height: 2, properties: { markdown: `## License hub \`${hubName}\`\nSeats per product against the seats owned, the path from workbench event to license server, and what did not get through.` } },
+        ...seats,
+        metricWidget("Event -> license server latency (s)", region, [
+            [METRICS_NAMESPACE, "EventToLicenseServerSeconds", "service", sync, { stat: "p50", label: "median" }],
+            [METRICS_NAMESPACE, "EventToLicenseServerSeconds", "service", sync, { stat: "p95", label: "p95" }],
+            [METRICS_NAMESPACE, "EventToLicenseServerSeconds", "service", sync, { stat: "Maximum", label: "max" }],
+        ]),
+        metricWidget("Sync outcomes", region, [
+            [METRICS_NAMESPACE, "UserListsSent", "service", sync, { stat: "Sum", label: "lists delivered" }],
+            [METRICS_NAMESPACE, "SyncFailures", "service", sync, { stat: "Sum", label: "products not delivered" }],
+            [METRICS_NAMESPACE, "SyncDuration", "service", sync, { stat: "Maximum", label: "duration (ms)", yAxis: "right" }],
+        ]),
+        metricWidget("Workbench events: applied, refused, rejected", region, [
+            [METRICS_NAMESPACE, "WorkbenchEventsApplied", "service", assignment, { stat: "Sum", label: "applied" }],
+            [METRICS_NAMESPACE, "WorkbenchEventsSuperseded", "service", assignment, { stat: "Sum", label: "superseded" }],
+            [METRICS_NAMESPACE, "WorkbenchEventsRejected", "service", assignment, { stat: "Sum", label: "rejected" }],
+            [METRICS_NAMESPACE, "WorkbenchEventsFromFuture", "service", assignment, { stat: "Sum", label: "refused (clock skew)" }],
+        ]),
+        metricWidget(
+            "Dead-letter and failure queues (messages waiting)",
+            region,
+            spec.queues.map((q) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q.name, { stat: "Maximum", label: q.holds }]),
+            { yAxis: { left: { min: 0 } } },
+        ),
+    ];
+    return JSON.stringify({ widgets });
+}
+
+export interface GovernanceDashboardSpec {
+    region: string;
+    /** Configuration name -> ARN. */
+    configurations: Record<string, string>;
+    thresholdPercent: number;
+    trackerFunctionName: string;
+    /** Powertools service of the tracker (its metrics' `service` dimension). */
+    trackerService: string;
+}
+
+export function governanceDashboardBody(spec: GovernanceDashboardSpec): string {
+    const { region } = spec;
+    const utilisation = Object.entries(spec.configurations)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, arn]) =>
+            metricWidget(`Utilisation: ${name} (%)`, region, [[{ expression: usagePercentQuery(arn), label: LICENSE_USAGE_PERCENT_METRIC, id: "usage", period: 300 }]], {
+                period: 300,
+                yAxis: { left: { min: 0, max: 100 } },
+                annotations: { horizontal: [{ label: "alert threshold", value: spec.thresholdPercent, color: "#d62728" }] },
+            }),
+        );
+    const widgets: Widget[] = [
+        { type: "text", width: 24, height: 2, properties: { markdown: "## License governance\nLicense Manager utilisation per configuration against the alert threshold, and the usage tracker's runs." } },
+        ...utilisation,
+        metricWidget("Usage tracker runs", region, [
+            ["AWS/Lambda", "Invocations", "FunctionName", spec.trackerFunctionName, { stat: "Sum", label: "runs" }],
+            ["AWS/Lambda", "Errors", "FunctionName", spec.trackerFunctionName, { stat: "Sum", label: "failed runs" }],
+            [METRICS_NAMESPACE, "LicenseConfigurationsReported", "service", spec.trackerService, { stat: "Sum", label: "configurations reported" }],
+            [METRICS_NAMESPACE, "LicenseConfigurationsFailed", "service", spec.trackerService, { stat: "Sum", label: "configurations failed" }],
+        ], { period: 3600 }),
+        metricWidget("Usage tracker run duration (ms)", region, [["AWS/Lambda", "Duration", "FunctionName", spec.trackerFunctionName, { stat: "Maximum", label: "duration" }]], { period: 3600 }),
+    ];
+    return JSON.stringify({ widgets });
+}
+
+/** A CloudWatch dashboard from a body that depends on outputs (names, ARNs). */
+export function dashboard(name: string, body: pulumi.Input<string>, opts: pulumi.CustomResourceOptions = {}): aws.cloudwatch.Dashboard {
+    return new aws.cloudwatch.Dashboard(name, { dashboardName: name, dashboardBody: body }, opts);
+}

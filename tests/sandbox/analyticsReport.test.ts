@@ -1,0 +1,139 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { chromium, BrowserContext } from "playwright-core";
+import { startS3rver, LocalS3 } from "../../sandbox/aws/s3rver";
+import { AnalyticsReport, analyticsSummaryLines, hiveSummaryKey, writeAnalyticsReport } from "../../sandbox/analytics/report";
+import { writeKnownScenario } from "../analytics/support/knownScenario";
+
+/** Debian's chromium, installed by .ci/run; the flags keep it off the network and out of any shared profile. */
+export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** Uploads every file under `dir` to the bucket, at its relative path. */
+async function upload(s3: LocalS3, bucket: string, dir: string, prefix = ""): Promise<void> {
+    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const file = path.join(entry.parentPath, entry.name);
+        await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: prefix + path.relative(dir, file).split(path.sep).join("/"), Body: fs.readFileSync(file) }));
+    }
+}
+
+describe("sandbox analytics report: the HTML page in a real headless browser", () => {
+    let s3: LocalS3;
+    let report: AnalyticsReport;
+    let context: BrowserContext;
+    const consoleErrors: string[] = [];
+    let page: import("playwright-core").Page;
+
+    before(async () => {
+        expect(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: run .ci/run (it installs Debian's chromium) or apt-get install chromium`).to.equal(true);
+        s3 = await startS3rver();
+        const files = writeKnownScenario();
+        await s3.createBucket("ledger");
+        await s3.createBucket("reports");
+        await upload(s3, "ledger", files.ledgerRoot);
+        await upload(s3, "reports", files.reportRoot, "license-usage/");
+        const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "analytics-report-"));
+        report = await writeAnalyticsReport(outDir, {
+            s3,
+            ledgerBucket: "ledger",
+            usageReports: { bucket: "reports", prefix: "license-usage/", layout: "hive" },
+            latencies: [1.5, 2.5, 3, 7],
+            title: "License usage: known scenario",
+        });
+
+        context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-")), {
+            executablePath: CHROMIUM,
+            headless: true,
+            args: CHROMIUM_FLAGS,
+        });
+        page = await context.newPage();
+        page.on("console", (message) => {
+            if (message.type() === "error") consoleErrors.push(message.text());
+        });
+        page.on("pageerror", (error) => consoleErrors.push(String(error)));
+        await page.goto(pathToFileURL(report.htmlPath).href);
+        await page.waitForFunction(() => (globalThis as { reportReady?: boolean }).reportReady === true, undefined, { timeout: 20_000 });
+    });
+    after(async () => {
+        await context?.close();
+        await s3?.close();
+    });
+
+    const chart = (id: string) =>
+        page.evaluate((canvasId) => {
+            // Runs in the page (the project's TypeScript has no DOM types).
+            const page = globalThis as any;
+            const c = page.Chart.getChart(canvasId);
+            const canvas = page.document.getElementById(canvasId);
+            return { labels: c.data.labels ?? [], datasets: c.data.datasets.map((d: any) => ({ label: d.label, data: d.data })), width: canvas.width, height: canvas.height };
+        }, id);
+
+    it("renders with no console errors", () => {
+        expect(consoleErrors).to.deep.equal([]);
+    });
+
+    it("draws matlab's seats held as a step line against its seat limit of 2", async () => {
+        const matlab = await chart("seats-matlab");
+        expect(matlab.width).to.be.greaterThan(0);
+        expect(matlab.datasets.map((d: any) => d.label)).to.deep.equal(["seats held", "seat limit"]);
+        const at = (iso: string) => Date.parse(iso);
+        // alice 09:00-11:00, bob 09:30-10:15, carol 10:00-10:30, eve from 10:50 (held until the newest record, 11:00:02)
+        expect(matlab.datasets[0].data).to.deep.equal([
+            { x: at("2026-03-02T09:00:00Z"), y: 1 },
+            { x: at("2026-03-02T09:30:00Z"), y: 2 },
+            { x: at("2026-03-02T10:00:00Z"), y: 3 },
+            { x: at("2026-03-02T10:15:00Z"), y: 2 },
+            { x: at("2026-03-02T10:30:00Z"), y: 1 },
+            { x: at("2026-03-02T10:50:00Z"), y: 2 },
+            { x: at("2026-03-02T11:00:00Z"), y: 1 },
+            { x: at("2026-03-02T11:00:02Z"), y: 0 },
+        ]);
+        expect(matlab.datasets[1].data.map((p: any) => p.y)).to.deep.equal([2, 2]);
+        const ansys = await chart("seats-ansys");
+        expect(ansys.datasets.map((d: any) => d.label)).to.deep.equal(["seats held"]); // no seat limit, no limit line
+        expect(ansys.datasets[0].data.map((p: any) => p.y)).to.deep.equal([1, 0, 1, 0]);
+    });
+
+    it("draws the denials per product and the latency distribution", async () => {
+        const denials = await chart("denials-chart");
+        expect(denials.labels).to.deep.equal(["ansys", "matlab"]);
+        expect(denials.datasets[0].data).to.deep.equal([0, 1]);
+        const latency = await chart("latency-chart");
+        expect(latency.labels).to.deep.equal(["0-2 s", "2-4 s", "4-6 s", "6-8 s"]);
+        expect(latency.datasets[0].data).to.deep.equal([1, 2, 0, 1]);
+    });
+
+    it("shows every query's results as a table", async () => {
+        const rows = await page.evaluate(() =>
+            Object.fromEntries([...(globalThis as any).document.querySelectorAll("table[id^='query-']")].map((t: any) => [t.id, t.querySelectorAll("tr").length - 1])),
+        );
+        // concurrent_seats without its empty hours: 47 days (01-15 .. 03-02) and 3 months for 2 products, and the 6 busy hours.
+        expect(rows).to.deep.equal({ "query-concurrent_seats": 47 * 2 + 3 * 2 + 6, "query-denials": 1, "query-idle_named_users": 1, "query-license_utilisation": 4, "query-seat_hours": 14 });
+        const totals = await page.$$eval("#product-totals tr", (trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+        expect(totals).to.deep.equal([
+            ["ansys", "1", "", "2.75", "0"],
+            ["matlab", "3", "2", "3.417", "1"], // alice 2 + bob 0.75 + carol 0.5 + eve 0.167
+        ]);
+    });
+
+    it("prints the report's path, and peak concurrency and seat-hours per product", () => {
+        const lines = analyticsSummaryLines(report, "/");
+        expect(lines[0]).to.equal(`Analytics report: ${path.relative("/", report.htmlPath)}`);
+        expect(lines.slice(1)).to.deep.equal([
+            "  ansys        peak 1 concurrent (no seat limit), 2.75 seat-hours, 0 denied",
+            "  matlab       peak 3 concurrent (2 owned), 3.42 seat-hours, 1 denied",
+            "  event -> license server: median 2.8 s over 4 starts (scenario time)",
+        ]);
+    });
+
+    it("reads the tracker's dated layout as the hive partitions the tables use", () => {
+        expect(hiveSummaryKey("2026/03/02/20260302T050000.000Z/summary.csv", "dated")).to.equal("summary/year=2026/month=03/day=02/run=20260302T050000.000Z/summary.csv");
+        expect(hiveSummaryKey("2026/03/02/20260302T050000.000Z/usage/x.csv", "dated")).to.equal(undefined);
+        expect(hiveSummaryKey("manifest/year=2026/month=03/day=02/run=x/manifest.json", "hive")).to.equal(undefined);
+    });
+});
