@@ -51,7 +51,7 @@ export interface Ec2StateChangeRecord {
 
 export type SandboxEvent = { at: number } & (
     | ({ kind: "ec2-event" } & Ec2StateChangeRecord)
-    | { kind: "fault"; target: string; accountKey?: string; times: number; note?: string }
+    | { kind: "fault"; target: string; accountKey?: string; times: number; note?: string; /** change-marker-parameter: the version after recreation. */ markerVersion?: number }
     | { kind: "no-rule"; accountId: string; busName: string; event: EventBridgeEvent }
     | { kind: "cross-account"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent }
     | { kind: "delivery-failed"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent; reason: string; deadLetter?: string }

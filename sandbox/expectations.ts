@@ -42,6 +42,10 @@ export interface FaultExpectation {
     consumed?: number;
     /** Who consumed them: instance keys (target ec2, through the forwarder's EC2 calls) or products (vendor-cli). */
     consumedBy?: string[];
+    /** change-marker-parameter: products whose license server installed a new list after the step (at least these). */
+    installedAfter?: string[];
+    /** change-marker-parameter: lists a license server refused after the step (it held a newer generation). */
+    refusedAfter?: number;
 }
 
 export type StepExpectation = DeliveryExpectation & FaultExpectation;
@@ -55,6 +59,10 @@ export interface Observation {
     seatsReleased?: number;
     /** Failures of a fault consumed, in order, each by whom (instance key or product) and, for EC2, in which attempt. */
     consumed?: Array<{ by: string; attempt?: number }>;
+    /** Products whose license server installed a new list after the step, in order of the first install. */
+    installedAfter?: string[];
+    /** Commands a license server refused after the step (an older generation than it holds, or ignored). */
+    refusedAfter?: number;
 }
 
 export interface ExpectationCheck {
@@ -88,9 +96,15 @@ export const CHECKERS: Record<keyof StepExpectation, Checker> = {
         const by = [...new Set((o.consumed ?? []).map((c) => c.by))];
         return { ok: JSON.stringify([...by].sort()) === JSON.stringify([...expected].sort()), observed: `consumedBy ${by.length ? by.join(", ") : "(nobody)"}` };
     },
+    installedAfter: (expected: string[], o) => {
+        const installed = o.installedAfter ?? [];
+        return { ok: expected.every((p) => installed.includes(p)), observed: `installedAfter ${installed.length ? installed.join(", ") : "(nothing)"}` };
+    },
+    refusedAfter: exact("refusedAfter", (o) => o.refusedAfter ?? 0),
 };
 
-const NUMBER_KEYS = ["forwarderRetries", "seatsAdded", "seatsReleased", "consumed"] as const;
+const NUMBER_KEYS = ["forwarderRetries", "seatsAdded", "seatsReleased", "consumed", "refusedAfter"] as const;
+const NAME_LIST_KEYS = ["consumedBy", "installedAfter"] as const;
 
 /** Problems of an `expect` value, naming `where` (e.g. `timeline[3].expect`); `keys` are the keys the step kind allows. */
 export function expectationProblems(where: string, value: unknown, keys: ReadonlyArray<keyof StepExpectation>): string[] {
@@ -105,8 +119,8 @@ export function expectationProblems(where: string, value: unknown, keys: Readonl
             problems.push(`${where}.outcome must be one of ${DELIVERY_OUTCOMES.join(", ")}`);
         } else if ((NUMBER_KEYS as readonly string[]).includes(key) && !(Number.isInteger(v) && (v as number) >= 0)) {
             problems.push(`${where}.${key} must be a whole number >= 0`);
-        } else if (key === "consumedBy" && !(Array.isArray(v) && v.every((s) => typeof s === "string"))) {
-            problems.push(`${where}.consumedBy must be a list of names`);
+        } else if ((NAME_LIST_KEYS as readonly string[]).includes(key) && !(Array.isArray(v) && v.every((s) => typeof s === "string"))) {
+            problems.push(`${where}.${key} must be a list of names`);
         }
     }
     return problems;

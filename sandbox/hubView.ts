@@ -2,11 +2,13 @@
  * What the hub holds, read from outside for the sandbox's output: the seat rows in its table and its change-marker
  * version. Names come from the deployed sync function's environment, read with the sync's own parser.
  */
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { syncConfigFromEnv, SyncConfig } from "../functions/hub-shared/config";
 import type { DynamoDBRecord } from "aws-lambda";
 import { parseSeatRowKey } from "../functions/hub-shared/tableKeys";
 import { tableSnapshot } from "./aws/dynamoStreams";
-import type { LocalDeployment, LocalFunction, LocalTable } from "./deployment";
+import { LOCAL_CLIENT_CONFIG } from "./aws/awsJsonServer";
+import type { LocalDeployment, LocalFunction, LocalParameter, LocalTable } from "./deployment";
 import type { SeatRow } from "./events";
 import type { SandboxServices } from "./services";
 
@@ -14,6 +16,7 @@ export class HubView {
     readonly sync: LocalFunction;
     readonly config: SyncConfig;
     private readonly table: LocalTable;
+    private readonly markerParameter: LocalParameter;
     /** product/user -> the change-marker version written for the seat row's creation. */
     private readonly insertedAt = new Map<string, number>();
 
@@ -28,6 +31,25 @@ export class HubView {
         const table = deployment.tables.find((t) => t.accountId === this.sync.accountId && t.name === this.config.tableName);
         if (!table) throw new Error(`the hub's table ${this.config.tableName} is not part of the deployment`);
         this.table = table;
+        const marker = deployment.parameters.find((p) => p.accountId === this.sync.accountId && p.name === this.config.markerParameterName);
+        if (!marker) throw new Error(`the hub's change-marker parameter ${this.config.markerParameterName} is not part of the deployment`);
+        this.markerParameter = marker;
+    }
+
+    /**
+     * Deletes the change-marker parameter and creates it again as the stack declares it, through the SSM API, as a
+     * rename or a redeploy does: its versions restart at 1. Returns the new version.
+     */
+    async recreateMarkerParameter(): Promise<number> {
+        const ssm = new SSMClient({ ...LOCAL_CLIENT_CONFIG, endpoint: this.services.accounts.get(this.sync.accountId)!.ssm.endpoint });
+        try {
+            const { name, value, type } = this.markerParameter;
+            await ssm.send(new DeleteParameterCommand({ Name: name }));
+            const { Version } = await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: type as "String" }));
+            return Version ?? 0;
+        } finally {
+            ssm.destroy();
+        }
     }
 
     /** Version of the change-marker parameter in the hub account's SSM. */

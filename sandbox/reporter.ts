@@ -51,13 +51,14 @@ export class TimelineReporter {
                 this.line(event.at, event.accountKey, `EC2 ${name} ${event.state}${flags.length ? ` [${flags.join(", ")}]` : ""}${event.note ? `  -- ${event.note}` : ""}`);
                 return;
             }
-            case "fault":
-                this.line(
-                    event.at,
-                    event.accountKey ?? "lic-server",
-                    `FAULT: the next ${event.times} ${event.target === "ec2" ? "EC2 API calls fail (RequestLimitExceeded)" : "vendor CLI calls fail (license server busy)"}${event.note ? `  -- ${event.note}` : ""}`,
-                );
+            case "fault": {
+                const what =
+                    event.target === "change-marker-parameter"
+                        ? `the change-marker parameter was deleted and created again${event.times > 1 ? ` ${event.times} times` : ""} (now version ${event.markerVersion})`
+                        : `the next ${event.times} ${event.target === "ec2" ? "EC2 API calls fail (RequestLimitExceeded)" : "vendor CLI calls fail (license server busy)"}`;
+                this.line(event.at, event.accountKey ?? "lic-server", `FAULT: ${what}${event.note ? `  -- ${event.note}` : ""}`);
                 return;
+            }
             case "no-rule":
                 this.line(
                     event.at,

@@ -432,7 +432,7 @@ class Sandbox {
                 const account = step.fault.account;
                 if (step.fault.target === "ec2") await this.holdFor(this.story.pending((t) => t.accountKey === account), `fault ${step.fault.target} ${account ?? ""}`);
                 this.noteLag(step.at);
-                this.injectFault(step.fault);
+                await this.injectFault(step.fault);
                 continue;
             }
             const { delivery } = step;
@@ -491,16 +491,21 @@ class Sandbox {
         this.maxLagSeconds = Math.max(this.maxLagSeconds, lag);
     }
 
-    /** The scenario's fault injection: EC2 throttles an account's next calls, or the vendor CLI fails. */
-    private injectFault(fault: Fault): void {
+    /** The scenario's fault injection: EC2 throttles an account's next calls, the vendor CLI fails, or the change-marker parameter is recreated. */
+    private async injectFault(fault: Fault): Promise<void> {
         const trace = this.story.openFault(fault);
+        let markerVersion: number | undefined;
+        let accountKey = fault.account;
         if (fault.target === "ec2") {
             const ec2 = this.services!.accounts.get(this.scenario.accounts[fault.account!].accountId)!.ec2;
             ec2.failNext("RequestLimitExceeded", 503, fault.times, (resourceIds) => this.story.ec2FailureConsumed(trace, resourceIds, (id) => this.instanceName(id)));
-        } else {
+        } else if (fault.target === "vendor-cli") {
             this.fleet.failVendorCli(fault.times);
+        } else {
+            for (let i = 0; i < fault.times; i++) markerVersion = await this.hubView.recreateMarkerParameter();
+            accountKey = Object.keys(this.scenario.accounts).find((key) => this.scenario.accounts[key].accountId === this.hubView.sync.accountId);
         }
-        this.hub.emit({ at: this.clock.scenarioNow(), kind: "fault", target: fault.target, accountKey: fault.account, times: fault.times, note: fault.note });
+        this.hub.emit({ at: this.clock.scenarioNow(), kind: "fault", target: fault.target, accountKey, times: fault.times, markerVersion, note: fault.note });
     }
 
     /** EC2 reports a state change: the event goes on the instance's account's default bus. */

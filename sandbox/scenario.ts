@@ -64,10 +64,16 @@ export interface TimelineEntry {
     expect?: DeliveryExpectation;
 }
 
-/** Where a fault is injected: an account's EC2 API, or the vendor CLI on the license servers. */
-export const FAULT_TARGETS = ["ec2", "vendor-cli"] as const;
+/**
+ * Where a fault is injected: an account's EC2 API, the vendor CLI on the license servers, or the hub's change-marker
+ * parameter (deleted and created again, as a rename or a redeploy does: its versions restart at 1).
+ */
+export const FAULT_TARGETS = ["ec2", "vendor-cli", "change-marker-parameter"] as const;
 
-/** From `at` on, the next `times` calls to the target fail (EC2 throttles; the vendor CLI exits non-zero). */
+/**
+ * From `at` on, the next `times` calls to the target fail (EC2 throttles; the vendor CLI exits non-zero); the
+ * change-marker parameter is recreated `times` times in a row.
+ */
 export interface Fault {
     at: number | string;
     target: (typeof FAULT_TARGETS)[number];
@@ -209,7 +215,11 @@ export function deliveries(scenario: Scenario): Delivery[] {
 }
 
 const DELIVERY_EXPECTATION_KEYS = ["outcome", "forwarderRetries", "seatsAdded", "seatsReleased"] as const;
-const FAULT_EXPECTATION_KEYS = ["consumed", "consumedBy"] as const;
+const FAULT_EXPECTATION_KEYS = {
+    ec2: ["consumed", "consumedBy"],
+    "vendor-cli": ["consumed", "consumedBy"],
+    "change-marker-parameter": ["installedAfter", "refusedAfter"],
+} as const;
 
 /** Every problem of a parsed scenario file, each naming the entry at fault. */
 export function scenarioProblems(value: unknown): string[] {
@@ -319,7 +329,11 @@ export function scenarioProblems(value: unknown): string[] {
         if (!(FAULT_TARGETS as readonly string[]).includes(fault.target)) problems.push(`${where}.target must be one of ${FAULT_TARGETS.join(", ")}`);
         if (fault.target === "ec2" && accounts[String(fault.account)]?.role !== "workbench-account") problems.push(`${where}.account must be a workbench account of the scenario`);
         if (!Number.isInteger(fault.times) || fault.times < 1 || fault.times > 100) problems.push(`${where}.times must be an integer from 1 to 100`);
-        if (fault.expect !== undefined) problems.push(...expectationProblems(`${where}.expect`, fault.expect, FAULT_EXPECTATION_KEYS));
+        const keys = FAULT_EXPECTATION_KEYS[fault.target as (typeof FAULT_TARGETS)[number]];
+        if (fault.expect !== undefined && keys) problems.push(...expectationProblems(`${where}.expect`, fault.expect, keys));
+        for (const product of Array.isArray(fault.expect?.installedAfter) ? fault.expect.installedAfter : []) {
+            if (catalog && isObject(catalog.products) && !(String(product) in catalog.products)) problems.push(`${where}.expect.installedAfter: ${product} is not a product of the catalog`);
+        }
     });
 
     if (!isObject(s.expected)) problems.push("expected must map each product to its final user list");

@@ -44,6 +44,9 @@ export type StepTrace = DeliveryTrace | FaultTrace;
 
 /** The vendor CLI's exit status for an injected "license server busy" (see licenseServers.ts). */
 const VENDOR_FAULT_STATUS = /status 75\b/;
+/** What the hub's document prints when it installed a new list, and when it refused or ignored one (licenseServerDocument.ts). */
+const LIST_APPLIED = /generation \d+ applied/;
+const LIST_REFUSED = /\b(refused|superseded|ignored)\b/;
 
 export class Story {
     readonly traces: StepTrace[] = [];
@@ -75,8 +78,9 @@ export class Story {
 
     /** A fault being injected. */
     openFault(fault: Fault): FaultTrace {
-        const where = fault.target === "ec2" ? `ec2 ${fault.account}` : "vendor-cli";
-        const trace: FaultTrace = { kind: "fault", label: `t=${formatScenarioTime(scenarioSeconds(fault.at))} fault ${where} x${fault.times}`, note: fault.note, expect: fault.expect, observation: { consumed: [] }, fault };
+        const where = fault.target === "ec2" ? `ec2 ${fault.account}` : fault.target;
+        const observation: Observation = fault.target === "change-marker-parameter" ? { installedAfter: [], refusedAfter: 0 } : { consumed: [] };
+        const trace: FaultTrace = { kind: "fault", label: `t=${formatScenarioTime(scenarioSeconds(fault.at))} fault ${where} x${fault.times}`, note: fault.note, expect: fault.expect, observation, fault };
         this.traces.push(trace);
         return trace;
     }
@@ -106,6 +110,7 @@ export class Story {
                 return this.end(idOf(event.event as EventBridgeEvent), "gave-up");
             case "license-server":
                 if (!event.ok && VENDOR_FAULT_STATUS.test(event.detail)) this.vendorFailureConsumed(event.product);
+                this.listOutcomeAfterFaults(event);
                 return;
             case "invocation":
                 if (event.trigger === "event") this.invocation(event);
@@ -150,6 +155,16 @@ export class Story {
         trace.done = true;
         this.open.delete(eventId);
         trace.finish();
+    }
+
+    /** A license server's outcome, for every change-marker fault injected before it: installed a list, or refused one. */
+    private listOutcomeAfterFaults(event: Extract<SandboxEvent, { kind: "license-server" }>): void {
+        for (const trace of this.traces) {
+            if (trace.kind !== "fault" || trace.fault.target !== "change-marker-parameter") continue;
+            const o = trace.observation;
+            if (event.ok && LIST_APPLIED.test(event.detail) && !o.installedAfter!.includes(event.product)) o.installedAfter!.push(event.product);
+            if (LIST_REFUSED.test(event.detail)) o.refusedAfter = (o.refusedAfter ?? 0) + 1;
+        }
     }
 
     private vendorFailureConsumed(product: string): void {

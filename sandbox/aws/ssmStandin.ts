@@ -111,6 +111,10 @@ export async function startSsmStandin(options: SsmStandinOptions = {}, port = 0)
                     },
                 };
             },
+            DeleteParameter(input: { Name?: string }) {
+                if (!input.Name || !parameters.delete(input.Name)) throw new AwsServiceError("ParameterNotFound", `Parameter ${input.Name} not found.`);
+                return {};
+            },
             PutParameter(input: { Name?: string; Value?: string; Type?: string; Overwrite?: boolean }) {
                 if (!input.Name || input.Value === undefined) throw new AwsServiceError("ValidationException", "Name and Value are required.");
                 const existing = parameters.get(input.Name);

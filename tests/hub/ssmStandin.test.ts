@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { GetCommandInvocationCommand, GetParameterCommand, PutParameterCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DeleteParameterCommand, GetCommandInvocationCommand, GetParameterCommand, PutParameterCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
 import { SEND_COMMAND_MAX_INSTANCES, startSsmStandin, SsmStandin } from "../../sandbox/aws/ssmStandin";
 
@@ -26,6 +26,11 @@ describe("SSM stand-in (real SDK v3 client)", () => {
         const { Parameter } = await client.send(new GetParameterCommand({ Name: "marker" }));
         expect(Parameter).to.include({ Name: "marker", Value: "b", Version: 2 });
         expect(Parameter!.LastModifiedDate).to.be.instanceOf(Date);
+        // Deleted and created again (a rename, a redeploy): versions restart at 1.
+        await client.send(new DeleteParameterCommand({ Name: "marker" }));
+        expect((await client.send(new GetParameterCommand({ Name: "marker" })).catch((e) => e)).name).to.equal("ParameterNotFound");
+        expect((await client.send(new DeleteParameterCommand({ Name: "marker" })).catch((e) => e)).name).to.equal("ParameterNotFound");
+        expect((await client.send(new PutParameterCommand({ Name: "marker", Value: "c", Type: "String" }))).Version).to.equal(1);
     });
 
     it("runs commands through the injected executor and reports their status", async () => {

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import { checkExpectation, expectationProblems } from "../../sandbox/expectations";
-import { DEFAULT_SCENARIO_FILE, Scenario, deliveries, scenarioProblems } from "../../sandbox/scenario";
+import { DEFAULT_SCENARIO_FILE, Fault, Scenario, deliveries, scenarioProblems } from "../../sandbox/scenario";
+import { Story } from "../../sandbox/story";
 
 const raw = () => JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;
 
@@ -29,6 +30,27 @@ describe("sandbox expectations", () => {
         expect(checkExpectation("f", undefined, { consumed: 0 }, { consumed: [] }).ok).to.equal(true);
     });
 
+    it("after a recreated change-marker parameter, records which products got a list installed and how many lists were refused", () => {
+        const story = new Story();
+        const serverSaid = (product: string, ok: boolean, detail: string) =>
+            story.onEvent({ at: 0, kind: "license-server", instanceId: "i-0a1b2c3d4e5f60001", product, generation: "7", ok, detail });
+        serverSaid("catia", true, "license-hub: catia generation 6 applied (1 users)"); // before the step: not counted
+        const fault: Fault = { at: "2:50", target: "change-marker-parameter", times: 1, expect: { installedAfter: ["matlab"], refusedAfter: 0 } };
+        story.openFault(fault);
+        serverSaid("matlab", true, "license-hub: matlab generation 7 applied (3 users)");
+        serverSaid("matlab", true, "license-hub: matlab generation 8 applied (4 users)");
+        serverSaid("simulink", true, "license-hub: simulink generation 8 already applied"); // nothing new installed
+        expect(story.checks()).to.deep.equal([
+            { step: "t=02:50 fault change-marker-parameter x1", note: undefined, expected: "installedAfter matlab, refusedAfter 0", ok: true, observed: "installedAfter matlab, refusedAfter 0" },
+        ]);
+        // What the release before generations did: a version below the server's was ignored (exit 0), and a refusal.
+        serverSaid("catia", true, "license-hub: catia already has generation 9; generation 2 ignored");
+        serverSaid("catia", false, "applyUserList: script failed (exit 3): license-hub: catia holds generation 9; generation 3 refused (superseded)");
+        const [check] = story.checks();
+        expect(check).to.include({ ok: false, observed: "installedAfter matlab, refusedAfter 2" });
+        expect(checkExpectation("f", undefined, { installedAfter: ["matlab", "catia"] }, { installedAfter: ["matlab"] })).to.include({ ok: false, observed: "installedAfter matlab" });
+    });
+
     it("names every mistake in an expect, and the keys the kind of step allows", () => {
         expect(expectationProblems("timeline[1].expect", { outcome: "granted", seatsAdded: -1, consumed: 2 }, ["outcome", "seatsAdded"])).to.deep.equal([
             "timeline[1].expect.outcome must be one of no-rule, ignored, rejected-by-forwarder, refused-by-hub-bus, rejected-by-hub, applied, superseded, gave-up",
@@ -46,6 +68,15 @@ describe("sandbox expectations", () => {
         const problems = scenarioProblems(scenario);
         expect(problems.some((p) => p.startsWith("timeline[0].expect.outcome must be one of"))).to.equal(true);
         expect(problems).to.include("faults[0].expect.outcome is not an expectation of this kind of step (use consumed, consumedBy)");
+        const recreated = raw() as any;
+        recreated.faults.push({ at: "1:00", target: "change-marker-parameter", times: 1, expect: { consumed: 1, installedAfter: ["photoshop", 3], refusedAfter: -1 } });
+        const where = `faults[${recreated.faults.length - 1}].expect`;
+        expect(scenarioProblems(recreated)).to.include.members([
+            `${where}.consumed is not an expectation of this kind of step (use installedAfter, refusedAfter)`,
+            `${where}.installedAfter must be a list of names`,
+            `${where}.refusedAfter must be a whole number >= 0`,
+            `${where}.installedAfter: photoshop is not a product of the catalog`,
+        ]);
     });
 
     it("gives a redelivery its own expectation, not its original's", () => {

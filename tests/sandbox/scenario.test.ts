@@ -15,7 +15,7 @@ describe("sandbox scenario", () => {
         expect(scenario.timeline.some((e) => e.occurredAt !== undefined)).to.equal(true);
         expect(Object.values(scenario.accounts).some((a) => a.role === "workbench-account" && !a.allowedOnHub)).to.equal(true);
         expect(Object.values(scenario.catalog.products).some((p) => p.seats !== undefined)).to.equal(true);
-        expect(scenario.faults?.map((f) => f.target).sort()).to.deep.equal(["ec2", "vendor-cli"]);
+        expect(scenario.faults?.map((f) => f.target).sort()).to.deep.equal(["change-marker-parameter", "ec2", "vendor-cli"]);
     });
 
     it("reads scenario times as seconds or m:ss and prints them as mm:ss", () => {
@@ -78,7 +78,7 @@ describe("sandbox scenario", () => {
             /state must be one of pending, running/,
             /occurredAt must be a time at or before its delivery/,
             /redeliver names no earlier label "no-such-label"/,
-            /faults\[2\]\.target must be one of ec2, vendor-cli/,
+            new RegExp(`faults\\[${scenario.faults.length - 1}\\]\\.target must be one of ec2, vendor-cli, change-marker-parameter`),
             /expected has no list for product catia/,
             /expected\.photoshop is not a product of the catalog/,
         ]) {
