@@ -8,6 +8,8 @@ import { assertSettings, settingProblem } from "./settings";
 import { MultiRegionLicenseTracker } from "../components/tracking/multiRegionLicenseTracker";
 import { OnPremisesServers, OnPremisesServersArgs, activationProblems, discoveredProductsProblems } from "../components/config/onPremisesServers";
 import { readAlertsSetting } from "./alerts";
+import { TRACKER_HANDLER, type ReportLayout } from "../components/tracking/definitions";
+import { dashboard, governanceDashboardBody, queueDepths } from "../components/analytics/dashboards";
 
 /** The usage tracker's name: its alarms are named `usage-*`, which the utilisation alerts topic admits. */
 const TRACKER_NAME = "usage";
@@ -18,8 +20,6 @@ interface OnPremisesSetting extends Omit<OnPremisesServersArgs, "discovery"> {
     discovery?: Record<string, DiscoveredProduct[]>;
 }
 import { WorkbenchGuardrails, WorkbenchGuardrailsArgs } from "../components/trust/workbenchGuardrails";
-import { TRACKER_HANDLER, type ReportLayout } from "../components/tracking/definitions";
-import { dashboard, governanceDashboardBody } from "../components/analytics/dashboards";
 
 /**
  * License governance account (Organizations management account or License Manager's delegated administrator):
@@ -73,12 +73,28 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
     const guardrails = guardrailSettings ? new WorkbenchGuardrails("workbench-guardrails", guardrailSettings) : undefined;
 
     const threshold = config.getNumber("utilisationThresholdPercent") ?? CHECKER_DEFAULTS.thresholdPercent;
+    const checker = licenseSet.alerts;
+    const queues = [
+        { queue: tracker.deadLetterQueue, holds: "report runs EventBridge could not deliver" },
+        ...(tracker.reportFunction.failureQueue ? [{ queue: tracker.reportFunction.failureQueue, holds: "failed report runs" }] : []),
+        ...(checker ? [{ queue: checker.checkUndelivered, holds: "utilisation checks EventBridge could not deliver" }] : []),
+        ...(checker?.checker.failureQueue ? [{ queue: checker.checker.failureQueue, holds: "failed utilisation checks" }] : []),
+    ];
     const governanceDashboard = dashboard(
         "license-governance",
-        pulumi.all([aws.getRegionOutput().region, licenseSet.configurationArns, tracker.reportFunction.functionName]).apply(([region, arns, trackerFunctionName]) =>
-            // The tracker's metrics carry its handler's name as their service (BundledFunction's default).
-            governanceDashboardBody({ region, configurations: arns, thresholdPercent: threshold, trackerFunctionName, trackerService: TRACKER_HANDLER }),
-        ),
+        pulumi
+            .all([aws.getRegionOutput().region, licenseSet.configurationArns, tracker.reportFunction.functionName, queueDepths(queues)])
+            .apply(([region, arns, trackerFunctionName, queueNames]) =>
+                // The tracker's metrics carry its handler's name as their service (BundledFunction's default).
+                governanceDashboardBody({
+                    region,
+                    configurations: arns,
+                    thresholdPercent: threshold,
+                    trackerFunctionName,
+                    trackerService: TRACKER_HANDLER,
+                    queues: queueNames,
+                }),
+            ),
     );
 
     return {

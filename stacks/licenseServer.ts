@@ -7,7 +7,7 @@ import { assertSettings, settingProblem } from "./settings";
 import { SeatLedger } from "../components/hub/seatLedger";
 import { LicenseAnalytics } from "../components/analytics/licenseAnalytics";
 import { LicenseAuditTrail } from "../components/analytics/auditTrail";
-import { dashboard, hubDashboardBody } from "../components/analytics/dashboards";
+import { dashboard, hubDashboardBody, queueDepths } from "../components/analytics/dashboards";
 import { HUB_BUS_ARN_OUTPUT } from "./workbenchAccount";
 import { stackAlertTopicArn } from "./alerts";
 
@@ -51,13 +51,14 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
     ];
     const hubDashboard = dashboard(
         "license-hub",
-        pulumi.all([aws.getRegionOutput().region, pulumi.all(queues.map((q) => q.queue.name))]).apply(([region, names]) =>
+        pulumi.all([aws.getRegionOutput().region, queueDepths(queues)]).apply(([region, queueNames]) =>
             hubDashboardBody({
                 region,
                 hubName: "hub",
+                ledgerService: ledger.metricsService,
                 // Stack settings are plain values (read from the stack's configuration).
                 products: Object.entries(catalog.products).map(([name, p]) => ({ name, seats: p.seats as number | undefined })),
-                queues: names.map((name, i) => ({ name, holds: queues[i].holds })),
+                queues: queueNames,
             }),
         ),
     );

@@ -17,19 +17,47 @@ function metricWidget(title: string, region: string, metrics: unknown[][], extra
     return { type: "metric", width: WIDTH, height: HEIGHT, properties: { title, region, view: "timeSeries", stacked: false, period: 60, metrics, ...extra } };
 }
 
+/** Sum rows of one service's count metrics: `[metric, label]` each. */
+function counts(service: string, metrics: Array<[string, string]>): unknown[][] {
+    return metrics.map(([metric, label]) => [METRICS_NAMESPACE, metric, "service", service, { stat: "Sum", label }]);
+}
+
 export interface HubDashboardSpec {
     region: string;
     /** The hub component's name: its Lambdas' Powertools services are `<hub>-assignment`, `<hub>-sync`, ... */
     hubName: string;
     products: Array<{ name: string; seats?: number }>;
+    /** Powertools service of the SeatLedger's writer (`<ledger>-writer`); without it, no ledger widget. */
+    ledgerService?: string;
     /** Dead-letter and on-failure queue names, with what each holds. */
-    queues: Array<{ name: string; holds: string }>;
+    queues: QueueDepth[];
+}
+
+/** A dead-letter or on-failure queue on a dashboard: its name and what its messages are. */
+export interface QueueDepth {
+    name: string;
+    holds: string;
+}
+
+/** The queues' names (known once created) with what each holds, for a dashboard body. */
+export function queueDepths(queues: ReadonlyArray<{ queue: aws.sqs.Queue; holds: string }>): pulumi.Output<QueueDepth[]> {
+    return pulumi.all(queues.map((q) => q.queue.name)).apply((names) => names.map((name, i) => ({ name, holds: queues[i].holds })));
+}
+
+function queueDepthWidget(region: string, queues: QueueDepth[]): Widget {
+    return metricWidget(
+        "Dead-letter and failure queues (messages waiting)",
+        region,
+        queues.map((q) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q.name, { stat: "Maximum", label: q.holds }]),
+        { yAxis: { left: { min: 0 } } },
+    );
 }
 
 export function hubDashboardBody(spec: HubDashboardSpec): string {
     const { region, hubName } = spec;
     const sync = `${hubName}-sync`;
     const assignment = `${hubName}-assignment`;
+    const changeMarker = `${hubName}-change-marker`;
     const seats = spec.products.map((p) =>
         metricWidget(
             `Seats: ${p.name}${p.seats === undefined ? " (no seat limit)" : ` (${p.seats} owned)`}`,
@@ -38,6 +66,7 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
                 [METRICS_NAMESPACE, "UsersAssigned", "service", sync, "Product", p.name, { stat: "Maximum", label: "in use" }],
                 [METRICS_NAMESPACE, "SeatsFree", "service", sync, "Product", p.name, { stat: "Minimum", label: "free" }],
                 [METRICS_NAMESPACE, "SeatDenials", "service", sync, "Product", p.name, { stat: "Maximum", label: "denied (waiting)" }],
+                [METRICS_NAMESPACE, "SeatDemand", "service", sync, "Product", p.name, { stat: "Maximum", label: "demand (in use + waiting)" }],
             ],
             { yAxis: { left: { min: 0 } }, ...(p.seats === undefined ? {} : { annotations: { horizontal: [{ label: "seats owned", value: p.seats, color: "#d62728" }] } }) },
         ),
@@ -51,22 +80,71 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
             [METRICS_NAMESPACE, "EventToLicenseServerSeconds", "service", sync, { stat: "Maximum", label: "max" }],
         ]),
         metricWidget("Sync outcomes", region, [
-            [METRICS_NAMESPACE, "UserListsSent", "service", sync, { stat: "Sum", label: "lists delivered" }],
-            [METRICS_NAMESPACE, "SyncFailures", "service", sync, { stat: "Sum", label: "products not delivered" }],
+            ...counts(sync, [
+                ["UserListsSent", "lists delivered"],
+                ["SyncFailures", "products not delivered"],
+            ]),
             [METRICS_NAMESPACE, "SyncDuration", "service", sync, { stat: "Maximum", label: "duration (ms)", yAxis: "right" }],
         ]),
-        metricWidget("Workbench events: applied, refused, rejected", region, [
-            [METRICS_NAMESPACE, "WorkbenchEventsApplied", "service", assignment, { stat: "Sum", label: "applied" }],
-            [METRICS_NAMESPACE, "WorkbenchEventsSuperseded", "service", assignment, { stat: "Sum", label: "superseded" }],
-            [METRICS_NAMESPACE, "WorkbenchEventsRejected", "service", assignment, { stat: "Sum", label: "rejected" }],
-            [METRICS_NAMESPACE, "WorkbenchEventsFromFuture", "service", assignment, { stat: "Sum", label: "refused (clock skew)" }],
+        metricWidget(
+            "Workbench events: applied, refused, rejected",
+            region,
+            counts(assignment, [
+                ["WorkbenchEventsApplied", "applied"],
+                ["WorkbenchEventsSuperseded", "superseded (older than the seat's last event)"],
+                ["WorkbenchEventsRejected", "rejected (invalid or refused)"],
+                ["WorkbenchEventsFromFuture", "refused (stamped in the future)"],
+                ["SeatHoldersAdded", "seat holders added"],
+                ["SeatHoldersReleased", "seat holders released"],
+            ]),
+        ),
+        metricWidget(
+            "Inventory snapshots (lost events repaired)",
+            region,
+            counts(assignment, [
+                ["InventorySnapshotsReconciled", "snapshots reconciled"],
+                ["InventoryChunksPending", "chunks waiting for the rest"],
+                ["InventoryCorrections", "instances corrected"],
+                ["InventorySeatRepairs", "seats repaired"],
+            ]),
+        ),
+        metricWidget("Refused by the sync and the license servers", region, [
+            ...spec.products.flatMap((p) => [
+                [METRICS_NAMESPACE, "InvalidSeatRows", "service", sync, "Product", p.name, { stat: "Sum", label: `${p.name}: invalid seat rows skipped` }],
+                [METRICS_NAMESPACE, "GenerationsSuperseded", "service", sync, "Product", p.name, { stat: "Sum", label: `${p.name}: older list refused by the server` }],
+            ]),
+            ...counts(sync, [
+                ["SyncBusy", "ticks skipped (another sync running)"],
+                ["ChangeMarkerUnreadable", "change marker unreadable"],
+                ["SafetyNetCorrections", "lists corrected by the safety net"],
+            ]),
         ]),
         metricWidget(
-            "Dead-letter and failure queues (messages waiting)",
+            "Change marker",
             region,
-            spec.queues.map((q) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q.name, { stat: "Maximum", label: q.holds }]),
-            { yAxis: { left: { min: 0 } } },
+            counts(changeMarker, [
+                ["SeatRowChanges", "seat changes"],
+                ["StreamRecordsSkipped", "stream records skipped"],
+                ["SyncTriggered", "syncs triggered"],
+                ["ChangeMarkerFailures", "marker not written"],
+                ["SyncTriggerFailures", "sync not triggered"],
+            ]),
         ),
+        ...(spec.ledgerService === undefined
+            ? []
+            : [
+                  metricWidget(
+                      "Seat ledger records",
+                      region,
+                      counts(spec.ledgerService, [
+                          ["LedgerGrants", "grants"],
+                          ["LedgerReleases", "releases"],
+                          ["LedgerDenials", "denials"],
+                          ["LedgerRecordsSkipped", "stream records skipped"],
+                      ]),
+                  ),
+              ]),
+        queueDepthWidget(region, spec.queues),
     ];
     return JSON.stringify({ widgets });
 }
@@ -79,6 +157,8 @@ export interface GovernanceDashboardSpec {
     trackerFunctionName: string;
     /** Powertools service of the tracker (its metrics' `service` dimension). */
     trackerService: string;
+    /** Dead-letter and on-failure queue names, with what each holds. */
+    queues: QueueDepth[];
 }
 
 export function governanceDashboardBody(spec: GovernanceDashboardSpec): string {
@@ -102,6 +182,7 @@ export function governanceDashboardBody(spec: GovernanceDashboardSpec): string {
             [METRICS_NAMESPACE, "LicenseConfigurationsFailed", "service", spec.trackerService, { stat: "Sum", label: "configurations failed" }],
         ], { period: 3600 }),
         metricWidget("Usage tracker run duration (ms)", region, [["AWS/Lambda", "Duration", "FunctionName", spec.trackerFunctionName, { stat: "Maximum", label: "duration" }]], { period: 3600 }),
+        queueDepthWidget(region, spec.queues),
     ];
     return JSON.stringify({ widgets });
 }

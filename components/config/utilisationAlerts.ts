@@ -139,6 +139,8 @@ export interface UtilisationAlerts {
     /** The dedicated topic key (absent when kmsKeyArn was given). */
     key?: aws.kms.Key;
     checker: BundledFunction;
+    /** Scheduled checks EventBridge could not deliver to the checker. */
+    checkUndelivered: aws.sqs.Queue;
     stateParameter: aws.ssm.Parameter;
     usageAlarms: Record<string, aws.cloudwatch.MetricAlarm>;
 }
@@ -368,7 +370,7 @@ export function createUtilisationAlerts(
         }
     }
 
-    return { topic, key, checker, stateParameter, usageAlarms };
+    return { topic, key, checker, checkUndelivered: undelivered, stateParameter, usageAlarms };
 }
 
 function shortHash(value: string): string {

@@ -49,6 +49,8 @@ export class SeatLedger extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string>;
     /** `s3://<bucket>/seat-ledger/`, the Glue table's location. */
     public readonly location: pulumi.Output<string>;
+    /** The writer's Powertools service: the `service` dimension of its metrics (LedgerGrants, LedgerDenials, ...). */
+    public readonly metricsService: string;
 
     constructor(name: string, args: SeatLedgerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("SeatLedger"), name, {}, opts);
@@ -68,6 +70,7 @@ export class SeatLedger extends pulumi.ComponentResource {
         }
         this.bucket = ledgerBucket.bucket;
         this.failureQueue = deadLetterQueue(`${name}-failures`, this);
+        this.metricsService = `${name}-writer`;
         tlsOnlyQueuePolicy(`${name}-failures`, this.failureQueue, this);
         const kms = ledgerBucket.kmsKeyArn
             ? [{ sid: "EncryptLedger", actions: ["kms:GenerateDataKey"], resources: [ledgerBucket.kmsKeyArn] }]
@@ -83,7 +86,7 @@ export class SeatLedger extends pulumi.ComponentResource {
                     // Resolved as the hub resolves it; the hub validates the same catalog.
                     [LEDGER_ENVIRONMENT.products]: pulumi.output(args.catalog).apply((catalog) => JSON.stringify(syncCatalog(catalog as KnownCatalog))),
                     [LEDGER_ENVIRONMENT.ledgerBucket]: this.bucket.bucket,
-                    POWERTOOLS_SERVICE_NAME: `${name}-writer`,
+                    POWERTOOLS_SERVICE_NAME: this.metricsService,
                 },
                 statements: [
                     {

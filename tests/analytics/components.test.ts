@@ -168,7 +168,24 @@ describe("dashboards", () => {
             hubDashboardBody({ region: "eu-central-1", hubName: "hub", products: [{ name: "matlab", seats: 50 }, { name: "ansys" }], queues: [{ name: "hub-undelivered", holds: "undelivered" }] }),
         );
         const titles = body.widgets.map((w: any) => w.properties.title).filter(Boolean);
-        expect(titles).to.deep.equal(["Seats: matlab (50 owned)", "Seats: ansys (no seat limit)", "Event -> license server latency (s)", "Sync outcomes", "Workbench events: applied, refused, rejected", "Dead-letter and failure queues (messages waiting)"]);
+        expect(titles).to.deep.equal([
+            "Seats: matlab (50 owned)",
+            "Seats: ansys (no seat limit)",
+            "Event -> license server latency (s)",
+            "Sync outcomes",
+            "Workbench events: applied, refused, rejected",
+            "Inventory snapshots (lost events repaired)",
+            "Refused by the sync and the license servers",
+            "Change marker",
+            "Dead-letter and failure queues (messages waiting)",
+        ]);
+        const refusedBySync = body.widgets.find((w: any) => w.properties.title === "Refused by the sync and the license servers").properties.metrics;
+        expect(refusedBySync.filter((m: any[]) => m[4] === "Product").map((m: any[]) => `${m[1]}/${m[5]}`)).to.deep.equal([
+            "InvalidSeatRows/matlab",
+            "GenerationsSuperseded/matlab",
+            "InvalidSeatRows/ansys",
+            "GenerationsSuperseded/ansys",
+        ]);
         const matlab = body.widgets.find((w: any) => w.properties.title === "Seats: matlab (50 owned)");
         expect(matlab.properties.annotations.horizontal[0].value).to.equal(50);
         expect(matlab.properties.metrics[0].slice(0, 6)).to.deep.equal(["LicenseOps", "UsersAssigned", "service", "hub-sync", "Product", "matlab"]);
@@ -176,12 +193,26 @@ describe("dashboards", () => {
         expect(body.widgets.at(-1).properties.metrics[0].slice(0, 4)).to.deep.equal(["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "hub-undelivered"]);
     });
 
+    it("hub: the seat ledger's records from its writer's service, when the hub has a ledger", () => {
+        const spec = { region: "eu-central-1", hubName: "hub", products: [{ name: "matlab" }], queues: [] };
+        const widget = (body: string) => JSON.parse(body).widgets.find((w: any) => w.properties.title === "Seat ledger records");
+        expect(widget(hubDashboardBody(spec))).to.equal(undefined);
+        const ledger = widget(hubDashboardBody({ ...spec, ledgerService: "seat-ledger-writer" }));
+        expect(ledger.properties.metrics.map((m: any[]) => `${m[1]}/${m[3]}`)).to.deep.equal([
+            "LedgerGrants/seat-ledger-writer",
+            "LedgerReleases/seat-ledger-writer",
+            "LedgerDenials/seat-ledger-writer",
+            "LedgerRecordsSkipped/seat-ledger-writer",
+        ]);
+    });
+
     it("governance: utilisation per configuration against the alert threshold, and the tracker's runs", () => {
         const arn = "arn:aws:license-manager:eu-central-1:111111111111:license-configuration:lic-0123456789abcdef0123456789abcdef";
-        const body = JSON.parse(governanceDashboardBody({ region: "eu-central-1", configurations: { matlab: arn }, thresholdPercent: 80, trackerFunctionName: "usage-report", trackerService: "license-usage-report" }));
+        const body = JSON.parse(governanceDashboardBody({ region: "eu-central-1", configurations: { matlab: arn }, thresholdPercent: 80, trackerFunctionName: "usage-report", trackerService: "license-usage-report", queues: [{ name: "usage-undelivered", holds: "undelivered runs" }] }));
         const utilisation = body.widgets.find((w: any) => w.properties.title === "Utilisation: matlab (%)");
         expect(utilisation.properties.annotations.horizontal[0].value).to.equal(80);
         expect(utilisation.properties.metrics[0][0].expression).to.include(`LicenseConfigurationArn = '${arn}'`);
+        expect(body.widgets.at(-1).properties.metrics.map((m: any[]) => m[3])).to.deep.equal(["usage-undelivered"]);
         const runs = body.widgets.find((w: any) => w.properties.title === "Usage tracker runs");
         expect(runs.properties.metrics.map((m: any[]) => m[1])).to.deep.equal(["Invocations", "Errors", "LicenseConfigurationsReported", "LicenseConfigurationsFailed"]);
     });

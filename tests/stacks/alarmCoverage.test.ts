@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXAMPLE_STACKS, PLANS_DIR } from "./exampleStacks";
+import { projectRoot } from "../../components/lambda/bundle";
 
 interface PlannedResource {
     type: string;
@@ -59,4 +60,44 @@ describe("alarm coverage of the committed plans", () => {
             });
         });
     }
+});
+
+const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
+
+/** Names of the metrics a folder's handlers emit (`telemetry.metric("Name", ...)`, both names of a `cond ? "A" : "B"`). */
+function emittedMetrics(folder: string): string[] {
+    const names = new Set<string>();
+    for (const file of fs.readdirSync(folder, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"))) {
+        for (const call of fs.readFileSync(path.join(folder, file), "utf8").matchAll(/\.metric\(([^,]+),/g)) {
+            for (const literal of call[1].matchAll(/"([A-Z][A-Za-z0-9]*)"/g)) names.add(literal[1]);
+        }
+    }
+    return [...names].sort();
+}
+
+/**
+ * What the dashboards show, read from the committed plans: every queue of a stack with a dashboard shows its depth
+ * there, and every metric the hub's Lambdas emit is on the hub's dashboard (a new metric, queue or DLQ fails here).
+ */
+describe("dashboard coverage of the committed plans", () => {
+    for (const stack of Object.keys(EXAMPLE_STACKS)) {
+        const resources = readPlan(path.join(PLANS_DIR, `${stack}.plan.txt`));
+        const bodies = resources.filter((r) => r.type === DASHBOARD).map((d) => d.inputs.dashboardBody);
+        if (bodies.length === 0) continue;
+        it(`${stack}: shows the depth of every queue of the stack`, () => {
+            const shown = new Set(bodies.flatMap((body) => JSON.stringify(JSON.parse(body)).match(/"QueueName","[^"]+"/g) ?? []).map((m) => m.split(",")[1].replace(/"/g, "")));
+            const missing = resources.filter((r) => r.type === QUEUE && !shown.has(r.name)).map((q) => q.name);
+            expect(resources.some((r) => r.type === QUEUE)).to.equal(true);
+            expect(missing, "queues missing from the dashboard").to.deep.equal([]);
+        });
+    }
+
+    it("license-server: shows every metric the hub's Lambdas and the seat ledger emit", () => {
+        const hub = readPlan(path.join(PLANS_DIR, "license-server.plan.txt")).find((r) => r.type === DASHBOARD && r.name === "license-hub");
+        const shown = new Set([...JSON.stringify(JSON.parse(hub!.inputs.dashboardBody)).matchAll(/"LicenseOps","([A-Za-z0-9]+)"/g)].map((m) => m[1]));
+        const functions = path.join(projectRoot, "functions");
+        const emitted = fs.readdirSync(functions).filter((dir) => dir.startsWith("hub-")).flatMap((dir) => emittedMetrics(path.join(functions, dir)));
+        expect(emitted.length, "metrics found in functions/hub-*").to.be.greaterThan(20);
+        expect(emitted.filter((name) => !shown.has(name)), "metrics missing from the license-hub dashboard").to.deep.equal([]);
+    });
 });
