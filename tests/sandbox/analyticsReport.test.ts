@@ -8,9 +8,9 @@ import { chromium, BrowserContext } from "playwright-core";
 import { startS3rver, LocalS3 } from "../../sandbox/aws/s3rver";
 import { AnalyticsReport, analyticsSummaryLines, hiveSummaryKey, writeAnalyticsReport } from "../../sandbox/analytics/report";
 import { writeKnownScenario } from "../analytics/support/knownScenario";
+import { BROWSER_ENV, findChromium } from "../../tools/browser/chromium";
 
-/** Debian's chromium, installed by .ci/run; the flags keep it off the network and out of any shared profile. */
-export const CHROMIUM = "/usr/bin/chromium";
+/** The flags keep the browser off the network and out of any shared profile. */
 const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 /** Uploads every file under `dir` to the bucket, at its relative path. */
@@ -30,7 +30,8 @@ describe("sandbox analytics report: the HTML page in a real headless browser", (
     let page: import("playwright-core").Page;
 
     before(async () => {
-        expect(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: run .ci/run (it installs Debian's chromium) or apt-get install chromium`).to.equal(true);
+        const browser = findChromium();
+        expect(browser, `no headless browser: run \`npm run browser:install\` (Debian's chromium) or set ${BROWSER_ENV}`).to.be.a("string");
         s3 = await startS3rver();
         const files = writeKnownScenario();
         await s3.createBucket("ledger");
@@ -47,7 +48,7 @@ describe("sandbox analytics report: the HTML page in a real headless browser", (
         });
 
         context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-")), {
-            executablePath: CHROMIUM,
+            executablePath: browser,
             headless: true,
             args: CHROMIUM_FLAGS,
         });
