@@ -5,12 +5,17 @@ export { LicenseConfigSet, LicenseConfigSetArgs, OrganizationSettingsArgs } from
 export { LicenseManagerServiceSettings, LicenseManagerServiceSettingsArgs } from "./config/licenseManagerServiceSettings";
 export { UtilisationAlertsArgs } from "./config/utilisationAlerts";
 export * as licenseDefinitions from "./config/definitions";
+export { CountingType, Tenancy, LicenseDefinition, LicenseRules } from "./config/definitions";
 export { MultiRegionLicenseTracker, MultiRegionLicenseTrackerArgs } from "./tracking/multiRegionLicenseTracker";
-export { ReportBucketArgs, ReportStorageClass } from "./tracking/reportBucket";
+export { ReportBucketArgs, ReportStorageClass, ReportTransitionArgs } from "./tracking/reportBucket";
 export * as trackingDefinitions from "./tracking/definitions";
+export { ReportLayout } from "./tracking/definitions";
 export { LicenseServerHub, LicenseServerHubArgs } from "./hub/licenseServerHub";
 export { ProductCatalog, LicensedProduct, KnownCatalog, KnownProduct } from "./hub/catalog";
 export * as hubDefinitions from "./hub/definitions";
 export { SeatLedger, SeatLedgerArgs } from "./hub/seatLedger";
 export { LicenseAnalytics, LicenseAnalyticsArgs, UsageReportLocation } from "./analytics/licenseAnalytics";
 export { LicenseAuditTrail, LicenseAuditTrailArgs } from "./analytics/auditTrail";
+export { AlertTopic, AlertTopicArgs } from "./shared/alertTopic";
+export { WorkbenchGuardrails, WorkbenchGuardrailsArgs } from "./trust/workbenchGuardrails";
+export { OnPremisesServers, OnPremisesServersArgs, OnPremisesDiscoveryArgs } from "./config/onPremisesServers";

@@ -1,14 +1,21 @@
 import * as path from "node:path";
 import * as fs from "node:fs";
 import { createHash } from "node:crypto";
-import { buildSync } from "esbuild";
+import type * as esbuild from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
 
-/** Repository root: `functions/` and `components/` live directly below it. */
+/** Repository root (or `bin/` of the built package): `functions/` and `components/` live directly below it. */
 export const projectRoot = path.resolve(__dirname, "..", "..");
 
 /** Folder holding one sub-folder per Lambda handler (`functions/<name>/index.ts`). */
 export const functionsRoot = path.join(projectRoot, "functions");
+
+/**
+ * Where the built package keeps every handler's bundle (`bundles/<name>.js` under `bin/`, written by `npm run
+ * build`): a program using the installed package deploys these bytes and needs no bundler, no handler sources and no
+ * AWS SDK. A repository checkout has none, so it always bundles its current sources.
+ */
+export const prebuiltBundlesRoot = path.join(projectRoot, "bundles");
 
 /** esbuild target matching the Lambda runtime the components deploy (nodejs22.x). */
 export const bundleTarget = "node22";
@@ -16,11 +23,24 @@ export const bundleTarget = "node22";
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{1,62}$/;
 const bundleCache = new Map<string, string>();
 
-/** Absolute path of a handler's entry point; throws when the handler does not exist. */
-export function handlerEntryPoint(functionName: string): string {
+function assertHandlerName(functionName: string): void {
     if (!FUNCTION_NAME.test(functionName)) {
         throw new Error(`Lambda handler name "${functionName}" must be lower-case letters, digits and dashes.`);
     }
+}
+
+/** The handlers in `functions/` (folders with an `index.ts`), sorted. */
+export function handlerNames(): string[] {
+    return fs
+        .readdirSync(functionsRoot, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(functionsRoot, entry.name, "index.ts")))
+        .map((entry) => entry.name)
+        .sort();
+}
+
+/** Absolute path of a handler's entry point; throws when the handler does not exist. */
+export function handlerEntryPoint(functionName: string): string {
+    assertHandlerName(functionName);
     const entry = path.join(functionsRoot, functionName, "index.ts");
     if (!fs.existsSync(entry)) {
         throw new Error(`Lambda handler "${functionName}" not found: expected ${path.relative(projectRoot, entry)}.`);
@@ -38,14 +58,23 @@ export function handlerEntryPoint(functionName: string): string {
 export function bundleHandler(functionName: string): string {
     let code = bundleCache.get(functionName);
     if (code === undefined) {
-        code = buildHandler(functionName);
+        code = prebuiltBundle(functionName) ?? buildHandler(functionName);
         bundleCache.set(functionName, code);
     }
     return code;
 }
 
+/** The bundle the built package ships for a handler, if this is the built package. */
+function prebuiltBundle(functionName: string): string | undefined {
+    assertHandlerName(functionName);
+    const file = path.join(prebuiltBundlesRoot, `${functionName}.js`);
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+}
+
 /** Runs esbuild for one handler, without the per-process cache `bundleHandler` keeps. */
 export function buildHandler(functionName: string): string {
+    // A build-time tool, loaded only when bundling sources: the built package runs without it.
+    const { buildSync } = require("esbuild") as typeof esbuild;
     const result = buildSync({
         entryPoints: [handlerEntryPoint(functionName)],
         absWorkingDir: projectRoot,

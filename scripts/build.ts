@@ -1,0 +1,26 @@
+/**
+ * `npm run build` (and `npm pack`): the package in bin/ - the component library as JavaScript with type
+ * declarations (tsconfig.build.json), the analytics SQL it reads, and every Lambda handler's bundle in bin/bundles/, the same bytes a
+ * deployment from this checkout uploads. Consumers of the package need neither TypeScript nor esbuild.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { buildHandler, handlerNames, projectRoot } from "../components/lambda/bundle";
+
+const out = path.join(projectRoot, "bin");
+fs.rmSync(out, { recursive: true, force: true });
+
+const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(projectRoot, "tsconfig.build.json")], { stdio: "inherit" });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+const bundles = path.join(out, "bundles");
+fs.mkdirSync(bundles, { recursive: true });
+const names = handlerNames();
+for (const name of names) {
+    fs.writeFileSync(path.join(bundles, `${name}.js`), buildHandler(name));
+}
+// The analytics SQL (views and named queries) the analytics components read at program time, next to them as in
+// the repository (components/analytics/tables.ts resolves ../../analytics).
+fs.cpSync(path.join(projectRoot, "analytics"), path.join(out, "analytics"), { recursive: true, filter: (source) => fs.statSync(source).isDirectory() || source.endsWith(".sql") });
+console.error(`built ${path.relative(projectRoot, out)}/: the library and ${names.length} handler bundles`);
