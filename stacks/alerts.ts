@@ -9,7 +9,7 @@ export type AlertsSetting = { topicArn: string } | { emails: string[] };
 
 /**
  * Reads `alertTopicArn` (an existing SNS topic; its policy, and its key's, must let cloudwatch.amazonaws.com
- * publish) or `alertEmails`. One of the two is required: an alarm without actions is an alarm nobody sees.
+ * publish, and budgets.amazonaws.com too when the stack has budgets) or `alertEmails`. One of the two is required: an alarm without actions is an alarm nobody sees.
  */
 export function readAlertsSetting(config: pulumi.Config): AlertsSetting {
     const topicArn = config.get("alertTopicArn") || undefined;

@@ -10,6 +10,7 @@ import { OnPremisesServers, OnPremisesServersArgs, activationProblems, discovere
 import { readAlertsSetting } from "./alerts";
 import { TRACKER_HANDLER, type ReportLayout } from "../components/tracking/definitions";
 import { dashboard, governanceDashboardBody, queueDepths } from "../components/analytics/dashboards";
+import { LicenseBudgetDefinition, LicenseBudgets, budgetDefinitionsProblems } from "../components/config/licenseBudgets";
 
 /** The usage tracker's name: its alarms are named `usage-*`, which the utilisation alerts topic admits. */
 const TRACKER_NAME = "usage";
@@ -33,7 +34,9 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
     const extraArns = config.getObject<string[]>("trackedLicenseConfigurationArns") ?? [];
     const usageReportSchedule = config.get("usageReportSchedule");
     const onPremises = config.getObject<OnPremisesSetting>("onPremises");
+    const budgets = config.getObject<Record<string, LicenseBudgetDefinition>>("budgets");
     assertSettings([
+        ...(budgets === undefined ? [] : budgetDefinitionsProblems(budgets, "budgets")),
         ...onPremisesProblems(onPremises, licenses),
         ...licenseDefinitionsProblems(licenses, "licenses"),
         ...trackedArnProblems(extraArns),
@@ -48,16 +51,21 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
             thresholdPercent: config.getNumber("utilisationThresholdPercent"),
             emailAddresses: "emails" in alerts ? alerts.emails : [],
             admitAlarmsNamed: "emails" in alerts ? [`${TRACKER_NAME}-`] : [],
+            admitBudgets: "emails" in alerts && budgets !== undefined,
         },
         organizationSettings: organizationsIntegration ? { organizationIntegration: true, crossAccountDiscovery: true } : undefined,
     });
+
+    const alarmsTopicArn = pulumi.output("topicArn" in alerts ? alerts.topicArn : licenseSet.alertTopicArn!);
+    // Spend License Manager does not count (Marketplace, license-included usage), against the same topic.
+    const spend = budgets ? new LicenseBudgets("license-spend", { budgets, alertTopicArn: alarmsTopicArn }) : undefined;
 
     const tracker = new MultiRegionLicenseTracker(TRACKER_NAME, {
         // A configuration named in both places is tracked once.
         licenseConfigurationArns: licenseSet.configurationArns.apply((arns) => [...new Set([...Object.values(arns).sort(), ...extraArns])]),
         scheduleExpression: usageReportSchedule,
         layout: (config.get("usageReportLayout") || undefined) as ReportLayout | undefined,
-        alarmActions: ["topicArn" in alerts ? alerts.topicArn : licenseSet.alertTopicArn!],
+        alarmActions: [alarmsTopicArn],
     });
 
     let servers: OnPremisesServers | undefined;
@@ -104,7 +112,8 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         workbenchGuardrailsPolicyId: guardrails?.serviceControlPolicyId ?? pulumi.output(undefined),
         licenseConfigurationArns: licenseSet.configurationArns,
         alertTopicArn: licenseSet.alertTopicArn ?? pulumi.output(undefined),
-        alarmsTopicArn: pulumi.output("topicArn" in alerts ? alerts.topicArn : licenseSet.alertTopicArn!),
+        alarmsTopicArn,
+        ...(spend ? { budgetNames: spend.budgetNames } : {}),
         reportBucketName: tracker.bucketName,
         reportPrefix: pulumi.output(tracker.reportPrefix),
     };

@@ -8,6 +8,7 @@ import { AwsContext } from "../shared/awsContext";
 import { PolicyStatement } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
 import { whenKnown } from "../shared/validation";
+import { budgetsKeyStatement, budgetsPublishStatement } from "../shared/budgetPublishers";
 import { deadLetterAlarm } from "../shared/alarms";
 import { CHECKER_DEFAULTS, CHECKER_ENV, CHECKER_LIMITS, DEFAULT_CHECK_SCHEDULE } from "./definitions";
 
@@ -48,6 +49,12 @@ export interface UtilisationAlertsArgs {
      * component's alarms sent here): the topic and key policies admit them besides this set's own. Default: none.
      */
     admitAlarmsNamed?: string[];
+    /**
+     * Let AWS Budgets of this account notify the topic (e.g. a LicenseBudgets component's notifications): the topic
+     * policy, and the key policy of a key created here, admit budgets.amazonaws.com for this account's budgets. With
+     * `kmsKeyArn`, that key's policy must admit it too. Default false.
+     */
+    admitBudgets?: boolean;
 }
 
 /** License Manager's documented usage metrics (User Guide, "Monitoring license usage with Amazon CloudWatch"). */
@@ -83,6 +90,7 @@ const ALERT_KEYS = knownKeys<UtilisationAlertsArgs>()(
     "usageAlarms",
     "logRetentionDays",
     "admitAlarmsNamed",
+    "admitBudgets",
 );
 
 /** Every problem of the alert settings, each starting with `path` (where the caller wrote them). Checked before anything is created. */
@@ -206,6 +214,7 @@ export function createUtilisationAlerts(
                                 Resource: "*",
                                 Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": alarms } },
                             },
+                            ...(args.admitBudgets ? [budgetsKeyStatement(p, account)] : []),
                         ],
                     }),
                 ),
@@ -287,7 +296,7 @@ export function createUtilisationAlerts(
         `${name}-alerts`,
         {
             arn: topic.arn,
-            policy: pulumi.all([topic.arn, checker.role.arn, accountId, alarmArnPattern]).apply(([topicArn, checkerRoleArn, account, alarms]) =>
+            policy: pulumi.all([topic.arn, checker.role.arn, partition, accountId, alarmArnPattern]).apply(([topicArn, checkerRoleArn, p, account, alarms]) =>
                 JSON.stringify({
                     Version: "2012-10-17",
                     Statement: [
@@ -306,6 +315,7 @@ export function createUtilisationAlerts(
                             Resource: topicArn,
                             Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": alarms } },
                         },
+                        ...(args.admitBudgets ? [budgetsPublishStatement(topicArn, p, account)] : []),
                         {
                             // Same-account principals could otherwise publish with an identity policy alone.
                             Sid: "NobodyElsePublishes",

@@ -2,10 +2,16 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { awsContext } from "./awsContext";
+import { budgetsKeyStatement, budgetsPublishStatement } from "./budgetPublishers";
 
 export interface AlertTopicArgs {
     /** E-mail addresses subscribed to the topic (each confirms by e-mail). Required: at least one. */
     emailAddresses: string[];
+    /**
+     * Let AWS Budgets of this account notify the topic (its topic and key policies admit budgets.amazonaws.com,
+     * scoped to this account's budgets), e.g. for a LicenseBudgets component. Default false.
+     */
+    admitBudgets?: boolean;
 }
 
 const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
@@ -13,7 +19,8 @@ const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 /**
  * Where a stack's alarms go when it has no topic of its own: an SNS topic encrypted with a dedicated key (CloudWatch
  * cannot publish to topics under the AWS-managed alias/aws/sns key), whose topic and key policies admit every
- * CloudWatch alarm of this account and region, TLS only, with e-mail subscriptions.
+ * CloudWatch alarm of this account and region (and, with `admitBudgets`, this account's budgets), TLS only, with
+ * e-mail subscriptions.
  */
 export class AlertTopic extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
@@ -28,6 +35,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             if (!EMAIL.test(email)) throw new pulumi.ResourceError(`${name}: emailAddresses: "${email}" is not an e-mail address.`, this);
         }
         const { partition, region, accountId } = awsContext(this);
+        const admitBudgets = args.admitBudgets ?? false;
         const alarms = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`;
         const fromAlarmsOfThisAccount = pulumi.all([accountId, alarms]).apply(([account, alarmArns]) => ({
             StringEquals: { "aws:SourceAccount": account },
@@ -53,6 +61,7 @@ export class AlertTopic extends pulumi.ComponentResource {
                                 Resource: "*",
                                 Condition: condition,
                             },
+                            ...(admitBudgets ? [budgetsKeyStatement(p, account)] : []),
                         ],
                     }),
                 ),
@@ -64,11 +73,12 @@ export class AlertTopic extends pulumi.ComponentResource {
             name,
             {
                 arn: this.topic.arn,
-                policy: pulumi.all([this.topic.arn, fromAlarmsOfThisAccount]).apply(([topicArn, condition]) =>
+                policy: pulumi.all([this.topic.arn, fromAlarmsOfThisAccount, partition, accountId]).apply(([topicArn, condition, p, account]) =>
                     JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [
                             { Sid: "CloudWatchAlarmsOfThisAccount", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: condition },
+                            ...(admitBudgets ? [budgetsPublishStatement(topicArn, p, account)] : []),
                             {
                                 Sid: "DenyInsecureTransport",
                                 Effect: "Deny",

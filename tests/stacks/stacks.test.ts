@@ -89,6 +89,21 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             ]);
         });
 
+        it("budgets Marketplace and license-included spend into the alerts topic, which admits this account's budgets", () => {
+            const budgets = ofType(run.resources, "aws:budgets/budget:Budget");
+            expect(budgets.map((b) => [b.name, b.inputs.costFilters.map((f: { name: string }) => f.name)])).to.deep.equal([
+                ["license-spend-marketplace", ["BillingEntity"]],
+                ["license-spend-windows-license-included", ["Operation", "Service"]],
+            ]);
+            const topics = budgets.flatMap((b) => b.inputs.notifications.flatMap((n: { subscriberSnsTopicArns: string[] }) => n.subscriberSnsTopicArns));
+            expect([...new Set(topics)]).to.deep.equal([run.outputs.alarmsTopicArn]);
+            const topicPolicy = JSON.parse(named(run.resources, "aws:sns/topicPolicy:TopicPolicy", "licenses-alerts").inputs.policy);
+            expect(topicPolicy.Statement.filter((s: any) => s.Principal?.Service === "budgets.amazonaws.com").map((s: any) => s.Condition.ArnLike)).to.deep.equal([
+                { "aws:SourceArn": "arn:aws:budgets::555555555555:*" },
+            ]);
+            expect(run.outputs.budgetNames).to.have.keys("marketplace", "windows-license-included");
+        });
+
         it("tracks usage of its own configurations and the extra ones, each once", () => {
             const fn = ofType(run.resources, "aws:lambda/function:Function").find((f) => f.inputs.tags?.["licensing:handler"] === "license-usage-report");
             expect(fn, "usage report function").to.exist;
@@ -198,6 +213,14 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             expect(await failure("workbench-dev", { "license-ops:licenseServerStack": "", "license-ops:hubEventBusArn": queue })).to.equal(
                 `Stack setting hubEventBusArn: "${queue}" is not an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)`,
             );
+        });
+
+        it("a budget cost filter typo (would count the whole bill or be refused by AWS)", async () => {
+            const overrides = edited("governance", "budgets", (b) => {
+                b.marketplace.costFilters.Billingentity = b.marketplace.costFilters.BillingEntity;
+                delete b.marketplace.costFilters.BillingEntity;
+            });
+            expect(await failure("governance", overrides)).to.equal('Stack setting budgets.marketplace.costFilters: unknown key "Billingentity" (did you mean "BillingEntity"?)');
         });
 
         it("several problems at once, one line each", async () => {
