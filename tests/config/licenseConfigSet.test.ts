@@ -275,7 +275,7 @@ describe("LicenseConfigSet (Pulumi mocks)", () => {
             'typo2: licenses.oracle: rules: unknown key "maximumVcpu" (did you mean "maximumVcpus"?)',
         );
         expect(messageOf(() => new LicenseConfigSet("typo3", { licenses: { oracle: { countingType: "vCPU", licenseCount: 8 } }, alerts: { emails: ["a@example.com"] } as any }))).to.equal(
-            'typo3: alerts: unknown key "emails" (known: enabled, thresholdPercent, bandWidthPercent, reminderIntervalHours, schedule, kmsKeyArn, emailAddresses, httpsEndpoints, usageAlarms, logRetentionDays, admitAlarmsNamed)',
+            'typo3: alerts: unknown key "emails" (known: enabled, thresholdPercent, bandWidthPercent, reminderIntervalHours, schedule, kmsKeyArn, emailAddresses, httpsEndpoints, usageAlarms, logRetentionDays, admitAlarmsNamed, admitBudgets)',
         );
     });
 
