@@ -4,6 +4,7 @@ export * as workbenchEvent from "../functions/shared/workbenchEvent";
 export { LicenseConfigSet, LicenseConfigSetArgs, OrganizationSettingsArgs } from "./config/licenseConfigSet";
 export { LicenseManagerServiceSettings, LicenseManagerServiceSettingsArgs } from "./config/licenseManagerServiceSettings";
 export { UtilisationAlertsArgs } from "./config/utilisationAlerts";
+export { LicenseGrants, LicenseGrantsArgs, LicenseDistribution, LicenseGrantAcceptances, LicenseGrantAcceptancesArgs } from "./config/licenseGrants";
 export { LicenseBudgets, LicenseBudgetsArgs, LicenseBudgetDefinition } from "./config/licenseBudgets";
 export * as licenseDefinitions from "./config/definitions";
 export { CountingType, Tenancy, LicenseDefinition, LicenseRules } from "./config/definitions";

@@ -11,6 +11,7 @@ import { readAlertsSetting } from "./alerts";
 import { TRACKER_HANDLER, type ReportLayout } from "../components/tracking/definitions";
 import { dashboard, governanceDashboardBody, queueDepths } from "../components/analytics/dashboards";
 import { LicenseBudgetDefinition, LicenseBudgets, budgetDefinitionsProblems } from "../components/config/licenseBudgets";
+import { LicenseDistribution, LicenseGrants, licenseDistributionsProblems } from "../components/config/licenseGrants";
 
 /** The usage tracker's name: its alarms are named `usage-*`, which the utilisation alerts topic admits. */
 const TRACKER_NAME = "usage";
@@ -35,7 +36,9 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
     const usageReportSchedule = config.get("usageReportSchedule");
     const onPremises = config.getObject<OnPremisesSetting>("onPremises");
     const budgets = config.getObject<Record<string, LicenseBudgetDefinition>>("budgets");
+    const licenseGrants = config.getObject<Record<string, LicenseDistribution>>("licenseGrants");
     assertSettings([
+        ...(licenseGrants === undefined ? [] : licenseDistributionsProblems(licenseGrants, "licenseGrants")),
         ...(budgets === undefined ? [] : budgetDefinitionsProblems(budgets, "budgets")),
         ...onPremisesProblems(onPremises, licenses),
         ...licenseDefinitionsProblems(licenses, "licenses"),
@@ -77,6 +80,9 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         });
     }
 
+    // Received licenses (Marketplace, vendor grants) distributed to organisation accounts, which accept them.
+    const grants = licenseGrants ? new LicenseGrants("received-licenses", { distributions: licenseGrants }) : undefined;
+
     const guardrailSettings = config.getObject<WorkbenchGuardrailsArgs>("workbenchGuardrails");
     const guardrails = guardrailSettings ? new WorkbenchGuardrails("workbench-guardrails", guardrailSettings) : undefined;
 
@@ -114,6 +120,8 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         alertTopicArn: licenseSet.alertTopicArn ?? pulumi.output(undefined),
         alarmsTopicArn,
         ...(spend ? { budgetNames: spend.budgetNames } : {}),
+        // Each grantee accepts its grant: the workbench-account stack's acceptLicenseGrantArns setting.
+        ...(grants ? { licenseGrantArns: grants.grantArns } : {}),
         reportBucketName: tracker.bucketName,
         reportPrefix: pulumi.output(tracker.reportPrefix),
     };

@@ -2,13 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { EVENT_BUS_ARN, WorkbenchAccountForwarder } from "../components/workbench/workbenchAccountForwarder";
 import { assertSettings } from "./settings";
 import { stackAlertTopicArn } from "./alerts";
+import { LicenseGrantAcceptances, grantArnProblems } from "../components/config/licenseGrants";
 
 /** Name of the output the license-server stack exports and workbench stacks read through a StackReference. */
 export const HUB_BUS_ARN_OUTPUT = "hubEventBusArn";
 
 /**
  * Workbench (user) account: forwards workbench start/stop events to the license server account's hub bus. The
- * bus ARN comes from `hubEventBusArn`, or from the `licenseServerStack` stack's output of the same name.
+ * bus ARN comes from `hubEventBusArn`, or from the `licenseServerStack` stack's output of the same name. With
+ * `acceptLicenseGrantArns`, it also accepts the License Manager grants the governance account made to it.
  */
 export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pulumi.Output<unknown>> {
     const explicitArn = config.get("hubEventBusArn");
@@ -20,6 +22,8 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
     if (explicitArn && !EVENT_BUS_ARN.test(explicitArn)) {
         assertSettings([`hubEventBusArn: ${JSON.stringify(explicitArn)} is not an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)`]);
     }
+    const grantArns = config.getObject<string[]>("acceptLicenseGrantArns") ?? [];
+    if (grantArns.length > 0) assertSettings(grantArnProblems(grantArns, "acceptLicenseGrantArns"));
     const hubEventBusArn = explicitArn
         ? pulumi.output(explicitArn)
         : (new pulumi.StackReference(qualifiedStackName(licenseServerStack!)).requireOutput(HUB_BUS_ARN_OUTPUT) as pulumi.Output<string>);
@@ -32,6 +36,8 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
         alarmActions: [alertTopicArn],
         namePrefix: config.get("trustNamePrefix"),
     });
+    // Licenses the governance account distributes to this one (its licenseGrantArns output).
+    if (grantArns.length > 0) new LicenseGrantAcceptances("license-grants", { grantArns });
     return {
         hubEventBusArn,
         forwarderFunctionName: forwarder.forwarderFunctionName,

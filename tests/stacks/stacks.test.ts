@@ -44,6 +44,10 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             expect(target.inputs.arn).to.equal(LICENSE_SERVER_OUTPUTS.hubEventBusArn);
             expect(named(run.resources, "pulumi:pulumi:StackReference", "my-org/license-ops/license-server")).to.exist;
             expect(run.outputs.hubEventBusArn).to.equal(LICENSE_SERVER_OUTPUTS.hubEventBusArn);
+            // and accepts the license grant the governance account made to it.
+            expect(ofType(run.resources, "aws:licensemanager/licenseGrantAccepter:LicenseGrantAccepter").map((a) => a.inputs.grantArn)).to.deep.equal([
+                "arn:aws:license-manager::555555555555:grant:g-0123456789abcdef0123456789abcdef",
+            ]);
         });
 
         it("qualifies a bare license-server stack name with the deploying stack's organization and project, and takes a qualified one as given", () => {
@@ -102,6 +106,19 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
                 { "aws:SourceArn": "arn:aws:budgets::555555555555:*" },
             ]);
             expect(run.outputs.budgetNames).to.have.keys("marketplace", "windows-license-included");
+        });
+
+        it("distributes the received license to the workbench account and the OU, exporting the grant ARNs to accept", () => {
+            const grants = ofType(run.resources, "aws:licensemanager/licenseGrant:LicenseGrant");
+            expect(grants.map((g) => g.inputs.principal).sort()).to.deep.equal([
+                "arn:aws:iam::111111111111:root",
+                "arn:aws:organizations::555555555555:ou/o-ab12cd34ef/ou-ab12-workbench1",
+            ]);
+            expect(new Set(grants.map((g) => g.inputs.region))).to.deep.equal(new Set(["us-east-1"]));
+            expect(Object.keys((run.outputs.licenseGrantArns as Record<string, object>)["cad-suite"]).sort()).to.deep.equal([
+                "111111111111",
+                "arn:aws:organizations::555555555555:ou/o-ab12cd34ef/ou-ab12-workbench1",
+            ]);
         });
 
         it("tracks usage of its own configurations and the extra ones, each once", () => {
@@ -221,6 +238,21 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
                 delete b.marketplace.costFilters.BillingEntity;
             });
             expect(await failure("governance", overrides)).to.equal('Stack setting budgets.marketplace.costFilters: unknown key "Billingentity" (did you mean "BillingEntity"?)');
+        });
+
+        it("a license configuration ARN where a received license is meant", async () => {
+            const configuration = "arn:aws:license-manager:eu-central-1:555555555555:license-configuration:lic-0123456789abcdef0123456789abcdef";
+            const overrides = edited("governance", "licenseGrants", (g) => (g["cad-suite"].licenseArn = configuration));
+            expect(await failure("governance", overrides)).to.equal(
+                `Stack setting licenseGrants.cad-suite.licenseArn "${configuration}" is not a license ARN (arn:aws:license-manager::<issuer account>:license:l-<32 hex>; a license configuration is not a license)`,
+            );
+        });
+
+        it("a license ARN where a grant to accept is meant", async () => {
+            const license = "arn:aws:license-manager::294406891311:license:l-0123456789abcdef0123456789abcdef";
+            expect(await failure("workbench-dev", { "license-ops:acceptLicenseGrantArns": JSON.stringify([license]) })).to.equal(
+                `Stack setting acceptLicenseGrantArns[0]: "${license}" is not a License Manager grant ARN (arn:aws:license-manager::<account>:grant:g-<32 hex>)`,
+            );
         });
 
         it("several problems at once, one line each", async () => {

@@ -14,6 +14,8 @@ export const DOCUMENTED_COMPONENTS = [
     { component: "MultiRegionLicenseTracker", source: "components/tracking/multiRegionLicenseTracker.ts", doc: "docs/components/multi-region-license-tracker.md" },
     { component: "LicenseConfigSet", source: "components/config/licenseConfigSet.ts", doc: "docs/components/license-config-set.md" },
     { component: "OnPremisesServers", source: "components/config/onPremisesServers.ts", doc: "docs/components/on-premises-servers.md" },
+    { component: "LicenseGrants", source: "components/config/licenseGrants.ts", doc: "docs/components/license-grants.md" },
+    { component: "LicenseGrantAcceptances", source: "components/config/licenseGrants.ts", doc: "docs/components/license-grant-acceptances.md" },
     { component: "LicenseBudgets", source: "components/config/licenseBudgets.ts", doc: "docs/components/license-budgets.md" },
     { component: "WorkbenchGuardrails", source: "components/trust/workbenchGuardrails.ts", doc: "docs/components/workbench-guardrails.md" },
     { component: "AlertTopic", source: "components/shared/alertTopic.ts", doc: "docs/components/alert-topic.md" },
