@@ -1,5 +1,6 @@
 import { EC2Client, paginateDescribeTags } from "@aws-sdk/client-ec2";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { putOneEvent } from "../shared/eventBridge";
 import type { ForwarderPorts } from "./forwarder";
 
 /** The forwarder's ports backed by EC2 DescribeTags (all pages) and EventBridge PutEvents. */
@@ -18,16 +19,6 @@ export function awsForwarderPorts(ec2: EC2Client, events: EventBridgeClient, eve
             }
             return tags;
         },
-        async publish(source, detailType, detail, resources) {
-            const result = await events.send(
-                new PutEventsCommand({
-                    Entries: [{ EventBusName: eventBusName, Source: source, DetailType: detailType, Detail: JSON.stringify(detail), Resources: resources }],
-                }),
-            );
-            if ((result.FailedEntryCount ?? 0) > 0) {
-                const entry = result.Entries?.[0];
-                throw new Error(`PutEvents refused the workbench event: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
-            }
-        },
+        publish: (source, detailType, detail, resources) => putOneEvent(events, { eventBusName, source, detailType, detail, resources }),
     };
 }

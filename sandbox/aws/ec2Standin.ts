@@ -5,6 +5,10 @@ export interface Ec2Standin {
     endpoint: string;
     /** Tags per instance id; an instance absent from the map does not exist. */
     instances: Map<string, Record<string, string>>;
+    /** EC2 state per instance id (DescribeInstances); an instance with tags but no state here is `running`. */
+    states: Map<string, string>;
+    /** Instances per DescribeInstances page when the caller asks for more (so tests see pagination). Default 1000. */
+    pageSize: number;
     /** Actions received, in order. */
     calls: string[];
     /**
@@ -18,11 +22,14 @@ export interface Ec2Standin {
 const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /**
- * A local stand-in for the EC2 Query API with just DescribeTags, enough for the forwarder: filters by
- * resource-id and key, as EC2 does. Real `@aws-sdk/client-ec2` talks to it unchanged.
+ * A local stand-in for the EC2 Query API with DescribeTags (filters resource-id and key), enough for the
+ * forwarder, and DescribeInstances (filter tag-key, MaxResults/NextToken pages), enough for the inventory, as EC2
+ * does them. Real `@aws-sdk/client-ec2` talks to it unchanged.
  */
 export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
     const instances = new Map<string, Record<string, string>>();
+    const states = new Map<string, string>();
+    const paging = { pageSize: 1000 };
     const calls: string[] = [];
     let fault: { code: string; status: number; remaining: number; consumed?: (resourceIds: string[]) => void } | undefined;
 
@@ -50,6 +57,20 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
                 fault.consumed?.(filters.get("resource-id") ?? []);
                 return error(fault.code, fault.status, "injected fault");
             }
+            if (action === "DescribeInstances") {
+                const tagKeys = filters.get("tag-key");
+                const matching = [...instances].filter(([, tags]) => !tagKeys || Object.keys(tags).some((k) => tagKeys.includes(k)));
+                const start = Number(form.get("NextToken") ?? 0);
+                const size = Math.min(Number(form.get("MaxResults") ?? 1000), paging.pageSize);
+                const next = start + size < matching.length ? `<nextToken>${start + size}</nextToken>` : "";
+                // One reservation per instance, as separate launches give.
+                const reservations = matching.slice(start, start + size).map(([id, tags], i) => {
+                    const tagItems = Object.entries(tags).map(([k, v]) => `<item><key>${xml(k)}</key><value>${xml(v)}</value></item>`).join("");
+                    const instance = `<item><instanceId>${xml(id)}</instanceId><instanceState><code>0</code><name>${xml(states.get(id) ?? "running")}</name></instanceState><tagSet>${tagItems}</tagSet></item>`;
+                    return `<item><reservationId>r-${start + i}</reservationId><instancesSet>${instance}</instancesSet></item>`;
+                });
+                return reply(200, `<?xml version="1.0" encoding="UTF-8"?><DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><reservationSet>${reservations.join("")}</reservationSet>${next}</DescribeInstancesResponse>`);
+            }
             if (action !== "DescribeTags") {
                 return error("InvalidAction", 400, `stand-in does not implement ${action}`);
             }
@@ -70,6 +91,13 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
     return {
         endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         instances,
+        states,
+        get pageSize() {
+            return paging.pageSize;
+        },
+        set pageSize(value: number) {
+            paging.pageSize = value;
+        },
         calls,
         failNext(code, status, times = 1, consumed) {
             fault = { code, status, remaining: times, consumed };
