@@ -9,6 +9,8 @@ export class ScaledClock {
     realStartMs: number;
     /** The real-world time scenario second 0 corresponds to. */
     readonly epochMs: number;
+    /** False until `start`: the deployment happens at scenario second 0. */
+    private started = false;
 
     constructor(
         readonly speed: number,
@@ -25,10 +27,12 @@ export class ScaledClock {
     /** Makes now scenario second 0 (the timeline starts after set-up, which takes real time). */
     start(now = Date.now()): void {
         this.realStartMs = now;
+        this.started = true;
     }
 
     /** Scenario seconds elapsed since the run started. */
     scenarioNow(): number {
+        if (!this.started) return 0;
         return ((Date.now() - this.realStartMs) * this.speed) / 1000;
     }
 

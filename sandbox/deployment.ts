@@ -2,7 +2,8 @@
  * The deployment as the sandbox runs it, read from what the stack programs registered under mocks: Lambda
  * functions (bundle, environment, timeout, concurrency, async retries), event buses and their policies, rules with
  * their patterns or schedules and targets, stream event source mappings, tables, buckets, objects, parameters, the
- * SSM document, License Manager configurations, topics, invoke permissions and role policies. Nothing here
+ * SSM document, License Manager configurations, topics, invoke permissions, invocations at deployment and role
+ * policies. Nothing here
  * restates a component: every value comes from a recorded resource's inputs or mocked outputs.
  */
 import type { RecordedResource } from "../tests/support/pulumiMocks";
@@ -135,6 +136,15 @@ export interface LocalPermission {
     sourceArn?: string;
 }
 
+/** An `aws.lambda.Invocation`: the function invoked once, synchronously, with `input` while the stack is deployed. */
+export interface LocalInvocation {
+    name: string;
+    accountId: string;
+    stack: string;
+    functionName: string;
+    input: unknown;
+}
+
 export interface LocalDeployment {
     stacks: DeployedStack[];
     functions: LocalFunction[];
@@ -149,6 +159,7 @@ export interface LocalDeployment {
     licenseConfigurations: LocalLicenseConfiguration[];
     topics: Array<{ arn: string; accountId: string }>;
     permissions: LocalPermission[];
+    invocations: LocalInvocation[];
     /** Inline policies by role ARN. */
     rolePolicies: Map<string, PolicyDocumentJson[]>;
 }
@@ -174,6 +185,7 @@ export function describeDeployment(stacks: DeployedStack[]): LocalDeployment {
         licenseConfigurations: [],
         topics: [],
         permissions: [],
+        invocations: [],
         rolePolicies: new Map(),
     };
     for (const stack of stacks) readStack(stack, deployment);
@@ -310,6 +322,9 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
 
     for (const p of of("aws:lambda/permission:Permission")) {
         d.permissions.push({ accountId, functionName: String(p.inputs.function), action: p.inputs.action, principal: p.inputs.principal, sourceArn: p.inputs.sourceArn });
+    }
+    for (const i of of("aws:lambda/invocation:Invocation")) {
+        d.invocations.push({ name: i.name, accountId, stack: stack.name, functionName: String(i.inputs.functionName), input: JSON.parse(i.inputs.input) });
     }
     for (const rp of of("aws:iam/rolePolicy:RolePolicy")) {
         const role = byId("aws:iam/role:Role", rp.inputs.role) ?? of("aws:iam/role:Role").find((r) => physicalName(r) === rp.inputs.role);

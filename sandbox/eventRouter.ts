@@ -176,6 +176,19 @@ export class EventRouter {
         return fail(`target ${target.arn} is neither a Lambda function nor an event bus of the sandbox`);
     }
 
+    /** A synchronous (RequestResponse) invocation, as a deployment's `aws.lambda.Invocation` makes it: no retries. */
+    async invokeDirectly(fn: LocalFunction, input: unknown): Promise<boolean> {
+        const { runtime, clock, emit, work } = this.deps;
+        return work.track(
+            (async () => {
+                const result = await runtime.invoke(fn.arn, input).catch(failedInvocation);
+                await this.deps.afterInvocation(fn);
+                emit({ at: clock.scenarioNow(), kind: "invocation", fn, event: input, result, attempt: 0, trigger: "deployment" });
+                return result.ok;
+            })(),
+        );
+    }
+
     /**
      * An asynchronous invocation (Lambda's event queue): the function runs; on an error Lambda retries after its
      * delays, up to the function's maximumRetryAttempts, then sends the event to the on-failure destination.

@@ -56,7 +56,7 @@ export type SandboxEvent = { at: number } & (
     | { kind: "cross-account"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent }
     | { kind: "delivery-failed"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent; reason: string; deadLetter?: string }
     | { kind: "schedule"; rule: LocalRule; event: EventBridgeEvent; periodMs?: number }
-    | { kind: "invocation"; fn: LocalFunction; event: unknown; result: InvokeResult; attempt: number; trigger: "event" | "stream" }
+    | { kind: "invocation"; fn: LocalFunction; event: unknown; result: InvokeResult; attempt: number; trigger: "event" | "stream" | "deployment" }
     | { kind: "async-retry"; fn: LocalFunction; event: unknown; attempt: number; delayMs: number; error: string }
     | { kind: "async-failure"; fn: LocalFunction; event: unknown; error: string; destination?: string }
     | { kind: "stream-batch"; mapping: LocalEventSourceMapping; fn: LocalFunction; records: DynamoDBRecord[]; filteredOut: number; markerVersion?: number }

@@ -10,7 +10,25 @@ interface InvokeMessage {
     type: "invoke";
     id: number;
     event: unknown;
-    context: { awsRequestId: string; invokedFunctionArn: string; deadlineMs: number };
+    context: { awsRequestId: string; invokedFunctionArn: string; deadlineMs: number; clockOffsetMs?: number };
+}
+
+const RealDate = Date;
+let clockOffsetMs = 0;
+
+/**
+ * Shifts the clock the function sees (`Date.now()`, `new Date()`) by the invocation's offset. Installed only in
+ * containers that are given one, so every other function runs on the real clock untouched.
+ */
+function shiftClock(offsetMs: number): void {
+    clockOffsetMs = offsetMs;
+    if (globalThis.Date !== RealDate) return;
+    const now = () => RealDate.now() + clockOffsetMs;
+    globalThis.Date = new Proxy(RealDate, {
+        construct: (target, args, newTarget) => Reflect.construct(target, args.length === 0 ? [now()] : args, newTarget),
+        apply: () => new RealDate(now()).toString(),
+        get: (target, property, receiver) => (property === "now" ? now : Reflect.get(target, property, receiver)),
+    });
 }
 
 type Handler = (event: unknown, context: Record<string, unknown>) => Promise<unknown>;
@@ -34,6 +52,7 @@ try {
 process.on("message", async (message: InvokeMessage) => {
     if (message?.type !== "invoke" || !handler) return;
     const { awsRequestId, invokedFunctionArn, deadlineMs } = message.context;
+    if (message.context.clockOffsetMs !== undefined) shiftClock(message.context.clockOffsetMs);
     const context = {
         awsRequestId,
         invokedFunctionArn,
@@ -42,7 +61,7 @@ process.on("message", async (message: InvokeMessage) => {
         memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
         logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
         callbackWaitsForEmptyEventLoop: true,
-        getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+        getRemainingTimeInMillis: () => Math.max(0, deadlineMs - RealDate.now()),
     };
     try {
         const result = await handler(message.event, context);

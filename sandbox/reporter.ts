@@ -144,7 +144,7 @@ export class TimelineReporter {
         if (trigger === "stream") return; // the stream-batch line says what the batch did
         const instance = (id: unknown) => (typeof id === "string" ? this.context.instanceName(id) : undefined) ?? String(id);
         const d = detailOf(event);
-        const typed = outcomeOf(fn.handler, result);
+        const typed = outcomeOf(fn.handler, result, event);
         switch (typed.handler) {
             case "workbench-forwarder": {
                 const o = typed.outcome;
@@ -154,10 +154,24 @@ export class TimelineReporter {
             }
             case "hub-assignment": {
                 const o = typed.outcome;
-                const who = `${d["user-id"]} ${d["workbench-state"]} ${instance(d["instance-id"])} (${d.account})`;
+                // A stop may come without its owner (contract version 2: tags removed or gone).
+                const who = `${d["user-id"] ?? "(no owner)"} ${d["workbench-state"]} ${instance(d["instance-id"])} (${d.account})`;
                 if (o.outcome === "rejected") this.line(at, where, `assignment: REJECTED ${JSON.stringify(d["user-id"])} ${d["workbench-type"]} ${d["workbench-state"]} from ${d.account}: ${o.reason}`);
                 else if (o.outcome === "superseded") this.line(at, where, `assignment: ${who}: superseded by a later event, instance stays ${o.state}${seatDelta(o)}`);
                 else this.line(at, where, `assignment: ${who}${seatDelta(o) || ": no seat change"}`);
+                return;
+            }
+            case "workbench-inventory": {
+                const o = typed.outcome;
+                this.line(at, where, `inventory: ${o.instances} workbench instance${o.instances === 1 ? "" : "s"} in ${o.chunks} snapshot chunk${o.chunks === 1 ? "" : "s"} -> hub bus`);
+                return;
+            }
+            case "hub-snapshot": {
+                const o = typed.outcome;
+                const of = this.context.accountName(String(d.account));
+                if (o.outcome === "reconciled") this.line(at, where, `inventory of ${of}: ${o.observed} instances, ${o.corrected} corrected, ${o.superseded} superseded by later events, ${o.repaired} seat repairs`);
+                else if (o.outcome === "partial") this.line(at, where, `inventory of ${of}: chunk held, ${o.chunksHeld} of ${o.chunkCount}`);
+                else this.line(at, where, `inventory of ${of}: REJECTED: ${o.reason}`);
                 return;
             }
             case "hub-sync": {
@@ -221,7 +235,9 @@ function seatDelta(result: { seatsAdded?: number; seatsReleased?: number }): str
 
 function describeEvent(event: { source: string; detail: Record<string, unknown> }, instance: (id: unknown) => string): string {
     const d = event.detail ?? {};
-    return event.source === "aws.ec2" ? `EC2 event of ${instance(d["instance-id"])}` : `${d["user-id"] ?? "?"} ${d["workbench-state"] ?? ""} ${instance(d["instance-id"])}`.trim();
+    if (event.source === "aws.ec2") return `EC2 event of ${instance(d["instance-id"])}`;
+    if (d["snapshot-id"] !== undefined) return `inventory snapshot of ${d.account}`;
+    return `${d["user-id"] ?? "?"} ${d["workbench-state"] ?? ""} ${instance(d["instance-id"])}`.trim();
 }
 
 function describeSeatRecord(record: DynamoDBRecord): string {

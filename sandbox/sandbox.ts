@@ -41,6 +41,7 @@ import { TableStreams } from "./streams";
 import { LatencyCollector } from "./analytics/latency";
 import { reportSandboxAnalytics, scenarioWorkbench } from "./analytics/sandboxReport";
 import type { AnalyticsReport } from "./analytics/report";
+import { Ec2Truth } from "./ec2Truth";
 
 export { DEFAULT_OUT_DIR };
 export type { SandboxCounts };
@@ -48,6 +49,12 @@ export type { SandboxCounts };
 export const DEFAULT_SPEED = 60;
 /** Schedules with at most this period tick on the scaled clock even when the scenario is shorter. */
 const RECURRING_SCHEDULE_MIN_MS = 10 * 60_000;
+/**
+ * Handlers that stamp their own clock into the order of EC2 events: the inventory's snapshot time (its `as-of`).
+ * Scenario events carry world times in the past (clock.ts), so these run on the world clock; the others keep the
+ * real one.
+ */
+const WORLD_CLOCK_HANDLERS = ["workbench-inventory"];
 /** Real milliseconds the shutdown waits for work in flight (a retry waiting for its delay is not waited for). */
 const SHUTDOWN_DRAIN_MS = 3000;
 /** Ticks of each recurring schedule the sandbox waits, once everything else settled, for its targets to succeed. */
@@ -168,6 +175,8 @@ class Sandbox {
     /** While settling: the ids of each recurring schedule's ticks, and who to tell when one succeeded. */
     private readonly settlingTicks = new Map<string, Set<string>>();
     private syncSettled?: (ruleArn: string) => void;
+    /** EC2's state and tags over scenario time: what the inventory lists (DescribeInstances). */
+    private readonly ec2Truth = new Ec2Truth();
 
     constructor(private readonly options: SandboxOptions) {
         this.scenario = typeof options.scenario === "object" ? validScenario(options.scenario) : loadScenario(options.scenario);
@@ -197,6 +206,7 @@ class Sandbox {
         const licenseManager = await this.startLocalAws();
         await this.startFunctions(listsDir);
         this.printWorld();
+        await this.runDeploymentInvocations();
 
         this.out("");
         this.out(`Timeline (scenario time; ${this.speed}x):`);
@@ -236,7 +246,8 @@ class Sandbox {
     private async startLocalAws(): Promise<SeededConfiguration[]> {
         this.services = await startServices([...new Set(this.stacks.map((s) => s.accountId))]);
         await provision(this.services, this.deployment);
-        seedInstances(this.services, this.scenario, this.stacks);
+        seedInstances(this.services, this.ec2Truth, this.scenario, this.stacks);
+        this.recordStateChanges();
         this.hubView = new HubView(this.deployment, this.services);
         seedReceivedLicenses(this.services, this.scenario, this.clock.epochMs);
         return seedLicenseManager(this.services, this.deployment, this.scenario, this.clock.epochMs);
@@ -245,7 +256,11 @@ class Sandbox {
     /** Deploys the functions into local containers and wires events, streams and Run Command to them. */
     private async startFunctions(listsDir: string): Promise<void> {
         const services = this.services!;
-        this.runtime = new LocalLambdaRuntime({ outDir: this.outDir, platformEnvironment: (fn) => this.platformEnvironment(fn) });
+        this.runtime = new LocalLambdaRuntime({
+            outDir: this.outDir,
+            platformEnvironment: (fn) => this.platformEnvironment(fn),
+            clockOffsetMs: (fn) => (WORLD_CLOCK_HANDLERS.includes(fn.handler) ? this.worldClockOffsetMs() : undefined),
+        });
         for (const fn of this.deployment.functions) this.runtime.deploy(fn);
         await this.runtime.warm();
 
@@ -296,6 +311,35 @@ class Sandbox {
             verbose: Boolean(this.options.verbose),
         });
         this.hub.on(this.reporter.onEvent);
+    }
+
+    /**
+     * The deployment's own invocations (`aws.lambda.Invocation`, e.g. each workbench account's first inventory),
+     * synchronous as `pulumi up` makes them, at scenario second 0 before the timeline starts; one that fails fails
+     * the deployment. Whatever they set off (the snapshot's way to the hub, a sync) settles before the timeline.
+     */
+    private async runDeploymentInvocations(): Promise<void> {
+        if (this.deployment.invocations.length === 0) return;
+        this.out("");
+        this.out("Invocations at deployment (aws.lambda.Invocation):");
+        for (const invocation of this.deployment.invocations) {
+            const fn = this.deployment.functions.find((f) => f.accountId === invocation.accountId && f.name === invocation.functionName);
+            if (!fn) throw new Error(`stack ${invocation.stack}: Invocation ${invocation.name} names unknown function ${invocation.functionName}`);
+            const ok = await this.router.invokeDirectly(fn, invocation.input);
+            if (!ok) throw new Error(`stack ${invocation.stack}: Invocation ${invocation.name} of ${fn.name} failed, so the deployment fails (see ${this.runtime!.logFileOf(fn.arn)})`);
+        }
+        await this.work.idle();
+    }
+
+    /**
+     * How far the clock of a function in WORLD_CLOCK_HANDLERS is shifted: to the scenario's world time (see clock.ts)
+     * up to which the inventory observes EC2 (ec2Truth.ts), and no later than the real time (the hub refuses times
+     * from its future).
+     */
+    private worldClockOffsetMs(): number {
+        const worldMs = this.clock.timeAt(this.ec2Truth.observableUntil(this.clock.scenarioNow())).getTime();
+        const now = Date.now();
+        return Math.min(worldMs, now) - now;
     }
 
     /** The schedules longer than the scenario (the usage report, the utilisation check) run once at its end. */
@@ -424,7 +468,7 @@ class Sandbox {
     private async playTimeline(timeline: ReturnType<typeof deliveries>): Promise<void> {
         const faults = (this.scenario.faults ?? []).map((fault) => ({ at: scenarioSeconds(fault.at), fault }));
         // Faults first at equal times, so a fault "at" an event affects it.
-        const steps = [...faults, ...timeline.map((delivery) => ({ at: delivery.at, delivery }))].sort((a, b) => a.at - b.at || ("fault" in a ? -1 : 0) - ("fault" in b ? -1 : 0));
+        const steps = [...faults, ...timeline.map((delivery, index) => ({ at: delivery.at, delivery, index }))].sort((a, b) => a.at - b.at || ("fault" in a ? -1 : 0) - ("fault" in b ? -1 : 0));
         for (const step of steps) {
             await this.sleepReal(this.clock.realDelayUntil(step.at));
             if ("fault" in step) {
@@ -440,7 +484,8 @@ class Sandbox {
             // The timeline's order for one instance is the order the hub sees: the earlier delivery is processed first.
             await this.holdFor(this.story.pending((t) => t.delivery.instance === delivery.instance), `${delivery.instance} ${delivery.state}`);
             this.noteLag(step.at);
-            this.story.openDelivery(delivery, instance.account, instanceIdOf(this.scenario, delivery.instance), delivery.expect);
+            const trace = this.story.openDelivery(delivery, instance.account, instanceIdOf(this.scenario, delivery.instance), delivery.expect);
+            void trace.finished.then(() => this.ec2Truth.finished(step.index));
             this.emitEc2Event({
                 accountKey: instance.account,
                 accountId: this.scenario.accounts[instance.account].accountId,
@@ -491,6 +536,19 @@ class Sandbox {
         this.maxLagSeconds = Math.max(this.maxLagSeconds, lag);
     }
 
+    /**
+     * EC2's truth: every state change of the timeline at the time it happened, and what DescribeInstances lists in
+     * each account (the truth up to when the inventory may observe it).
+     */
+    private recordStateChanges(): void {
+        deliveries(this.scenario).forEach((delivery, index) => {
+            if (!delivery.redelivery) this.ec2Truth.change(instanceIdOf(this.scenario, delivery.instance), delivery.occurredAt, delivery.state, undefined, index);
+        });
+        for (const [accountId, account] of this.services!.accounts) {
+            account.ec2.describeInstancesView = () => this.ec2Truth.view(accountId, this.ec2Truth.observableUntil(this.clock.scenarioNow()));
+        }
+    }
+
     /** The scenario's fault injection: EC2 throttles an account's next calls, the vendor CLI fails, or the change-marker parameter is recreated. */
     private async injectFault(fault: Fault): Promise<void> {
         const trace = this.story.openFault(fault);
@@ -498,7 +556,9 @@ class Sandbox {
         let accountKey = fault.account;
         if (fault.target === "ec2") {
             const ec2 = this.services!.accounts.get(this.scenario.accounts[fault.account!].accountId)!.ec2;
-            ec2.failNext("RequestLimitExceeded", 503, fault.times, (resourceIds) => this.story.ec2FailureConsumed(trace, resourceIds, (id) => this.instanceName(id)));
+            // The forwarder's tag lookups are throttled; the inventory's listing (its own schedule) is left alone, so
+            // who consumes the fault does not depend on when an inventory happens to run.
+            ec2.failNext("RequestLimitExceeded", 503, fault.times, (resourceIds) => this.story.ec2FailureConsumed(trace, resourceIds, (id) => this.instanceName(id)), "DescribeTags");
         } else if (fault.target === "vendor-cli") {
             this.fleet.failVendorCli(fault.times);
         } else {
@@ -696,6 +756,8 @@ class Sandbox {
             const keys = workbenchTagKeys(this.stacks.find((s) => s.role === "workbench-account" && s.accountKey === accountKey)!);
             ec2.instances.set(instanceId, { ...(ec2.instances.get(instanceId) ?? {}), ...(request.owner !== undefined ? { [keys.owner]: request.owner } : {}), ...(request.type !== undefined ? { [keys.type]: request.type } : {}) });
         }
+        if (!this.ec2Truth.has(instanceId)) this.ec2Truth.seed(account.accountId, instanceId, "stopped", ec2.instances.get(instanceId) ?? {});
+        this.ec2Truth.change(instanceId, this.clock.scenarioNow(), request.state as Ec2StateName, ec2.instances.get(instanceId));
         // Hand-fired events happen now: later than every scenario event, whose times lie in the past.
         const now = new Date();
         const eventId = randomUUID();

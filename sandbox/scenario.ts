@@ -42,6 +42,8 @@ export interface ScenarioInstance {
     type?: string;
     /** Raw EC2 tags, for instances that are not well-formed workbenches (hostile or missing values, other instances). */
     tags?: Record<string, string>;
+    /** EC2 state when the stacks are deployed (only the inventory can tell the hub about it). Default `stopped`. */
+    stateAtDeployment?: Ec2StateName;
 }
 
 /** One delivery of an EC2 state-change event to a workbench account's default bus. */
@@ -71,8 +73,8 @@ export interface TimelineEntry {
 export const FAULT_TARGETS = ["ec2", "vendor-cli", "change-marker-parameter"] as const;
 
 /**
- * From `at` on, the next `times` calls to the target fail (EC2 throttles; the vendor CLI exits non-zero); the
- * change-marker parameter is recreated `times` times in a row.
+ * From `at` on, the next `times` calls to the target fail (EC2 throttles the account's DescribeTags calls, i.e. the
+ * forwarder's; the vendor CLI exits non-zero); the change-marker parameter is recreated `times` times in a row.
  */
 export interface Fault {
     at: number | string;
@@ -279,6 +281,9 @@ export function scenarioProblems(value: unknown): string[] {
         if (shorthand && instance.tags !== undefined) problems.push(`${where}: give either owner/type or raw tags, not both`);
         if (shorthand && (instance.owner === undefined || instance.type === undefined)) problems.push(`${where}: owner and type go together (use raw tags for a half-tagged instance)`);
         if (instance.owner !== undefined && !users.includes(instance.owner)) problems.push(`${where}.owner ${JSON.stringify(instance.owner)} is not in users (use raw tags for hostile values)`);
+        if (instance.stateAtDeployment !== undefined && !(EC2_STATES as readonly string[]).includes(instance.stateAtDeployment)) {
+            problems.push(`${where}.stateAtDeployment must be one of ${EC2_STATES.join(", ")}`);
+        }
         if (instance.tags !== undefined && (!isObject(instance.tags) || !Object.values(instance.tags).every((v) => typeof v === "string"))) {
             problems.push(`${where}.tags must map tag keys to strings`);
         }

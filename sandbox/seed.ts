@@ -7,6 +7,7 @@ import { DEFAULT_TAG_KEYS } from "../functions/workbench-forwarder/forwarder";
 import type { StandinLicenseConfiguration, StandinReceivedLicense, StandinUsage } from "./aws/licenseManagerStandin";
 import type { LocalDeployment } from "./deployment";
 import type { SandboxServices } from "./services";
+import type { Ec2Truth } from "./ec2Truth";
 import { PROJECT, DeployedStack } from "./stackConfiguration";
 import { Scenario, UsageSeed, accountsWithRole, instanceIdOf } from "./scenario";
 
@@ -33,11 +34,16 @@ export function instanceTags(scenario: Scenario, key: string, stacks: DeployedSt
     return { [keys.owner]: instance.owner!, [keys.type]: instance.type! };
 }
 
-/** Puts every scenario instance, with its tags, into its account's EC2. */
-export function seedInstances(services: SandboxServices, scenario: Scenario, stacks: DeployedStack[]): void {
+/**
+ * Puts every scenario instance, with its tags, into its account's EC2 (what DescribeTags reads), and into EC2's
+ * truth over time (what DescribeInstances lists) in its state at deployment: stopped unless the scenario says otherwise.
+ */
+export function seedInstances(services: SandboxServices, truth: Ec2Truth, scenario: Scenario, stacks: DeployedStack[]): void {
     for (const key of Object.keys(scenario.instances)) {
         const accountId = scenario.accounts[scenario.instances[key].account].accountId;
-        services.accounts.get(accountId)!.ec2.instances.set(instanceIdOf(scenario, key), instanceTags(scenario, key, stacks));
+        const tags = instanceTags(scenario, key, stacks);
+        services.accounts.get(accountId)!.ec2.instances.set(instanceIdOf(scenario, key), tags);
+        truth.seed(accountId, instanceIdOf(scenario, key), scenario.instances[key].stateAtDeployment ?? "stopped", tags);
     }
 }
 

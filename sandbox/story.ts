@@ -126,7 +126,7 @@ export class Story {
     }
 
     private invocation(event: Extract<SandboxEvent, { kind: "invocation" }>): void {
-        const typed = outcomeOf(event.fn.handler, event.result.ok ? event.result.result : undefined);
+        const typed = outcomeOf(event.fn.handler, event.result.ok ? event.result.result : undefined, event.event);
         if (typed.handler === "workbench-forwarder") {
             const trace = this.open.get((event.event as EventBridgeEvent | null)?.id ?? "");
             if (!trace) return;

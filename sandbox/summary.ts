@@ -28,6 +28,7 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     out("Summary:");
     out(`  EC2 events ${c.ec2Events} (no rule matched ${c.noMatchingRule}); forwarder: forwarded ${c.forwarded}, ignored ${c.ignoredByForwarder}, rejected ${c.rejectedByForwarder}`);
     out(`  deliveries dropped (bus policy, permissions) ${c.droppedDeliveries}; hub assignment: applied ${c.applied}, superseded ${c.superseded}, rejected ${c.rejectedByHub}`);
+    out(`  inventory snapshots sent ${c.inventories}; complete ones reconciled by the hub ${c.snapshotsReconciled} (instances corrected ${c.inventoryCorrections})`);
     out(`  seat rows created/deleted ${c.seatRowChanges} in ${c.markerWrites} change-marker writes; syncs ${c.syncs} (${c.syncsUnchanged} unchanged); lists installed ${c.listsInstalled}, failed ${c.commandsFailed}`);
     out(`  Lambda invocations ${c.invocations} (errors ${c.invocationErrors}, async retries ${c.asyncRetries}, sent to on-failure destinations ${c.sentToOnFailure})`);
     const missed = result.expectations.filter((e) => !e.ok).length;
@@ -36,7 +37,7 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     for (const failure of result.onFailure) out(`    on-failure: ${failure.function} (${failure.accountId}) -> ${failure.destination?.split(":").pop() ?? "(none)"}: ${failure.error}`);
     for (const [product, users] of Object.entries(result.denials)) out(`  denied for lack of seats: ${product}: ${users.join(", ")}`);
     for (const refused of result.refused) {
-        const instance = instanceName(refused.instanceId) ?? refused.instanceId;
+        const instance = instanceName(refused.instanceId) ?? refused.instanceId ?? "inventory snapshot";
         out(`  refused at the ${refused.stage === "delivery" ? "hub bus" : refused.stage}: ${instance}: ${refused.reason}`);
     }
     out(`  files: ${path.relative(process.cwd(), result.outDir) || "."}/license-server/<product>.users, logs in ${path.relative(process.cwd(), path.join(result.outDir, "logs"))}; took ${(durationMs / 1000).toFixed(1)} s`);

@@ -13,6 +13,10 @@ export interface SandboxCounts {
     rejectedByHub: number;
     applied: number;
     superseded: number;
+    /** Inventory snapshots the workbench accounts sent, and complete ones the hub reconciled (with their corrections). */
+    inventories: number;
+    snapshotsReconciled: number;
+    inventoryCorrections: number;
     seatRowChanges: number;
     markerWrites: number;
     syncs: number;
@@ -53,6 +57,9 @@ export class RunTally {
         rejectedByHub: 0,
         applied: 0,
         superseded: 0,
+        inventories: 0,
+        snapshotsReconciled: 0,
+        inventoryCorrections: 0,
         seatRowChanges: 0,
         markerWrites: 0,
         syncs: 0,
@@ -81,7 +88,8 @@ export class RunTally {
                 return;
             case "delivery-failed":
                 c.droppedDeliveries++;
-                this.refused.push({ at: event.at, stage: "delivery", instanceId: String(event.event.detail["instance-id"]), userId: event.event.detail["user-id"], reason: event.reason });
+                // An inventory snapshot names no single instance.
+                this.refused.push({ at: event.at, stage: "delivery", instanceId: optionalString(event.event.detail["instance-id"]), userId: event.event.detail["user-id"], reason: event.reason });
                 return;
             case "async-retry":
                 c.asyncRetries++;
@@ -120,7 +128,7 @@ export class RunTally {
             return;
         }
         const detail = detailOf(event.event);
-        const typed = outcomeOf(event.fn.handler, event.result.result);
+        const typed = outcomeOf(event.fn.handler, event.result.result, event.event);
         switch (typed.handler) {
             case "workbench-forwarder": {
                 const o = typed.outcome;
@@ -141,6 +149,20 @@ export class RunTally {
                 else c.superseded++;
                 return;
             }
+            case "workbench-inventory":
+                c.inventories++;
+                return;
+            case "hub-snapshot": {
+                const o = typed.outcome;
+                if (o.outcome === "rejected") {
+                    c.rejectedByHub++;
+                    this.refused.push({ at: event.at, stage: "hub", reason: `inventory snapshot: ${o.reason}` });
+                } else if (o.outcome === "reconciled") {
+                    c.snapshotsReconciled++;
+                    c.inventoryCorrections += o.corrected;
+                }
+                return;
+            }
             case "hub-sync":
                 c.syncs++;
                 if (typed.outcome.outcome === "unchanged") c.syncsUnchanged++;
@@ -149,4 +171,8 @@ export class RunTally {
                 return;
         }
     }
+}
+
+function optionalString(value: unknown): string | undefined {
+    return typeof value === "string" ? value : undefined;
 }

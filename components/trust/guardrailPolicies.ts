@@ -59,7 +59,7 @@ export const EVENT_PATH_CHANGE_ACTIONS = [
  */
 export const BUS_POLICY_ACTIONS = ["events:PutPermission", "events:RemovePermission"];
 
-/** Function actions that could make the forwarder publish something else (or on demand). */
+/** Function actions that could make the forwarder or the inventory publish something else (or on demand). */
 export const FORWARDER_FUNCTION_ACTIONS = [
     "lambda:AddPermission",
     "lambda:CreateAlias",
@@ -74,8 +74,8 @@ export const FORWARDER_FUNCTION_ACTIONS = [
     "lambda:UpdateFunctionConfiguration",
 ];
 
-/** Tag the forwarder function carries (BundledFunction's `licensing:handler`). */
-export const FORWARDER_HANDLER_TAG = { key: "licensing:handler", value: "workbench-forwarder" } as const;
+/** Tag the workbench bus's publisher functions carry (BundledFunction's `licensing:handler`): forwarder and inventory. */
+export const PUBLISHER_HANDLER_TAG = { key: "licensing:handler", values: ["workbench-forwarder", "workbench-inventory"] } as const;
 /** AWS limits a service control policy to 5,120 characters. */
 export const MAX_SCP_CHARS = 5120;
 
@@ -108,7 +108,7 @@ export function guardrailServiceControlPolicy(settings: GuardrailSettings): Reco
                 Effect: "Deny",
                 Action: FORWARDER_FUNCTION_ACTIONS,
                 Resource: "*",
-                Condition: { StringEquals: { [`aws:ResourceTag/${FORWARDER_HANDLER_TAG.key}`]: FORWARDER_HANDLER_TAG.value }, ...exceptDeployment },
+                Condition: { StringEquals: { [`aws:ResourceTag/${PUBLISHER_HANDLER_TAG.key}`]: [...PUBLISHER_HANDLER_TAG.values] }, ...exceptDeployment },
             },
             {
                 Sid: "EventPathsOnlyByDeployment",

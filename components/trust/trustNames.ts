@@ -12,6 +12,8 @@ const PREFIX = /^[A-Za-z][A-Za-z0-9+=,.@_-]{0,30}$/;
 export interface TrustNames {
     /** Execution role of the forwarder Lambda: the only principal that may publish on the workbench bus. */
     publisherRoleName: string;
+    /** Execution role of the inventory Lambda: the other principal that may publish on the workbench bus (snapshots). */
+    inventoryRoleName: string;
     /** Role the forwarding rule's target uses to put events on the hub bus: the only principal the hub bus admits. */
     forwardRoleName: string;
     /** Dedicated bus of each workbench account that the forwarder publishes to. */
@@ -30,6 +32,7 @@ export function assertTrustNamePrefix(context: string, field: string, prefix: st
 export function trustNames(prefix: string = DEFAULT_TRUST_NAME_PREFIX): TrustNames {
     return {
         publisherRoleName: `${prefix}-workbench-forwarder`,
+        inventoryRoleName: `${prefix}-workbench-inventory`,
         forwardRoleName: `${prefix}-workbench-to-hub`,
         workbenchBusName: `${prefix}-workbench-events`,
         roleNamePattern: `${prefix}-workbench-*`,

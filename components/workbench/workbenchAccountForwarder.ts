@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { BundledFunction } from "../lambda/bundledFunction";
-import { EVENT_DELIVERY_RETRY, invokeFunctionOnRule } from "../lambda/triggers";
+import { bundleDigest } from "../lambda/bundle";
+import { EVENT_DELIVERY_RETRY, assertScheduleExpression, invokeFunctionOnRule } from "../lambda/triggers";
 import { awsContext } from "../shared/awsContext";
 import { policyDocument, serviceTrustPolicy } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
@@ -9,7 +10,7 @@ import { whenKnown } from "../shared/validation";
 import { TypeScriptOnly } from "../shared/typeScriptOnly";
 import { componentType, withFormerType } from "../shared/componentType";
 import { deadLetterAlarm } from "../shared/alarms";
-import { ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
+import { WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
 import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, trustNames } from "../trust/trustNames";
 import { workbenchBusPolicy } from "./workbenchBusPolicy";
@@ -23,17 +24,26 @@ export interface WorkbenchAccountForwarderArgs {
     workbenchTypeTagKey?: pulumi.Input<string>;
     /**
      * Prefix of the fixed names the hub bus policy and the Organizations guardrails rely on: roles
-     * `<prefix>-workbench-forwarder` and `<prefix>-workbench-to-hub`, bus `<prefix>-workbench-events`. Must equal
-     * the hub's `workbenchNamePrefix`. Default `license-ops`.
+     * `<prefix>-workbench-forwarder`, `<prefix>-workbench-inventory` and `<prefix>-workbench-to-hub`, bus
+     * `<prefix>-workbench-events`. Must equal the hub's `workbenchNamePrefix`. Default `license-ops`.
      */
     namePrefix?: pulumi.Input<string>;
     /** Log retention of the forwarder Lambda, in days. Default 30. */
     logRetentionDays?: pulumi.Input<number>;
     /** Alarm actions (e.g. an SNS topic ARN) for the forwarder's errors alarm and the dead-letter alarms. Default: none. */
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * EventBridge schedule of the inventory, which sends every instance carrying a workbench tag key to the hub as a
+     * snapshot so that it heals from lost events (`rate(...)` or `cron(...)`). Default `rate(5 minutes)`.
+     */
+    inventorySchedule?: pulumi.Input<string>;
 }
 
+/** How often the inventory runs unless `inventorySchedule` says otherwise. */
+export const DEFAULT_INVENTORY_SCHEDULE = "rate(5 minutes)";
+
 const forwarders = new TypeScriptOnly<BundledFunction>();
+const inventories = new TypeScriptOnly<BundledFunction>();
 /** An EventBridge event bus ARN (any partition). */
 export const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
@@ -42,7 +52,9 @@ const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
  * The workbench-account side of floating licenses. EC2 state changes of instances tagged as workbenches become
  * `licensing.workbench` events on the account's dedicated workbench bus, which only the forwarder's role may put
  * events on; a rule there forwards them to the license server account's hub bus with a role of a fixed name, the
- * only principal the hub bus admits (cross-account, with retries and a dead-letter queue).
+ * only principal the hub bus admits (cross-account, with retries and a dead-letter queue). A scheduled inventory
+ * (and one at deployment) sends every workbench instance as a snapshot on the same path, from which the hub
+ * repairs what lost events left wrong and seats instances that were already running.
  */
 export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
     public readonly stateChangeRule: aws.cloudwatch.EventRule;
@@ -50,6 +62,8 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
     public readonly forwardRole: aws.iam.Role;
     /** The dedicated bus the forwarder publishes workbench events to. */
     public readonly bus: aws.cloudwatch.EventBus;
+    /** The schedule rule of the inventory (on the default bus, where EventBridge runs schedules). */
+    public readonly inventoryRule: aws.cloudwatch.EventRule;
     /** Events EventBridge could not deliver (to the Lambda or to the hub bus). */
     public readonly deadLetterQueue: aws.sqs.Queue;
     /** Name of the forwarder Lambda. */
@@ -60,10 +74,17 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
     public readonly forwardRuleArn: pulumi.Output<string>;
     /** URL of the queue holding events EventBridge could not deliver. */
     public readonly deadLetterQueueUrl: pulumi.Output<string>;
+    /** Name of the inventory Lambda. */
+    public readonly inventoryFunctionName: pulumi.Output<string>;
 
     /** The forwarder Lambda with its role, log group, alarms and failure queue (TypeScript only). */
     public get forwarder(): BundledFunction {
         return forwarders.get(this);
+    }
+
+    /** The inventory Lambda with its role, log group, alarms and failure queue (TypeScript only). */
+    public get inventory(): BundledFunction {
+        return inventories.get(this);
     }
 
     constructor(name: string, args: WorkbenchAccountForwarderArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -77,8 +98,9 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
         );
         const ownerTagKey = whenKnown(args.ownerTagKey ?? DEFAULT_TAG_KEYS.ownerTagKey, (key) => assertTagKey(name, "ownerTagKey", key), this);
         const typeTagKey = whenKnown(args.workbenchTypeTagKey ?? DEFAULT_TAG_KEYS.typeTagKey, (key) => assertTagKey(name, "workbenchTypeTagKey", key), this);
+        const inventorySchedule = whenKnown(args.inventorySchedule ?? DEFAULT_INVENTORY_SCHEDULE, (schedule) => assertScheduleExpression(schedule, `${name}: inventorySchedule`), this);
         const names = whenKnown(args.namePrefix ?? DEFAULT_TRUST_NAME_PREFIX, (prefix) => assertTrustNamePrefix(name, "namePrefix", prefix), this).apply(trustNames);
-        const { accountId } = awsContext(this);
+        const { accountId, region } = awsContext(this);
 
         this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
         this.bus = new aws.cloudwatch.EventBus(
@@ -116,9 +138,39 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
         );
         invokeFunctionOnRule(`${name}-ec2-state`, this.stateChangeRule, forwarder, this.deadLetterQueue.arn, this);
 
-        // Every role that publishes on the workbench bus; the bus refuses all others.
-        const publisherRoleArns = [forwarder.role.arn];
-        new aws.cloudwatch.EventBusPolicy(
+        // Inventory: the anti-entropy that lets the hub heal from lost events and seat instances already running.
+        const inventory = new BundledFunction(
+            `${name}-inventory`,
+            {
+                handler: "workbench-inventory",
+                description: "Sends the account's workbench instances to the license server hub as an inventory snapshot",
+                environment: { OWNER_TAG_KEY: ownerTagKey, TYPE_TAG_KEY: typeTagKey, EVENT_BUS_NAME: this.bus.name },
+                roleName: names.inventoryRoleName,
+                statements: [
+                    // DescribeInstances has no resource-level permissions: AWS only accepts "*"; the region is pinned.
+                    { sid: "ListWorkbenchInstances", actions: ["ec2:DescribeInstances"], resources: ["*"], conditions: { StringEquals: { "aws:RequestedRegion": region } } },
+                    // Snapshots only: the inventory role cannot publish a state change (or anything else) even on its own bus.
+                    {
+                        sid: "PutInventorySnapshots",
+                        actions: ["events:PutEvents"],
+                        resources: [this.bus.arn],
+                        conditions: { "ForAllValues:StringEquals": { "events:source": [WORKBENCH_EVENT_SOURCE], "events:detail-type": [WORKBENCH_SNAPSHOT_DETAIL_TYPE] } },
+                    },
+                ],
+                timeoutSeconds: 120,
+                memorySizeMb: 512,
+                logRetentionDays: args.logRetentionDays,
+                asyncInvocation: {},
+                alarmActions: args.alarmActions,
+            },
+            { parent: this },
+        );
+        inventories.set(this, inventory);
+
+        // Every role that publishes on the workbench bus; the bus refuses all others. Built after both publishers,
+        // so the policy names their roles (a Deny naming a role that does not exist yet would still refuse it).
+        const publisherRoleArns = [forwarder.role.arn, inventory.role.arn];
+        const busPolicy = new aws.cloudwatch.EventBusPolicy(
             `${name}-bus`,
             { eventBusName: this.bus.name, policy: pulumi.all([this.bus.arn, ...publisherRoleArns]).apply(([busArn, ...roles]) => JSON.stringify(workbenchBusPolicy(busArn, roles))) },
             { parent: this },
@@ -143,7 +195,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             { role: this.forwardRole.id, policy: policyDocument([{ sid: "PutOnHubBus", actions: ["events:PutEvents"], resources: [hubEventBusArn] }], name) },
             { parent: this },
         );
-        new aws.cloudwatch.EventTarget(
+        const forwardTarget = new aws.cloudwatch.EventTarget(
             `${name}-to-hub`,
             {
                 rule: this.forwardRule.name,
@@ -155,14 +207,35 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [forwardPolicy] },
         );
-        allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [this.stateChangeRule.arn, this.forwardRule.arn], this);
+
+        // Schedules run on the default bus; the snapshots go out on the workbench bus like every workbench event.
+        this.inventoryRule = new aws.cloudwatch.EventRule(
+            `${name}-inventory`,
+            { scheduleExpression: inventorySchedule, description: "Inventory of the workbench instances for the license server hub" },
+            { parent: this },
+        );
+        invokeFunctionOnRule(`${name}-inventory`, this.inventoryRule, inventory, this.deadLetterQueue.arn, this);
+        // The first inventory at deployment, so that instances already running get their seats without waiting for
+        // the schedule: synchronous (RequestResponse), once the bus admits the inventory and the forwarding rule
+        // exists, so its snapshot reaches the hub; a failure fails the deployment loudly. Runs again only when the
+        // inventory's code changes (or the function is replaced).
+        new aws.lambda.Invocation(
+            `${name}-first-inventory`,
+            { functionName: inventory.function.name, input: JSON.stringify({ trigger: "deployment" }), triggers: { bundleSha256: bundleDigest("workbench-inventory") } },
+            { parent: this, dependsOn: [busPolicy, forwardTarget] },
+        );
+
+        allowEventBridgeDeadLetters(`${name}-undelivered`, this.deadLetterQueue, [this.stateChangeRule.arn, this.forwardRule.arn, this.inventoryRule.arn], this);
         deadLetterAlarm(`${name}-undelivered`, this.deadLetterQueue, "workbench events EventBridge could not deliver", args.alarmActions, this);
 
         this.forwarderFunctionName = forwarder.functionName;
         this.stateChangeRuleArn = this.stateChangeRule.arn;
         this.forwardRuleArn = this.forwardRule.arn;
         this.deadLetterQueueUrl = this.deadLetterQueue.url;
+        this.inventoryFunctionName = inventory.functionName;
         this.registerOutputs({
+            inventoryFunctionName: this.inventoryFunctionName,
+            inventoryRuleArn: this.inventoryRule.arn,
             forwarderFunctionName: this.forwarderFunctionName,
             stateChangeRuleArn: this.stateChangeRuleArn,
             forwardRuleArn: this.forwardRuleArn,

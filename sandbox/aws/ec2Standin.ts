@@ -7,15 +7,21 @@ export interface Ec2Standin {
     instances: Map<string, Record<string, string>>;
     /** EC2 state per instance id (DescribeInstances); an instance with tags but no state here is `running`. */
     states: Map<string, string>;
+    /**
+     * When set, what DescribeInstances lists (id, tags, state) instead of `instances` and `states`: the sandbox's
+     * EC2 truth at the time the inventory may observe (sandbox/ec2Truth.ts).
+     */
+    describeInstancesView?: () => Array<[string, { tags: Record<string, string>; state: string }]>;
     /** Instances per DescribeInstances page when the caller asks for more (so tests see pagination). Default 1000. */
     pageSize: number;
     /** Actions received, in order. */
     calls: string[];
     /**
-     * Makes the next `times` requests fail with this EC2 error code and HTTP status; `consumed` hears of each failed
-     * request with the resource ids it asked about (so a fault is recorded against the caller that consumed it).
+     * Makes the next `times` requests (of `action` only, when given) fail with this EC2 error code and HTTP status;
+     * `consumed` hears of each failed request with the resource ids it asked about (so a fault is recorded against
+     * the caller that consumed it).
      */
-    failNext(code: string, status: number, times?: number, consumed?: (resourceIds: string[]) => void): void;
+    failNext(code: string, status: number, times?: number, consumed?: (resourceIds: string[]) => void, action?: string): void;
     close(): Promise<void>;
 }
 
@@ -31,7 +37,7 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
     const states = new Map<string, string>();
     const paging = { pageSize: 1000 };
     const calls: string[] = [];
-    let fault: { code: string; status: number; remaining: number; consumed?: (resourceIds: string[]) => void } | undefined;
+    let fault: { code: string; status: number; remaining: number; consumed?: (resourceIds: string[]) => void; action?: string } | undefined;
 
     const server = http.createServer((req, res) => {
         let body = "";
@@ -52,21 +58,22 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
                 for (let j = 1; form.has(`Filter.${i}.Value.${j}`); j++) values.push(form.get(`Filter.${i}.Value.${j}`)!);
                 filters.set(form.get(`Filter.${i}.Name`)!, values);
             }
-            if (fault && fault.remaining > 0) {
+            if (fault && fault.remaining > 0 && (fault.action === undefined || fault.action === action)) {
                 fault.remaining -= 1;
                 fault.consumed?.(filters.get("resource-id") ?? []);
                 return error(fault.code, fault.status, "injected fault");
             }
             if (action === "DescribeInstances") {
                 const tagKeys = filters.get("tag-key");
-                const matching = [...instances].filter(([, tags]) => !tagKeys || Object.keys(tags).some((k) => tagKeys.includes(k)));
+                const listed = standin.describeInstancesView?.() ?? [...instances].map(([id, tags]) => [id, { tags, state: states.get(id) ?? "running" }] as [string, { tags: Record<string, string>; state: string }]);
+                const matching = listed.filter(([, { tags }]) => !tagKeys || Object.keys(tags).some((k) => tagKeys.includes(k)));
                 const start = Number(form.get("NextToken") ?? 0);
                 const size = Math.min(Number(form.get("MaxResults") ?? 1000), paging.pageSize);
                 const next = start + size < matching.length ? `<nextToken>${start + size}</nextToken>` : "";
                 // One reservation per instance, as separate launches give.
-                const reservations = matching.slice(start, start + size).map(([id, tags], i) => {
+                const reservations = matching.slice(start, start + size).map(([id, { tags, state }], i) => {
                     const tagItems = Object.entries(tags).map(([k, v]) => `<item><key>${xml(k)}</key><value>${xml(v)}</value></item>`).join("");
-                    const instance = `<item><instanceId>${xml(id)}</instanceId><instanceState><code>0</code><name>${xml(states.get(id) ?? "running")}</name></instanceState><tagSet>${tagItems}</tagSet></item>`;
+                    const instance = `<item><instanceId>${xml(id)}</instanceId><instanceState><code>0</code><name>${xml(state)}</name></instanceState><tagSet>${tagItems}</tagSet></item>`;
                     return `<item><reservationId>r-${start + i}</reservationId><instancesSet>${instance}</instancesSet></item>`;
                 });
                 return reply(200, `<?xml version="1.0" encoding="UTF-8"?><DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><reservationSet>${reservations.join("")}</reservationSet>${next}</DescribeInstancesResponse>`);
@@ -88,7 +95,7 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
         });
     });
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-    return {
+    const standin: Ec2Standin = {
         endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         instances,
         states,
@@ -99,8 +106,8 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
             paging.pageSize = value;
         },
         calls,
-        failNext(code, status, times = 1, consumed) {
-            fault = { code, status, remaining: times, consumed };
+        failNext(code, status, times = 1, consumed, action) {
+            fault = { code, status, remaining: times, consumed, action };
         },
         close: () =>
             new Promise<void>((resolve) => {
@@ -108,4 +115,5 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
                 server.close(() => resolve());
             }),
     };
+    return standin;
 }

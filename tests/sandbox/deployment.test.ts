@@ -45,6 +45,22 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         }
     });
 
+    it("schedules each workbench account's inventory, runs it once at deployment, and lets it publish on the workbench bus", async () => {
+        for (const account of ["engineering", "research", "contractor"]) {
+            const inventory = deployment.functions.find((f) => f.accountId === id(account) && f.handler === "workbench-inventory")!;
+            const schedule = deployment.rules.find((r) => r.accountId === id(account) && r.scheduleExpression !== undefined)!;
+            expect(schedule.scheduleExpression, account).to.equal("rate(5 minutes)");
+            expect(schedule.targets.map((t) => t.arn)).to.deep.equal([inventory.arn]);
+            expect(invokeDenial(deployment, schedule, inventory)).to.equal(undefined);
+            expect(deployment.invocations.filter((i) => i.accountId === id(account))).to.deep.equal([
+                { name: "workbench-first-inventory", accountId: id(account), stack: `workbench-${account}`, functionName: inventory.name, input: { trigger: "deployment" } },
+            ]);
+            // Its snapshots go where the forwarding rule listens, and its role is a publisher the bus admits.
+            const bus = deployment.buses.find((b) => b.accountId === id(account) && b.name === inventory.environment.EVENT_BUS_NAME)!;
+            expect(JSON.stringify(bus.policy)).to.contain(inventory.roleArn);
+        }
+    });
+
     it("admits exactly the hub's workbench accounts on its bus, through each account's forwarding role", async () => {
         const hubBus = deployment.buses.find((b) => b.accountId === id("licensing") && b.name !== "default")!;
         const organizationOf = (accountId: string) => Object.values(scenario.accounts).find((a) => a.accountId === accountId)?.organizationId;

@@ -106,7 +106,20 @@ describe("npm start: the default scenario, end to end", function () {
             expect(kinds.has(kind as SandboxEvent["kind"]), kind).to.equal(true);
         }
         const handlers = new Set(events.flatMap((e) => (e.kind === "invocation" ? [e.fn.handler] : [])));
-        expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-ledger", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder"]);
+        expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-ledger", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder", "workbench-inventory"]);
+    });
+
+    it("runs each workbench account's inventory at deployment, before the timeline, and then on its schedule", () => {
+        const inventories = events.filter((e): e is Extract<SandboxEvent, { kind: "invocation" }> => e.kind === "invocation" && e.fn.handler === "workbench-inventory");
+        const atDeployment = inventories.filter((e) => e.trigger === "deployment");
+        expect(atDeployment.map((e) => e.fn.accountId).sort()).to.deep.equal(["111111111111", "333333333333", "444444444444"]);
+        for (const e of atDeployment) expect(e.result.ok, e.fn.accountId).to.equal(true);
+        const firstEc2Event = events.findIndex((e) => e.kind === "ec2-event");
+        expect(events.findIndex((e) => e === atDeployment[atDeployment.length - 1])).to.be.below(firstEc2Event);
+        expect(inventories.filter((e) => e.trigger === "event").length, "scheduled inventories").to.be.at.least(3);
+        // Every snapshot of the admitted accounts was reconciled by the hub; the contractor's were refused at the hub bus.
+        expect(result.counts.snapshotsReconciled).to.equal(inventories.filter((e) => e.result.ok && e.fn.accountId !== "444444444444").length);
+        expect(result.refused.filter((r) => r.stage === "delivery" && r.instanceId === undefined).length).to.equal(inventories.filter((e) => e.fn.accountId === "444444444444").length);
     });
 
     it("writes a complete usage report: a summary row per configuration, every seeded usage row, a manifest listing every file", () => {

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { LicenseServerHub } from "../../components/hub/licenseServerHub";
 import { WorkbenchAccountForwarder } from "../../components/workbench/workbenchAccountForwarder";
 import { WorkbenchGuardrails } from "../../components/trust/workbenchGuardrails";
-import { WORKBENCH_DETAIL_TYPES, WORKBENCH_EVENT_SOURCE } from "../../functions/shared/workbenchEvent";
+import { WORKBENCH_DETAIL_TYPES, WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE } from "../../functions/shared/workbenchEvent";
 import { Decision, PolicySet, PolicyRequest, evaluate } from "../../sandbox/aws/iamEvaluator";
 import { RecordedResource, named, runUnderMocks } from "../support/pulumiMocks";
 import { CATALOG } from "../hub/support/fixtures";
@@ -22,11 +22,14 @@ const REGION = "eu-central-1";
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 const FORWARDER = "license-ops-workbench-forwarder";
 const TO_HUB = "license-ops-workbench-to-hub";
+const INVENTORY = "license-ops-workbench-inventory";
 const ADMIN = "workbench-admin";
 const DEPLOY = "pulumi-deploy";
 const PROVISIONER = "workbench-provisioner";
 const ADMIN_POLICY = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 const WORKBENCH_EVENT: Record<string, string[]> = { "events:source": [WORKBENCH_EVENT_SOURCE], "events:detail-type": [...WORKBENCH_DETAIL_TYPES] };
+const SNAPSHOT: Record<string, string[]> = { "events:source": [WORKBENCH_EVENT_SOURCE], "events:detail-type": [WORKBENCH_SNAPSHOT_DETAIL_TYPE] };
+const STATE_CHANGE: Record<string, string[]> = { "events:source": [WORKBENCH_EVENT_SOURCE], "events:detail-type": [WORKBENCH_EVENT_DETAIL_TYPE] };
 
 const busPolicyOf = (resources: RecordedResource[], name: string) => JSON.parse(named(resources, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", name).inputs.policy);
 const rolePolicyOf = (resources: RecordedResource[], name: string) => JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", name).inputs.policy);
@@ -55,6 +58,7 @@ describe("trust model: allow/deny matrix of the rendered policies (iam-simulate)
         const { resources: workbench } = await runUnderMocks(() => new WorkbenchAccountForwarder("wb", { hubEventBusArn: hubBus }), { account: { accountId: LISTED } });
         const workbenchBus = `arn:aws:events:${REGION}:${LISTED}:event-bus/license-ops-workbench-events`;
         const forwarderPolicy = rolePolicyOf(workbench, "wb-forwarder-policy");
+        const inventoryPolicy = rolePolicyOf(workbench, "wb-inventory-policy");
         const toHubPolicy = rolePolicyOf(workbench, "wb-to-hub");
         // The forwarding role's policy as rendered for a workbench account pointed at another hub bus.
         const toHubPolicyFor = async (bus: string) =>
@@ -81,10 +85,16 @@ describe("trust model: allow/deny matrix of the rendered policies (iam-simulate)
         const workbenchBusPolicy = busPolicyOf(workbench, "wb-bus");
         put("forwarder role publishes on its workbench bus", role(LISTED, FORWARDER), ORG, workbenchBus, workbenchBusPolicy, forwarderPolicy, "Allowed");
         put("FORGED: admin role of the same account publishes on the workbench bus", role(LISTED, ADMIN), ORG, workbenchBus, workbenchBusPolicy, ADMIN_POLICY, "ExplicitlyDenied");
+        put("inventory role publishes a snapshot on its workbench bus", role(LISTED, INVENTORY), ORG, workbenchBus, workbenchBusPolicy, inventoryPolicy, "Allowed", SNAPSHOT);
+        put("FORGED: inventory role publishes a state change (its policy admits snapshots only)", role(LISTED, INVENTORY), ORG, workbenchBus, workbenchBusPolicy, inventoryPolicy, "Denied", STATE_CHANGE);
+        put("FORGED: admin role of the same account publishes a snapshot on the workbench bus", role(LISTED, ADMIN), ORG, workbenchBus, workbenchBusPolicy, ADMIN_POLICY, "ExplicitlyDenied", SNAPSHOT);
+        put("FORGED: another role of the same account named like a publisher but not it", role(LISTED, `${INVENTORY}-copy`), ORG, workbenchBus, workbenchBusPolicy, ADMIN_POLICY, "ExplicitlyDenied", SNAPSHOT);
         put("FORGED: admin role publishes on the account's default bus (not forwarded: no rule there)", role(LISTED, ADMIN), ORG, `arn:aws:events:${REGION}:${LISTED}:event-bus/default`, undefined, ADMIN_POLICY, "Allowed");
 
         const listPolicy = busPolicyOf(listHub, "hub-workbench-events");
         put("list mode: forwarding role of a listed account reaches the hub", role(LISTED, TO_HUB), ORG, busArn("hub"), listPolicy, toHubPolicy, "Allowed");
+        put("list mode: forwarding role carries an inventory snapshot to the hub", role(LISTED, TO_HUB), ORG, busArn("hub"), listPolicy, toHubPolicy, "Allowed", SNAPSHOT);
+        put("FORGED: list mode: admin role of a listed account puts a snapshot on the hub bus", role(LISTED, ADMIN), ORG, busArn("hub"), listPolicy, ADMIN_POLICY, "Denied", SNAPSHOT);
         put("FORGED: list mode: forwarding role sends another detail-type", role(LISTED, TO_HUB), ORG, busArn("hub"), listPolicy, toHubPolicy, "Denied", {
             "events:source": [WORKBENCH_EVENT_SOURCE],
             "events:detail-type": ["Seat Table Changed"],
@@ -125,6 +135,11 @@ describe("trust model: allow/deny matrix of the rendered policies (iam-simulate)
         guarded("FORGED: admin passes the forwarder role to a new function", role(LISTED, ADMIN), "iam:PassRole", forwarderRole, {}, "ExplicitlyDenied");
         guarded("FORGED: admin adds a policy to the forwarding role", role(LISTED, ADMIN), "iam:PutRolePolicy", `arn:aws:iam::${LISTED}:role/${TO_HUB}`, {}, "ExplicitlyDenied");
         guarded("deployment role updates the forwarder role", role(LISTED, DEPLOY), "iam:UpdateAssumeRolePolicy", forwarderRole, {}, "Allowed");
+        const inventoryRole = `arn:aws:iam::${LISTED}:role/${INVENTORY}`;
+        guarded("FORGED: admin passes the inventory role to a new function", role(LISTED, ADMIN), "iam:PassRole", inventoryRole, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin adds a policy to the inventory role", role(LISTED, ADMIN), "iam:PutRolePolicy", inventoryRole, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin replaces the inventory's code", role(LISTED, ADMIN), "lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${LISTED}:function:wb-inventory`, { "aws:ResourceTag/licensing:handler": "workbench-inventory" }, "ExplicitlyDenied");
+        guarded("deployment role updates the inventory's code", role(LISTED, DEPLOY), "lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${LISTED}:function:wb-inventory`, { "aws:ResourceTag/licensing:handler": "workbench-inventory" }, "Allowed");
         const forwarderFunction = `arn:aws:lambda:${REGION}:${LISTED}:function:wb-forwarder`;
         guarded("FORGED: admin replaces the forwarder's code", role(LISTED, ADMIN), "lambda:UpdateFunctionCode", forwarderFunction, { "aws:ResourceTag/licensing:handler": "workbench-forwarder" }, "ExplicitlyDenied");
         guarded("FORGED: admin invokes the forwarder with a made-up EC2 event", role(LISTED, ADMIN), "lambda:InvokeFunction", forwarderFunction, { "aws:ResourceTag/licensing:handler": "workbench-forwarder" }, "ExplicitlyDenied");

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { errorOf } from "../support/errors";
 import { WorkbenchAccountForwarder } from "../../components/workbench/workbenchAccountForwarder";
 import { allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
-import { WORKBENCH_DETAIL_TYPES, WORKBENCH_EVENT_SOURCE } from "../../functions/shared/workbenchEvent";
+import { WORKBENCH_DETAIL_TYPES, WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE } from "../../functions/shared/workbenchEvent";
 
 const HUB_BUS = "arn:aws:events:eu-central-1:999999999999:event-bus/license-hub";
 
@@ -100,7 +100,7 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
     it("alarms on the first event that could not be delivered or processed", () => {
         const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
         const queues = alarms.filter((a) => a.inputs.namespace === "AWS/SQS").map((a) => a.inputs.dimensions.QueueName).sort();
-        expect(queues).to.deep.equal(["wb-forwarder-failures", "wb-undelivered"]);
+        expect(queues).to.deep.equal(["wb-forwarder-failures", "wb-inventory-failures", "wb-undelivered"]);
         for (const alarm of alarms) expect(alarm.inputs).to.deep.include({ threshold: 0, comparisonOperator: "GreaterThanThreshold" });
     });
 
@@ -115,24 +115,86 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
                 Principal: "*",
                 Action: "events:PutEvents",
                 Resource: "arn:aws:events:eu-central-1:111111111111:event-bus/license-ops-workbench-events",
-                Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/license-ops-workbench-forwarder"] } },
+                Condition: {
+                    ArnNotEquals: {
+                        "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/license-ops-workbench-forwarder", "arn:aws:iam::111111111111:role/license-ops-workbench-inventory"],
+                    },
+                },
             },
         ]);
         expect(named(resources, "aws:iam/role:Role", "wb-forwarder-role").inputs.name).to.equal("license-ops-workbench-forwarder");
         expect(named(resources, "aws:iam/role:Role", "wb-to-hub").inputs.name).to.equal("license-ops-workbench-to-hub");
+        expect(named(resources, "aws:iam/role:Role", "wb-inventory-role").inputs.name).to.equal("license-ops-workbench-inventory");
 
         const { resources: prefixed } = await runUnderMocks(() => new WorkbenchAccountForwarder("p", { hubEventBusArn: HUB_BUS, namePrefix: "acme" }));
         expect(named(prefixed, "aws:iam/role:Role", "p-to-hub").inputs.name).to.equal("acme-workbench-to-hub");
         expect(named(prefixed, "aws:cloudwatch/eventBus:EventBus", "p-bus").inputs.name).to.equal("acme-workbench-events");
+        expect(named(prefixed, "aws:iam/role:Role", "p-inventory-role").inputs.name).to.equal("acme-workbench-inventory");
         expect(() => new WorkbenchAccountForwarder("bad", { hubEventBusArn: HUB_BUS, namePrefix: "1 bad" })).to.throw(/bad: namePrefix "1 bad" must start with a letter/);
+    });
+
+    it("runs the inventory every 5 minutes, with retries and the dead-letter queue, and once at deployment", () => {
+        const fn = named(resources, "aws:lambda/function:Function", "wb-inventory");
+        expect(fn.inputs.tags["licensing:handler"]).to.equal("workbench-inventory");
+        expect(fn.inputs.environment.variables).to.include({ OWNER_TAG_KEY: "vew:workbench:ownerId", TYPE_TAG_KEY: "vew:workbench:type", EVENT_BUS_NAME: "license-ops-workbench-events" });
+        const rule = named(resources, "aws:cloudwatch/eventRule:EventRule", "wb-inventory");
+        expect(rule.inputs.scheduleExpression).to.equal("rate(5 minutes)");
+        expect(rule.inputs.eventBusName, "schedules run on the default bus").to.equal(undefined);
+        const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "wb-inventory-target");
+        expect(target.inputs.arn).to.match(/:function:wb-inventory$/);
+        expect(target.inputs.retryPolicy.maximumRetryAttempts).to.be.greaterThan(0);
+        expect(target.inputs.deadLetterConfig.arn).to.match(/:wb-undelivered$/);
+        expect(named(resources, "aws:lambda/permission:Permission", "wb-inventory-invoke").inputs.sourceArn).to.match(/:rule\/wb-inventory$/);
+        const first = named(resources, "aws:lambda/invocation:Invocation", "wb-first-inventory");
+        expect(first.inputs.functionName).to.equal("wb-inventory");
+        expect(JSON.parse(first.inputs.input)).to.deep.equal({ trigger: "deployment" });
+        expect(first.inputs.triggers.bundleSha256).to.equal(fn.inputs.tags["licensing:bundle-sha256"]);
+        // The inventory's schedule may dead-letter into the same queue: its rule is admitted by the queue policy.
+        expect(named(resources, "aws:sqs/queuePolicy:QueuePolicy", "wb-undelivered").inputs.policy).to.contain(":rule/wb-inventory");
+    });
+
+    it("runs the first inventory only once the bus admits it and the forwarding rule can carry its snapshot", () => {
+        // Pulumi registers a resource only once everything it depends on is registered (the mocks see that order).
+        const position = (type: string, name: string) => resources.indexOf(named(resources, type, name));
+        const first = position("aws:lambda/invocation:Invocation", "wb-first-inventory");
+        expect(first).to.be.greaterThan(position("aws:cloudwatch/eventBusPolicy:EventBusPolicy", "wb-bus"));
+        expect(first).to.be.greaterThan(position("aws:cloudwatch/eventTarget:EventTarget", "wb-to-hub"));
+    });
+
+    it("grants the inventory DescribeInstances in its own region and snapshots on its own bus only", () => {
+        const policy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "wb-inventory-policy").inputs.policy);
+        const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
+        expect(bySid.ListWorkbenchInstances).to.deep.include({
+            Action: ["ec2:DescribeInstances"],
+            Resource: ["*"],
+            Condition: { StringEquals: { "aws:RequestedRegion": "eu-central-1" } },
+        });
+        expect(bySid.PutInventorySnapshots).to.deep.include({
+            Action: ["events:PutEvents"],
+            Resource: ["arn:aws:events:eu-central-1:111111111111:event-bus/license-ops-workbench-events"],
+            Condition: { "ForAllValues:StringEquals": { "events:source": [WORKBENCH_EVENT_SOURCE], "events:detail-type": [WORKBENCH_SNAPSHOT_DETAIL_TYPE] } },
+        });
+        expect(Object.keys(bySid).sort()).to.deep.equal(["ListWorkbenchInstances", "PutInventorySnapshots", "SendFailedInvocations", "WriteOwnLogs"]);
+    });
+
+    it("takes a configured inventory schedule and refuses one EventBridge would not, naming the field", async () => {
+        const { resources: custom } = await runUnderMocks(() => new WorkbenchAccountForwarder("hourly", { hubEventBusArn: HUB_BUS, inventorySchedule: "rate(1 hour)" }));
+        expect(named(custom, "aws:cloudwatch/eventRule:EventRule", "hourly-inventory").inputs.scheduleExpression).to.equal("rate(1 hour)");
+        for (const schedule of ["every 5 minutes", "rate(5 minute)", "rate(0 minutes)"]) {
+            const error = errorOf(() => new WorkbenchAccountForwarder(`bad-${schedule.length}`, { hubEventBusArn: HUB_BUS, inventorySchedule: schedule }));
+            expect(error.message, schedule).to.match(new RegExp(`^bad-${schedule.length}: inventorySchedule: `));
+            expect(pulumi.ResourceError.isInstance(error), schedule).to.equal(true);
+        }
     });
 
     it("uses configured tag keys", async () => {
         const { resources: custom } = await runUnderMocks(
             () => new WorkbenchAccountForwarder("custom", { hubEventBusArn: HUB_BUS, ownerTagKey: "team:owner", workbenchTypeTagKey: "team:kind" }),
         );
-        const fn = named(custom, "aws:lambda/function:Function", "custom-forwarder");
-        expect(fn.inputs.environment.variables).to.include({ OWNER_TAG_KEY: "team:owner", TYPE_TAG_KEY: "team:kind" });
+        for (const fnName of ["custom-forwarder", "custom-inventory"]) {
+            const fn = named(custom, "aws:lambda/function:Function", fnName);
+            expect(fn.inputs.environment.variables, fnName).to.include({ OWNER_TAG_KEY: "team:owner", TYPE_TAG_KEY: "team:kind" });
+        }
     });
 
     it("refuses a hub bus ARN that is not an event bus, naming the component", () => {
