@@ -8,7 +8,7 @@ import { assertSettings, settingProblem } from "./settings";
 import { MultiRegionLicenseTracker } from "../components/tracking/multiRegionLicenseTracker";
 import { OnPremisesServers, OnPremisesServersArgs, activationProblems, discoveredProductsProblems } from "../components/config/onPremisesServers";
 import { readAlertsSetting } from "./alerts";
-import { TRACKER_HANDLER, type ReportLayout } from "../components/tracking/definitions";
+import { REPORT_LAYOUTS, TRACKER_HANDLER, type ReportLayout } from "../components/tracking/definitions";
 import { dashboard, governanceDashboardBody, queueDepths } from "../components/analytics/dashboards";
 import { LicenseBudgetDefinition, LicenseBudgets, budgetDefinitionsProblems } from "../components/config/licenseBudgets";
 import { LicenseDistribution, LicenseGrants, licenseDistributionsProblems } from "../components/config/licenseGrants";
@@ -37,9 +37,14 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
     const onPremises = config.getObject<OnPremisesSetting>("onPremises");
     const budgets = config.getObject<Record<string, LicenseBudgetDefinition>>("budgets");
     const licenseGrants = config.getObject<Record<string, LicenseDistribution>>("licenseGrants");
+    const usageReportLayout = config.get("usageReportLayout") || undefined;
     assertSettings([
         ...(licenseGrants === undefined ? [] : licenseDistributionsProblems(licenseGrants, "licenseGrants")),
         ...(budgets === undefined ? [] : budgetDefinitionsProblems(budgets, "budgets")),
+        ...settingProblem(
+            "usageReportLayout",
+            usageReportLayout === undefined || (REPORT_LAYOUTS as readonly string[]).includes(usageReportLayout) ? undefined : `${JSON.stringify(usageReportLayout)} is not one of ${REPORT_LAYOUTS.join(", ")}`,
+        ),
         ...onPremisesProblems(onPremises, licenses),
         ...licenseDefinitionsProblems(licenses, "licenses"),
         ...trackedArnProblems(extraArns),
@@ -67,7 +72,7 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         // A configuration named in both places is tracked once.
         licenseConfigurationArns: licenseSet.configurationArns.apply((arns) => [...new Set([...Object.values(arns).sort(), ...extraArns])]),
         scheduleExpression: usageReportSchedule,
-        layout: (config.get("usageReportLayout") || undefined) as ReportLayout | undefined,
+        layout: usageReportLayout as ReportLayout | undefined,
         alarmActions: [alarmsTopicArn],
     });
 

@@ -7,6 +7,7 @@ import { assertSettings, settingProblem } from "./settings";
 import { SeatLedger } from "../components/hub/seatLedger";
 import { LicenseAnalytics } from "../components/analytics/licenseAnalytics";
 import { LicenseAuditTrail } from "../components/analytics/auditTrail";
+import { readAnalyticsSettings } from "./analyticsSettings";
 import { dashboard, hubDashboardBody, queueDepths } from "../components/analytics/dashboards";
 import { HUB_BUS_ARN_OUTPUT } from "./workbenchAccount";
 import { stackAlertTopicArn } from "./alerts";
@@ -20,9 +21,11 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
     const organizationId = config.get("organizationId") || undefined;
     const catalog = config.requireObject<ProductCatalog>("productCatalog");
     const syncSchedule = config.get("syncSchedule");
+    const analyticsSettings = readAnalyticsSettings(config);
     assertSettings([
         ...catalogProblems(catalog, "productCatalog"),
         ...settingProblem("syncSchedule", syncSchedule === undefined ? undefined : scheduleExpressionProblem(syncSchedule)),
+        ...analyticsSettings.problems,
     ]);
     const alertTopicArn = stackAlertTopicArn(config);
     const hub = new LicenseServerHub("hub", {
@@ -36,12 +39,12 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         alarmActions: [alertTopicArn],
     });
     const ledger = new SeatLedger("seat-ledger", { table: hub.table, catalog, alarmActions: [alertTopicArn] });
-    const usageReportBucketName = config.get("usageReportBucketName") || undefined;
+    const { usageReportBucketName, usageReportPrefix, accountCostCentres, athenaBytesScannedCutoff, organizationTrail, auditRetentionDays } = analyticsSettings;
     const analytics = new LicenseAnalytics("license-usage", {
         ledgerBucketName: ledger.bucketName,
-        usageReports: usageReportBucketName ? { bucketName: usageReportBucketName, reportPrefix: config.get("usageReportPrefix") } : undefined,
-        accountCostCentres: config.getObject<Record<string, string>>("accountCostCentres"),
-        bytesScannedCutoffPerQuery: config.getNumber("athenaBytesScannedCutoff"),
+        usageReports: usageReportBucketName ? { bucketName: usageReportBucketName, reportPrefix: usageReportPrefix } : undefined,
+        accountCostCentres,
+        bytesScannedCutoffPerQuery: athenaBytesScannedCutoff,
     });
     const queues = [
         { queue: hub.deadLetterQueue, holds: "events not delivered to the hub's Lambdas" },
@@ -63,8 +66,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         ),
     );
     // An organisation trail usually records this account already; otherwise the stack keeps its own audit trail.
-    const organizationTrail = config.getBoolean("organizationTrail") ?? true;
-    const auditTrail = organizationTrail ? undefined : new LicenseAuditTrail("audit", { seatTableArn: hub.table.arn, retentionDays: config.getNumber("auditRetentionDays") });
+    const auditTrail = organizationTrail ? undefined : new LicenseAuditTrail("audit", { seatTableArn: hub.table.arn, retentionDays: auditRetentionDays });
     return {
         [HUB_BUS_ARN_OUTPUT]: hub.busArn,
         hubEventBusName: hub.busName,

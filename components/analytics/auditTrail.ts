@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { componentType } from "../shared/componentType";
 import { tlsOnlyPolicy } from "../tracking/reportBucket";
 import { awsContext } from "../shared/awsContext";
+import { whenKnown } from "../shared/validation";
 import { S3_ACCESS_LOGGING_EXEMPTION_TAG, noAccessLogsReason } from "../shared/policyExemptions";
 
 export interface LicenseAuditTrailArgs {
@@ -15,6 +16,11 @@ export interface LicenseAuditTrailArgs {
 }
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 2557;
+
+/** Problems of a log file retention in days, naming `path`. */
+export function retentionDaysProblems(days: unknown, path: string): string[] {
+    return Number.isInteger(days) && (days as number) >= 1 ? [] : [`${path}: must be a positive whole number of days (got ${JSON.stringify(days)})`];
+}
 
 /**
  * An account trail for the license server account, for organisations without an organisation trail (or whose
@@ -32,10 +38,10 @@ export class LicenseAuditTrail extends pulumi.ComponentResource {
     constructor(name: string, args: LicenseAuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("LicenseAuditTrail"), name, {}, opts);
         if (!args.seatTableArn) throw new pulumi.ResourceError(`${name}: seatTableArn is required (the LicenseServerHub's table ARN).`, this);
-        const retention = pulumi.output(args.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS).apply((days) => {
-            if (!Number.isInteger(days) || days < 1) throw new pulumi.ResourceError(`${name}: retentionDays must be a positive whole number of days (got ${days}).`, this);
-            return days;
-        });
+        const retention = whenKnown(args.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS, (days) => {
+            const problems = retentionDaysProblems(days, "retentionDays");
+            if (problems.length > 0) throw new Error(`${name}: ${problems[0]}`);
+        }, this);
         const { partition, region, accountId } = awsContext(this);
         const opts_ = { parent: this };
 

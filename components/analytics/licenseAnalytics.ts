@@ -31,6 +31,27 @@ export interface LicenseAnalyticsArgs {
 const DEFAULTS = { bytesScannedCutoffPerQuery: 10 * 1024 ** 3, queryResultRetentionDays: 30, firstLedgerDay: "2026-01-01", reportPrefix: "license-usage/" };
 const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 2; // Athena's minimum
 
+/** Problems of a bytes-scanned limit, each naming `path`. */
+export function bytesScannedCutoffProblems(bytes: unknown, path: string): string[] {
+    return Number.isInteger(bytes) && (bytes as number) >= MIN_BYTES_SCANNED_CUTOFF
+        ? []
+        : [`${path}: must be a whole number of bytes, at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MiB, Athena's minimum); got ${JSON.stringify(bytes)}`];
+}
+
+/** Problems of an account -> cost centre map (written as a CSV Athena reads), each naming `path` and the account. */
+export function accountCostCentresProblems(map: unknown, path: string): string[] {
+    if (typeof map !== "object" || map === null || Array.isArray(map)) return [`${path}: must map 12-digit account ids to cost centres`];
+    return Object.entries(map).flatMap(([account, centre]) => [
+        ...(/^\d{12}$/.test(account) ? [] : [`${path}: key ${JSON.stringify(account)} is not a 12-digit account id`]),
+        ...(typeof centre === "string" && /^[^,"\r\n]{1,128}$/.test(centre) ? [] : [`${path}.${account}: must be 1-128 characters without commas, quotes or line breaks (got ${JSON.stringify(centre)})`]),
+    ]);
+}
+
+/** Problems of a tracker report prefix as the Glue table locations need it. */
+export function reportPrefixProblems(prefix: unknown, path: string): string[] {
+    return typeof prefix === "string" && (prefix === "" || /^([A-Za-z0-9._-]+\/)+$/.test(prefix)) ? [] : [`${path}: must be empty or folders ending in "/" (got ${JSON.stringify(prefix)})`];
+}
+
 /**
  * Licence usage analytics at scale: a Glue database with tables over the seat ledger and the tracker's hive reports
  * (partition projection, so no crawler and no partition maintenance), the views the queries share, an Athena
@@ -47,30 +68,20 @@ export class LicenseAnalytics extends pulumi.ComponentResource {
 
     constructor(name: string, args: LicenseAnalyticsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("LicenseAnalytics"), name, {}, opts);
-        const fail = (field: string, message: string) => {
-            throw new pulumi.ResourceError(`${name}: ${field} ${message}`, this);
+        const fail = (problem: string) => {
+            throw new pulumi.ResourceError(`${name}: ${problem}`, this);
         };
-        if (!args.ledgerBucketName) fail("ledgerBucketName", "is required (the SeatLedger's bucketName).");
+        const check = (problems: string[]) => problems.length > 0 && fail(problems.join("; "));
+        if (!args.ledgerBucketName) fail("ledgerBucketName: is required (the SeatLedger's bucketName).");
         const retention = args.queryResultRetentionDays ?? DEFAULTS.queryResultRetentionDays;
-        if (!Number.isInteger(retention) || retention < 1) fail("queryResultRetentionDays", `must be a positive integer (got ${retention}).`);
-        const cutoff = whenKnown(args.bytesScannedCutoffPerQuery ?? DEFAULTS.bytesScannedCutoffPerQuery, (bytes) => {
-            if (!Number.isInteger(bytes) || bytes < MIN_BYTES_SCANNED_CUTOFF) fail("bytesScannedCutoffPerQuery", `must be an integer of at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MiB, Athena's minimum); got ${bytes}.`);
-        });
+        if (!Number.isInteger(retention) || retention < 1) fail(`queryResultRetentionDays: must be a positive integer (got ${retention}).`);
+        const cutoff = whenKnown(args.bytesScannedCutoffPerQuery ?? DEFAULTS.bytesScannedCutoffPerQuery, (bytes) => check(bytesScannedCutoffProblems(bytes, "bytesScannedCutoffPerQuery")));
         const firstDay = whenKnown(args.firstLedgerDay ?? DEFAULTS.firstLedgerDay, (day) => {
-            if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) fail("firstLedgerDay", `must be a date YYYY-MM-DD (got ${JSON.stringify(day)}).`);
+            if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) fail(`firstLedgerDay: must be a date YYYY-MM-DD (got ${JSON.stringify(day)}).`);
         });
-        const costCentres = whenKnown(args.accountCostCentres ?? {}, (map) => {
-            for (const [account, centre] of Object.entries(map)) {
-                if (!/^\d{12}$/.test(account)) fail("accountCostCentres", `key ${JSON.stringify(account)} is not a 12-digit account id.`);
-                if (typeof centre !== "string" || !/^[^,"\r\n]{1,128}$/.test(centre)) fail("accountCostCentres", `value for ${account} must be 1-128 characters without commas, quotes or line breaks.`);
-            }
-        });
+        const costCentres = whenKnown(args.accountCostCentres ?? {}, (map) => check(accountCostCentresProblems(map, "accountCostCentres")));
         const usage = args.usageReports;
-        const reportPrefix = usage
-            ? whenKnown(usage.reportPrefix ?? DEFAULTS.reportPrefix, (prefix) => {
-                  if (prefix !== "" && !/^([A-Za-z0-9._-]+\/)+$/.test(prefix)) fail("usageReports.reportPrefix", `must be empty or folders ending in "/" (got ${JSON.stringify(prefix)}).`);
-              })
-            : undefined;
+        const reportPrefix = usage ? whenKnown(usage.reportPrefix ?? DEFAULTS.reportPrefix, (prefix) => check(reportPrefixProblems(prefix, "usageReports.reportPrefix"))) : undefined;
 
         this.database = new aws.glue.CatalogDatabase(`${name}-catalog`, { name: name.replace(/[^a-z0-9_]/gi, "_").toLowerCase(), description: "Seat ledger and License Manager usage reports" }, { parent: this });
         const database = this.database.name;

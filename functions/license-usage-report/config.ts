@@ -65,7 +65,8 @@ export interface TrackerConfig extends TrackerSettings {
 
 // Plain path segments, each ending in "/": no IAM wildcards (* ?), no "." or ".." segments, nothing to escape.
 const REPORT_PREFIX = /^(?:(?=[A-Za-z0-9._-]*[A-Za-z0-9_-])[A-Za-z0-9._-]+\/)*$/;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** An S3 bucket name (general purpose buckets). */
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // Plain path segments (no "." or ".." segments) ending in a file name.
 const OBJECT_KEY = /^(?:(?=[A-Za-z0-9._-]*[A-Za-z0-9_-])[A-Za-z0-9._-]+\/)*(?=[A-Za-z0-9._-]*[A-Za-z0-9_-])[A-Za-z0-9._-]+$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;

@@ -79,10 +79,10 @@ describe("LicenseAnalytics (Pulumi mocks)", () => {
 
     it("refuses bad settings with the field's name", async () => {
         const attempt = (args: Partial<LicenseAnalyticsArgs>) => analytics(args).then(() => "accepted", (err: Error) => err.message);
-        expect(await attempt({ bytesScannedCutoffPerQuery: 1000 })).to.match(/license-usage: bytesScannedCutoffPerQuery must be an integer of at least 10485760/);
-        expect(await attempt({ accountCostCentres: { "12": "x" } })).to.match(/accountCostCentres key "12" is not a 12-digit account id/);
-        expect(await attempt({ accountCostCentres: { "111111111111": "a,b" } })).to.match(/accountCostCentres value for 111111111111/);
-        expect(await attempt({ firstLedgerDay: "1.1.2026" })).to.match(/firstLedgerDay must be a date YYYY-MM-DD/);
+        expect(await attempt({ bytesScannedCutoffPerQuery: 1000 })).to.match(/license-usage: bytesScannedCutoffPerQuery: must be a whole number of bytes, at least 10485760/);
+        expect(await attempt({ accountCostCentres: { "12": "x" } })).to.match(/accountCostCentres: key "12" is not a 12-digit account id/);
+        expect(await attempt({ accountCostCentres: { "111111111111": "a,b" } })).to.match(/accountCostCentres.111111111111: must be 1-128 characters/);
+        expect(await attempt({ firstLedgerDay: "1.1.2026" })).to.match(/firstLedgerDay: must be a date YYYY-MM-DD/);
         expect(await attempt({ usageReports: { bucketName: "b", reportPrefix: "no-slash" } })).to.match(/usageReports.reportPrefix/);
     });
 });
@@ -159,6 +159,34 @@ describe("license-server stack: the audit trail setting", () => {
         expect(ofType(withOrgTrail.resources, "aws:cloudtrail/trail:Trail")).to.have.length(0);
         const own = await runExampleStack("license-server", { "license-ops:organizationTrail": "false" });
         expect(ofType(own.resources, "aws:cloudtrail/trail:Trail")).to.have.length(1);
+    });
+});
+
+describe("license-server and governance stacks: analytics settings", () => {
+    it("names every bad analytics or audit setting as written, all at once, before anything is declared", async () => {
+        const error = await runExampleStack("license-server", {
+            "license-ops:usageReportBucketName": "Reports_Bucket",
+            "license-ops:usageReportPrefix": "usage",
+            "license-ops:accountCostCentres": JSON.stringify({ "1234": "CC-1", "111111111111": "a,b" }),
+            "license-ops:athenaBytesScannedCutoff": "1000",
+            "license-ops:auditRetentionDays": "0",
+        }).catch((e) => e);
+        expect(String(error)).to.contain("Stack settings have 6 problems:");
+        for (const line of [
+            'usageReportBucketName: "Reports_Bucket" is not an S3 bucket name',
+            'usageReportPrefix: must be empty or folders ending in "/" (got "usage")',
+            'accountCostCentres: key "1234" is not a 12-digit account id',
+            'accountCostCentres.111111111111: must be 1-128 characters without commas, quotes or line breaks (got "a,b")',
+            "athenaBytesScannedCutoff: must be a whole number of bytes, at least 10485760 (10 MiB, Athena's minimum); got 1000",
+            "auditRetentionDays: must be a positive whole number of days (got 0)",
+        ]) {
+            expect(String(error)).to.contain(`\n  - ${line}`);
+        }
+    });
+
+    it("refuses a usage report layout the tracker does not write, naming the setting", async () => {
+        const error = await runExampleStack("governance", { "license-ops:usageReportLayout": "hivee" }).catch((e) => e);
+        expect(String(error)).to.contain('Stack setting usageReportLayout: "hivee" is not one of dated, hive');
     });
 });
 
