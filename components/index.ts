@@ -1,15 +1,15 @@
 export { BundledFunction, BundledFunctionArgs, AsyncInvocationArgs } from "./lambda/bundledFunction";
 export { WorkbenchAccountForwarder, WorkbenchAccountForwarderArgs } from "./workbench/workbenchAccountForwarder";
 export * as workbenchEvent from "../functions/shared/workbenchEvent";
-export { LicenseConfigSet, LicenseConfigSetArgs, OrganizationSettingsArgs } from "./config/licenseConfigSet";
+export { LicenseConfigSet, LicenseConfigSetArgs, OrganizationSettings, OrganizationSettingsArgs } from "./config/licenseConfigSet";
 export { LicenseManagerServiceSettings, LicenseManagerServiceSettingsArgs } from "./config/licenseManagerServiceSettings";
-export { UtilisationAlertsArgs } from "./config/utilisationAlerts";
+export { AlertSettings, UtilisationAlertsArgs } from "./config/utilisationAlerts";
 export { LicenseGrants, LicenseGrantsArgs, LicenseDistribution, LicenseGrantAcceptances, LicenseGrantAcceptancesArgs } from "./config/licenseGrants";
 export { LicenseBudgets, LicenseBudgetsArgs, LicenseBudgetDefinition } from "./config/licenseBudgets";
 export * as licenseDefinitions from "./config/definitions";
 export { CountingType, Tenancy, LicenseDefinition, LicenseRules } from "./config/definitions";
 export { MultiRegionLicenseTracker, MultiRegionLicenseTrackerArgs } from "./tracking/multiRegionLicenseTracker";
-export { ReportBucketArgs, ReportStorageClass, ReportTransitionArgs } from "./tracking/reportBucket";
+export { ReportBucketArgs, ReportBucketSettings, ReportStorageClass, ReportTransition, ReportTransitionArgs } from "./tracking/reportBucket";
 export * as trackingDefinitions from "./tracking/definitions";
 export { ReportLayout } from "./tracking/definitions";
 export { LicenseServerHub, LicenseServerHubArgs } from "./hub/licenseServerHub";

@@ -15,11 +15,11 @@ import {
     tagProblems,
 } from "./definitions";
 import { LicenseManagerServiceSettings } from "./licenseManagerServiceSettings";
-import { UtilisationAlerts, UtilisationAlertsArgs, alertArgsProblems, createUtilisationAlerts } from "./utilisationAlerts";
+import { AlertSettings, UtilisationAlerts, alertArgsProblems, createUtilisationAlerts } from "./utilisationAlerts";
 import { knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 
 /** License Manager's Organizations settings in the stack's Region (see LicenseManagerServiceSettings). */
-export interface OrganizationSettingsArgs {
+export interface OrganizationSettings {
     /** Link License Manager with AWS Organizations. Default: not managed. */
     organizationIntegration?: boolean;
     /** Discover resources in member accounts (needs the Organizations link). Default: not managed. */
@@ -28,6 +28,9 @@ export interface OrganizationSettingsArgs {
     keepSettingsOnDelete?: boolean;
 }
 
+/** The former name of OrganizationSettings. */
+export type OrganizationSettingsArgs = OrganizationSettings;
+
 export interface LicenseConfigSetArgs {
     /**
      * The licenses you own, by name (the License Manager configuration name). Required, 1-25 entries. Launch
@@ -35,9 +38,9 @@ export interface LicenseConfigSetArgs {
      */
     licenses: Record<string, LicenseDefinition>;
     /** Utilisation alerts (topic, scheduled checker, usage alarms); `{ enabled: false }` turns them off. Default: on, with defaults. */
-    alerts?: UtilisationAlertsArgs;
+    alerts?: AlertSettings;
     /** License Manager's Organizations settings for this Region. Default: not managed. */
-    organizationSettings?: OrganizationSettingsArgs;
+    organizationSettings?: OrganizationSettings;
     /** Tags for every child that takes tags. Default: none. */
     tags?: Record<string, string>;
 }
@@ -175,7 +178,7 @@ export class LicenseConfigSet extends pulumi.ComponentResource {
     }
 }
 
-const ORGANIZATION_KEYS = knownKeys<OrganizationSettingsArgs>()("organizationIntegration", "crossAccountDiscovery", "keepSettingsOnDelete");
+const ORGANIZATION_KEYS = knownKeys<OrganizationSettings>()("organizationIntegration", "crossAccountDiscovery", "keepSettingsOnDelete");
 
 /** Throws one message listing every problem of the arguments, each with its path (`licenses.<name>`, `alerts`, ...). */
 function validateArgs(name: string, args: LicenseConfigSetArgs): void {

@@ -12,7 +12,8 @@ import { budgetsKeyStatement, budgetsPublishStatement } from "../shared/budgetPu
 import { deadLetterAlarm } from "../shared/alarms";
 import { CHECKER_DEFAULTS, CHECKER_ENV, CHECKER_LIMITS, DEFAULT_CHECK_SCHEDULE } from "./definitions";
 
-export interface UtilisationAlertsArgs {
+/** Utilisation alerts of a LicenseConfigSet (named without "Args": other languages' SDKs append it). */
+export interface AlertSettings {
     /** Create the alerts at all. Default true. A plain value: it decides which resources exist. */
     enabled?: boolean;
     /** Alert when consumed / owned licenses reach this percentage (inclusive, 1-100). Default 80. */
@@ -78,7 +79,10 @@ const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const ALARM_NAME_PREFIX = /^[A-Za-z0-9._-]{1,200}$/;
 
-const ALERT_KEYS = knownKeys<UtilisationAlertsArgs>()(
+/** The former name of AlertSettings. */
+export type UtilisationAlertsArgs = AlertSettings;
+
+const ALERT_KEYS = knownKeys<AlertSettings>()(
     "enabled",
     "thresholdPercent",
     "bandWidthPercent",

@@ -32,7 +32,7 @@ import {
     reportRoots,
 } from "./definitions";
 import { licenseManagerReadScope } from "./licenseManagerAccess";
-import { ReportBucketArgs, reportBucket } from "./reportBucket";
+import { ReportBucketSettings, reportBucket } from "./reportBucket";
 import { validated, whenKnown } from "../shared/validation";
 import { TypeScriptOnly } from "../shared/typeScriptOnly";
 import { componentType, withFormerType } from "../shared/componentType";
@@ -58,7 +58,7 @@ export interface MultiRegionLicenseTrackerArgs {
     /** License configurations read at the same time (1-32). Default 8. */
     concurrency?: pulumi.Input<number>;
     /** Report bucket options (name prefix, KMS key, lifecycle, forceDestroy). Default: SSE-S3, reports kept forever. */
-    bucket?: ReportBucketArgs;
+    bucket?: ReportBucketSettings;
     /** Report Lambda timeout in seconds (1-900). Default 300. */
     timeoutSeconds?: pulumi.Input<number>;
     /** Report Lambda memory in MB. Default 512. */

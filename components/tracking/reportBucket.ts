@@ -25,14 +25,15 @@ const MINIMUM_TRANSITION_DAYS: Record<ReportStorageClass, number> = {
 };
 
 /** When reports move to a colder storage class. */
-export interface ReportTransitionArgs {
+export interface ReportTransition {
     /** Days after a report is written. Required (at least 30 for STANDARD_IA and ONEZONE_IA). */
     afterDays: pulumi.Input<number>;
     /** The storage class. Required. */
     storageClass: pulumi.Input<ReportStorageClass>;
 }
 
-export interface ReportBucketArgs {
+/** Options of the tracker's report bucket (named without "Args": other languages' SDKs append it). */
+export interface ReportBucketSettings {
     /** Bucket name prefix; AWS appends a unique suffix (1-37 lower-case letters, digits, dots, dashes). Default: generated from the component name. */
     namePrefix?: pulumi.Input<string>;
     /** Let `pulumi destroy` delete the bucket with every report in it. Default false: reports are audit records. */
@@ -40,12 +41,18 @@ export interface ReportBucketArgs {
     /** ARN of a customer managed KMS key: SSE-KMS with an S3 bucket key. Default: SSE-S3 (AES-256). */
     kmsKeyArn?: pulumi.Input<string>;
     /** Move reports to a colder storage class after `afterDays` days. Default: stay in S3 Standard. */
-    transition?: ReportTransitionArgs;
+    transition?: ReportTransition;
     /** Expire reports (current versions) this many days after they are written. Default: kept forever. */
     expireAfterDays?: pulumi.Input<number>;
     /** Permanently delete noncurrent (overwritten or expired) versions after this many days. Default: kept forever. */
     noncurrentVersionExpireAfterDays?: pulumi.Input<number>;
 }
+
+/** The former name of ReportBucketSettings. */
+export type ReportBucketArgs = ReportBucketSettings;
+
+/** The former name of ReportTransition. */
+export type ReportTransitionArgs = ReportTransition;
 
 /** The bucket options with every output resolved. */
 interface KnownReportBucketArgs {
