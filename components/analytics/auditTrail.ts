@@ -31,8 +31,11 @@ export function retentionDaysProblems(days: unknown, path: string): string[] {
  * versioned, private bucket with log file validation and a retention period.
  */
 export class LicenseAuditTrail extends pulumi.ComponentResource {
+    /** The account trail (seat table data events, write management events, log file validation). */
     public readonly trail: aws.cloudtrail.Trail;
+    /** The log file bucket (encrypted, versioned, private, retention lifecycle). */
     public readonly bucket: aws.s3.Bucket;
+    /** ARN of the trail. */
     public readonly trailArn: pulumi.Output<string>;
 
     constructor(name: string, args: LicenseAuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -23,7 +23,7 @@ export interface LicenseAnalyticsArgs {
     /** Most bytes one Athena query may scan before Athena cancels it. Default 10 GiB. */
     bytesScannedCutoffPerQuery?: pulumi.Input<number>;
     /** Days Athena query results are kept. Default 30. */
-    queryResultRetentionDays?: number;
+    queryResultRetentionDays?: pulumi.Input<number>;
     /** First day partition projection enumerates (YYYY-MM-DD). Default `2026-01-01`. */
     firstLedgerDay?: pulumi.Input<string>;
 }
@@ -59,11 +59,17 @@ export function reportPrefixProblems(prefix: unknown, path: string): string[] {
  * file: the very text the local sandbox runs on DuckDB.
  */
 export class LicenseAnalytics extends pulumi.ComponentResource {
+    /** The Glue database of the tables and views. */
     public readonly database: aws.glue.CatalogDatabase;
+    /** The Athena workgroup the named queries run in (encrypted results, bytes-scanned limit). */
     public readonly workgroup: aws.athena.Workgroup;
+    /** Where the workgroup writes query results (expire after `queryResultRetentionDays`). */
     public readonly resultsBucket: aws.s3.Bucket;
+    /** One named query per analytics/queries/*.sql file. */
     public readonly namedQueries: aws.athena.NamedQuery[];
+    /** Name of the Glue database (the `database` of every query). */
     public readonly databaseName: pulumi.Output<string>;
+    /** Name of the Athena workgroup. */
     public readonly workgroupName: pulumi.Output<string>;
 
     constructor(name: string, args: LicenseAnalyticsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -73,8 +79,9 @@ export class LicenseAnalytics extends pulumi.ComponentResource {
         };
         const check = (problems: string[]) => problems.length > 0 && fail(problems.join("; "));
         if (!args.ledgerBucketName) fail("ledgerBucketName: is required (the SeatLedger's bucketName).");
-        const retention = args.queryResultRetentionDays ?? DEFAULTS.queryResultRetentionDays;
-        if (!Number.isInteger(retention) || retention < 1) fail(`queryResultRetentionDays: must be a positive integer (got ${retention}).`);
+        const retention = whenKnown(args.queryResultRetentionDays ?? DEFAULTS.queryResultRetentionDays, (days) => {
+            if (!Number.isInteger(days) || days < 1) fail(`queryResultRetentionDays: must be a positive integer (got ${days}).`);
+        });
         const cutoff = whenKnown(args.bytesScannedCutoffPerQuery ?? DEFAULTS.bytesScannedCutoffPerQuery, (bytes) => check(bytesScannedCutoffProblems(bytes, "bytesScannedCutoffPerQuery")));
         const firstDay = whenKnown(args.firstLedgerDay ?? DEFAULTS.firstLedgerDay, (day) => {
             if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) fail(`firstLedgerDay: must be a date YYYY-MM-DD (got ${JSON.stringify(day)}).`);
@@ -173,7 +180,7 @@ export class LicenseAnalytics extends pulumi.ComponentResource {
             previous = viewTable;
         }
 
-        const results = reportBucket(`${name}-query-results`, { expireAfterDays: retention, noncurrentVersionExpireAfterDays: 1 }, [""], name, this);
+        const results = reportBucket(`${name}-query-results`, { expireAfterDays: retention, noncurrentVersionExpireAfterDays: 1 }, [""], name, this, "the analytics workgroup's Athena queries and the readers granted by IAM");
         this.resultsBucket = results.bucket;
         this.workgroup = new aws.athena.Workgroup(
             `${name}-queries`,

@@ -42,10 +42,13 @@ export const DEFAULT_LEDGER_RETENTION_DAYS = 2557;
  * stream mapping's), content-named objects making retries idempotent, with no Kinesis stream to pay for or size.
  */
 export class SeatLedger extends pulumi.ComponentResource {
+    /** The ledger bucket (records under `seat-ledger/dt=YYYY-MM-DD/`). */
     public readonly bucket: aws.s3.Bucket;
+    /** The Lambda on the seat table's stream that writes the records. */
     public readonly writer: BundledFunction;
     /** Stream batches the ledger could not record after its retries. */
     public readonly failureQueue: aws.sqs.Queue;
+    /** Name of the ledger bucket (LicenseAnalytics `ledgerBucketName`). */
     public readonly bucketName: pulumi.Output<string>;
     /** `s3://<bucket>/seat-ledger/`, the Glue table's location. */
     public readonly location: pulumi.Output<string>;
@@ -64,6 +67,7 @@ export class SeatLedger extends pulumi.ComponentResource {
                 [LEDGER_PREFIX],
                 name,
                 this,
+                "the ledger writer and the readers granted by IAM (Athena queries)",
             );
         } catch (err) {
             throw new pulumi.ResourceError((err as Error).message, this);

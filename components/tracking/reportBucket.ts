@@ -79,9 +79,16 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
  * The report bucket: default encryption (SSE-S3, or SSE-KMS with a bucket key), versioning, all public access
  * blocked, ACLs disabled (bucket owner enforced), a policy refusing anything but TLS 1.2+, and optional lifecycle
  * rules on the report roots only (see `reportRoots`), so they never expire or archive the tracker's configuration.
- * `context` names the component in validation errors.
+ * `context` names the component in validation errors; `readers` says who reaches the bucket (its access-logging exemption).
  */
-export function reportBucket(name: string, args: ReportBucketArgs, reportRoots: readonly string[], context: string, parent: pulumi.Resource): ReportBucket {
+export function reportBucket(
+    name: string,
+    args: ReportBucketArgs,
+    reportRoots: readonly string[],
+    context: string,
+    parent: pulumi.Resource,
+    readers = "the tracker and the readers granted by IAM",
+): ReportBucket {
     const { kmsKeyArn: kmsKeyInput, ...rest } = args;
     const known = validated(rest, (value) => validateBucketArgs(value as KnownReportBucketArgs, context), parent);
     const kmsKeyArn =
@@ -101,7 +108,7 @@ export function reportBucket(name: string, args: ReportBucketArgs, reportRoots: 
         {
             bucketPrefix: known.namePrefix,
             forceDestroy: known.apply((k) => k.forceDestroy ?? false),
-            tags: { [S3_ACCESS_LOGGING_EXEMPTION_TAG]: noAccessLogsReason("the tracker and the readers granted by IAM") },
+            tags: { [S3_ACCESS_LOGGING_EXEMPTION_TAG]: noAccessLogsReason(readers) },
         },
         opts,
     );

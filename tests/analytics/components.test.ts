@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { LicenseAnalytics, LicenseAnalyticsArgs } from "../../components/analytics/licenseAnalytics";
 import { LicenseAuditTrail } from "../../components/analytics/auditTrail";
 import { SeatLedger } from "../../components/hub/seatLedger";
@@ -82,6 +83,7 @@ describe("LicenseAnalytics (Pulumi mocks)", () => {
         expect(await attempt({ bytesScannedCutoffPerQuery: 1000 })).to.match(/license-usage: bytesScannedCutoffPerQuery: must be a whole number of bytes, at least 10485760/);
         expect(await attempt({ accountCostCentres: { "12": "x" } })).to.match(/accountCostCentres: key "12" is not a 12-digit account id/);
         expect(await attempt({ accountCostCentres: { "111111111111": "a,b" } })).to.match(/accountCostCentres.111111111111: must be 1-128 characters/);
+        expect(await attempt({ queryResultRetentionDays: pulumi.output(0) })).to.match(/queryResultRetentionDays: must be a positive integer \(got 0\)/);
         expect(await attempt({ firstLedgerDay: "1.1.2026" })).to.match(/firstLedgerDay: must be a date YYYY-MM-DD/);
         expect(await attempt({ usageReports: { bucketName: "b", reportPrefix: "no-slash" } })).to.match(/usageReports.reportPrefix/);
     });
