@@ -48,6 +48,8 @@ export interface KnownCatalog {
 export const COMMAND_PLACEHOLDERS = ["{product}", "{usersFile}"] as const;
 const PLACEHOLDER = /\{[^{}]*\}/g;
 const EXECUTABLE = /^\/[A-Za-z0-9._+\-/]+$/;
+/** A vendor CLI on a Windows license server: a drive-absolute path (spaces allowed: no shell ever parses it). */
+export const WINDOWS_EXECUTABLE = /^[A-Za-z]:\\[^<>:"/|?*\u0000-\u001f{}]+$/;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 const CATALOG_KEYS = knownKeys<ProductCatalog>()("workbenchTypes", "products", "defaultCommand");
@@ -120,7 +122,9 @@ function commandProblems(field: string, argv: unknown): string[] {
         }
         if (arg.replace(PLACEHOLDER, "").match(/[{}]/)) problems.push(`${field}[${i}]: has an unbalanced brace`);
     });
-    if (typeof argv[0] === "string" && !EXECUTABLE.test(argv[0])) problems.push(`${field}[0]: must be the absolute path of the vendor CLI (no placeholders, no spaces)`);
+    if (typeof argv[0] === "string" && !EXECUTABLE.test(argv[0]) && !WINDOWS_EXECUTABLE.test(argv[0])) {
+        problems.push(`${field}[0]: must be the absolute path of the vendor CLI (Linux: /opt/..., no spaces; Windows: C:\\...; no placeholders)`);
+    }
     if (!argv.some((a) => typeof a === "string" && a.includes("{usersFile}"))) problems.push(`${field}: must pass the user list with {usersFile}`);
     return problems;
 }

@@ -9,7 +9,9 @@
  * code, and runs the vendor CLI as an argv array. User ids only
  * ever exist in the file; the vendor CLI reads them from `{usersFile}`.
  */
-import { APPLY_STEP_NAME, LICENSE_DOCUMENT_PARAMETERS, SUPERSEDED_EXIT_CODE, USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
+import { APPLY_STEP_NAME, APPLY_WINDOWS_STEP_NAME, LICENSE_DOCUMENT_PARAMETERS, SUPERSEDED_EXIT_CODE, USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
+import { WINDOWS_EXECUTABLE } from "./catalog";
+import { DEFAULT_WINDOWS_WORK_DIRECTORY, licenseServerPowerShellScript } from "./licenseServerWindowsScript";
 
 export interface LicenseServerDocumentOptions {
     /** Hub bucket holding the user lists. */
@@ -19,6 +21,8 @@ export interface LicenseServerDocumentOptions {
     dnsSuffix: string;
     /** Directory on the license server the lists are installed under. */
     workDirectory: string;
+    /** Directory on a Windows license server the lists are installed under. Default `C:\ProgramData\license-hub`. */
+    windowsWorkDirectory?: string;
     /** Product -> vendor CLI argv template, or undefined to only install the file. */
     commands: Record<string, readonly string[] | undefined>;
     /** Seconds the shell step (vendor CLI included) may run. */
@@ -51,7 +55,11 @@ export function licenseServerScript(workDirectory: string, commands: Record<stri
     const cases = Object.entries(commands)
         .filter((entry): entry is [string, readonly string[]] => entry[1] !== undefined)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([product, argv]) => `  ${shellWord(product)}) set -- ${argv.map(shellWord).join(" ")} ;;`);
+        .map(([product, argv]) =>
+            WINDOWS_EXECUTABLE.test(argv[0])
+                ? `  ${shellWord(product)}) fail "the vendor command of $product is a Windows path; this license server runs Linux" ;;`
+                : `  ${shellWord(product)}) set -- ${argv.map(shellWord).join(" ")} ;;`,
+        );
     return [
         "#!/bin/sh",
         "# LicenseServerHub: installs one product's user list and runs the vendor CLI on it.",
@@ -107,10 +115,12 @@ export function licenseServerScript(workDirectory: string, commands: Record<stri
     ];
 }
 
-/** The document content (JSON), schema 2.2, Linux only. */
+/** The document content (JSON), schema 2.2: a Linux branch and a Windows branch, each run only on its platform. */
 export function renderLicenseServerDocument(options: LicenseServerDocumentOptions): string {
     const p = LICENSE_DOCUMENT_PARAMETERS;
     const linuxOnly = { StringEquals: ["platformType", "Linux"] };
+    const windowsOnly = { StringEquals: ["platformType", "Windows"] };
+    const windowsWorkDirectory = options.windowsWorkDirectory ?? DEFAULT_WINDOWS_WORK_DIRECTORY;
     const objectUrl = `https://${options.bucketName}.s3.${options.region}.${options.dnsSuffix}/{{ ${p.listObjectKey.name} }}`;
     const document = {
         schemaVersion: "2.2",
@@ -158,6 +168,25 @@ export function renderLicenseServerDocument(options: LicenseServerDocumentOption
                 inputs: {
                     timeoutSeconds: String(options.executionTimeoutSeconds),
                     runCommand: licenseServerScript(options.workDirectory, options.commands),
+                },
+            },
+            {
+                action: "aws:downloadContent",
+                name: "downloadUserListWindows",
+                precondition: windowsOnly,
+                inputs: {
+                    sourceType: "S3",
+                    sourceInfo: JSON.stringify({ path: objectUrl }),
+                    destinationPath: `${windowsWorkDirectory}\\incoming\\{{ ${p.listObjectKey.name} }}`,
+                },
+            },
+            {
+                action: "aws:runPowerShellScript",
+                name: APPLY_WINDOWS_STEP_NAME,
+                precondition: windowsOnly,
+                inputs: {
+                    timeoutSeconds: String(options.executionTimeoutSeconds),
+                    runCommand: licenseServerPowerShellScript(windowsWorkDirectory, options.commands),
                 },
             },
         ],

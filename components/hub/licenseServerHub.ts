@@ -31,6 +31,7 @@ import { KnownCatalog, ProductCatalog, assignmentCatalog, productCommands, syncC
 import { hubBusPolicy, validateBusAccess } from "./busPolicy";
 import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, trustNames } from "../trust/trustNames";
 import { DEFAULT_WORK_DIRECTORY, assertWorkDirectory, renderLicenseServerDocument } from "./licenseServerDocument";
+import { DEFAULT_WINDOWS_WORK_DIRECTORY, assertWindowsWorkDirectory } from "./licenseServerWindowsScript";
 import { userListBucket } from "./userListBucket";
 import { validated } from "../shared/validation";
 import { TypeScriptOnly } from "../shared/typeScriptOnly";
@@ -78,6 +79,11 @@ export interface LicenseServerHubArgs {
     maxClockSkewSeconds?: pulumi.Input<number>;
     /** Directory on the license servers under which the lists are installed. Default `/var/lib/license-hub`. */
     licenseServerWorkDirectory?: pulumi.Input<string>;
+    /**
+     * Directory on Windows license servers under which the lists are installed: a drive-absolute path without spaces.
+     * Default `C:\ProgramData\license-hub`.
+     */
+    licenseServerWindowsWorkDirectory?: pulumi.Input<string>;
     /**
      * Names of the license servers' instance roles: the hub gives them read access to the user lists. Default:
      * none (attach the `licenseServerPolicy` output yourself). A list of inputs: each role gets its own policy resource.
@@ -152,6 +158,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 tombstoneRetentionDays: args.tombstoneRetentionDays,
                 fullCheckEveryTicks: args.fullCheckEveryTicks,
                 licenseServerWorkDirectory: args.licenseServerWorkDirectory,
+                licenseServerWindowsWorkDirectory: args.licenseServerWindowsWorkDirectory,
             },
             (known) => validateArgs(name, known),
             this,
@@ -210,6 +217,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 region: reg,
                 dnsSuffix: suffix,
                 workDirectory: s.workDirectory,
+                windowsWorkDirectory: s.windowsWorkDirectory,
                 commands: productCommands(s.catalog),
                 executionTimeoutSeconds: s.commandTimeoutSeconds,
             }),
@@ -464,6 +472,7 @@ interface KnownHubArgs {
     tombstoneRetentionDays?: number;
     fullCheckEveryTicks?: number;
     licenseServerWorkDirectory?: string;
+    licenseServerWindowsWorkDirectory?: string;
 }
 
 function validateArgs(name: string, args: KnownHubArgs) {
@@ -493,6 +502,12 @@ function validateArgs(name: string, args: KnownHubArgs) {
     } catch (err) {
         throw new Error(`${name}: licenseServerWorkDirectory: ${(err as Error).message}`);
     }
+    const windowsWorkDirectory = args.licenseServerWindowsWorkDirectory ?? DEFAULT_WINDOWS_WORK_DIRECTORY;
+    try {
+        assertWindowsWorkDirectory(windowsWorkDirectory);
+    } catch (err) {
+        throw new Error(`${name}: licenseServerWindowsWorkDirectory: ${(err as Error).message}`);
+    }
     const syncSchedule = args.syncSchedule ?? DEFAULT_SYNC_SCHEDULE;
     assertScheduleExpression(syncSchedule, `${name}: syncSchedule`);
 
@@ -503,5 +518,5 @@ function validateArgs(name: string, args: KnownHubArgs) {
             throw new Error(`${name}: the catalog's ${what} take ${json.length} characters as a Lambda environment variable; at most ${MAX_CATALOG_ENV_CHARS} fit (Lambda allows 4 KB in total).`);
         }
     }
-    return { catalog: args.catalog, accountIds, organizationId, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, fullCheckEveryTicks, workDirectory, syncSchedule, workbenchTypesJson, productsJson };
+    return { catalog: args.catalog, accountIds, organizationId, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, fullCheckEveryTicks, workDirectory, windowsWorkDirectory, syncSchedule, workbenchTypesJson, productsJson };
 }

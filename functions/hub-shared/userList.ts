@@ -26,6 +26,10 @@ export const LICENSE_DOCUMENT_PARAMETERS = {
 
 /** Name of the document's shell step: Run Command reports that step's exit code and output under this name. */
 export const APPLY_STEP_NAME = "applyUserList";
+/** Name of the document's PowerShell step (Windows license servers); on Linux it is skipped, and the shell step on Windows. */
+export const APPLY_WINDOWS_STEP_NAME = "applyUserListWindows";
+/** The apply steps, one per platform: the one that ran is the one that did not succeed when the command failed. */
+export const APPLY_STEP_NAMES = [APPLY_STEP_NAME, APPLY_WINDOWS_STEP_NAME] as const;
 
 /**
  * Exit code of the shell step when the license server already holds a newer generation than the one sent (the list

@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetCommandInvocationCommand, GetParameterCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetCommandInvocationCommand, GetCommandInvocationCommandOutput, GetParameterCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { PARTITION_KEY, SEAT_SORT_PREFIX, SORT_KEY, SYNC_GENERATION_KEY, SYNC_STATE_KEY, seatPartition } from "../hub-shared/tableKeys";
-import { APPLY_STEP_NAME, licenseCommandParameters, userListObjectKey } from "../hub-shared/userList";
+import { APPLY_STEP_NAMES, licenseCommandParameters, userListObjectKey } from "../hub-shared/userList";
 import { nextGeneration } from "./generation";
 import type { SyncConfig } from "../hub-shared/config";
 import { LicenseCommandResult, SyncPorts, SyncState, SyncStateConflict } from "./sync";
@@ -165,10 +165,13 @@ export function awsSyncPorts(clients: SyncClients, config: SyncConfig, options: 
                     const status = invocation.Status ?? "Pending";
                     if (!PENDING_STATUSES.has(status)) {
                         if (status === "Success") return { status, commandId };
-                        // A document of several steps reports exit codes and output per step: ask for the shell step's.
-                        const step = await ssm
-                            .send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: request.instanceId, PluginName: APPLY_STEP_NAME }))
-                            .catch(() => undefined);
+                        // A document of several steps reports exit codes and output per step: ask for the apply step that
+                        // failed (the other platform's step was skipped, which reports success).
+                        let step: GetCommandInvocationCommandOutput | undefined;
+                        for (const pluginName of APPLY_STEP_NAMES) {
+                            step = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: request.instanceId, PluginName: pluginName })).catch(() => undefined);
+                            if (step && step.Status !== "Success") break;
+                        }
                         const output = [step?.StandardOutputContent, step?.StandardErrorContent].map((text) => text?.trim()).filter(Boolean).join("\n");
                         const detail = [invocation.StatusDetails, tail(step?.StandardErrorContent ?? invocation.StandardErrorContent)].filter(Boolean).join(": ");
                         const responseCode = step?.ResponseCode ?? invocation.ResponseCode;
