@@ -9,7 +9,8 @@ import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
 import { whenKnown } from "../shared/validation";
 import { TypeScriptOnly } from "../shared/typeScriptOnly";
 import { componentType, withFormerType } from "../shared/componentType";
-import { deadLetterAlarm } from "../shared/alarms";
+import { anyOccurrenceAlarm, deadLetterAlarm } from "../shared/alarms";
+import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
 import { WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
 import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, trustNames } from "../trust/trustNames";
@@ -30,7 +31,10 @@ export interface WorkbenchAccountForwarderArgs {
     namePrefix?: pulumi.Input<string>;
     /** Log retention of the forwarder Lambda, in days. Default 30. */
     logRetentionDays?: pulumi.Input<number>;
-    /** Alarm actions (e.g. an SNS topic ARN) for the forwarder's errors alarm and the dead-letter alarms. Default: none. */
+    /**
+     * Alarm actions (e.g. an SNS topic ARN) for the forwarder's and inventory's errors alarms, the rejected-events
+     * alarm and the dead-letter alarms. Default: none.
+     */
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * EventBridge schedule of the inventory, which sends every instance carrying a workbench tag key to the hub as a
@@ -130,6 +134,16 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             { parent: this },
         );
         forwarders.set(this, forwarder);
+        // A start the forwarder refused is an instance whose workbench tags are missing, empty or not valid values:
+        // a provisioning mistake, or someone trying to take a seat. The forwarder counts it under its Powertools
+        // service name, which BundledFunction sets to the handler's name.
+        anyOccurrenceAlarm(
+            `${name}-rejected-events`,
+            { namespace: METRICS_NAMESPACE, metricName: "WorkbenchEventsRejected", dimensions: { service: "workbench-forwarder" }, statistic: "Sum" },
+            "The workbench forwarder refused EC2 state changes (workbench tags missing, empty or invalid): see the forwarder's log",
+            args.alarmActions,
+            this,
+        );
 
         this.stateChangeRule = new aws.cloudwatch.EventRule(
             `${name}-ec2-state`,

@@ -62,6 +62,10 @@ describe("npm start: the default scenario, end to end", function () {
         for (const user of ["mallory; rm -rf /", "mallory", "grace", "heidi"]) expect(everyone.has(user), user).to.equal(false);
         // erin's start arrived after her stop: no seat, whatever the order of delivery.
         expect(everyone.has("erin")).to.equal(false);
+        // The forwarder's refusal set off its account's alarm, on the metric as the forwarder emitted it.
+        const rejected = result.raisedAlarms.find((a) => a.name === "workbench-rejected-events");
+        expect(rejected, "the forwarder's rejected-events alarm went off").to.deep.include({ accountId: scenario.accounts.engineering.accountId, metricName: "WorkbenchEventsRejected", value: 1 });
+        expect(rejected!.actions, "and told someone").to.have.length.above(0);
     });
 
     it("recovers from the injected faults the way AWS does", () => {

@@ -104,6 +104,24 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         for (const alarm of alarms) expect(alarm.inputs).to.deep.include({ threshold: 0, comparisonOperator: "GreaterThanThreshold" });
     });
 
+    it("alarms on the first start the forwarder refused, on the metric the forwarder emits, to the given actions", async () => {
+        const alarm = named(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "wb-rejected-events");
+        expect(alarm.inputs).to.deep.include({
+            namespace: "LicenseOps",
+            metricName: "WorkbenchEventsRejected",
+            dimensions: { service: "workbench-forwarder" },
+            statistic: "Sum",
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+        });
+        expect(named(resources, "aws:lambda/function:Function", "wb-forwarder").inputs.environment.variables.POWERTOOLS_SERVICE_NAME).to.equal("workbench-forwarder");
+        const topic = "arn:aws:sns:eu-central-1:111111111111:alerts";
+        const { resources: alerted } = await runUnderMocks(() => new WorkbenchAccountForwarder("al", { hubEventBusArn: HUB_BUS, alarmActions: [topic] }));
+        const alarms = ofType(alerted, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        expect(alarms.map((a) => a.name)).to.include("al-rejected-events");
+        for (const a of alarms) expect(a.inputs.alarmActions, a.name).to.deep.equal([topic]);
+    });
+
     it("publishes on a dedicated bus that refuses every principal but the forwarder's role, with fixed role names", async () => {
         const bus = named(resources, "aws:cloudwatch/eventBus:EventBus", "wb-bus");
         expect(bus.inputs.name).to.equal("license-ops-workbench-events");
