@@ -23,6 +23,8 @@ export const DELIVERY_OUTCOMES = [
     "superseded",
     /** Lambda gave up after its retries (on-failure destination), or EventBridge could not deliver the EC2 event. */
     "gave-up",
+    /** The event never reached the hub (lost, or before deployment): an inventory snapshot corrected the instance. */
+    "healed-by-inventory",
 ] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 

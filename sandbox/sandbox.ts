@@ -29,8 +29,8 @@ import { LocalLambdaRuntime } from "./lambdaRuntime";
 import { LicenseServerFleet, writeVendorCli } from "./licenseServers";
 import { ReportFiles, manifestProblems, readReportFiles } from "./reports";
 import { Output, TimelineReporter } from "./reporter";
-import { EC2_STATES, Ec2StateName, Fault, Scenario, deliveries, instanceIdOf, loadScenario, scenarioProblems, scenarioSeconds } from "./scenario";
-import { SeededConfiguration, seedInstances, seedLicenseManager, seedReceivedLicenses, workbenchTagKeys } from "./seed";
+import { EC2_STATES, Ec2StateName, Fault, Scenario, deliveries, formatScenarioTime, instanceIdOf, loadScenario, scenarioProblems, scenarioSeconds } from "./scenario";
+import { SeededConfiguration, instanceTags, seedInstances, seedLicenseManager, seedReceivedLicenses, workbenchTagKeys } from "./seed";
 import { RaisedAlarm, raisedAlarms } from "./alarms";
 import { SandboxServices, provision, startServices } from "./services";
 import { Story } from "./story";
@@ -319,6 +319,11 @@ class Sandbox {
      * the deployment. Whatever they set off (the snapshot's way to the hub, a sync) settles before the timeline.
      */
     private async runDeploymentInvocations(): Promise<void> {
+        for (const [key, instance] of Object.entries(this.scenario.instances)) {
+            if (instance.stateAtDeployment === undefined || instance.expect === undefined) continue;
+            const label = `before deployment: ${key} ${instance.stateAtDeployment}`;
+            this.story.openHeal(label, this.scenario.accounts[instance.account].accountId, instanceIdOf(this.scenario, key), undefined, instance.expect);
+        }
         if (this.deployment.invocations.length === 0) return;
         this.out("");
         this.out("Invocations at deployment (aws.lambda.Invocation):");
@@ -481,6 +486,15 @@ class Sandbox {
             }
             const { delivery } = step;
             const instance = this.scenario.instances[delivery.instance];
+            const instanceId = instanceIdOf(this.scenario, delivery.instance);
+            const accountId = this.scenario.accounts[instance.account].accountId;
+            if (delivery.removeTags) this.services!.accounts.get(accountId)!.ec2.instances.set(instanceId, this.withoutWorkbenchTags(delivery.instance));
+            if (delivery.lost) {
+                this.noteLag(step.at);
+                this.story.openHeal(`t=${formatScenarioTime(delivery.at)} ${delivery.instance} ${delivery.state} (event lost)`, accountId, instanceId, delivery.note, delivery.expect);
+                this.hub.emit({ at: this.clock.scenarioNow(), kind: "info", message: `EC2 ${delivery.instance} (${instanceId}) ${delivery.state}: its event is lost, never delivered${delivery.note ? `  -- ${delivery.note}` : ""}` });
+                continue;
+            }
             // The timeline's order for one instance is the order the hub sees: the earlier delivery is processed first.
             await this.holdFor(this.story.pending((t) => t.delivery.instance === delivery.instance), `${delivery.instance} ${delivery.state}`);
             this.noteLag(step.at);
@@ -542,11 +556,24 @@ class Sandbox {
      */
     private recordStateChanges(): void {
         deliveries(this.scenario).forEach((delivery, index) => {
-            if (!delivery.redelivery) this.ec2Truth.change(instanceIdOf(this.scenario, delivery.instance), delivery.occurredAt, delivery.state, undefined, index);
+            if (delivery.redelivery) return;
+            const tags = delivery.removeTags ? this.withoutWorkbenchTags(delivery.instance) : undefined;
+            // A lost event never finishes a delivery: the inventory may observe its change as soon as it happened.
+            this.ec2Truth.change(instanceIdOf(this.scenario, delivery.instance), delivery.occurredAt, delivery.state, tags, delivery.lost ? undefined : index);
         });
         for (const [accountId, account] of this.services!.accounts) {
             account.ec2.describeInstancesView = () => this.ec2Truth.view(accountId, this.ec2Truth.observableUntil(this.clock.scenarioNow()));
         }
+    }
+
+    /** The instance's tags without the workbench tag keys of its account's forwarder. */
+    private withoutWorkbenchTags(instance: string): Record<string, string> {
+        const account = this.scenario.instances[instance].account;
+        const keys = workbenchTagKeys(this.stacks.find((s) => s.role === "workbench-account" && s.accountKey === account)!);
+        const tags = { ...instanceTags(this.scenario, instance, this.stacks) };
+        delete tags[keys.owner];
+        delete tags[keys.type];
+        return tags;
     }
 
     /** The scenario's fault injection: EC2 throttles an account's next calls, the vendor CLI fails, or the change-marker parameter is recreated. */

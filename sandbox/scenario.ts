@@ -44,6 +44,8 @@ export interface ScenarioInstance {
     tags?: Record<string, string>;
     /** EC2 state when the stacks are deployed (only the inventory can tell the hub about it). Default `stopped`. */
     stateAtDeployment?: Ec2StateName;
+    /** With `stateAtDeployment`: what the first inventory must do about it (e.g. outcome healed-by-inventory). */
+    expect?: DeliveryExpectation;
 }
 
 /** One delivery of an EC2 state-change event to a workbench account's default bus. */
@@ -60,6 +62,10 @@ export interface TimelineEntry {
     label?: string;
     /** Delivers the labelled event again, unchanged (same id, same time): EventBridge's at-least-once delivery. */
     redeliver?: string;
+    /** The state change happens in EC2 but its event is lost (never delivered): only an inventory can tell the hub. */
+    lost?: boolean;
+    /** The instance's workbench tags are removed just before this state change (e.g. a stop of an untagged instance). */
+    removeTags?: boolean;
     /** Shown in the timeline. */
     note?: string;
     /** What the note promises, checked at the end of the run (expectations.ts, docs/sandbox.md). */
@@ -150,6 +156,8 @@ export interface Delivery {
     /** Stable id of the EC2 event (a redelivery carries the original's). */
     eventId: string;
     redelivery: boolean;
+    lost: boolean;
+    removeTags: boolean;
     note?: string;
     expect?: DeliveryExpectation;
 }
@@ -198,7 +206,7 @@ export function deliveries(scenario: Scenario): Delivery[] {
     return resolved.map(({ entry, index, at }) => {
         if (entry.redeliver !== undefined) {
             const original = byLabel.get(entry.redeliver)!;
-            return { ...original, at, redelivery: true, note: entry.note, expect: entry.expect };
+            return { ...original, at, redelivery: true, removeTags: false, note: entry.note, expect: entry.expect };
         }
         const occurredAt = entry.occurredAt === undefined ? at : scenarioSeconds(entry.occurredAt);
         const delivery: Delivery = {
@@ -208,6 +216,8 @@ export function deliveries(scenario: Scenario): Delivery[] {
             state: entry.state!,
             eventId: `ec2-${createHash("sha256").update(`${index}/${entry.instance}/${entry.state}/${occurredAt}`).digest("hex").slice(0, 24)}`,
             redelivery: false,
+            lost: entry.lost === true,
+            removeTags: entry.removeTags === true,
             note: entry.note,
             expect: entry.expect,
         };
@@ -217,6 +227,7 @@ export function deliveries(scenario: Scenario): Delivery[] {
 }
 
 const DELIVERY_EXPECTATION_KEYS = ["outcome", "forwarderRetries", "seatsAdded", "seatsReleased"] as const;
+const HEAL_EXPECTATION_KEYS = ["outcome", "seatsAdded", "seatsReleased"] as const;
 const FAULT_EXPECTATION_KEYS = {
     ec2: ["consumed", "consumedBy"],
     "vendor-cli": ["consumed", "consumedBy"],
@@ -284,6 +295,10 @@ export function scenarioProblems(value: unknown): string[] {
         if (instance.stateAtDeployment !== undefined && !(EC2_STATES as readonly string[]).includes(instance.stateAtDeployment)) {
             problems.push(`${where}.stateAtDeployment must be one of ${EC2_STATES.join(", ")}`);
         }
+        if (instance.expect !== undefined) {
+            if (instance.stateAtDeployment === undefined) problems.push(`${where}.expect needs stateAtDeployment (it is what the first inventory does about that state)`);
+            problems.push(...expectationProblems(`${where}.expect`, instance.expect, HEAL_EXPECTATION_KEYS));
+        }
         if (instance.tags !== undefined && (!isObject(instance.tags) || !Object.values(instance.tags).every((v) => typeof v === "string"))) {
             problems.push(`${where}.tags must map tag keys to strings`);
         }
@@ -304,6 +319,8 @@ export function scenarioProblems(value: unknown): string[] {
         if (entry.redeliver !== undefined) {
             if (!labels.has(entry.redeliver)) problems.push(`${where}.redeliver names no earlier label ${JSON.stringify(entry.redeliver)}`);
             if (entry.instance !== undefined || entry.state !== undefined || entry.occurredAt !== undefined) problems.push(`${where}: a redelivery repeats its original; give no instance, state or occurredAt`);
+            if (entry.lost !== undefined || entry.removeTags !== undefined) problems.push(`${where}: a redelivery repeats its original; give no lost or removeTags`);
+            if (timeline.some((e) => isObject(e) && e.label === entry.redeliver && e.lost === true)) problems.push(`${where}.redeliver names a lost event, which was never delivered`);
             return;
         }
         if (typeof entry.instance !== "string" || !(entry.instance in instances)) problems.push(`${where}.instance ${JSON.stringify(entry.instance)} is not in instances`);
@@ -312,6 +329,10 @@ export function scenarioProblems(value: unknown): string[] {
             const occurred = scenarioSeconds(entry.occurredAt);
             if (!Number.isFinite(occurred) || occurred < 0 || occurred > at) problems.push(`${where}.occurredAt must be a time at or before its delivery`);
         }
+        for (const flag of ["lost", "removeTags"] as const) {
+            if (entry[flag] !== undefined && typeof entry[flag] !== "boolean") problems.push(`${where}.${flag} must be true or false`);
+        }
+        if (entry.lost === true && entry.expect?.forwarderRetries !== undefined) problems.push(`${where}.expect.forwarderRetries: a lost event never reaches the forwarder`);
         if (entry.label !== undefined) {
             if (labels.has(entry.label)) problems.push(`${where}.label ${JSON.stringify(entry.label)} is used twice`);
             labels.add(entry.label);

@@ -40,7 +40,15 @@ export interface FaultTrace extends TraceBase {
     fault: Fault;
 }
 
-export type StepTrace = DeliveryTrace | FaultTrace;
+/** A state change whose event never reaches the hub: only an inventory snapshot can correct the instance. */
+export interface HealTrace extends TraceBase {
+    kind: "heal";
+    accountId: string;
+    instanceId: string;
+    healed: boolean;
+}
+
+export type StepTrace = DeliveryTrace | FaultTrace | HealTrace;
 
 /** The vendor CLI's exit status for an injected "license server busy" (see licenseServers.ts). */
 const VENDOR_FAULT_STATUS = /status 75\b/;
@@ -73,6 +81,16 @@ export class Story {
         };
         this.traces.push(trace);
         this.open.set(delivery.eventId, trace);
+        return trace;
+    }
+
+    /**
+     * A state change whose event is lost (or happened before deployment): the first reconciled inventory snapshot
+     * that corrects the instance from now on is what happened to it.
+     */
+    openHeal(label: string, accountId: string, instanceId: string, note?: string, expect?: StepExpectation): HealTrace {
+        const trace: HealTrace = { kind: "heal", label, note, expect, observation: {}, accountId, instanceId, healed: false };
+        this.traces.push(trace);
         return trace;
     }
 
@@ -135,6 +153,14 @@ export class Story {
             const o = typed.outcome;
             if (o.outcome === "forwarded") trace.forwarded = true;
             else this.end(trace.delivery.eventId, o.outcome === "ignored" ? "ignored" : "rejected-by-forwarder");
+        } else if (typed.handler === "hub-snapshot" && event.result.ok && typed.outcome.outcome === "reconciled") {
+            const account = detailOf(event.event).account;
+            for (const correction of typed.outcome.corrections) {
+                const trace = this.traces.find((t): t is HealTrace => t.kind === "heal" && !t.healed && t.accountId === account && t.instanceId === correction.instanceId);
+                if (!trace) continue;
+                trace.healed = true;
+                trace.observation = { outcome: "healed-by-inventory", seatsAdded: correction.seatsAdded, seatsReleased: correction.seatsReleased };
+            }
         } else if (typed.handler === "hub-assignment" && event.result.ok) {
             const o = typed.outcome;
             const id = idOf(event.event as EventBridgeEvent);

@@ -25,9 +25,17 @@ export interface SnapshotPorts {
     heldState(account: string, region: string): Promise<HeldState>;
 }
 
+/** An instance a snapshot corrected (a lost or late event, or one never sent), with the seat holders that changed. */
+export interface SnapshotCorrection {
+    instanceId: string;
+    state: "started" | "stopped";
+    seatsAdded: number;
+    seatsReleased: number;
+}
+
 export type SnapshotOutcome =
     | { outcome: "partial"; snapshotId: string; chunksHeld: number; chunkCount: number }
-    | { outcome: "reconciled"; snapshotId: string; observed: number; corrected: number; superseded: number; repaired: number }
+    | { outcome: "reconciled"; snapshotId: string; observed: number; corrected: number; superseded: number; repaired: number; corrections: SnapshotCorrection[] }
     | { outcome: "rejected"; reason: string };
 
 /**
@@ -102,12 +110,17 @@ export async function reconcileSnapshot(
         refs.add(ref);
     }
 
-    const results = await mapWithConcurrency([...refs], CORRECTION_CONCURRENCY, (ref) =>
-        correctInstance(ref, byRef.get(ref), held.instances.get(ref), held.seatHoldings.get(ref) ?? [], context, ports),
-    );
-    const corrected = results.filter((r) => r === "corrected").length;
-    const superseded = results.filter((r) => r === "superseded").length;
-    const repaired = results.filter((r) => r === "repaired").length;
+    const results = await mapWithConcurrency([...refs], CORRECTION_CONCURRENCY, async (ref) => ({
+        ref,
+        ...(await correctInstance(ref, byRef.get(ref), held.instances.get(ref), held.seatHoldings.get(ref) ?? [], context, ports)),
+    }));
+    const corrected = results.filter((r) => r.outcome === "corrected").length;
+    const superseded = results.filter((r) => r.outcome === "superseded").length;
+    const repaired = results.filter((r) => r.outcome === "repaired").length;
+    const refPrefix = instanceRef(chunk.account, chunk.region, "");
+    const corrections = results
+        .filter((r) => r.outcome === "corrected")
+        .map((r): SnapshotCorrection => ({ instanceId: r.ref.slice(refPrefix.length), state: r.state, seatsAdded: r.seatsAdded, seatsReleased: r.seatsReleased }));
     telemetry.metric("InventorySnapshotsReconciled", 1);
     if (corrected > 0) telemetry.metric("InventoryCorrections", corrected);
     if (repaired > 0) telemetry.metric("InventorySeatRepairs", repaired);
@@ -120,8 +133,9 @@ export async function reconcileSnapshot(
         corrected,
         superseded,
         repaired,
+        corrections,
     });
-    return { outcome: "reconciled", snapshotId, observed: observations.length, corrected, superseded, repaired };
+    return { outcome: "reconciled", snapshotId, observed: observations.length, corrected, superseded, repaired, corrections };
 }
 
 interface ObservationContext {
@@ -182,7 +196,7 @@ async function correctInstance(
     holdings: readonly string[],
     context: ObservationContext,
     ports: AssignmentPorts,
-): Promise<Correction> {
+): Promise<{ outcome: Correction; state: "started" | "stopped"; seatsAdded: number; seatsReleased: number }> {
     const desired = desiredUpdate(ref, observed, context);
     const agrees =
         desired.state === "started"
@@ -192,16 +206,20 @@ async function correctInstance(
               item !== undefined ? item.state === "stopped" : observed === undefined;
     let current = item;
     let outcome: Correction = "agreed";
+    let seatsAdded = 0;
+    let seatsReleased = 0;
     if (!agrees) {
         const result = await applyUpdate(desired, ports);
         current = result.current;
         outcome = result.applied ? "corrected" : "superseded";
+        seatsAdded = result.added;
+        seatsReleased = result.released;
     }
     if (!sameSet(holdings, entitledSeats(current))) {
         await repairSeats(ref, holdings, ports);
         if (outcome === "agreed") outcome = "repaired";
     }
-    return outcome;
+    return { outcome, state: desired.state, seatsAdded, seatsReleased };
 }
 
 /**

@@ -71,6 +71,11 @@ describe("hub reconciliation with inventory snapshots (dynalite)", () => {
     it("seats an instance that was running before deployment (no event ever said so)", async () => {
         const [outcome] = await reconcileAll(snapshot(100, [running(WB1), { "instance-id": WB2, "ec2-state": "stopped", "user-id": "bob", "workbench-type": "office" }]));
         expect(outcome).to.deep.include({ outcome: "reconciled", observed: 2, corrected: 2 });
+        // Each correction, with the seat holders it changed, so a reader (or the sandbox) sees which event was missing.
+        expect(outcome.outcome === "reconciled" && [...outcome.corrections].sort((a, b) => a.instanceId.localeCompare(b.instanceId))).to.deep.equal([
+            { instanceId: WB1, state: "started", seatsAdded: 2, seatsReleased: 0 },
+            { instanceId: WB2, state: "stopped", seatsAdded: 0, seatsReleased: 0 },
+        ]);
         expect(await rows()).to.deep.equal({ "ansys/alice": [ref(WB1)], "matlab/alice": [ref(WB1)] });
         // The stopped instance got a tombstone, so a late start from before the inventory cannot seat it.
         expect(await item(WB2)).to.include({ state: "stopped", ec2EventId: `inventory/snap-${snapshotCounter}` });
@@ -163,7 +168,7 @@ describe("hub reconciliation with inventory snapshots (dynalite)", () => {
         await apply(workbenchEvent({ instance: WB1, at: 10 }));
         const chunks = snapshot(100, []);
         expect(chunks).to.have.length(1);
-        expect(await reconcile(chunks[0])).to.deep.include({ outcome: "reconciled", observed: 0, corrected: 1 });
+        expect(await reconcile(chunks[0])).to.deep.include({ outcome: "reconciled", observed: 0, corrected: 1, corrections: [{ instanceId: WB1, state: "stopped", seatsAdded: 0, seatsReleased: 2 }] });
         expect(await rows()).to.deep.equal({});
     });
 

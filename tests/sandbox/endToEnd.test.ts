@@ -42,7 +42,7 @@ describe("npm start: the default scenario, end to end", function () {
     });
 
     it("checks what every step of the scenario promises against what happened to it, and every promise holds", () => {
-        const promised = [...scenario.timeline, ...(scenario.faults ?? [])].filter((step) => step.expect !== undefined).length;
+        const promised = [...scenario.timeline, ...(scenario.faults ?? []), ...Object.values(scenario.instances)].filter((step) => step.expect !== undefined).length;
         expect(result.expectations).to.have.length(promised);
         expect(result.expectations.filter((e) => !e.ok)).to.deep.equal([]);
         expect(result.harnessErrors).to.deep.equal([]);
@@ -111,6 +111,15 @@ describe("npm start: the default scenario, end to end", function () {
         }
         const handlers = new Set(events.flatMap((e) => (e.kind === "invocation" ? [e.fn.handler] : [])));
         expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-ledger", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder", "workbench-inventory"]);
+    });
+
+    it("heals what no event told the hub: an instance running before deployment, a lost stop; a stop without tags releases", () => {
+        const check = (step: RegExp) => result.expectations.find((e) => step.test(e.step));
+        expect(check(/^before deployment: judy-ds running$/)).to.deep.include({ ok: true, observed: "outcome healed-by-inventory, seatsAdded 1" });
+        expect(check(/leo-ds stopped \(event lost\)$/)).to.deep.include({ ok: true, observed: "outcome healed-by-inventory, seatsReleased 1" });
+        expect(check(/kim-cad stopped$/)).to.deep.include({ ok: true, observed: "outcome applied, seatsReleased 1" });
+        expect(result.lists.matlab).to.include("judy").and.not.include("leo");
+        expect(result.lists.catia).to.not.include("kim");
     });
 
     it("runs each workbench account's inventory at deployment, before the timeline, and then on its schedule", () => {

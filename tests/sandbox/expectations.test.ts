@@ -53,7 +53,7 @@ describe("sandbox expectations", () => {
 
     it("names every mistake in an expect, and the keys the kind of step allows", () => {
         expect(expectationProblems("timeline[1].expect", { outcome: "granted", seatsAdded: -1, consumed: 2 }, ["outcome", "seatsAdded"])).to.deep.equal([
-            "timeline[1].expect.outcome must be one of no-rule, ignored, rejected-by-forwarder, refused-by-hub-bus, rejected-by-hub, applied, superseded, gave-up",
+            "timeline[1].expect.outcome must be one of no-rule, ignored, rejected-by-forwarder, refused-by-hub-bus, rejected-by-hub, applied, superseded, gave-up, healed-by-inventory",
             "timeline[1].expect.seatsAdded must be a whole number >= 0",
             "timeline[1].expect.consumed is not an expectation of this kind of step (use outcome, seatsAdded)",
         ]);

@@ -16,6 +16,10 @@ describe("sandbox scenario", () => {
         expect(Object.values(scenario.accounts).some((a) => a.role === "workbench-account" && !a.allowedOnHub)).to.equal(true);
         expect(Object.values(scenario.catalog.products).some((p) => p.seats !== undefined)).to.equal(true);
         expect(scenario.faults?.map((f) => f.target).sort()).to.deep.equal(["change-marker-parameter", "ec2", "vendor-cli"]);
+        // What only an inventory can heal: an instance already running at deployment, a lost stop, a stop without tags.
+        expect(Object.values(scenario.instances).some((i) => i.stateAtDeployment === "running" && i.expect?.outcome === "healed-by-inventory")).to.equal(true);
+        expect(scenario.timeline.some((e) => e.lost && e.state === "stopped" && e.expect?.outcome === "healed-by-inventory")).to.equal(true);
+        expect(scenario.timeline.some((e) => e.removeTags && e.state === "stopped" && e.expect?.seatsReleased !== undefined)).to.equal(true);
     });
 
     it("reads scenario times as seconds or m:ss and prints them as mm:ss", () => {
@@ -65,6 +69,10 @@ describe("sandbox scenario", () => {
         scenario.timeline.push({ at: "9:00", instance: "bob-cae", state: "rebooting" });
         scenario.timeline.push({ at: "9:00", instance: "bob-cae", state: "running", occurredAt: "9:30" });
         scenario.timeline.push({ at: "9:00", redeliver: "no-such-label" });
+        scenario.timeline.push({ at: "9:00", instance: "bob-cae", state: "stopped", lost: true, label: "gone" });
+        scenario.timeline.push({ at: "9:10", redeliver: "gone" });
+        scenario.timeline.push({ at: "9:20", instance: "bob-cae", state: "stopped", removeTags: "yes" });
+        scenario.instances["alice-cae"].expect = { outcome: "healed-by-inventory" };
         scenario.faults.push({ at: "1:00", target: "dynamodb", times: 1 });
         delete scenario.expected.catia;
         scenario.expected.photoshop = ["alice"];
@@ -78,6 +86,9 @@ describe("sandbox scenario", () => {
             /state must be one of pending, running/,
             /occurredAt must be a time at or before its delivery/,
             /redeliver names no earlier label "no-such-label"/,
+            /redeliver names a lost event, which was never delivered/,
+            /removeTags must be true or false/,
+            /instances\.alice-cae\.expect needs stateAtDeployment/,
             new RegExp(`faults\\[${scenario.faults.length - 1}\\]\\.target must be one of ec2, vendor-cli, change-marker-parameter`),
             /expected has no list for product catia/,
             /expected\.photoshop is not a product of the catalog/,
