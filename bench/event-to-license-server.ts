@@ -18,15 +18,17 @@
  * timeline log. Each run has its own output directory under .bench/ (kept: the timeline is in its timeline.log).
  *
  * Overrides: BENCH_SAMPLES (10), BENCH_SCHEDULE_WINDOW_S (120: starts spread over this many seconds, so they fall at
- * every phase of the minute), BENCH_ON_CHANGE_WINDOW_S (30), BENCH_MODES ("schedule,on-change"). From code:
- * `measureLatencies(settings)` returns the samples and statistics as data.
+ * every phase of the minute), BENCH_ON_CHANGE_WINDOW_S (30), BENCH_MODES ("schedule,on-change"), BENCH_HUB_SETTINGS
+ * ("after": the deployed settings; "before,after" compares them with the ones before issue #12, bench/hubSettings.ts).
+ * From code: `measureLatencies(settings)` returns the samples and statistics as data.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadScenario, Scenario } from "../sandbox/scenario";
 import { runSandbox, SandboxResult } from "../sandbox/sandbox";
 import type { SandboxEvent } from "../sandbox/events";
 import { parseSeatRowKey } from "../functions/hub-shared/tableKeys";
+import { HubSettingsName, applyHubSettings, describeHubSettings, hubSettingsNames } from "./hubSettings";
+import { runInTurn, runMain, seconds } from "./benchRuns";
 
 export type Wiring = "schedule" | "on-change";
 
@@ -36,6 +38,8 @@ export interface BenchSettings {
     /** Seconds over which the starts are spread, per wiring. */
     windows: Record<Wiring, number>;
     wirings: Wiring[];
+    /** The hub's latency settings to run each wiring with (bench/hubSettings.ts). */
+    hubSettings: HubSettingsName[];
     /** Scenario seconds per real second (1: real time, the latencies are real). */
     speed: number;
     /** Where each run's output directory (and timeline.log) goes. */
@@ -58,12 +62,15 @@ export interface Sample {
 export interface Stats {
     min: number;
     median: number;
+    /** 95th percentile (nearest rank). */
+    p95: number;
     mean: number;
     max: number;
 }
 
 export interface WiringResult {
     wiring: Wiring;
+    hub: HubSettingsName;
     samples: Sample[];
     /** Milliseconds from the EC2 event to the license server's list. */
     latency: Stats;
@@ -77,6 +84,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
     samples: Number(process.env.BENCH_SAMPLES ?? 10),
     windows: { schedule: Number(process.env.BENCH_SCHEDULE_WINDOW_S ?? 120), "on-change": Number(process.env.BENCH_ON_CHANGE_WINDOW_S ?? 30) },
     wirings: (process.env.BENCH_MODES ?? "schedule,on-change").split(",") as Wiring[],
+    hubSettings: hubSettingsNames(process.env.BENCH_HUB_SETTINGS ?? "after"),
     speed: 1,
     outRoot: path.resolve(__dirname, "..", ".bench"),
 };
@@ -109,7 +117,7 @@ export function runProblems(result: SandboxResult, samples: Sample[]): string[] 
     return problems;
 }
 
-async function measureWiring(wiring: Wiring, settings: BenchSettings, runId: string): Promise<WiringResult> {
+async function measureWiring(wiring: Wiring, hub: HubSettingsName, settings: BenchSettings, runId: string): Promise<WiringResult> {
     const window = settings.windows[wiring];
     const samples: Sample[] = Array.from({ length: settings.samples }, (_, i) => ({ user: `bench${String(i + 1).padStart(2, "0")}`, at: Math.round((1 + Math.random() * (window - 1)) * 10) / 10 }));
     const byUser = new Map(samples.map((s) => [s.user, s]));
@@ -135,7 +143,7 @@ async function measureWiring(wiring: Wiring, settings: BenchSettings, runId: str
             }
         }
     };
-    const outDir = path.join(settings.outRoot, `${runId}-${wiring}`);
+    const outDir = path.join(settings.outRoot, `${runId}-${wiring}-${hub}`);
     const result = await runSandbox({
         speed: settings.speed,
         output: null,
@@ -143,56 +151,44 @@ async function measureWiring(wiring: Wiring, settings: BenchSettings, runId: str
         scenario: benchScenario(samples),
         onEvent,
         disabledRules: [...(wiring === "schedule" ? ["hub-sync-on-change"] : []), ...(settings.sandboxOptions?.(wiring).disabledRules ?? [])],
+        adjustDeployment: applyHubSettings(hub),
     });
     const problems = runProblems(result, samples);
-    if (problems.length > 0) throw new Error(`${wiring}: the run failed (timeline in ${result.logFile}):\n  - ${problems.join("\n  - ")}`);
-    return { wiring, samples, latency: stats(samples.map((s) => s.installed! - s.ec2!)), logFile: result.logFile };
+    if (problems.length > 0) throw new Error(`${wiring} (${hub}): the run failed (timeline in ${result.logFile}):\n  - ${problems.join("\n  - ")}`);
+    return { wiring, hub, samples, latency: stats(samples.map((s) => s.installed! - s.ec2!)), logFile: result.logFile };
 }
 
-function stats(values: number[]): Stats {
+export function stats(values: number[]): Stats {
     const sorted = [...values].sort((a, b) => a - b);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], mean, max: sorted[sorted.length - 1] };
+    const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+    return { min: sorted[0], median: rank(0.5), p95: rank(0.95), mean, max: sorted[sorted.length - 1] };
 }
 
 /** Runs every wiring of the settings, one after the other; throws when a run fails. */
 export async function measureLatencies(settings: BenchSettings = DEFAULT_SETTINGS, onWiring?: (result: WiringResult) => void): Promise<WiringResult[]> {
-    fs.mkdirSync(settings.outRoot, { recursive: true });
-    const runId = new Date().toISOString().replace(/[:.]/g, "-");
-    const results: WiringResult[] = [];
-    for (const wiring of settings.wirings) {
-        const result = await measureWiring(wiring, settings, runId);
-        onWiring?.(result);
-        results.push(result);
-    }
-    return results;
+    const runs = settings.wirings.flatMap((wiring) => settings.hubSettings.map((hub) => ({ wiring, hub })));
+    return runInTurn(runs, settings.outRoot, ({ wiring, hub }, runId) => measureWiring(wiring, hub, settings, runId), onWiring);
 }
-
-const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 async function main(): Promise<void> {
     const settings = DEFAULT_SETTINGS;
     console.log(`Time from a workbench's EC2 event to its owner in the license server's list (local sandbox, speed ${settings.speed})`);
-    console.log(`  ${settings.samples} samples per wiring; sync schedule rate(1 minute); stream batching window 5 s; EventBridge delivery 0.5 s (emulated)`);
+    console.log(`  ${settings.samples} samples per wiring; sync schedule rate(1 minute); EventBridge delivery 0.5 s (emulated); hub settings:`);
+    for (const hub of settings.hubSettings) console.log(`    ${describeHubSettings(hub)}`);
     console.log(`  Node ${process.version} on ${process.platform}/${process.arch}`);
-    const results = await measureLatencies(settings, ({ wiring, samples, logFile }) => {
-        console.log(`  ${wiring}: ${samples.length} starts at random moments in ${settings.windows[wiring]} s (timeline: ${path.relative(process.cwd(), logFile)})`);
+    const results = await measureLatencies(settings, ({ wiring, hub, samples, logFile }) => {
+        console.log(`  ${wiring} (${hub}): ${samples.length} starts at random moments in ${settings.windows[wiring]} s (timeline: ${path.relative(process.cwd(), logFile)})`);
         for (const s of samples) {
             const hop = (a?: number, b?: number) => (a !== undefined && b !== undefined ? seconds(b - a).padStart(5) : "    -");
             console.log(`    ${s.user}  event at t=${s.at.toFixed(1).padStart(5)} s  assigned +${hop(s.ec2, s.assigned)} s  marker +${hop(s.ec2, s.marked)} s  on the license server +${hop(s.ec2, s.installed)} s`);
         }
     });
     console.log("");
-    console.log("  wiring      min     median  mean    max   (seconds)");
-    for (const { wiring, latency: s } of results) console.log(`  ${wiring.padEnd(10)}  ${seconds(s.min).padEnd(6)}  ${seconds(s.median).padEnd(6)}  ${seconds(s.mean).padEnd(6)}  ${seconds(s.max)}`);
+    console.log("  wiring     settings  min     median  p95     mean    max   (seconds)");
+    for (const { wiring, hub, latency: s } of results) {
+        console.log(`  ${wiring.padEnd(10)} ${hub.padEnd(8)}  ${[s.min, s.median, s.p95, s.mean].map((v) => seconds(v).padEnd(6)).join("  ")}  ${seconds(s.max)}`);
+    }
 }
 
-if (require.main === module) {
-    main().then(
-        () => process.exit(0),
-        (err) => {
-            console.error(err instanceof Error ? err.message : err);
-            process.exit(1);
-        },
-    );
-}
+runMain(module, main);

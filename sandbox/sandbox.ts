@@ -89,6 +89,11 @@ export interface SandboxOptions {
     onEvent?: (event: SandboxEvent) => void;
     /** Names of rules to switch off, as `aws events disable-rule` would (e.g. `hub-sync-on-change`). */
     disabledRules?: string[];
+    /**
+     * Changes the deployment the stacks produced before anything starts, as a changed setting would (a benchmark
+     * comparing settings, e.g. a stream's batching window or a function's environment).
+     */
+    adjustDeployment?: (deployment: LocalDeployment) => void;
 }
 
 export interface SandboxResult {
@@ -236,6 +241,7 @@ class Sandbox {
         this.out("Deploying the stacks: the programs `pulumi up` runs, under Pulumi mocks, one account each");
         this.stacks = await deployStacks(this.scenario, vendorCli);
         this.deployment = describeDeployment(this.stacks);
+        this.options.adjustDeployment?.(this.deployment);
         for (const stack of this.stacks) {
             const fns = this.deployment.functions.filter((f) => f.stack === stack.name).map((f) => f.name);
             this.out(`  ${stack.name.padEnd(22)} ${`${stack.accountId} (${stack.accountKey})`.padEnd(27)} ${String(stack.resources.length).padStart(3)} resources, Lambdas: ${fns.join(", ")}`);
@@ -403,8 +409,10 @@ class Sandbox {
             [TRACKER_ENV.s3ForcePathStyle]: "true",
         };
         if (fn.handler === "hub-sync") {
-            // Waiting for Run Command is platform time: the sync polls on the scaled clock like everything else.
-            env[SYNC_ENVIRONMENT.pollIntervalMs] = String(Math.max(1, Math.round(this.clock.scaled(syncConfigFromEnv(fn.environment).pollIntervalMs))));
+            // Waiting for Run Command, and the debounce between commands, are platform time: on the scaled clock like everything else.
+            const config = syncConfigFromEnv(fn.environment);
+            env[SYNC_ENVIRONMENT.pollIntervalMs] = String(Math.max(1, Math.round(this.clock.scaled(config.pollIntervalMs))));
+            env[SYNC_ENVIRONMENT.minCommandIntervalMs] = String(Math.max(1, Math.round(this.clock.scaled(config.minCommandIntervalMs))));
         }
         return env;
     }

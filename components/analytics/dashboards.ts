@@ -85,6 +85,7 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
                 ["SyncFailures", "products not delivered"],
             ]),
             [METRICS_NAMESPACE, "SyncDuration", "service", sync, { stat: "Maximum", label: "duration (ms)", yAxis: "right" }],
+            [METRICS_NAMESPACE, "SyncDebounceWait", "service", sync, { stat: "Maximum", label: "debounce wait (ms)", yAxis: "right" }],
         ]),
         metricWidget(
             "Workbench events: applied, refused, rejected",

@@ -62,8 +62,12 @@ export const MIN_TOMBSTONE_RETENTION_DAYS = 3;
 /** Change-marker event source mapping settings. */
 export const CHANGE_MARKER_EVENT_SOURCE = {
     batchSize: 100,
-    /** Seat changes within a few seconds become one marker write. */
-    maximumBatchingWindowInSeconds: 5,
+    /**
+     * No batching window: each change is marked as soon as Lambda reads the stream (about 4 polls a second per shard),
+     * and the sync's debounce (one command per product per second) coalesces a login storm. The former 5 s window
+     * cost 5 s on every change (docs/operations.md, latency).
+     */
+    maximumBatchingWindowInSeconds: 0,
     /** Re-read old records when the mapping is (re)created: a spurious marker write only costs a sync. */
     startingPosition: "TRIM_HORIZON",
     bisectBatchOnFunctionError: true,

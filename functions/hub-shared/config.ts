@@ -1,6 +1,6 @@
 import { ACCOUNT_ID_PATTERN } from "../shared/workbenchEvent";
 import { productTargetProblems, workbenchTypeEntryProblems } from "./catalogEntries";
-import { ASSIGNMENT_ENVIRONMENT, DEFAULT_FULL_CHECK_EVERY_TICKS, SYNC_ENVIRONMENT } from "./environment";
+import { ASSIGNMENT_ENVIRONMENT, DEFAULT_FULL_CHECK_EVERY_TICKS, DEFAULT_MIN_COMMAND_INTERVAL_MS, SYNC_ENVIRONMENT } from "./environment";
 
 /** Where one product's user list goes, and how many seats the organisation owns. */
 export interface ProductTarget {
@@ -37,6 +37,7 @@ export interface SyncConfig {
     deliveryTimeoutSeconds: number;
     pollIntervalMs: number;
     fullCheckEveryTicks: number;
+    minCommandIntervalMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -83,6 +84,7 @@ export function syncConfigFromEnv(env: Env): SyncConfig {
         deliveryTimeoutSeconds: positiveInteger(env, SYNC_ENVIRONMENT.deliveryTimeoutSeconds, 60),
         pollIntervalMs: positiveInteger(env, SYNC_ENVIRONMENT.pollIntervalMs, 2000),
         fullCheckEveryTicks: positiveInteger(env, SYNC_ENVIRONMENT.fullCheckEveryTicks, DEFAULT_FULL_CHECK_EVERY_TICKS),
+        minCommandIntervalMs: positiveInteger(env, SYNC_ENVIRONMENT.minCommandIntervalMs, DEFAULT_MIN_COMMAND_INTERVAL_MS),
     };
 }
 

@@ -35,11 +35,19 @@ export const SYNC_ENVIRONMENT = {
     configurationFingerprint: "HUB_CONFIGURATION_FINGERPRINT",
     /** Seconds Run Command waits for the license server to pick up a command (SendCommand TimeoutSeconds). */
     deliveryTimeoutSeconds: "HUB_COMMAND_DELIVERY_TIMEOUT_SECONDS",
-    /** Milliseconds between GetCommandInvocation polls. */
+    /** Milliseconds between GetCommandInvocation polls (the first polls come after 1/8, 1/4 and 1/2 of it). */
     pollIntervalMs: "HUB_COMMAND_POLL_INTERVAL_MS",
     /** Every this many scheduled ticks the sync recomputes every list even if the change marker did not move. */
     fullCheckEveryTicks: "HUB_SYNC_FULL_CHECK_EVERY_TICKS",
+    /** Milliseconds a sync waits after the previous sync's commands before sending its own (the login-storm debounce). */
+    minCommandIntervalMs: "HUB_SYNC_MIN_COMMAND_INTERVAL_MS",
 } as const;
+
+/**
+ * Default of `SYNC_ENVIRONMENT.minCommandIntervalMs`: at most one command per product per second, however fast
+ * seat changes arrive; the changes of the wait ride along with the next command.
+ */
+export const DEFAULT_MIN_COMMAND_INTERVAL_MS = 1000;
 
 /** Default of `SYNC_ENVIRONMENT.fullCheckEveryTicks` (LicenseServerHub `fullCheckEveryTicks`). */
 export const DEFAULT_FULL_CHECK_EVERY_TICKS = 10;

@@ -45,6 +45,7 @@ export async function handler(event: unknown, context?: Pick<Context, "getRemain
                 force,
                 scheduled,
                 fullCheckEveryTicks: config.fullCheckEveryTicks,
+                minCommandIntervalMs: config.minCommandIntervalMs,
                 holder: context?.awsRequestId,
             },
             telemetry,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { Telemetry } from "../shared/telemetry";
 import { mapWithConcurrency } from "../shared/concurrency";
 import type { ProductTarget } from "../hub-shared/config";
-import { DEFAULT_FULL_CHECK_EVERY_TICKS } from "../hub-shared/environment";
+import { DEFAULT_FULL_CHECK_EVERY_TICKS, DEFAULT_MIN_COMMAND_INTERVAL_MS } from "../hub-shared/environment";
 import { RenderedUserList, SUPERSEDED_EXIT_CODE, SUPERSEDED_OUTPUT_PATTERN, renderUserList } from "../hub-shared/userList";
 import { SeatHolder, SeatSelection, selectSeatHolders } from "./seatSelection";
 import type { GenerationClaim } from "./generation";
@@ -34,6 +34,8 @@ export interface SyncState {
     products: Record<string, DeliveredList>;
     /** Scheduled ticks since the sync last recomputed every list (the safety net's count). */
     ticksSinceFullCheck?: number;
+    /** Epoch ms the last sync that sent commands started sending them (the debounce's reference). */
+    lastCommandsAt?: number;
 }
 
 export interface LicenseCommandRequest {
@@ -89,7 +91,13 @@ export interface SyncOptions {
     concurrency?: number;
     /** Identifies this invocation in the generation claim. */
     holder?: string;
+    /**
+     * A sync sends its commands no sooner than this after the previous sync's, and reads the lists after waiting,
+     * so a login storm becomes at most one command per product per interval. Default 1000.
+     */
+    minCommandIntervalMs?: number;
     now?: () => number;
+    sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ProductFailure {
@@ -155,7 +163,14 @@ export async function syncUserLists(ports: SyncPorts, options: SyncOptions, tele
     let floor = claim.generation;
     try {
         // Read again under the claim: generations then follow the order in which ticks read the table.
-        const inputs = await readInputs(ports, options, telemetry);
+        let inputs = await readInputs(ports, options, telemetry);
+        // Debounce: the previous commands went out moments ago (a storm of changes): wait, then read what arrived meanwhile.
+        const wait = (inputs.state.lastCommandsAt ?? 0) + (options.minCommandIntervalMs ?? DEFAULT_MIN_COMMAND_INTERVAL_MS) - now();
+        if (wait > 0) {
+            telemetry.metric("SyncDebounceWait", wait, "Milliseconds");
+            await (options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(wait);
+            inputs = await readInputs(ports, options, inputs.markerError === undefined ? telemetry : undefined);
+        }
         const outcome = await syncWithClaim(ports, options, telemetry, inputs, claim.generation, (reported) => (floor = Math.max(floor, reported)));
         telemetry.metric("SyncDuration", now() - started, "Milliseconds");
         return outcome;
@@ -245,6 +260,7 @@ async function syncWithClaim(
     const sent: string[] = [];
     const failed: ProductFailure[] = [];
     const delivered: Record<string, DeliveredList> = {};
+    const commandsAt = toSend.length > 0 ? now() : state.lastCommandsAt;
     // Each product's work catches its own failure, so one product never stops the others.
     await mapWithConcurrency(toSend, options.concurrency ?? 8, async (product) => {
         const { selection, list } = selections.get(product)!;
@@ -306,6 +322,7 @@ async function syncWithClaim(
             configurationFingerprint: complete ? fingerprint : state.configurationFingerprint,
             products,
             ticksSinceFullCheck: complete ? 0 : ticks,
+            lastCommandsAt: commandsAt,
         },
         state.revision,
     );

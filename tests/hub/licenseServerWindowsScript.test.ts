@@ -203,7 +203,7 @@ describe("sync on a Windows license server: the failed step's result", () => {
 
     it("reports the PowerShell step's exit code and output, so a superseded generation is recognised on Windows too", async () => {
         const asked: string[] = [];
-        const config = { tableName: "t", markerParameterName: "m", products: {}, userListBucket: "b", documentName: "d", configurationFingerprint: "f", deliveryTimeoutSeconds: 60, pollIntervalMs: 1, fullCheckEveryTicks: 10 };
+        const config = { tableName: "t", markerParameterName: "m", products: {}, userListBucket: "b", documentName: "d", configurationFingerprint: "f", deliveryTimeoutSeconds: 60, pollIntervalMs: 1, fullCheckEveryTicks: 10, minCommandIntervalMs: 1000 };
         const ports = awsSyncPorts({ db: {} as never, s3: {} as never, ssm: windowsRunCommand(asked) as never }, config, { sleep: async () => undefined });
         const result = await ports.runLicenseCommand({ product: "matlab", instanceId: "i-0123456789abcdef0", sha256: "a".repeat(64), generation: 9 }, Date.now() + 5000);
         expect(result).to.deep.include({ status: "Failed", responseCode: SUPERSEDED_EXIT_CODE });

@@ -106,6 +106,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in running the hub's document on
             deliveryTimeoutSeconds: 60,
             pollIntervalMs: 1,
             fullCheckEveryTicks: 3,
+            minCommandIntervalMs: 1,
         };
         // The license servers run the real document; the wrapper only injects faults and interleavings.
         ssm.executor = async (documentName, instanceId, parameters) => {
@@ -127,7 +128,7 @@ describe("hub sync (dynalite, s3rver, SSM stand-in running the hub's document on
     });
 
     const ports = () => awsSyncPorts({ db: dynamo.documents, s3: s3.client, ssm: ssmClient }, config, { sleep: () => new Promise((r) => setImmediate(r)) });
-    const sync = (options: { force?: boolean; deadlineMs?: number; scheduled?: boolean; now?: number } = {}, syncPorts: SyncPorts = ports()): Promise<SyncOutcome> =>
+    const sync = (options: { force?: boolean; deadlineMs?: number; scheduled?: boolean; now?: number; sleep?: (ms: number) => Promise<void> } = {}, syncPorts: SyncPorts = ports()): Promise<SyncOutcome> =>
         syncUserLists(
             syncPorts,
             {
@@ -137,6 +138,8 @@ describe("hub sync (dynalite, s3rver, SSM stand-in running the hub's document on
                 force: options.force,
                 scheduled: options.scheduled,
                 fullCheckEveryTicks: config.fullCheckEveryTicks,
+                minCommandIntervalMs: config.minCommandIntervalMs,
+                sleep: options.sleep,
                 ...(options.now === undefined ? {} : { now: () => options.now! }),
             },
             telemetry,
@@ -415,6 +418,53 @@ describe("hub sync (dynalite, s3rver, SSM stand-in running the hub's document on
         ssm.commands.length = 0;
         expect(await sync()).to.deep.equal({ outcome: "busy" });
         expect(ssm.commands).to.have.length(0);
+    });
+
+    it("debounces a storm: a sync right after another's commands waits out the interval, then sends what arrived meanwhile in one command", async () => {
+        config.minCommandIntervalMs = 1000;
+        await pipeline.apply(workbenchEvent({ user: "alice", type: "office" }));
+        expect(await sync()).to.deep.include({ outcome: "synced", sent: ["ansys", "matlab"] });
+        const waits: number[] = [];
+        // While the next sync waits, more users log in: their seats ride along with its command.
+        const sleep = async (ms: number) => {
+            waits.push(ms);
+            await pipeline.apply(workbenchEvent({ user: "carol", type: "office", instance: "i-0ccccccccccccccc1", at: 20 }));
+        };
+        await pipeline.apply(workbenchEvent({ user: "bob", type: "office", instance: "i-0bbbbbbbbbbbbbbb1", at: 10 }));
+        ssm.commands.length = 0;
+        expect(await sync({ sleep })).to.deep.include({ outcome: "synced", sent: ["matlab"] });
+        expect(waits).to.have.length(1);
+        expect(waits[0]).to.be.greaterThan(0).and.at.most(1000);
+        expect(telemetry.total("SyncDebounceWait")).to.equal(waits[0]);
+        expect(commandsFor("matlab")).to.have.length(1);
+        expect(fleet.lists().matlab).to.deep.equal(["alice", "bob", "carol"]);
+
+        // Once the interval has passed, a sync sends at once.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await pipeline.apply(workbenchEvent({ user: "dave", type: "office", instance: "i-0ddddddddddddddd1", at: 30 }));
+        expect(await sync({ sleep })).to.deep.include({ outcome: "synced", sent: ["matlab"] });
+        expect(waits).to.have.length(1);
+    });
+
+    it("polls Run Command soon at first (1/8, 1/4, 1/2 of the interval), then at the interval", async () => {
+        await pipeline.apply(workbenchEvent({ user: "alice", type: "office" }));
+        const sleeps: number[] = [];
+        let hold = 4; // the command stays InProgress for the first polls
+        ssm.executor = async (documentName, instanceId, parameters) => {
+            while (hold > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+            return fleet.executor(documentName, instanceId, parameters);
+        };
+        const polling = awsSyncPorts({ db: dynamo.documents, s3: s3.client, ssm: ssmClient }, { ...config, pollIntervalMs: 2000 }, {
+            sleep: async (ms) => {
+                sleeps.push(ms);
+                hold--;
+                await new Promise((resolve) => setImmediate(resolve));
+            },
+        });
+        const result = await polling.runLicenseCommand({ product: "matlab", instanceId: MATLAB_SERVER, sha256: "0".repeat(64), generation: Date.now() }, Date.now() + 20_000);
+        expect(result.status).to.not.equal("WaitTimedOut");
+        expect(sleeps.slice(0, 5)).to.deep.equal([250, 500, 1000, 2000, 2000].slice(0, Math.min(5, sleeps.length)));
+        expect(sleeps.length).to.be.at.least(4);
     });
 
     it("a claim left by a sync that died is taken over once its lease has run out", async () => {
