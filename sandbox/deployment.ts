@@ -162,6 +162,8 @@ export interface LocalDeployment {
     invocations: LocalInvocation[];
     /** Inline policies by role ARN. */
     rolePolicies: Map<string, PolicyDocumentJson[]>;
+    /** Service control policies attached to each account (directly or through the organisation's root). */
+    serviceControlPolicies: Map<string, PolicyDocumentJson[]>;
 }
 
 /** Lambda's documented defaults for asynchronous invocation when no FunctionEventInvokeConfig exists. */
@@ -187,6 +189,7 @@ export function describeDeployment(stacks: DeployedStack[]): LocalDeployment {
         permissions: [],
         invocations: [],
         rolePolicies: new Map(),
+        serviceControlPolicies: new Map(),
     };
     for (const stack of stacks) readStack(stack, deployment);
     return deployment;
@@ -333,6 +336,24 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
         list.push(JSON.parse(rp.inputs.policy));
         d.rolePolicies.set(arnOf(role), list);
     }
+    for (const attachment of of("aws:organizations/policyAttachment:PolicyAttachment")) {
+        const policy = byId("aws:organizations/policy:Policy", attachment.inputs.policyId);
+        if (!policy) throw new Error(`stack ${stack.name}: PolicyAttachment ${attachment.name} names unknown policy ${attachment.inputs.policyId}`);
+        if (policy.inputs.type !== "SERVICE_CONTROL_POLICY") continue; // tag policies report; they decide nothing
+        for (const target of scpTargetAccounts(String(attachment.inputs.targetId), d.stacks)) {
+            d.serviceControlPolicies.set(target, [...(d.serviceControlPolicies.get(target) ?? []), JSON.parse(policy.inputs.content)]);
+        }
+    }
+}
+
+/**
+ * The accounts an SCP attachment reaches: an account id itself, or every account of the sandbox for the
+ * organisation's root. The sandbox has no organisational units, so an OU target is a scenario mistake.
+ */
+function scpTargetAccounts(targetId: string, stacks: DeployedStack[]): string[] {
+    if (/^\d{12}$/.test(targetId)) return [targetId];
+    if (targetId.startsWith("r-")) return [...new Set(stacks.map((s) => s.accountId))];
+    throw new Error(`the sandbox places no account in organisational unit ${targetId}: attach guardrails to account ids or the root`);
 }
 
 /** Pulumi marks secret values in serialised inputs with this signature. */

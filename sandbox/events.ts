@@ -52,6 +52,8 @@ export interface Ec2StateChangeRecord {
 export type SandboxEvent = { at: number } & (
     | ({ kind: "ec2-event" } & Ec2StateChangeRecord)
     | { kind: "fault"; target: string; accountKey?: string; times: number; note?: string; /** change-marker-parameter: the version after recreation. */ markerVersion?: number }
+    /** A forgery or re-tag attempt from inside a workbench account, and what stopped it (attempts.ts). */
+    | { kind: "attempt"; accountKey: string; principal: string; description: string; outcome: string; reason?: string; note?: string }
     | { kind: "no-rule"; accountId: string; busName: string; event: EventBridgeEvent }
     | { kind: "cross-account"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent }
     | { kind: "delivery-failed"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent; reason: string; deadLetter?: string }

@@ -30,7 +30,8 @@ export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 /** What a timeline step may promise about its delivery. Every key is optional; the ones given must all hold. */
 export interface DeliveryExpectation {
-    outcome?: DeliveryOutcome;
+    /** A delivery's outcome, or an attempt's (attempts.ts ATTEMPT_OUTCOMES). */
+    outcome?: string;
     /** Lambda's retries of the forwarder's invocation for this delivery (0: the first attempt went through). */
     forwarderRetries?: number;
     /** Seat holders the hub's assignment added / released for this delivery. */
@@ -54,7 +55,7 @@ export type StepExpectation = DeliveryExpectation & FaultExpectation;
 
 /** The facts the sandbox observed for one step (a field is undefined when the step has no such fact). */
 export interface Observation {
-    outcome?: DeliveryOutcome;
+    outcome?: string;
     /** Forwarder invocations for the delivery (attempts); retries are attempts - 1. */
     forwarderAttempts?: number;
     seatsAdded?: number;
@@ -108,8 +109,16 @@ export const CHECKERS: Record<keyof StepExpectation, Checker> = {
 const NUMBER_KEYS = ["forwarderRetries", "seatsAdded", "seatsReleased", "consumed", "refusedAfter"] as const;
 const NAME_LIST_KEYS = ["consumedBy", "installedAfter"] as const;
 
-/** Problems of an `expect` value, naming `where` (e.g. `timeline[3].expect`); `keys` are the keys the step kind allows. */
-export function expectationProblems(where: string, value: unknown, keys: ReadonlyArray<keyof StepExpectation>): string[] {
+/**
+ * Problems of an `expect` value, naming `where` (e.g. `timeline[3].expect`); `keys` are the keys the step kind
+ * allows, `outcomes` the outcomes it can have.
+ */
+export function expectationProblems(
+    where: string,
+    value: unknown,
+    keys: ReadonlyArray<keyof StepExpectation>,
+    outcomes: readonly string[] = DELIVERY_OUTCOMES,
+): string[] {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return [`${where} must be an object with some of: ${keys.join(", ")}`];
     const problems: string[] = [];
     const entries = Object.entries(value);
@@ -117,8 +126,8 @@ export function expectationProblems(where: string, value: unknown, keys: Readonl
     for (const [key, v] of entries) {
         if (!(keys as readonly string[]).includes(key)) {
             problems.push(`${where}.${key} is not an expectation of this kind of step (use ${keys.join(", ")})`);
-        } else if (key === "outcome" && !(DELIVERY_OUTCOMES as readonly unknown[]).includes(v)) {
-            problems.push(`${where}.outcome must be one of ${DELIVERY_OUTCOMES.join(", ")}`);
+        } else if (key === "outcome" && !(outcomes as readonly unknown[]).includes(v)) {
+            problems.push(`${where}.outcome must be one of ${outcomes.join(", ")}`);
         } else if ((NUMBER_KEYS as readonly string[]).includes(key) && !(Number.isInteger(v) && (v as number) >= 0)) {
             problems.push(`${where}.${key} must be a whole number >= 0`);
         } else if ((NAME_LIST_KEYS as readonly string[]).includes(key) && !(Array.isArray(v) && v.every((s) => typeof s === "string"))) {

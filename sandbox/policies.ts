@@ -67,3 +67,34 @@ export function invokeDenial(deployment: LocalDeployment, rule: LocalRule, fn: L
     );
     return allowed ? undefined : `no Lambda permission lets rule ${rule.name} invoke ${fn.name}`;
 }
+
+/**
+ * Why `principalArn` may not change these tags of an instance in `accountId`, or undefined when it may: its identity
+ * policies, and the service control policies attached to the account (the guardrails), decide `ec2:CreateTags` /
+ * `ec2:DeleteTags` with the request's tag keys as `aws:TagKeys`.
+ */
+export async function tagChangeDenial(
+    deployment: LocalDeployment,
+    change: { accountId: string; region: string; principalArn: string; identityPolicies: PolicyDocumentJson[] | undefined },
+    action: "CreateTags" | "DeleteTags",
+    instanceId: string,
+    tagKeys: string[],
+    organizationOf: (accountId: string) => string | undefined,
+): Promise<string | undefined> {
+    const partition = deployment.buses.find((b) => b.accountId === change.accountId)?.arn.split(":")[1] ?? "aws";
+    const decision = await evaluate(
+        {
+            principalArn: change.principalArn,
+            organizationId: organizationOf(change.accountId),
+            action: `ec2:${action}`,
+            resourceArn: `arn:${partition}:ec2:${change.region}:${change.accountId}:instance/${instanceId}`,
+            resourceAccountId: change.accountId,
+            context: { "aws:TagKeys": tagKeys },
+        },
+        {
+            identityPolicies: change.identityPolicies ?? deployment.rolePolicies.get(change.principalArn) ?? [],
+            serviceControlPolicies: deployment.serviceControlPolicies.get(change.accountId),
+        },
+    );
+    return decision === "Allowed" ? undefined : `${change.principalArn} may not ${action} ${tagKeys.join(", ")} on ${instanceId} (${decision})`;
+}

@@ -59,6 +59,13 @@ export class TimelineReporter {
                 this.line(event.at, event.accountKey ?? "lic-server", `FAULT: ${what}${event.note ? `  -- ${event.note}` : ""}`);
                 return;
             }
+            case "attempt":
+                this.line(
+                    event.at,
+                    event.accountKey,
+                    `ATTACK: ${event.description} -> ${event.outcome}${event.reason && this.context.verbose ? ` (${event.reason})` : ""}${event.note ? `  -- ${event.note}` : ""}`,
+                );
+                return;
             case "no-rule":
                 this.line(
                     event.at,

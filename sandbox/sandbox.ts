@@ -31,6 +31,10 @@ import { ReportFiles, manifestProblems, readReportFiles } from "./reports";
 import { Output, TimelineReporter } from "./reporter";
 import { EC2_STATES, Ec2StateName, Fault, Scenario, deliveries, formatScenarioTime, instanceIdOf, loadScenario, scenarioProblems, scenarioSeconds } from "./scenario";
 import { SeededConfiguration, instanceTags, seedInstances, seedLicenseManager, seedReceivedLicenses, workbenchTagKeys } from "./seed";
+import { AttemptPlayer } from "./attemptPlayer";
+import type { Attempt } from "./attempts";
+import { tagChangeDenial } from "./policies";
+import { HUB_BUS_ARN_OUTPUT } from "../stacks/workbenchAccount";
 import { RaisedAlarm, raisedAlarms } from "./alarms";
 import { SandboxServices, provision, startServices } from "./services";
 import { Story } from "./story";
@@ -123,6 +127,8 @@ export interface SandboxResult {
     settled: boolean;
     /** Each scenario step's expectation, checked against what happened to it. */
     expectations: ExpectationCheck[];
+    /** The scenario's forgery and re-tag attempts, each with how far it got (attempts.ts). */
+    attempts: Array<{ label: string; outcome?: string }>;
     /** Failures of the sandbox itself (a stream snapshot, an order it could not keep): any one fails the run. */
     harnessErrors: string[];
     /** E.g. the run fell behind the scenario clock. */
@@ -165,6 +171,9 @@ class Sandbox {
     /** Identity policies of principals the scenario plays (not deployed by a stack), by principal ARN. */
     private readonly scenarioPrincipals = new Map<string, PolicyDocumentJson[]>();
     private readonly latency = new LatencyCollector((instance) => scenarioWorkbench(this.scenario, instance));
+    private attempts!: AttemptPlayer;
+    /** The organisation an account of the scenario belongs to, for `aws:PrincipalOrgID` conditions. */
+    private readonly organizationOf = (accountId: string) => Object.values(this.scenario.accounts).find((a) => a.accountId === accountId)?.organizationId;
     private services?: SandboxServices;
     private runtime?: LocalLambdaRuntime;
     private control?: ControlServer;
@@ -300,7 +309,7 @@ class Sandbox {
             work: this.work,
             emit: this.hub.emit,
             region: this.scenario.region,
-            organizationOf: (accountId) => Object.values(this.scenario.accounts).find((a) => a.accountId === accountId)?.organizationId,
+            organizationOf: this.organizationOf,
             afterInvocation: (fn) => streams.tapAfter(fn),
             disabledRules: this.disabledRules(),
         });
@@ -308,7 +317,27 @@ class Sandbox {
             account.eventBridge.onEvent = (entry) => this.router.putEvents(accountId, entry);
             account.eventBridge.authorize = async (caller, entry) =>
                 caller ? this.router.putEventsDenial(accountId, caller, entry, this.scenarioPrincipals.get(caller)) : "the request names no calling principal";
+            account.ec2.authorizeTagChange = async (caller, request) => {
+                if (!caller) return "the request names no calling principal";
+                const change = { accountId, region: this.scenario.region, principalArn: caller, identityPolicies: this.scenarioPrincipals.get(caller) };
+                for (const instanceId of request.instanceIds) {
+                    const denial = await tagChangeDenial(this.deployment, change, request.action, instanceId, Object.keys(request.tags), this.organizationOf);
+                    if (denial) return denial;
+                }
+                return undefined;
+            };
         }
+        this.attempts = new AttemptPlayer({
+            scenario: this.scenario,
+            deployment: this.deployment,
+            endpoints: (accountId) => ({ eventBridge: services.accounts.get(accountId)!.eventBridge.endpoint, ec2: services.accounts.get(accountId)!.ec2.endpoint }),
+            hubBusArn: String(this.stacks.find((s) => s.role === "license-server")!.outputs[HUB_BUS_ARN_OUTPUT]),
+            registerPrincipal: (arn, policies) => this.scenarioPrincipals.set(arn, policies),
+            story: this.story,
+            emit: this.hub.emit,
+            scenarioNow: () => this.clock.scenarioNow(),
+            timeAt: (seconds) => this.clock.timeAt(seconds),
+        });
         this.watchSyncs();
         this.watchSeats();
         this.reporter = new TimelineReporter(this.out, {
@@ -480,10 +509,18 @@ class Sandbox {
     /** Delivers the timeline's EC2 events, and injects the scenario's faults, each at its scenario time. */
     private async playTimeline(timeline: ReturnType<typeof deliveries>): Promise<void> {
         const faults = (this.scenario.faults ?? []).map((fault) => ({ at: scenarioSeconds(fault.at), fault }));
+        const attempts = (this.scenario.attempts ?? []).map((attempt): { at: number; attempt: Attempt } => ({ at: scenarioSeconds(attempt.at), attempt }));
         // Faults first at equal times, so a fault "at" an event affects it.
-        const steps = [...faults, ...timeline.map((delivery, index) => ({ at: delivery.at, delivery, index }))].sort((a, b) => a.at - b.at || ("fault" in a ? -1 : 0) - ("fault" in b ? -1 : 0));
+        const steps = [...faults, ...attempts, ...timeline.map((delivery, index) => ({ at: delivery.at, delivery, index }))].sort((a, b) => a.at - b.at || ("fault" in a ? -1 : 0) - ("fault" in b ? -1 : 0));
         for (const step of steps) {
             await this.sleepReal(this.clock.realDelayUntil(step.at));
+            if ("attempt" in step) {
+                this.noteLag(step.at);
+                await this.attempts.play(step.attempt, step.at).catch((err: Error) =>
+                    this.hub.emit({ at: this.clock.scenarioNow(), kind: "harness-error", message: `attempt at ${step.at} s failed in the sandbox: ${err.message}` }),
+                );
+                continue;
+            }
             if ("fault" in step) {
                 // An EC2 fault is for the account's next calls: no earlier delivery of the account may consume it.
                 const account = step.fault.account;
@@ -738,6 +775,7 @@ class Sandbox {
             counts: { ...this.tally.counts },
             settled,
             expectations,
+            attempts: this.story.attempts().map((t) => ({ label: t.label, outcome: t.observation.outcome })),
             harnessErrors: [...this.tally.harnessErrors],
             warnings: [...this.tally.warnings],
             maxLagSeconds: Math.max(0, this.maxLagSeconds),

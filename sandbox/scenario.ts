@@ -13,6 +13,7 @@ import type { LicenseDefinition } from "../components/config/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../components/config/definitions";
 import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isValidUserId } from "../functions/shared/workbenchEvent";
 import { DeliveryExpectation, FaultExpectation, expectationProblems } from "./expectations";
+import { Attempt, attemptProblems } from "./attempts";
 
 /** The scenario `npm start` runs without `--scenario`. */
 export const DEFAULT_SCENARIO_FILE = path.join(__dirname, "scenarios", "default.json");
@@ -123,6 +124,8 @@ export interface Scenario {
     timeline: TimelineEntry[];
     /** Failures injected while the timeline plays. Default none. */
     faults?: Fault[];
+    /** Forgery and re-tag attempts from inside workbench accounts (attempts.ts). Default none. */
+    attempts?: Attempt[];
     /** Each product's named-user list the license server must hold at the end. */
     expected: Record<string, string[]>;
     /** The governance stack's licenses (LicenseConfigSet definitions). */
@@ -361,6 +364,8 @@ export function scenarioProblems(value: unknown): string[] {
             if (catalog && isObject(catalog.products) && !(String(product) in catalog.products)) problems.push(`${where}.expect.installedAfter: ${product} is not a product of the catalog`);
         }
     });
+
+    problems.push(...attemptProblems(s.attempts, accounts, instances, scenarioSeconds));
 
     if (!isObject(s.expected)) problems.push("expected must map each product to its final user list");
     for (const [product, list] of Object.entries(isObject(s.expected) ? s.expected : {})) {

@@ -18,6 +18,10 @@ export const PROJECT = "license-ops";
 /** Fully qualified name the workbench stacks reference the license-server stack by. */
 export const LICENSE_SERVER_STACK = `sandbox/${PROJECT}/license-server`;
 
+/** The roles the sandbox's guardrails trust: the one that deploys the stacks, the one that tags workbenches. */
+export const SANDBOX_DEPLOYMENT_ROLE = "arn:aws:iam::*:role/pulumi-deploy";
+export const SANDBOX_PROVISIONING_ROLE = "arn:aws:iam::*:role/workbench-provisioner";
+
 /** One stack as deployed to the sandbox: its account, its configuration and what its program registered. */
 export interface DeployedStack {
     /** Stack name, e.g. `license-server`, `workbench-engineering`. */
@@ -93,6 +97,13 @@ export function stackConfigurations(scenario: Scenario, vendorCliPath: string): 
             [`${PROJECT}:role`]: "license-governance",
             [`${PROJECT}:licenses`]: json(scenario.licenses),
             [`${PROJECT}:trackedLicenseConfigurationArns`]: json((scenario.trackedLicenseConfigurations ?? []).map((t) => t.arn)),
+            // The Organizations guardrails, attached to every workbench account (the sandbox has no OUs): only the
+            // provisioning role may set the workbench tags, only the deployment role may change the event path.
+            [`${PROJECT}:workbenchGuardrails`]: json({
+                deploymentRoleArns: [SANDBOX_DEPLOYMENT_ROLE],
+                provisioningRoleArns: [SANDBOX_PROVISIONING_ROLE],
+                targetIds: accountsWithRole(scenario, "workbench-account").map(([, a]) => a.accountId),
+            }),
         },
     });
     return stacks;

@@ -10,9 +10,10 @@
  * delivered only once the original's trace is done, so the id names one open trace at a time.
  */
 import type { Delivery, Fault } from "./scenario";
+import type { Attempt, AttemptOutcome } from "./attempts";
 import { formatScenarioTime, scenarioSeconds } from "./scenario";
 import type { EventBridgeEvent, SandboxEvent } from "./events";
-import { DeliveryOutcome, ExpectationCheck, Observation, StepExpectation, checkExpectation } from "./expectations";
+import { ExpectationCheck, Observation, StepExpectation, checkExpectation } from "./expectations";
 import { detailOf, outcomeOf } from "./outcomes";
 
 interface TraceBase {
@@ -48,7 +49,13 @@ export interface HealTrace extends TraceBase {
     healed: boolean;
 }
 
-export type StepTrace = DeliveryTrace | FaultTrace | HealTrace;
+/** A forgery or re-tag attempt: its outcome is what stopped it (or how far a forged event got). */
+export interface AttemptTrace extends TraceBase {
+    kind: "attempt";
+    attempt: Attempt;
+}
+
+export type StepTrace = DeliveryTrace | FaultTrace | HealTrace | AttemptTrace;
 
 /** The vendor CLI's exit status for an injected "license server busy" (see licenseServers.ts). */
 const VENDOR_FAULT_STATUS = /status 75\b/;
@@ -60,6 +67,8 @@ export class Story {
     readonly traces: StepTrace[] = [];
     /** Open delivery traces by EC2 event id. */
     private readonly open = new Map<string, DeliveryTrace>();
+    /** Attempts whose forged event was accepted, by the ids its journey can be recognised by. */
+    private readonly openAttempts = new Map<string, AttemptTrace>();
 
     /** A delivery about to be sent. */
     openDelivery(delivery: Delivery, accountKey: string, instanceId: string, expect?: StepExpectation): DeliveryTrace {
@@ -101,6 +110,42 @@ export class Story {
         const trace: FaultTrace = { kind: "fault", label: `t=${formatScenarioTime(scenarioSeconds(fault.at))} fault ${where} x${fault.times}`, note: fault.note, expect: fault.expect, observation, fault };
         this.traces.push(trace);
         return trace;
+    }
+
+    /** An attempt about to be made. */
+    openAttempt(attempt: Attempt, at: number, description: string): AttemptTrace {
+        const trace: AttemptTrace = { kind: "attempt", label: `t=${formatScenarioTime(at)} attempt: ${description}`, note: attempt.note, expect: attempt.expect, observation: {}, attempt };
+        this.traces.push(trace);
+        return trace;
+    }
+
+    /**
+     * Follows the attempt's forged event by these ids. Called before the event is sent: EventBridge may route it
+     * (and end its journey) before the API's answer reaches the attacker.
+     */
+    followAttempt(trace: AttemptTrace, ids: string[]): void {
+        for (const id of ids) this.openAttempts.set(id, trace);
+    }
+
+    /**
+     * What the API answered the attempt. A refusal is final (nothing was routed); "accepted" only stands while the
+     * journey has not ended elsewhere (e.g. no rule matched), and the event is further followed by `followIds`.
+     */
+    attemptAnswered(trace: AttemptTrace, outcome: AttemptOutcome, followIds: string[] = []): void {
+        if (outcome !== "accepted") {
+            trace.observation.outcome = outcome;
+            for (const [id, t] of this.openAttempts) if (t === trace) this.openAttempts.delete(id);
+            return;
+        }
+        const journeyEnded = trace.observation.outcome !== undefined;
+        if (journeyEnded) return;
+        trace.observation.outcome = outcome;
+        for (const id of followIds) this.openAttempts.set(id, trace);
+    }
+
+    /** The attempts made so far. */
+    attempts(): AttemptTrace[] {
+        return this.traces.filter((t): t is AttemptTrace => t.kind === "attempt");
     }
 
     /** The open delivery traces (not yet done) that match. */
@@ -164,7 +209,7 @@ export class Story {
         } else if (typed.handler === "hub-assignment" && event.result.ok) {
             const o = typed.outcome;
             const id = idOf(event.event as EventBridgeEvent);
-            const trace = this.open.get(id);
+            const trace = this.open.get(id) ?? this.openAttempts.get(id);
             if (!trace) return;
             if (o.outcome !== "rejected") {
                 trace.observation.seatsAdded = o.seatsAdded;
@@ -174,7 +219,13 @@ export class Story {
         }
     }
 
-    private end(eventId: string, outcome: DeliveryOutcome): void {
+    private end(eventId: string, outcome: string): void {
+        const attempt = this.openAttempts.get(eventId);
+        if (attempt) {
+            attempt.observation.outcome = outcome;
+            for (const [id, t] of this.openAttempts) if (t === attempt) this.openAttempts.delete(id);
+            return;
+        }
         const trace = this.open.get(eventId);
         if (!trace) return;
         trace.observation.outcome = outcome;

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { Output } from "./reporter";
 import type { SandboxResult } from "./sandbox";
 import { parseCsvObjects } from "./csvRead";
+import { AttemptOutcome, isRefusal } from "./attempts";
 
 export function printSummary(out: Output, result: SandboxResult, durationMs: number, instanceName: (instanceId: string | undefined) => string | undefined): void {
     const c = result.counts;
@@ -35,6 +36,7 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     out(`  expectations ${result.expectations.length}: ok ${result.expectations.length - missed}, MISSED ${missed}; sandbox errors ${result.harnessErrors.length}`);
     if (result.warnings.length > 0) out(`  WARNING: ${result.warnings.join("; ")} (at most ${result.maxLagSeconds.toFixed(0)} s behind)`);
     for (const failure of result.onFailure) out(`    on-failure: ${failure.function} (${failure.accountId}) -> ${failure.destination?.split(":").pop() ?? "(none)"}: ${failure.error}`);
+    printAttempts(out, result);
     for (const [product, users] of Object.entries(result.denials)) out(`  denied for lack of seats: ${product}: ${users.join(", ")}`);
     for (const refused of result.refused) {
         const instance = instanceName(refused.instanceId) ?? refused.instanceId ?? "inventory snapshot";
@@ -66,6 +68,19 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
         result.ok
             ? "PASS: every license server holds exactly the expected users and every expectation held."
             : "FAIL: the run did not go as the scenario says (see above).",
+    );
+}
+
+/** Forgery and re-tag attempts: how many, what stopped each kind, and any that got through. */
+function printAttempts(out: Output, result: SandboxResult): void {
+    if (result.attempts.length === 0) return;
+    const stopped = result.attempts.filter((a) => isRefusal(a.outcome as AttemptOutcome | undefined));
+    const byOutcome = new Map<string, number>();
+    for (const a of stopped) byOutcome.set(a.outcome!, (byOutcome.get(a.outcome!) ?? 0) + 1);
+    const through = result.attempts.length - stopped.length;
+    out(
+        `  forgery attempts ${result.attempts.length}: stopped ${stopped.length} (${[...byOutcome].map(([o, n]) => `${o} ${n}`).join(", ")})` +
+            `, got through ${through}${through > 0 ? ` <- ${result.attempts.filter((a) => !stopped.includes(a)).map((a) => `${a.label}: ${a.outcome ?? "no answer"}`).join("; ")}` : ""}`,
     );
 }
 

@@ -1,5 +1,14 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { callerOf } from "./eventBridgeStandin";
+
+/** A tag change as EC2 authorises it: `ec2:CreateTags` / `ec2:DeleteTags` on each instance, with the tag keys. */
+export interface TagChangeRequest {
+    action: "CreateTags" | "DeleteTags";
+    instanceIds: string[];
+    /** Tag keys with their values (DeleteTags: undefined when the request gives no value). */
+    tags: Record<string, string | undefined>;
+}
 
 export interface Ec2Standin {
     endpoint: string;
@@ -22,6 +31,11 @@ export interface Ec2Standin {
      * the caller that consumed it).
      */
     failNext(code: string, status: number, times?: number, consumed?: (resourceIds: string[]) => void, action?: string): void;
+    /**
+     * Decides a tag change before it is made: a reason refuses it with UnauthorizedOperation, as EC2 reports an
+     * IAM or SCP denial. Without it, tag changes are refused (no caller may change tags unchecked).
+     */
+    authorizeTagChange?: (caller: string | undefined, request: TagChangeRequest) => Promise<string | undefined>;
     close(): Promise<void>;
 }
 
@@ -31,6 +45,10 @@ const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
  * A local stand-in for the EC2 Query API with DescribeTags (filters resource-id and key), enough for the
  * forwarder, and DescribeInstances (filter tag-key, MaxResults/NextToken pages), enough for the inventory, as EC2
  * does them. Real `@aws-sdk/client-ec2` talks to it unchanged.
+            }
+ * A local stand-in for the EC2 Query API: DescribeTags, enough for the forwarder (filters by resource-id and key, as
+ * EC2 does), and CreateTags / DeleteTags, decided by `authorizeTagChange` (the sandbox plays re-tag attempts with
+ * them). Real `@aws-sdk/client-ec2` talks to it unchanged.
  */
 export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
     const instances = new Map<string, Record<string, string>>();
@@ -78,6 +96,22 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
                 });
                 return reply(200, `<?xml version="1.0" encoding="UTF-8"?><DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><reservationSet>${reservations.join("")}</reservationSet>${next}</DescribeInstancesResponse>`);
             }
+            if (action === "CreateTags" || action === "DeleteTags") {
+                const request = tagChangeOf(action, form);
+                void (standin.authorizeTagChange?.(callerOf(req.url ?? ""), request) ?? Promise.resolve("the stand-in decides no tag change without an authorizer")).then(
+                    (denial) => {
+                        if (denial) return error("UnauthorizedOperation", 403, `You are not authorized to perform this operation. ${denial}`);
+                        for (const id of request.instanceIds) {
+                            const tags = instances.get(id);
+                            if (!tags) return error("InvalidInstanceID.NotFound", 400, `The instance ID '${id}' does not exist`);
+                        }
+                        for (const id of request.instanceIds) applyTagChange(instances.get(id)!, request);
+                        reply(200, `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><return>true</return></${action}Response>`);
+                    },
+                    (err: Error) => error("InternalError", 500, err.message),
+                );
+                return;
+            }
             if (action !== "DescribeTags") {
                 return error("InvalidAction", 400, `stand-in does not implement ${action}`);
             }
@@ -116,4 +150,21 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
             }),
     };
     return standin;
+}
+
+/** CreateTags / DeleteTags parameters: `ResourceId.N`, `Tag.N.Key`, `Tag.N.Value`. */
+function tagChangeOf(action: TagChangeRequest["action"], form: URLSearchParams): TagChangeRequest {
+    const instanceIds: string[] = [];
+    for (let i = 1; form.has(`ResourceId.${i}`); i++) instanceIds.push(form.get(`ResourceId.${i}`)!);
+    const tags: Record<string, string | undefined> = {};
+    for (let i = 1; form.has(`Tag.${i}.Key`); i++) tags[form.get(`Tag.${i}.Key`)!] = form.get(`Tag.${i}.Value`) ?? (action === "CreateTags" ? "" : undefined);
+    return { action, instanceIds, tags };
+}
+
+function applyTagChange(tags: Record<string, string>, request: TagChangeRequest): void {
+    for (const [key, value] of Object.entries(request.tags)) {
+        if (request.action === "CreateTags") tags[key] = value ?? "";
+        // DeleteTags removes a key whatever its value when the request gives none, else only when the value matches.
+        else if (value === undefined || tags[key] === value) delete tags[key];
+    }
 }

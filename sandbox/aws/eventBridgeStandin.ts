@@ -32,7 +32,7 @@ export function callerEndpoint(endpoint: string, principalArn: string): string {
     return `${endpoint}/caller/${encodeURIComponent(principalArn)}`;
 }
 
-function callerOf(url: string): string | undefined {
+export function callerOf(url: string): string | undefined {
     const match = /^\/caller\/([^/]+)/.exec(url);
     return match ? decodeURIComponent(match[1]) : undefined;
 }
@@ -50,6 +50,13 @@ export async function startEventBridgeStandin(port = 0): Promise<EventBridgeStan
                 const decisions = await Promise.all((input.Entries ?? []).map((entry) => standin.authorize?.(caller, entry)));
                 let failed = 0;
                 const entries = (input.Entries ?? []).map((entry, i) => {
+                    // Sources beginning with "aws." are AWS services' own: nobody may put them, whatever the policies.
+                    if (String(entry.Source).startsWith("aws.")) {
+                        failed++;
+                        const reason = `source ${entry.Source} is reserved for AWS services`;
+                        refused.push({ entry, caller, reason });
+                        return { ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: `Not authorized for the source. (${reason})` };
+                    }
                     const reason = decisions[i];
                     if (reason) {
                         failed++;

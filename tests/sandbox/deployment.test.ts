@@ -4,14 +4,16 @@ import { TRACKER_ENV } from "../../components/tracking/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
 import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
 import { LocalDeployment, describeDeployment, functionByArn } from "../../sandbox/deployment";
-import { busTargetDenial, invokeDenial } from "../../sandbox/policies";
+import { busTargetDenial, invokeDenial, tagChangeDenial } from "../../sandbox/policies";
+import { ATTACKER_POLICIES } from "../../sandbox/attempts";
 import { loadScenario } from "../../sandbox/scenario";
 import { deployStacks, vendorCommand } from "../../sandbox/stackConfiguration";
 
 const VENDOR_CLI = "/opt/sandbox/bin/vendor-license-cli";
 
 describe("sandbox deployment, read from the stacks' programs under mocks", function () {
-    this.timeout(60_000);
+    // A hang guard only: five stack programs under mocks take about 10 s quiet and over a minute at load average 18.
+    this.timeout(300_000);
     const scenario = loadScenario();
     const id = (key: string) => scenario.accounts[key].accountId;
     let deployment: LocalDeployment;
@@ -71,6 +73,26 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         expect(await denial("engineering")).to.equal(undefined);
         expect(await denial("research")).to.equal(undefined);
         expect(await denial("contractor")).to.match(/444444444444:role\/license-ops-workbench-to-hub may not put .*\(ImplicitlyDenied\)/);
+    });
+
+    it("attaches the governance stack's guardrail SCP to every workbench account, and to no other", async () => {
+        for (const account of ["engineering", "research", "contractor"]) {
+            const scps = deployment.serviceControlPolicies.get(id(account)) ?? [];
+            expect(scps.map((p) => p.Statement.map((st) => st.Sid)).flat(), account).to.include("WorkbenchTagsOnlyByProvisioning");
+        }
+        for (const account of ["licensing", "governance"]) expect(deployment.serviceControlPolicies.get(id(account)), account).to.equal(undefined);
+        const change = (principal: string, keys: string[]) =>
+            tagChangeDenial(
+                deployment,
+                { accountId: id("engineering"), region: scenario.region, principalArn: `arn:aws:iam::${id("engineering")}:role/${principal}`, identityPolicies: ATTACKER_POLICIES },
+                "CreateTags",
+                "i-0123456789abcdef0",
+                keys,
+                () => undefined,
+            );
+        expect(await change("developer", ["vew:workbench:ownerId"])).to.match(/may not CreateTags vew:workbench:ownerId .*\(ExplicitlyDenied\)/);
+        expect(await change("developer", ["Name"])).to.equal(undefined);
+        expect(await change("workbench-provisioner", ["vew:workbench:ownerId", "vew:workbench:type"])).to.equal(undefined);
     });
 
     it("wires the hub as its component declares: bus rule, stream filter and batching, sync schedule, table keys", () => {

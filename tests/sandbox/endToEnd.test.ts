@@ -42,7 +42,7 @@ describe("npm start: the default scenario, end to end", function () {
     });
 
     it("checks what every step of the scenario promises against what happened to it, and every promise holds", () => {
-        const promised = [...scenario.timeline, ...(scenario.faults ?? []), ...Object.values(scenario.instances)].filter((step) => step.expect !== undefined).length;
+        const promised = [...scenario.timeline, ...(scenario.faults ?? []), ...Object.values(scenario.instances), ...(scenario.attempts ?? [])].filter((step) => step.expect !== undefined).length;
         expect(result.expectations).to.have.length(promised);
         expect(result.expectations.filter((e) => !e.ok)).to.deep.equal([]);
         expect(result.harnessErrors).to.deep.equal([]);
@@ -66,6 +66,21 @@ describe("npm start: the default scenario, end to end", function () {
         const rejected = result.raisedAlarms.find((a) => a.name === "workbench-rejected-events");
         expect(rejected, "the forwarder's rejected-events alarm went off").to.deep.include({ accountId: scenario.accounts.engineering.accountId, metricName: "WorkbenchEventsRejected", value: 1 });
         expect(rejected!.actions, "and told someone").to.have.length.above(0);
+    });
+
+    it("stops every forgery and re-tag from inside an admitted account, counts them, and no forged seat reaches a license server", () => {
+        const attempts = scenario.attempts ?? [];
+        expect(attempts.length).to.be.at.least(5);
+        expect(result.attempts.map((a) => a.outcome)).to.deep.equal(attempts.map((a) => a.expect!.outcome));
+        // Each kind of stop is shown: the workbench bus, the default bus (no rule), EventBridge, the hub bus, the SCP.
+        expect(new Set(result.attempts.map((a) => a.outcome))).to.have.keys("refused-by-workbench-bus", "no-rule", "refused-by-eventbridge", "refused-by-hub-bus", "refused-by-guardrails");
+        expect(events.filter((e) => e.kind === "attempt")).to.have.length(attempts.length);
+        const everyone = new Set(Object.values(result.lists).flat());
+        expect(everyone.has("ceo")).to.equal(false);
+        // The forged early stop of alice's workbench and the re-tag of bob's changed nothing.
+        expect(result.lists.matlab).to.include.members(["alice", "bob"]);
+        expect(result.lists.simulink).to.include("bob");
+        expect(fs.readFileSync(result.logFile, "utf8")).to.match(/forgery attempts 5: stopped 5 .*, got through 0/);
     });
 
     it("recovers from the injected faults the way AWS does", () => {
@@ -197,6 +212,7 @@ describe("npm start: a scenario step whose expectation does not hold", function 
                     { at: 20, instance: "bob-cae", state: "running", occurredAt: 17, note: "the start, delivered late", expect: { outcome: "superseded" } },
                 ],
                 faults: [],
+                attempts: [],
                 expected: { matlab: [], simulink: [], catia: [] },
             };
             const file = path.join(dir, "broken.json");
@@ -233,6 +249,7 @@ describe("npm start -- --keep-running, and a state change fired by hand", functi
             instances: { "bob-cae": scenario.instances["bob-cae"] },
             timeline: [{ at: 5, instance: "bob-cae", state: "running" }],
             faults: [],
+            attempts: [],
             expected: { matlab: ["bob"], simulink: ["bob"], catia: [] },
         };
         let fired: Promise<unknown> | undefined;
