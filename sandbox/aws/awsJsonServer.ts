@@ -1,4 +1,5 @@
 import * as http from "node:http";
+import { keepAliveLikeAws } from "./keepAlive";
 import type { AddressInfo } from "node:net";
 
 /** An error the stand-in returns the way AWS JSON services do (`__type` + message, 4xx/5xx). */
@@ -52,7 +53,7 @@ export async function startJsonService(
     const faults = new Map<string, { error: AwsServiceError; remaining: number }>();
     let latencyMs = 0;
 
-    const server = http.createServer((req, res) => {
+    const server = keepAliveLikeAws(http.createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", async () => {
@@ -92,7 +93,7 @@ export async function startJsonService(
                 send(e.status, { __type: e.type, message: e.message }, e.type);
             }
         });
-    });
+    }));
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     const { port: bound } = server.address() as AddressInfo;
     return {

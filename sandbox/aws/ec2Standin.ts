@@ -1,4 +1,5 @@
 import * as http from "node:http";
+import { keepAliveLikeAws } from "./keepAlive";
 import type { AddressInfo } from "node:net";
 import { callerOf } from "./eventBridgeStandin";
 
@@ -57,7 +58,7 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
     const calls: string[] = [];
     let fault: { code: string; status: number; remaining: number; consumed?: (resourceIds: string[]) => void; action?: string } | undefined;
 
-    const server = http.createServer((req, res) => {
+    const server = keepAliveLikeAws(http.createServer((req, res) => {
         let body = "";
         req.on("data", (c) => (body += c));
         req.on("end", () => {
@@ -127,7 +128,7 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
             }
             reply(200, `<?xml version="1.0" encoding="UTF-8"?><DescribeTagsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><tagSet>${items.join("")}</tagSet></DescribeTagsResponse>`);
         });
-    });
+    }));
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     const standin: Ec2Standin = {
         endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

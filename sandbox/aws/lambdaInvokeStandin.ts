@@ -1,4 +1,5 @@
 import * as http from "node:http";
+import { keepAliveLikeAws } from "./keepAlive";
 import type { AddressInfo } from "node:net";
 
 export interface StandinInvocation {
@@ -27,7 +28,7 @@ export async function startLambdaInvokeStandin(port = 0): Promise<LambdaInvokeSt
     const invocations: StandinInvocation[] = [];
     const functions = new Set<string>();
     let throttled = 0;
-    const server = http.createServer((req, res) => {
+    const server = keepAliveLikeAws(http.createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
@@ -48,7 +49,7 @@ export async function startLambdaInvokeStandin(port = 0): Promise<LambdaInvokeSt
             res.writeHead(invocationType === "Event" ? 202 : 200, { "content-type": "application/json" });
             res.end(invocationType === "Event" ? "" : "null");
         });
-    });
+    }));
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     const { port: bound } = server.address() as AddressInfo;
     return {

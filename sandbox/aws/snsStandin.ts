@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
+import { keepAliveLikeAws } from "./keepAlive";
 import type { AddressInfo } from "node:net";
 
 /** One message accepted by Publish. */
@@ -33,7 +34,7 @@ export async function startSnsStandin(topics: string[] = [], port = 0): Promise<
     const topicSet = new Set(topics);
     let fault: { code: string; remaining: number } | undefined;
 
-    const server = http.createServer((req, res) => {
+    const server = keepAliveLikeAws(http.createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
@@ -69,7 +70,7 @@ export async function startSnsStandin(topics: string[] = [], port = 0): Promise<
                 `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`,
             );
         });
-    });
+    }));
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     const { port: bound } = server.address() as AddressInfo;
     return {
