@@ -1,3 +1,4 @@
+import { denyInsecureTransport } from "../shared/denyInsecureTransport";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -329,14 +330,7 @@ export function createUtilisationAlerts(
                             Resource: topicArn,
                             Condition: { StringNotEquals: { "aws:PrincipalArn": checkerRoleArn }, Bool: { "aws:PrincipalIsAWSService": "false" } },
                         },
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: ["sns:Publish", "sns:Subscribe"],
-                            Resource: topicArn,
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
+                        denyInsecureTransport(["sns:Publish", "sns:Subscribe"], topicArn),
                     ],
                 }),
             ),

@@ -1,3 +1,4 @@
+import { denyInsecureTransport } from "./denyInsecureTransport";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -79,14 +80,7 @@ export class AlertTopic extends pulumi.ComponentResource {
                         Statement: [
                             { Sid: "CloudWatchAlarmsOfThisAccount", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: condition },
                             ...(admitBudgets ? [budgetsPublishStatement(topicArn, p, account)] : []),
-                            {
-                                Sid: "DenyInsecureTransport",
-                                Effect: "Deny",
-                                Principal: "*",
-                                Action: ["sns:Publish", "sns:Subscribe"],
-                                Resource: topicArn,
-                                Condition: { Bool: { "aws:SecureTransport": "false" } },
-                            },
+                            denyInsecureTransport(["sns:Publish", "sns:Subscribe"], topicArn),
                         ],
                     }),
                 ),

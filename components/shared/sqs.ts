@@ -1,3 +1,4 @@
+import { denyInsecureTransport } from "./denyInsecureTransport";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
@@ -35,7 +36,7 @@ export function allowEventBridgeDeadLetters(
                     Resource: queueArn,
                     Condition: { ArnEquals: { "aws:SourceArn": rules } },
                 },
-                denyInsecureTransport(queueArn),
+                denyInsecureTransport("sqs:*", queueArn),
             ],
         }),
     );
@@ -47,17 +48,6 @@ export function allowEventBridgeDeadLetters(
  * refused without TLS. A queue has one policy: queues EventBridge writes to get allowEventBridgeDeadLetters instead.
  */
 export function tlsOnlyQueuePolicy(name: string, queue: aws.sqs.Queue, parent: pulumi.Resource): aws.sqs.QueuePolicy {
-    const policy = queue.arn.apply((queueArn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(queueArn)] }));
+    const policy = queue.arn.apply((queueArn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport("sqs:*", queueArn)] }));
     return new aws.sqs.QueuePolicy(name, { queueUrl: queue.url, policy }, { parent });
-}
-
-function denyInsecureTransport(queueArn: string) {
-    return {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "sqs:*",
-        Resource: queueArn,
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    };
 }
