@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { LicenseServerHub } from "../components/hub/licenseServerHub";
 import { ProductCatalog, catalogProblems } from "../components/hub/catalog";
 import { scheduleExpressionProblem } from "../components/lambda/triggers";
-import { assertSettings, settingProblem } from "./settings";
+import { assertSettings, settingProblem, stringListSetting } from "./settings";
 import { SeatLedger } from "../components/hub/seatLedger";
 import { LicenseAnalytics } from "../components/analytics/licenseAnalytics";
 import { LicenseAuditTrail } from "../components/analytics/auditTrail";
@@ -11,19 +11,31 @@ import { readAnalyticsSettings } from "./analyticsSettings";
 import { dashboard, hubDashboardBody, queueDepths } from "../components/analytics/dashboards";
 import { HUB_BUS_ARN_OUTPUT } from "./workbenchAccount";
 import { stackAlertTopicArn } from "./alerts";
+import { busAccessProblems } from "../components/hub/busPolicy";
+import { trustNamePrefixProblem } from "../components/trust/trustNames";
 
 /**
  * License server account: the hub bus the workbench accounts forward to (open to the listed accounts and/or the
  * organisation), the seat table and the sync that installs each product's named-user list on its license server.
  */
 export function deployLicenseServer(config: pulumi.Config): Record<string, pulumi.Output<unknown>> {
-    const workbenchAccountIds = config.getObject<string[]>("workbenchAccountIds") ?? [];
+    const accountIdsSetting = stringListSetting(config, "workbenchAccountIds");
+    const workbenchAccountIds = accountIdsSetting.value;
     const organizationId = config.get("organizationId") || undefined;
+    const ouPathsSetting = stringListSetting(config, "workbenchOrganizationalUnitPaths");
+    const workbenchOrganizationalUnitPaths = ouPathsSetting.value;
+    const admitWholeOrganization = config.getBoolean("admitWholeOrganization") ?? false;
+    const trustNamePrefix = config.get("trustNamePrefix");
     const catalog = config.requireObject<ProductCatalog>("productCatalog");
     const syncSchedule = config.get("syncSchedule");
     const analyticsSettings = readAnalyticsSettings(config);
     assertSettings([
         ...catalogProblems(catalog, "productCatalog"),
+        // A setting that is not a list is one mistake: its line alone, not also what its absence would mean.
+        ...(accountIdsSetting.problems.length + ouPathsSetting.problems.length > 0
+            ? [...accountIdsSetting.problems, ...ouPathsSetting.problems]
+            : busAccessProblems({ accountIds: workbenchAccountIds, organizationId, organizationalUnitPaths: workbenchOrganizationalUnitPaths, admitWholeOrganization })),
+        ...settingProblem("trustNamePrefix", trustNamePrefix === undefined ? undefined : trustNamePrefixProblem(trustNamePrefix)),
         ...settingProblem("syncSchedule", syncSchedule === undefined ? undefined : scheduleExpressionProblem(syncSchedule)),
         ...analyticsSettings.problems,
     ]);
@@ -32,7 +44,9 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         catalog,
         workbenchAccountIds: workbenchAccountIds.length > 0 ? workbenchAccountIds : undefined,
         organizationId,
-        workbenchNamePrefix: config.get("trustNamePrefix"),
+        workbenchOrganizationalUnitPaths: workbenchOrganizationalUnitPaths.length > 0 ? workbenchOrganizationalUnitPaths : undefined,
+        admitWholeOrganization,
+        workbenchNamePrefix: trustNamePrefix,
         syncSchedule,
         syncOnChange: config.getBoolean("syncOnChange"),
         licenseServerRoleNames: config.getObject<string[]>("licenseServerRoleNames"),

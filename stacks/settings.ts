@@ -14,3 +14,11 @@ export function assertSettings(problems: readonly string[]): void {
 export function settingProblem(setting: string, why: string | undefined): string[] {
     return why === undefined ? [] : [`${setting}: ${why}`];
 }
+
+/** A setting that must be a list of strings: its value (empty when absent or not a list) and, if not a list, the problem. */
+export function stringListSetting(config: pulumi.Config, setting: string): { value: string[]; problems: string[] } {
+    const value = config.getObject<unknown>(setting);
+    if (value === undefined) return { value: [], problems: [] };
+    if (Array.isArray(value) && value.every((entry) => typeof entry === "string")) return { value, problems: [] };
+    return { value: [], problems: [`${setting}: must be a list of strings (got ${JSON.stringify(value)})`] };
+}

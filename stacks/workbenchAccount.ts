@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EVENT_BUS_ARN, WorkbenchAccountForwarder } from "../components/workbench/workbenchAccountForwarder";
-import { assertSettings } from "./settings";
+import { assertSettings, settingProblem } from "./settings";
+import { trustNamePrefixProblem } from "../components/trust/trustNames";
 import { stackAlertTopicArn } from "./alerts";
 import { LicenseGrantAcceptances, grantArnProblems } from "../components/config/licenseGrants";
 
@@ -23,7 +24,11 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
         assertSettings([`hubEventBusArn: ${JSON.stringify(explicitArn)} is not an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)`]);
     }
     const grantArns = config.getObject<string[]>("acceptLicenseGrantArns") ?? [];
-    if (grantArns.length > 0) assertSettings(grantArnProblems(grantArns, "acceptLicenseGrantArns"));
+    const trustNamePrefix = config.get("trustNamePrefix");
+    assertSettings([
+        ...(grantArns.length > 0 ? grantArnProblems(grantArns, "acceptLicenseGrantArns") : []),
+        ...settingProblem("trustNamePrefix", trustNamePrefix === undefined ? undefined : trustNamePrefixProblem(trustNamePrefix)),
+    ]);
     const hubEventBusArn = explicitArn
         ? pulumi.output(explicitArn)
         : (new pulumi.StackReference(qualifiedStackName(licenseServerStack!)).requireOutput(HUB_BUS_ARN_OUTPUT) as pulumi.Output<string>);
@@ -34,7 +39,7 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
         ownerTagKey: config.get("ownerTagKey"),
         workbenchTypeTagKey: config.get("workbenchTypeTagKey"),
         alarmActions: [alertTopicArn],
-        namePrefix: config.get("trustNamePrefix"),
+        namePrefix: trustNamePrefix,
     });
     // Licenses the governance account distributes to this one (its licenseGrantArns output).
     if (grantArns.length > 0) new LicenseGrantAcceptances("license-grants", { grantArns });

@@ -28,8 +28,8 @@ import {
 } from "./definitions";
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
 import { KnownCatalog, ProductCatalog, assignmentCatalog, productCommands, syncCatalog, validateCatalog } from "./catalog";
-import { hubBusPolicy, validateBusAccess } from "./busPolicy";
-import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, trustNames } from "../trust/trustNames";
+import { BusAccess, busAccessProblems, busPolicyProblem, hubBusPolicy } from "./busPolicy";
+import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, reservedNamePatterns } from "../trust/trustNames";
 import { DEFAULT_WORK_DIRECTORY, assertWorkDirectory, renderLicenseServerDocument } from "./licenseServerDocument";
 import { DEFAULT_WINDOWS_WORK_DIRECTORY, assertWindowsWorkDirectory } from "./licenseServerWindowsScript";
 import { userListBucket } from "./userListBucket";
@@ -40,13 +40,33 @@ import { componentType, withFormerType } from "../shared/componentType";
 export interface LicenseServerHubArgs {
     /** Licensed products per workbench type, and each product's license server, seats and vendor CLI. Required. */
     catalog: ProductCatalog;
-    /** Workbench account ids allowed to put events on the hub bus. Default: none (then `organizationId` is required). */
+    /**
+     * Workbench account ids allowed to send events. Without `organizationId` the bus policy lists each one (refused
+     * at preview when it would pass EventBridge's 10,240 characters, about 150 accounts); with it, the bus admits the
+     * organisation and the assignment Lambda refuses every account not listed. Default: none (then `organizationId`
+     * with `workbenchOrganizationalUnitPaths` or `admitWholeOrganization` is required).
+     */
     workbenchAccountIds?: pulumi.Input<pulumi.Input<string>[]>;
-    /** AWS Organizations id (`o-...`) whose accounts may put events on the hub bus. Default: none (then `workbenchAccountIds` is required). */
+    /**
+     * AWS Organizations id (`o-...`): organisation mode, one bus policy statement of the same size for any number of
+     * accounts. Needs an explicit admitted set: `workbenchOrganizationalUnitPaths`, `workbenchAccountIds`, or
+     * `admitWholeOrganization`. Default: none (listed mode).
+     */
     organizationId?: pulumi.Input<string>;
     /**
-     * Prefix of the workbench accounts' fixed names (their WorkbenchAccountForwarder `namePrefix`): the hub bus
-     * admits only the role `<prefix>-workbench-to-hub` of the admitted accounts. Default `license-ops`.
+     * OU paths of the workbench accounts (`o-.../r-.../ou-.../`, nested OUs included; `aws:PrincipalOrgPaths`): the
+     * OUs the guardrail SCP is attached to. Organisation mode only. Default: none.
+     */
+    workbenchOrganizationalUnitPaths?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Admit every account of the organisation (`organizationId` alone). Set it only when the guardrail SCP is attached
+     * at the organisation root: any account outside its targets could create the forwarding role. Default false.
+     */
+    admitWholeOrganization?: pulumi.Input<boolean>;
+    /**
+     * Prefix of the workbench accounts' fixed names (their WorkbenchAccountForwarder `namePrefix`, at most 28
+     * characters): the hub bus admits only the roles `<prefix>-workbench-to-hub*` of the admitted accounts (one per
+     * region, and the single-region name of earlier releases). Default `license-ops`.
      */
     workbenchNamePrefix?: pulumi.Input<string>;
     /** EventBridge schedule of the sync. Default `rate(1 minute)`. */
@@ -151,6 +171,9 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 catalog: args.catalog,
                 workbenchAccountIds: args.workbenchAccountIds,
                 organizationId: args.organizationId,
+                workbenchOrganizationalUnitPaths: args.workbenchOrganizationalUnitPaths,
+                admitWholeOrganization: args.admitWholeOrganization,
+                workbenchNamePrefix: args.workbenchNamePrefix,
                 syncSchedule: args.syncSchedule,
                 syncTimeoutSeconds: args.syncTimeoutSeconds,
                 commandTimeoutSeconds: args.commandTimeoutSeconds,
@@ -167,19 +190,17 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         const dnsSuffix = aws.getPartitionOutput({}, { parent: this }).dnsSuffix;
 
         // Event intake: the bus, who may write to it, and the rule feeding the assignment Lambda.
-        const workbenchNames = whenKnown(
-            args.workbenchNamePrefix ?? DEFAULT_TRUST_NAME_PREFIX,
-            (prefix) => assertTrustNamePrefix(name, "workbenchNamePrefix", prefix),
-            this,
-        ).apply(trustNames);
         this.bus = new aws.cloudwatch.EventBus(`${name}-workbench-events`, { description: "Workbench start/stop events from the workbench accounts" }, { parent: this });
         new aws.cloudwatch.EventBusPolicy(
             `${name}-workbench-events`,
             {
                 eventBusName: this.bus.name,
-                policy: pulumi.all([this.bus.arn, partition, settings, workbenchNames]).apply(([arn, part, s, names]) =>
-                    JSON.stringify(hubBusPolicy(arn, part, { accountIds: s.accountIds, organizationId: s.organizationId, forwardRoleName: names.forwardRoleName })),
-                ),
+                policy: pulumi.all([this.bus.arn, partition, settings]).apply(([arn, part, s]) => {
+                    const policy = hubBusPolicy(arn, part, s.busAccess);
+                    const problem = busPolicyProblem(policy);
+                    if (problem) throw new pulumi.ResourceError(`${name}: ${problem}.`, this);
+                    return JSON.stringify(policy);
+                }),
             },
             { parent: this },
         );
@@ -465,6 +486,9 @@ interface KnownHubArgs {
     catalog: KnownCatalog;
     workbenchAccountIds?: string[];
     organizationId?: string;
+    workbenchOrganizationalUnitPaths?: string[];
+    admitWholeOrganization?: boolean;
+    workbenchNamePrefix?: string;
     syncSchedule?: string;
     syncTimeoutSeconds?: number;
     commandTimeoutSeconds?: number;
@@ -479,7 +503,21 @@ function validateArgs(name: string, args: KnownHubArgs) {
     validateCatalog(name, args.catalog);
     const accountIds = args.workbenchAccountIds ?? [];
     const organizationId = args.organizationId;
-    validateBusAccess(name, { accountIds, organizationId });
+    const access = {
+        accountIds,
+        organizationId,
+        organizationalUnitPaths: args.workbenchOrganizationalUnitPaths ?? [],
+        admitWholeOrganization: args.admitWholeOrganization ?? false,
+    };
+    const accessProblems = busAccessProblems(access);
+    if (accessProblems.length > 0) throw new Error(`${name}: ${accessProblems.join(`; `)}.`);
+    const prefix = args.workbenchNamePrefix ?? DEFAULT_TRUST_NAME_PREFIX;
+    assertTrustNamePrefix(name, "workbenchNamePrefix", prefix);
+    const busAccess: BusAccess = { ...access, forwardRolePattern: reservedNamePatterns(prefix).forwardRolePattern };
+    // The bus ARN is known only after deployment: measured here with the longest ARN this bus could have, so that
+    // preview refuses a list that would not fit, and again on the real ARN.
+    const sizeProblem = busPolicyProblem(hubBusPolicy(`arn:aws-iso-b:events:us-isof-south-1:000000000000:event-bus/${name}-workbench-events-0000000`, "aws-iso-b", busAccess));
+    if (sizeProblem) throw new Error(`${name}: ${sizeProblem}.`);
 
     const integer = (field: string, value: number, min: number, max: number) => {
         if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}: ${field} must be an integer from ${min} to ${max} (got ${value}).`);
@@ -518,5 +556,5 @@ function validateArgs(name: string, args: KnownHubArgs) {
             throw new Error(`${name}: the catalog's ${what} take ${json.length} characters as a Lambda environment variable; at most ${MAX_CATALOG_ENV_CHARS} fit (Lambda allows 4 KB in total).`);
         }
     }
-    return { catalog: args.catalog, accountIds, organizationId, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, fullCheckEveryTicks, workDirectory, windowsWorkDirectory, syncSchedule, workbenchTypesJson, productsJson };
+    return { catalog: args.catalog, accountIds, organizationId, busAccess, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, fullCheckEveryTicks, workDirectory, windowsWorkDirectory, syncSchedule, workbenchTypesJson, productsJson };
 }

@@ -16,6 +16,11 @@ export interface AsyncInvocationArgs {
 export interface BundledFunctionArgs {
     /** Handler folder under `functions/` (its `index.ts` exports `handler`). Required. */
     handler: string;
+    /**
+     * Name of the function, for functions that policies elsewhere name by ARN (e.g. a guardrail that only the
+     * deployment role may change). Default: generated from the component name.
+     */
+    functionName?: pulumi.Input<string>;
     /** Function description shown in the console. Default: none. */
     description?: pulumi.Input<string>;
     /** Environment variables. Default: none besides Powertools' service name. */
@@ -104,6 +109,7 @@ export class BundledFunction extends pulumi.ComponentResource {
         this.function = new aws.lambda.Function(
             name,
             {
+                name: args.functionName,
                 description: args.description,
                 runtime: aws.lambda.Runtime.NodeJS22dX,
                 architectures: [args.architecture ?? "arm64"],

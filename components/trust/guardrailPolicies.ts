@@ -4,7 +4,7 @@
  * the principals the organisation trusts for it: the deployment role(s) for the roles, function and buses, the
  * provisioning role(s) for the workbench tags.
  */
-import { trustNames } from "./trustNames";
+import { reservedNamePatterns } from "./trustNames";
 
 export interface GuardrailSettings {
     /** Prefix of the fixed names (trustNames). */
@@ -87,7 +87,7 @@ function busAndRules(busArn: string): string[] {
 }
 
 export function guardrailServiceControlPolicy(settings: GuardrailSettings): Record<string, unknown> {
-    const names = trustNames(settings.namePrefix);
+    const names = reservedNamePatterns(settings.namePrefix);
     const exceptDeployment = { ArnNotLike: { "aws:PrincipalArn": [...settings.deploymentRoleArns] } };
     const protectedBuses = [
         ...busAndRules(`arn:*:events:*:*:event-bus/${names.workbenchBusName}`),

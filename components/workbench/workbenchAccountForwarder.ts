@@ -24,9 +24,12 @@ export interface WorkbenchAccountForwarderArgs {
     /** Tag holding the workbench type. Default `vew:workbench:type`. */
     workbenchTypeTagKey?: pulumi.Input<string>;
     /**
-     * Prefix of the fixed names the hub bus policy and the Organizations guardrails rely on: roles
-     * `<prefix>-workbench-forwarder`, `<prefix>-workbench-inventory` and `<prefix>-workbench-to-hub`, bus
-     * `<prefix>-workbench-events`. Must equal the hub's `workbenchNamePrefix`. Default `license-ops`.
+     * Prefix of the fixed names the hub bus policy and the Organizations guardrails rely on (at most 28 characters):
+     * roles `<prefix>-workbench-forwarder-<region>`, `<prefix>-workbench-inventory-<region>` and
+     * `<prefix>-workbench-to-hub-<region>` (the region of this component's provider), bus `<prefix>-workbench-events`,
+     * functions `<prefix>-workbench-forwarder` and `<prefix>-workbench-inventory`, rules `<prefix>-workbench-ec2-state`,
+     * `<prefix>-workbench-inventory` and `<prefix>-workbench-to-hub`. Must equal the hub's `workbenchNamePrefix`.
+     * Default `license-ops`.
      */
     namePrefix?: pulumi.Input<string>;
     /** Log retention of the forwarder Lambda, in days. Default 30. */
@@ -103,8 +106,10 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
         const ownerTagKey = whenKnown(args.ownerTagKey ?? DEFAULT_TAG_KEYS.ownerTagKey, (key) => assertTagKey(name, "ownerTagKey", key), this);
         const typeTagKey = whenKnown(args.workbenchTypeTagKey ?? DEFAULT_TAG_KEYS.typeTagKey, (key) => assertTagKey(name, "workbenchTypeTagKey", key), this);
         const inventorySchedule = whenKnown(args.inventorySchedule ?? DEFAULT_INVENTORY_SCHEDULE, (schedule) => assertScheduleExpression(schedule, `${name}: inventorySchedule`), this);
-        const names = whenKnown(args.namePrefix ?? DEFAULT_TRUST_NAME_PREFIX, (prefix) => assertTrustNamePrefix(name, "namePrefix", prefix), this).apply(trustNames);
+        // The region is the provider's: an event's region never names anything here.
         const { accountId, region } = awsContext(this);
+        const prefix = whenKnown(args.namePrefix ?? DEFAULT_TRUST_NAME_PREFIX, (value) => assertTrustNamePrefix(name, "namePrefix", value), this);
+        const names = pulumi.all([prefix, region]).apply(([p, r]) => trustNames(p, r));
 
         this.deadLetterQueue = deadLetterQueue(`${name}-undelivered`, this);
         this.bus = new aws.cloudwatch.EventBus(
@@ -117,6 +122,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             `${name}-forwarder`,
             {
                 handler: "workbench-forwarder",
+                functionName: names.forwarderFunctionName,
                 description: "Turns EC2 state changes of tagged workbenches into licensing.workbench events",
                 environment: { OWNER_TAG_KEY: ownerTagKey, TYPE_TAG_KEY: typeTagKey, EVENT_BUS_NAME: this.bus.name },
                 roleName: names.publisherRoleName,
@@ -147,7 +153,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
 
         this.stateChangeRule = new aws.cloudwatch.EventRule(
             `${name}-ec2-state`,
-            { description: "EC2 state changes that start or end a workbench session", eventPattern: JSON.stringify(ec2StateChangePattern()) },
+            { name: names.stateChangeRuleName, description: "EC2 state changes that start or end a workbench session", eventPattern: JSON.stringify(ec2StateChangePattern()) },
             { parent: this },
         );
         invokeFunctionOnRule(`${name}-ec2-state`, this.stateChangeRule, forwarder, this.deadLetterQueue.arn, this);
@@ -157,6 +163,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             `${name}-inventory`,
             {
                 handler: "workbench-inventory",
+                functionName: names.inventoryFunctionName,
                 description: "Sends the account's workbench instances to the license server hub as an inventory snapshot",
                 environment: { OWNER_TAG_KEY: ownerTagKey, TYPE_TAG_KEY: typeTagKey, EVENT_BUS_NAME: this.bus.name },
                 roleName: names.inventoryRoleName,
@@ -192,7 +199,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
 
         this.forwardRule = new aws.cloudwatch.EventRule(
             `${name}-to-hub`,
-            { eventBusName: this.bus.name, description: "Forwards workbench events to the license server account", eventPattern: JSON.stringify(workbenchForwardPattern()) },
+            { name: names.forwardRuleName, eventBusName: this.bus.name, description: "Forwards workbench events to the license server account", eventPattern: JSON.stringify(workbenchForwardPattern()) },
             { parent: this },
         );
         this.forwardRole = new aws.iam.Role(
@@ -225,7 +232,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
         // Schedules run on the default bus; the snapshots go out on the workbench bus like every workbench event.
         this.inventoryRule = new aws.cloudwatch.EventRule(
             `${name}-inventory`,
-            { scheduleExpression: inventorySchedule, description: "Inventory of the workbench instances for the license server hub" },
+            { name: names.inventoryRuleName, scheduleExpression: inventorySchedule, description: "Inventory of the workbench instances for the license server hub" },
             { parent: this },
         );
         invokeFunctionOnRule(`${name}-inventory`, this.inventoryRule, inventory, this.deadLetterQueue.arn, this);

@@ -45,7 +45,7 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
         const WORKBENCH_EVENTS = { "ForAllValues:StringEquals": { "events:source": ["licensing.workbench"], "events:detail-type": ["Workbench State Change", "Workbench Inventory Snapshot"] } };
         const policyOfHub = (deployed: RecordedResource[], name: string) => JSON.parse(named(deployed, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", `${name}-workbench-events`).inputs.policy);
 
-        it("admits only the listed accounts' forwarding role, only for workbench events, on this bus only", () => {
+        it("admits only the listed accounts' forwarding roles (any region), only for workbench events, on this bus only", () => {
             expect(policyOfHub(resources, "hub").Statement).to.deep.equal([
                 {
                     Sid: "WorkbenchForwardersPutEvents",
@@ -54,7 +54,7 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
                     Action: "events:PutEvents",
                     Resource: BUS_ARN("hub"),
                     Condition: {
-                        ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/license-ops-workbench-to-hub", "arn:aws:iam::333333333333:role/license-ops-workbench-to-hub"] },
+                        ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/license-ops-workbench-to-hub*", "arn:aws:iam::333333333333:role/license-ops-workbench-to-hub*"] },
                         ...WORKBENCH_EVENTS,
                     },
                 },
@@ -63,8 +63,9 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(ofType(resources, "aws:cloudwatch/eventPermission:EventPermission")).to.have.length(0);
         });
 
-        it("in organisation mode, admits the forwarding role name in any account of the organisation", async () => {
-            const org = await deploy({ catalog: CATALOG, organizationId: "o-abcdef1234", workbenchNamePrefix: "acme" }, "org");
+        it("in organisation mode, admits the forwarding roles of the organisation's workbench OUs in one statement", async () => {
+            const paths = ["o-abcdef1234/r-ab12/ou-ab12-workbench1/", "o-abcdef1234/r-ab12/ou-ab12-workbench2/ou-ab12-regional1"];
+            const org = await deploy({ catalog: CATALOG, organizationId: "o-abcdef1234", workbenchOrganizationalUnitPaths: paths, workbenchNamePrefix: "acme" }, "org");
             expect(policyOfHub(org, "org").Statement).to.deep.equal([
                 {
                     Sid: "OrganizationForwardersPutEvents",
@@ -73,27 +74,40 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
                     Action: "events:PutEvents",
                     Resource: BUS_ARN("org"),
                     Condition: {
-                        ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/acme-workbench-to-hub" },
+                        ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/acme-workbench-to-hub*" },
                         StringEquals: { "aws:PrincipalOrgID": "o-abcdef1234" },
+                        "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ["o-abcdef1234/r-ab12/ou-ab12-workbench1/*", "o-abcdef1234/r-ab12/ou-ab12-workbench2/ou-ab12-regional1/*"] },
                         ...WORKBENCH_EVENTS,
                     },
                 },
             ]);
             // Without listed accounts, the Lambda accepts any account the bus admitted.
             expect(named(org, "aws:lambda/function:Function", "org-assignment").inputs.environment.variables[ASSIGNMENT_ENVIRONMENT.allowedAccounts]).to.equal("");
+            const whole = await deploy({ catalog: CATALOG, organizationId: "o-abcdef1234", admitWholeOrganization: true }, "whole");
+            expect(policyOfHub(whole, "whole").Statement[0].Condition).not.to.have.property("ForAnyValue:StringLike");
         });
 
-        it("lets the narrower grant win when both accounts and an organisation are given, and refuses a bus open to everyone", async () => {
+        it("with accounts and an organisation, admits the organisation at the bus and leaves the list to the assignment Lambda", async () => {
             const both = await deploy({ ...ARGS, organizationId: "o-abcdef1234" }, "both");
             const [statement, ...others] = policyOfHub(both, "both").Statement;
             expect(others).to.deep.equal([]);
-            expect(statement.Sid).to.equal("WorkbenchForwardersPutEvents");
+            expect(statement.Sid).to.equal("OrganizationForwardersPutEvents");
             expect(statement.Condition.StringEquals).to.deep.equal({ "aws:PrincipalOrgID": "o-abcdef1234" });
-            expect(statement.Condition.ArnEquals["aws:PrincipalArn"]).to.have.length(2);
-            expect(() => new LicenseServerHub("open", { catalog: CATALOG })).to.throw(/open: name the workbench accounts .* and\/or the organisation/);
-            expect(() => new LicenseServerHub("bad", { catalog: CATALOG, workbenchAccountIds: ["12345"] })).to.throw(/bad: workbench account id "12345"/);
-            expect(() => new LicenseServerHub("bad", { catalog: CATALOG, organizationId: "org-1" })).to.throw(/bad: organizationId "org-1"/);
-            expect(() => new LicenseServerHub("bad", { ...ARGS, workbenchNamePrefix: "-x" })).to.throw(/bad: workbenchNamePrefix "-x"/);
+            expect(named(both, "aws:lambda/function:Function", "both-assignment").inputs.environment.variables[ASSIGNMENT_ENVIRONMENT.allowedAccounts]).to.equal("222222222222,333333333333");
+        });
+
+        it("refuses a bus open to everyone, an organisation with no admitted set, and malformed ids, naming the field", () => {
+            const refusal = (args: Partial<LicenseServerHubArgs>) => messageOf(() => new LicenseServerHub("bad", { catalog: CATALOG, ...args }));
+            expect(refusal({})).to.match(/^bad: name the workbench accounts \(workbenchAccountIds\) and\/or the organisation/);
+            expect(refusal({ organizationId: "o-abcdef1234" })).to.match(/^bad: organizationId alone admits every account of the organisation.*workbenchOrganizationalUnitPaths.*admitWholeOrganization: true/);
+            expect(refusal({ workbenchAccountIds: ["12345"] })).to.match(/bad: workbenchAccountIds: "12345" is not a 12-digit account id/);
+            expect(refusal({ workbenchAccountIds: ["222222222222", "222222222222"] })).to.match(/workbenchAccountIds lists 222222222222 more than once/);
+            expect(refusal({ organizationId: "org-1", admitWholeOrganization: true })).to.match(/bad: organizationId: "org-1" is not an AWS Organizations id/);
+            expect(refusal({ organizationId: "o-abcdef1234", workbenchOrganizationalUnitPaths: ["ou-ab12-workbench1"] })).to.match(/workbenchOrganizationalUnitPaths\[0\]: "ou-ab12-workbench1" is not an OU path/);
+            expect(refusal({ organizationId: "o-abcdef1234", workbenchOrganizationalUnitPaths: ["o-zzzzzzzzzz/r-ab12/ou-ab12-workbench1/"] })).to.match(/workbenchOrganizationalUnitPaths\[0\]: .* is not in organizationId o-abcdef1234/);
+            expect(refusal({ ...ARGS, admitWholeOrganization: true })).to.match(/admitWholeOrganization needs organizationId/);
+            expect(refusal({ ...ARGS, workbenchNamePrefix: "-x" })).to.match(/bad: workbenchNamePrefix "-x" must start with a letter/);
+            expect(refusal({ ...ARGS, workbenchNamePrefix: "a".repeat(29) })).to.match(/at most 28/);
         });
 
         it("routes workbench events of the contract to the assignment Lambda with a dead-letter queue", () => {
@@ -218,8 +232,8 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(named(made, "aws:cloudwatch/eventRule:EventRule", "outs-sync").inputs.scheduleExpression).to.equal("rate(2 minutes)");
             expect(named(made, "aws:dynamodb/table:Table", "outs-seats").inputs.deletionProtectionEnabled).to.equal(false);
             const busPolicy = JSON.parse(named(made, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "outs-workbench-events").inputs.policy);
-            // Accounts and an organisation both given: the narrower grant (the listed accounts) is the only one.
-            expect(busPolicy.Statement.map((st: any) => st.Sid)).to.deep.equal(["WorkbenchForwardersPutEvents"]);
+            // Accounts and an organisation both given: the organisation statement; the assignment Lambda checks the list.
+            expect(busPolicy.Statement.map((st: any) => st.Sid)).to.deep.equal(["OrganizationForwardersPutEvents"]);
             expect(bySid(policyOf(made, "outs-sync-policy")).InstallUserLists.Resource).to.include(`arn:aws:ec2:eu-central-1:${ACCOUNT}:instance/${ANSYS_SERVER}`);
         });
 

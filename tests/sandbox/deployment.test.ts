@@ -72,7 +72,7 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         };
         expect(await denial("engineering")).to.equal(undefined);
         expect(await denial("research")).to.equal(undefined);
-        expect(await denial("contractor")).to.match(/444444444444:role\/license-ops-workbench-to-hub may not put .*\(ImplicitlyDenied\)/);
+        expect(await denial("contractor")).to.match(/444444444444:role\/license-ops-workbench-to-hub-eu-central-1 may not put .*\(ImplicitlyDenied\)/);
     });
 
     it("attaches the governance stack's guardrail SCP to every workbench account, and to no other", async () => {

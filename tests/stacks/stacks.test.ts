@@ -13,14 +13,17 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             run = await runExampleStack("license-server");
         });
 
-        it("deploys the hub with its bus open to the listed accounts and the organisation only", () => {
+        it("deploys the hub with its bus open to the workbench OU of the organisation, and the Lambda to the listed accounts", () => {
             named(run.resources, "licensing:index:LicenseServerHub", "hub");
             const policy = JSON.parse(ofType(run.resources, "aws:cloudwatch/eventBusPolicy:EventBusPolicy")[0].inputs.policy);
-            const text = JSON.stringify(policy);
-            expect(text).to.contain("111111111111").and.to.contain("333333333333").and.to.contain("o-a1b2c3d4e5");
-            for (const statement of policy.Statement) {
-                expect(statement.Action).to.equal("events:PutEvents");
-            }
+            expect(policy.Statement).to.have.length(1);
+            expect(policy.Statement[0].Action).to.equal("events:PutEvents");
+            expect(policy.Statement[0].Condition).to.deep.include({
+                StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+                "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-workbench1/*"] },
+            });
+            const assignment = ofType(run.resources, "aws:lambda/function:Function").find((f) => f.inputs.tags?.["licensing:handler"] === "hub-assignment");
+            expect(assignment?.inputs.environment.variables.HUB_ALLOWED_ACCOUNTS).to.equal("111111111111,333333333333");
         });
 
         it("exports the bus ARN under the name workbench stacks read, and the operational names", () => {
@@ -253,6 +256,18 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             expect(await failure("workbench-dev", { "license-ops:acceptLicenseGrantArns": JSON.stringify([license]) })).to.equal(
                 `Stack setting acceptLicenseGrantArns[0]: "${license}" is not a License Manager grant ARN (arn:aws:license-manager::<account>:grant:g-<32 hex>)`,
             );
+        });
+
+        it("an organisation with no admitted set, and an OU path of another organisation", async () => {
+            const alone = await failure("license-server", { "license-ops:workbenchAccountIds": "[]", "license-ops:workbenchOrganizationalUnitPaths": "[]" });
+            expect(alone).to.match(/^Stack setting organizationId alone admits every account of the organisation, .* set admitWholeOrganization: true once the SCP is attached at the organisation root$/);
+            expect(await failure("license-server", { "license-ops:workbenchOrganizationalUnitPaths": JSON.stringify(["o-zzzzzzzzzz/r-ab12/ou-ab12-workbench1/"]) })).to.equal(
+                'Stack setting workbenchOrganizationalUnitPaths[0]: "o-zzzzzzzzzz/r-ab12/ou-ab12-workbench1/" is not in organizationId o-a1b2c3d4e5',
+            );
+            expect(await failure("license-server", { "license-ops:workbenchOrganizationalUnitPaths": JSON.stringify("o-a1b2c3d4e5/r-ab12/ou-ab12-workbench1/") })).to.equal(
+                'Stack setting workbenchOrganizationalUnitPaths: must be a list of strings (got "o-a1b2c3d4e5/r-ab12/ou-ab12-workbench1/")',
+            );
+            expect(await failure("workbench-dev", { "license-ops:trustNamePrefix": "x".repeat(29) })).to.match(/^Stack setting trustNamePrefix: "x{29}" must start with a letter and use at most 28 /);
         });
 
         it("several problems at once, one line each", async () => {

@@ -20,9 +20,13 @@ const ORG = "o-aaaaaaaaaa";
 const OTHER_ORG = "o-bbbbbbbbbb";
 const REGION = "eu-central-1";
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
-const FORWARDER = "license-ops-workbench-forwarder";
-const TO_HUB = "license-ops-workbench-to-hub";
-const INVENTORY = "license-ops-workbench-inventory";
+const FORWARDER = `license-ops-workbench-forwarder-${REGION}`;
+const TO_HUB = `license-ops-workbench-to-hub-${REGION}`;
+/** The forwarding role's name before names carried a region (decision 0001): admitted during the migration. */
+const TO_HUB_SINGLE_REGION = "license-ops-workbench-to-hub";
+const INVENTORY = `license-ops-workbench-inventory-${REGION}`;
+const OU_PATH = `${ORG}/r-ab12/ou-ab12-workbench1/`;
+const inOu = (context: Record<string, string[]>, path = `${OU_PATH}ou-ab12-regional1/`) => ({ ...context, "aws:PrincipalOrgPaths": [path] });
 const ADMIN = "workbench-admin";
 const DEPLOY = "pulumi-deploy";
 const PROVISIONER = "workbench-provisioner";
@@ -50,7 +54,7 @@ describe("trust model: allow/deny matrix of the rendered policies (iam-simulate)
         const hub = (name: string, args: object) =>
             runUnderMocks(() => new LicenseServerHub(name, { catalog: CATALOG, ...args }), { account: { accountId: HUB_ACCOUNT } }).then((r) => r.resources);
         const listHub = await hub("hub", { workbenchAccountIds: [LISTED, "333333333333"] });
-        const orgHub = await hub("org", { organizationId: ORG });
+        const orgHub = await hub("org", { organizationId: ORG, workbenchOrganizationalUnitPaths: [OU_PATH] });
         const bothHub = await hub("both", { workbenchAccountIds: [LISTED], organizationId: ORG });
         const hubBus = `arn:aws:events:${REGION}:${HUB_ACCOUNT}:event-bus/hub-workbench-events`;
         const busArn = (name: string) => `arn:aws:events:${REGION}:${HUB_ACCOUNT}:event-bus/${name}-workbench-events`;
@@ -93,6 +97,8 @@ describe("trust model: allow/deny matrix of the rendered policies (iam-simulate)
 
         const listPolicy = busPolicyOf(listHub, "hub-workbench-events");
         put("list mode: forwarding role of a listed account reaches the hub", role(LISTED, TO_HUB), ORG, busArn("hub"), listPolicy, toHubPolicy, "Allowed");
+        put("list mode: forwarding role of another region of a listed account", role(LISTED, "license-ops-workbench-to-hub-us-east-1"), ORG, busArn("hub"), listPolicy, toHubPolicy, "Allowed");
+        put("list mode: single-region forwarding role of an earlier release (migration)", role(LISTED, TO_HUB_SINGLE_REGION), ORG, busArn("hub"), listPolicy, toHubPolicy, "Allowed");
         put("list mode: forwarding role carries an inventory snapshot to the hub", role(LISTED, TO_HUB), ORG, busArn("hub"), listPolicy, toHubPolicy, "Allowed", SNAPSHOT);
         put("FORGED: list mode: admin role of a listed account puts a snapshot on the hub bus", role(LISTED, ADMIN), ORG, busArn("hub"), listPolicy, ADMIN_POLICY, "Denied", SNAPSHOT);
         put("FORGED: list mode: forwarding role sends another detail-type", role(LISTED, TO_HUB), ORG, busArn("hub"), listPolicy, toHubPolicy, "Denied", {
@@ -107,14 +113,16 @@ describe("trust model: allow/deny matrix of the rendered policies (iam-simulate)
         put("FORGED: list mode: same role name in an unlisted account", role(UNLISTED_SAME_ORG, TO_HUB), ORG, busArn("hub"), listPolicy, ADMIN_POLICY, "Denied");
 
         const orgPolicy = busPolicyOf(orgHub, "org-workbench-events");
-        put("org mode: same role name in an account of the organisation", role(UNLISTED_SAME_ORG, TO_HUB), ORG, busArn("org"), orgPolicy, await toHubPolicyFor(busArn("org")), "Allowed");
-        put("FORGED: org mode: same role name in another organisation", role(OTHER_ORG_ACCOUNT, TO_HUB), OTHER_ORG, busArn("org"), orgPolicy, ADMIN_POLICY, "Denied");
+        const orgToHub = await toHubPolicyFor(busArn("org"));
+        put("org mode: forwarding role of an account in a workbench OU (nested)", role(UNLISTED_SAME_ORG, TO_HUB), ORG, busArn("org"), orgPolicy, orgToHub, "Allowed", inOu(WORKBENCH_EVENT));
+        put("FORGED: org mode: same role name in an account of the organisation outside the workbench OUs", role(UNLISTED_SAME_ORG, TO_HUB), ORG, busArn("org"), orgPolicy, ADMIN_POLICY, "Denied", inOu(WORKBENCH_EVENT, `${ORG}/r-ab12/ou-ab12-sandboxes/`));
+        put("FORGED: org mode: same role name in another organisation", role(OTHER_ORG_ACCOUNT, TO_HUB), OTHER_ORG, busArn("org"), orgPolicy, ADMIN_POLICY, "Denied", inOu(WORKBENCH_EVENT, `${OTHER_ORG}/r-cd34/ou-cd34-workbench1/`));
         put("FORGED: org mode: same role name outside any organisation", role(OTHER_ORG_ACCOUNT, TO_HUB), undefined, busArn("org"), orgPolicy, ADMIN_POLICY, "Denied");
-        put("FORGED: org mode: admin role of an organisation account", role(UNLISTED_SAME_ORG, ADMIN), ORG, busArn("org"), orgPolicy, ADMIN_POLICY, "Denied");
+        put("FORGED: org mode: admin role of an account in a workbench OU", role(UNLISTED_SAME_ORG, ADMIN), ORG, busArn("org"), orgPolicy, ADMIN_POLICY, "Denied", inOu(WORKBENCH_EVENT));
 
         const bothPolicy = busPolicyOf(bothHub, "both-workbench-events");
         put("accounts + org: forwarding role of the listed account", role(LISTED, TO_HUB), ORG, busArn("both"), bothPolicy, await toHubPolicyFor(busArn("both")), "Allowed");
-        put("FORGED: accounts + org: forwarding role of an unlisted org account (narrower wins)", role(UNLISTED_SAME_ORG, TO_HUB), ORG, busArn("both"), bothPolicy, ADMIN_POLICY, "Denied");
+        put("FORGED: accounts + org: admin role of a listed account", role(LISTED, ADMIN), ORG, busArn("both"), bothPolicy, ADMIN_POLICY, "Denied");
         put("FORGED: forwarding role puts on a bus other than the hub's", role(LISTED, TO_HUB), ORG, `arn:aws:events:${REGION}:${LISTED}:event-bus/license-ops-workbench-events`, workbenchBusPolicy, toHubPolicy, "Denied");
 
         const guarded = (path: string, principal: string, action: string, resourceArn: string, context: Record<string, string | string[]>, expected: Row["expected"]) =>
@@ -152,9 +160,10 @@ describe("trust model: allow/deny matrix of the rendered policies (iam-simulate)
 
         for (const row of rows) results.push({ row, actual: await evaluate(row.request, row.policies) });
         const width = Math.max(...rows.map((r) => r.path.length));
-        console.log(`\n      ${"path".padEnd(width)}  principal${" ".repeat(40)}  expected          actual`);
+        const principalWidth = Math.max(...rows.map((r) => r.request.principalArn.length));
+        console.log(`\n      ${"path".padEnd(width)}  ${"principal".padEnd(principalWidth)}  expected          actual`);
         for (const { row, actual } of results) {
-            console.log(`      ${row.path.padEnd(width)}  ${row.request.principalArn.padEnd(49)}  ${row.expected.padEnd(16)}  ${actual}`);
+            console.log(`      ${row.path.padEnd(width)}  ${row.request.principalArn.padEnd(principalWidth)}  ${row.expected.padEnd(16)}  ${actual}`);
         }
     });
 

@@ -32,11 +32,11 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
             detail: { state: ["running", "stopping", "stopped", "shutting-down", "terminated"] },
         });
         const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "wb-ec2-state-target");
-        expect(target.inputs.arn).to.match(/:function:wb-forwarder$/);
+        expect(target.inputs.arn).to.match(/:function:license-ops-workbench-forwarder$/);
         expect(target.inputs.deadLetterConfig.arn).to.match(/:wb-undelivered$/);
         const permission = named(resources, "aws:lambda/permission:Permission", "wb-ec2-state-invoke");
         expect(permission.inputs.principal).to.equal("events.amazonaws.com");
-        expect(permission.inputs.sourceArn).to.match(/:rule\/wb-ec2-state$/);
+        expect(permission.inputs.sourceArn).to.match(/:rule\/license-ops-workbench-ec2-state$/);
     });
 
     it("forwards workbench events to the hub bus with a role allowed only events:PutEvents on that bus", () => {
@@ -46,7 +46,7 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         expect(pattern["detail-type"]).to.deep.equal([...WORKBENCH_DETAIL_TYPES]);
         const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "wb-to-hub");
         expect(target.inputs.arn).to.equal(HUB_BUS);
-        expect(target.inputs.roleArn).to.equal("arn:aws:iam::111111111111:role/license-ops-workbench-to-hub");
+        expect(target.inputs.roleArn).to.equal("arn:aws:iam::111111111111:role/license-ops-workbench-to-hub-eu-central-1");
         expect(rule.inputs.eventBusName).to.equal("license-ops-workbench-events");
         expect(target.inputs.eventBusName).to.equal("license-ops-workbench-events");
         expect(target.inputs.retryPolicy.maximumRetryAttempts).to.be.greaterThan(0);
@@ -122,7 +122,7 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         for (const a of alarms) expect(a.inputs.alarmActions, a.name).to.deep.equal([topic]);
     });
 
-    it("publishes on a dedicated bus that refuses every principal but the forwarder's role, with fixed role names", async () => {
+    it("publishes on a dedicated bus that refuses every principal but the forwarder's role, with fixed names per region", async () => {
         const bus = named(resources, "aws:cloudwatch/eventBus:EventBus", "wb-bus");
         expect(bus.inputs.name).to.equal("license-ops-workbench-events");
         const policy = JSON.parse(named(resources, "aws:cloudwatch/eventBusPolicy:EventBusPolicy", "wb-bus").inputs.policy);
@@ -135,20 +135,37 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
                 Resource: "arn:aws:events:eu-central-1:111111111111:event-bus/license-ops-workbench-events",
                 Condition: {
                     ArnNotEquals: {
-                        "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/license-ops-workbench-forwarder", "arn:aws:iam::111111111111:role/license-ops-workbench-inventory"],
+                        "aws:PrincipalArn": [
+                            "arn:aws:iam::111111111111:role/license-ops-workbench-forwarder-eu-central-1",
+                            "arn:aws:iam::111111111111:role/license-ops-workbench-inventory-eu-central-1",
+                        ],
                     },
                 },
             },
         ]);
-        expect(named(resources, "aws:iam/role:Role", "wb-forwarder-role").inputs.name).to.equal("license-ops-workbench-forwarder");
-        expect(named(resources, "aws:iam/role:Role", "wb-to-hub").inputs.name).to.equal("license-ops-workbench-to-hub");
-        expect(named(resources, "aws:iam/role:Role", "wb-inventory-role").inputs.name).to.equal("license-ops-workbench-inventory");
+        const namesOf = (deployed: typeof resources, name: string) => ({
+            roles: [`${name}-forwarder-role`, `${name}-inventory-role`, `${name}-to-hub`].map((r) => named(deployed, "aws:iam/role:Role", r).inputs.name),
+            functions: [`${name}-forwarder`, `${name}-inventory`].map((f) => named(deployed, "aws:lambda/function:Function", f).inputs.name),
+            rules: [`${name}-ec2-state`, `${name}-inventory`, `${name}-to-hub`].map((r) => named(deployed, "aws:cloudwatch/eventRule:EventRule", r).inputs.name),
+            bus: named(deployed, "aws:cloudwatch/eventBus:EventBus", `${name}-bus`).inputs.name,
+        });
+        expect(namesOf(resources, "wb")).to.deep.equal({
+            roles: ["license-ops-workbench-forwarder-eu-central-1", "license-ops-workbench-inventory-eu-central-1", "license-ops-workbench-to-hub-eu-central-1"],
+            functions: ["license-ops-workbench-forwarder", "license-ops-workbench-inventory"],
+            rules: ["license-ops-workbench-ec2-state", "license-ops-workbench-inventory", "license-ops-workbench-to-hub"],
+            bus: "license-ops-workbench-events",
+        });
 
-        const { resources: prefixed } = await runUnderMocks(() => new WorkbenchAccountForwarder("p", { hubEventBusArn: HUB_BUS, namePrefix: "acme" }));
-        expect(named(prefixed, "aws:iam/role:Role", "p-to-hub").inputs.name).to.equal("acme-workbench-to-hub");
-        expect(named(prefixed, "aws:cloudwatch/eventBus:EventBus", "p-bus").inputs.name).to.equal("acme-workbench-events");
-        expect(named(prefixed, "aws:iam/role:Role", "p-inventory-role").inputs.name).to.equal("acme-workbench-inventory");
+        // A second region of the same account: IAM names (global) differ, regional names stay; the region is the provider's.
+        const longest = "a".repeat(28);
+        const { resources: second } = await runUnderMocks(() => new WorkbenchAccountForwarder("p", { hubEventBusArn: HUB_BUS, namePrefix: longest }), { account: { region: "us-isof-south-1" } });
+        const secondNames = namesOf(second, "p");
+        expect(secondNames.roles).to.deep.equal([`${longest}-workbench-forwarder-us-isof-south-1`, `${longest}-workbench-inventory-us-isof-south-1`, `${longest}-workbench-to-hub-us-isof-south-1`]);
+        for (const role of secondNames.roles) expect(role.length, role).to.be.at.most(64);
+        expect(secondNames.functions).to.deep.equal([`${longest}-workbench-forwarder`, `${longest}-workbench-inventory`]);
+        expect(secondNames.bus).to.equal(`${longest}-workbench-events`);
         expect(() => new WorkbenchAccountForwarder("bad", { hubEventBusArn: HUB_BUS, namePrefix: "1 bad" })).to.throw(/bad: namePrefix "1 bad" must start with a letter/);
+        expect(() => new WorkbenchAccountForwarder("long", { hubEventBusArn: HUB_BUS, namePrefix: `${longest}a` })).to.throw(/long: namePrefix "a{29}" must start with a letter and use at most 28/);
     });
 
     it("runs the inventory every 5 minutes, with retries and the dead-letter queue, and once at deployment", () => {
@@ -159,16 +176,16 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         expect(rule.inputs.scheduleExpression).to.equal("rate(5 minutes)");
         expect(rule.inputs.eventBusName, "schedules run on the default bus").to.equal(undefined);
         const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "wb-inventory-target");
-        expect(target.inputs.arn).to.match(/:function:wb-inventory$/);
+        expect(target.inputs.arn).to.match(/:function:license-ops-workbench-inventory$/);
         expect(target.inputs.retryPolicy.maximumRetryAttempts).to.be.greaterThan(0);
         expect(target.inputs.deadLetterConfig.arn).to.match(/:wb-undelivered$/);
-        expect(named(resources, "aws:lambda/permission:Permission", "wb-inventory-invoke").inputs.sourceArn).to.match(/:rule\/wb-inventory$/);
+        expect(named(resources, "aws:lambda/permission:Permission", "wb-inventory-invoke").inputs.sourceArn).to.match(/:rule\/license-ops-workbench-inventory$/);
         const first = named(resources, "aws:lambda/invocation:Invocation", "wb-first-inventory");
-        expect(first.inputs.functionName).to.equal("wb-inventory");
+        expect(first.inputs.functionName).to.equal("license-ops-workbench-inventory");
         expect(JSON.parse(first.inputs.input)).to.deep.equal({ trigger: "deployment" });
         expect(first.inputs.triggers.bundleSha256).to.equal(fn.inputs.tags["licensing:bundle-sha256"]);
         // The inventory's schedule may dead-letter into the same queue: its rule is admitted by the queue policy.
-        expect(named(resources, "aws:sqs/queuePolicy:QueuePolicy", "wb-undelivered").inputs.policy).to.contain(":rule/wb-inventory");
+        expect(named(resources, "aws:sqs/queuePolicy:QueuePolicy", "wb-undelivered").inputs.policy).to.contain(":rule/license-ops-workbench-inventory");
     });
 
     it("runs the first inventory only once the bus admits it and the forwarding rule can carry its snapshot", () => {
