@@ -2,29 +2,56 @@
  * The assignment's and the reconciliation's ports over in-memory maps, with the semantics of the DynamoDB ports
  * (awsPorts.ts, snapshotPorts.ts): every operation is atomic on one item, as a conditional single-item write is,
  * and yields to the event loop before it runs, so concurrent deliveries interleave between operations as Lambda
- * invocations do. bench/reconciliation-convergence.ts uses it to run the convergence property thousands of times;
- * the test runs the same property against dynalite (the real ports) a few hundred times.
+ * invocations do. bench/reconciliation-convergence.ts uses it to run the convergence property thousands of times
+ * (the test runs the same property against dynalite, the real ports, a few hundred times); bench/org-scale.ts runs
+ * the whole estate's login storm on it, reading the seat rows per product as the sync does.
  */
 import type { AssignmentPorts, InstanceState } from "../../../functions/hub-assignment/assignment";
 import type { HeldState, SnapshotPorts } from "../../../functions/hub-assignment/snapshot";
-import { accountRegionPrefix, parseSeatRef, seatRef } from "../../../functions/hub-shared/tableKeys";
+import type { SeatHolder } from "../../../functions/hub-sync/seatSelection";
+import { accountRegionPrefix, seatRef } from "../../../functions/hub-shared/tableKeys";
 import type { InventorySnapshotDetail } from "../../../functions/shared/inventorySnapshot";
+
+/** A seat row appearing or disappearing: what the table's stream carries to the change marker (INSERT / REMOVE). */
+export interface SeatRowChange {
+    kind: "INSERT" | "REMOVE";
+    product: string;
+    userId: string;
+}
+
+export interface MemoryHubOptions {
+    /** Called as each seat row is created or deleted, in the order of the writes. */
+    onSeatRowChange?(change: SeatRowChange): void;
+}
 
 export interface MemoryHub {
     ports: AssignmentPorts & SnapshotPorts;
     /** Seat rows keyed `product/user`: holder count and holders. */
     seatRows(): Map<string, { workbenchCount: number; instances: string[] }>;
+    /** One product's seat rows as the sync reads them (user id and first assignment), in sort-key order. */
+    seatHolders(product: string): SeatHolder[];
+    /** Instance items and seat rows held. */
+    counts(): { instances: number; seatRows: number };
+}
+
+interface SeatRow {
+    count: number;
+    holders: Set<string>;
+    firstAssignedAt: string;
 }
 
 /** Lets other pending operations run first (a macrotask, so that whole promise chains interleave). */
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function memoryHub(): MemoryHub {
+export function memoryHub(options: MemoryHubOptions = {}): MemoryHub {
     const instances = new Map<string, InstanceState>();
-    const seats = new Map<string, { count: number; holders: Set<string> }>();
+    /** product -> user -> row: the seat partitions. */
+    const seats = new Map<string, Map<string, SeatRow>>();
     const chunks = new Map<string, Map<number, InventorySnapshotDetail>>();
-    const seatKey = (product: string, userId: string) => seatRef(product, userId);
     const copy = (s: InstanceState): InstanceState => ({ ...s, products: [...s.products], seatRefs: [...s.seatRefs] });
+    const allRows = function* (): Generator<[string, string, SeatRow]> {
+        for (const [product, rows] of seats) for (const [userId, row] of rows) yield [product, userId, row];
+    };
 
     const ports: AssignmentPorts & SnapshotPorts = {
         async applyInstanceEvent(update) {
@@ -51,24 +78,32 @@ export function memoryHub(): MemoryHub {
             const stored = instances.get(ref);
             return stored ? copy(stored) : undefined;
         },
-        async addSeatHolder(product, userId, ref) {
+        async addSeatHolder(product, userId, ref, assignedAt) {
             await yieldTurn();
-            const key = seatKey(product, userId);
-            const row = seats.get(key) ?? { count: 0, holders: new Set<string>() };
-            if (row.holders.has(ref)) return false;
-            row.holders.add(ref);
-            row.count += 1;
-            seats.set(key, row);
+            const rows = seats.get(product) ?? new Map<string, SeatRow>();
+            seats.set(product, rows);
+            const row = rows.get(userId);
+            if (row?.holders.has(ref)) return false;
+            if (row) {
+                row.holders.add(ref);
+                row.count += 1;
+                return true;
+            }
+            rows.set(userId, { count: 1, holders: new Set([ref]), firstAssignedAt: assignedAt });
+            options.onSeatRowChange?.({ kind: "INSERT", product, userId });
             return true;
         },
         async removeSeatHolder(product, userId, ref) {
             await yieldTurn();
-            const key = seatKey(product, userId);
-            const row = seats.get(key);
-            if (!row || !row.holders.has(ref)) return false;
+            const rows = seats.get(product);
+            const row = rows?.get(userId);
+            if (!rows || !row || !row.holders.has(ref)) return false;
             row.holders.delete(ref);
             row.count -= 1;
-            if (row.count === 0) seats.delete(key);
+            if (row.count === 0) {
+                rows.delete(userId);
+                options.onSeatRowChange?.({ kind: "REMOVE", product, userId });
+            }
             return true;
         },
         async storeChunk(chunk) {
@@ -87,9 +122,9 @@ export function memoryHub(): MemoryHub {
             const prefix = accountRegionPrefix(account, region);
             const held: HeldState = { instances: new Map(), seatHoldings: new Map() };
             for (const [ref, state] of instances) if (ref.startsWith(prefix)) held.instances.set(ref, copy(state));
-            for (const [key, row] of seats) {
+            for (const [product, userId, row] of allRows()) {
                 for (const ref of row.holders) {
-                    if (ref.startsWith(prefix)) held.seatHoldings.set(ref, [...(held.seatHoldings.get(ref) ?? []), key]);
+                    if (ref.startsWith(prefix)) held.seatHoldings.set(ref, [...(held.seatHoldings.get(ref) ?? []), seatRef(product, userId)]);
                 }
             }
             return held;
@@ -98,12 +133,11 @@ export function memoryHub(): MemoryHub {
 
     return {
         ports,
-        seatRows: () =>
-            new Map(
-                [...seats].map(([key, row]) => {
-                    const { product, userId } = parseSeatRef(key);
-                    return [`${product}/${userId}`, { workbenchCount: row.count, instances: [...row.holders].sort() }];
-                }),
-            ),
+        seatRows: () => new Map([...allRows()].map(([product, userId, row]) => [`${product}/${userId}`, { workbenchCount: row.count, instances: [...row.holders].sort() }])),
+        seatHolders: (product) =>
+            [...(seats.get(product) ?? [])]
+                .map(([userId, row]) => ({ userId, firstAssignedAt: row.firstAssignedAt }))
+                .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)),
+        counts: () => ({ instances: instances.size, seatRows: [...seats.values()].reduce((n, rows) => n + rows.size, 0) }),
     };
 }
