@@ -23,9 +23,10 @@
  * From code: `measureLatencies(settings)` returns the samples and statistics as data.
  */
 import * as path from "node:path";
-import { loadScenario, Scenario } from "../sandbox/scenario";
+import { Scenario } from "../sandbox/world/scenario";
+import { loadScenario } from "../sandbox/world/scenarioFile";
 import { runSandbox, SandboxResult } from "../sandbox/sandbox";
-import type { SandboxEvent } from "../sandbox/events";
+import type { SandboxEvent } from "../sandbox/runtime/events";
 import { parseSeatRowKey } from "../functions/hub-shared/tableKeys";
 import { HubSettingsName, applyHubSettings, describeHubSettings, hubSettingsNames } from "./hubSettings";
 import { runInTurn, runMain, seconds } from "./benchRuns";

@@ -4,7 +4,7 @@
  */
 import { CHANGE_MARKER_EVENT_SOURCE } from "../components/hub/definitions";
 import { DEFAULT_MIN_COMMAND_INTERVAL_MS, SYNC_ENVIRONMENT } from "../functions/hub-shared/environment";
-import type { LocalDeployment } from "../sandbox/deployment";
+import type { LocalDeployment } from "../sandbox/world/deployment";
 
 export type HubSettingsName = "before" | "after";
 

@@ -14,9 +14,10 @@
  * Overrides: STORM_STARTS (500), STORM_SECONDS (10), BENCH_HUB_SETTINGS ("before,after").
  */
 import * as path from "node:path";
-import { loadScenario, Scenario } from "../sandbox/scenario";
+import { Scenario } from "../sandbox/world/scenario";
+import { loadScenario } from "../sandbox/world/scenarioFile";
 import { runSandbox } from "../sandbox/sandbox";
-import type { SandboxEvent } from "../sandbox/events";
+import type { SandboxEvent } from "../sandbox/runtime/events";
 import { runProblems, Sample, Stats, stats } from "./event-to-license-server";
 import { HubSettingsName, applyHubSettings, describeHubSettings, hubSettingsNames } from "./hubSettings";
 import { runInTurn, runMain, seconds } from "./benchRuns";

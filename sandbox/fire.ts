@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FIRE_PATH, FireRequest, FireResponse } from "./control";
-import { EC2_STATES } from "./scenario";
-import { DEFAULT_OUT_DIR } from "./paths";
+import { FIRE_PATH, FireRequest, FireResponse } from "./runtime/control";
+import { EC2_STATES } from "./world/scenario";
+import { DEFAULT_OUT_DIR } from "./runtime/outDir";
 import { parseCommandLine } from "./commandLine";
 
 const HELP = `Usage: npm run sandbox:fire -- --account ACCOUNT --instance INSTANCE --state STATE [--owner USER --type TYPE] [--out DIR]

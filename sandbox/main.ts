@@ -4,7 +4,7 @@
  * bad options, 130 on Ctrl-C.
  */
 import * as path from "node:path";
-import { DEFAULT_SCENARIO_FILE } from "./scenario";
+import { DEFAULT_SCENARIO_FILE } from "./world/scenarioFile";
 import { DEFAULT_OUT_DIR, DEFAULT_SPEED, SandboxAborted, runSandbox } from "./sandbox";
 import { parseCommandLine } from "./commandLine";
 

@@ -6,6 +6,21 @@
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 
+/** An IAM policy document as JSON (identity, resource, service control policies). */
+export interface PolicyStatementJson {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
+    Action: string | string[];
+    Resource?: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocumentJson {
+    Version?: string;
+    Statement: PolicyStatementJson[];
+}
+
 export interface PolicyRequest {
     /** Caller: a role ARN (`arn:aws:iam::<account>:role/<name>`) or a user ARN. */
     principalArn: string;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { LocalAnalytics, Row } from "../../sandbox/analytics/duckdb";
+import { LocalAnalytics, Row } from "../../sandbox/story/analytics/duckdb";
 import { analyticsQueries } from "../../components/analytics/tables";
 import { ACCOUNT_A, ACCOUNT_B, ACCOUNT_C, CONFIG_X, CONFIG_Y, writeKnownScenario } from "./support/knownScenario";
 

@@ -3,7 +3,7 @@ import { stats } from "../../bench/event-to-license-server";
 import { maxInWindow } from "../../bench/login-storm";
 import { HUB_SETTINGS, applyHubSettings, hubSettingsNames } from "../../bench/hubSettings";
 import { SYNC_ENVIRONMENT } from "../../functions/hub-shared/environment";
-import type { LocalDeployment } from "../../sandbox/deployment";
+import type { LocalDeployment } from "../../sandbox/world/deployment";
 
 describe("bench login storm and hub settings", () => {
     it("counts the most commands within any one second, sliding, not per calendar second", () => {

@@ -3,8 +3,8 @@ import { CreateTableCommand, ResourceNotFoundException } from "@aws-sdk/client-d
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { HUB_TABLE } from "../../components/hub/definitions";
 import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
-import { provision, SandboxServices } from "../../sandbox/services";
-import type { LocalDeployment } from "../../sandbox/deployment";
+import { provision, SandboxServices } from "../../sandbox/runtime/services";
+import type { LocalDeployment } from "../../sandbox/world/deployment";
 
 describe("harness: dynalite tables are used only once ACTIVE", () => {
     let dynamo: LocalDynamo;

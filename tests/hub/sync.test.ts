@@ -9,9 +9,9 @@ import { ProductFailure, SyncOutcome, SyncPorts, syncUserLists } from "../../fun
 import { assignSeats } from "../../functions/hub-assignment/assignment";
 import { dynamoAssignmentPorts } from "../../functions/hub-assignment/awsPorts";
 import { DEFAULT_WORK_DIRECTORY } from "../../components/hub/licenseServerDocument";
-import type { LicenseServerFleet } from "../../sandbox/licenseServers";
+import type { LicenseServerFleet } from "../../sandbox/world/licenseServers";
 import { testLicenseServerFleet } from "../support/licenseServerFleet";
-import type { SandboxEvent } from "../../sandbox/events";
+import type { SandboxEvent } from "../../sandbox/runtime/events";
 import { ssmChangeMarkerPorts } from "../../functions/hub-change-marker/awsPorts";
 import type { SyncConfig } from "../../functions/hub-shared/config";
 import { SYNC_GENERATION_KEY, seatRowKey } from "../../functions/hub-shared/tableKeys";

@@ -6,22 +6,9 @@ import { projectRoot } from "../../components/lambda/bundle";
 import * as contract from "../../policy/lib/workbenchContract";
 import * as workbenchEvent from "../../functions/shared/workbenchEvent";
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
+import { importsOf, sourceFiles } from "../support/moduleGraph";
 
 const POLICY_DIR = path.join(projectRoot, "policy");
-
-function sourceFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) return entry.name === "node_modules" ? [] : sourceFiles(full);
-        return entry.name.endsWith(".ts") ? [full] : [];
-    });
-}
-
-/** Module specifiers of static imports, `export ... from` and `require(...)` calls. */
-function importsOf(file: string): string[] {
-    const text = fs.readFileSync(file, "utf8");
-    return [...text.matchAll(/(?:from\s+|require\(\s*|import\s+)["']([^"']+)["']/g)].map((m) => m[1]);
-}
 
 const packageName = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
 

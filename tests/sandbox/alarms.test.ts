@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { emittedValues } from "../../sandbox/alarms";
+import { emittedValues } from "../../sandbox/story/alarms";
 
 describe("sandbox alarm evaluation (embedded metric format in the function logs)", () => {
     const emf = (fields: Record<string, unknown>, metrics: string[], dimensions: string[][] = [["service"]]) =>

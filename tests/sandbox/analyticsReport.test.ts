@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { chromium, BrowserContext } from "playwright-core";
 import { startS3rver, LocalS3 } from "../../sandbox/aws/s3rver";
-import { AnalyticsReport, analyticsSummaryLines, hiveSummaryKey, writeAnalyticsReport } from "../../sandbox/analytics/report";
+import { AnalyticsReport, analyticsSummaryLines, hiveSummaryKey, writeAnalyticsReport } from "../../sandbox/story/analytics/report";
 import { writeKnownScenario } from "../analytics/support/knownScenario";
 import { BROWSER_ENV, findChromium } from "../../tools/browser/chromium";
 

@@ -4,10 +4,10 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
 import { Ec2Standin, TagChangeRequest, startEc2Standin } from "../../sandbox/aws/ec2Standin";
 import { EventBridgeStandin, callerEndpoint, startEventBridgeStandin } from "../../sandbox/aws/eventBridgeStandin";
-import { attemptProblems, isRefusal } from "../../sandbox/attempts";
-import { scenarioSeconds } from "../../sandbox/scenario";
-import { Story } from "../../sandbox/story";
-import type { SandboxEvent } from "../../sandbox/events";
+import { attemptProblems, isRefusal } from "../../sandbox/world/attempts";
+import { scenarioSeconds } from "../../sandbox/world/scenario";
+import { Story } from "../../sandbox/story/story";
+import type { SandboxEvent } from "../../sandbox/runtime/events";
 import { allSettledOrThrow } from "../support/settled";
 
 const INSTANCE = "i-0123456789abcdef0";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ScaledClock, WorkTracker, eventTime, schedulePeriodMs } from "../../sandbox/clock";
+import { ScaledClock, WorkTracker, eventTime, schedulePeriodMs } from "../../sandbox/runtime/clock";
 
 describe("sandbox clock", () => {
     it("reads the period of rate schedules, and none for cron", () => {

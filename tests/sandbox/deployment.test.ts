@@ -3,11 +3,11 @@ import { CHANGE_MARKER_EVENT_SOURCE, DEFAULT_SYNC_SCHEDULE, HUB_TABLE, SYNC_ENVI
 import { TRACKER_ENV } from "../../components/tracking/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
 import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
-import { LocalDeployment, describeDeployment, functionByArn } from "../../sandbox/deployment";
-import { busTargetDenial, invokeDenial, tagChangeDenial } from "../../sandbox/policies";
-import { ATTACKER_POLICIES } from "../../sandbox/attempts";
-import { loadScenario } from "../../sandbox/scenario";
-import { deployStacks, vendorCommand } from "../../sandbox/stackConfiguration";
+import { LocalDeployment, describeDeployment, functionByArn } from "../../sandbox/world/deployment";
+import { busTargetDenial, invokeDenial, tagChangeDenial } from "../../sandbox/runtime/policies";
+import { ATTACKER_POLICIES } from "../../sandbox/world/attempts";
+import { loadScenario } from "../../sandbox/world/scenarioFile";
+import { deployStacks, vendorCommand } from "../../sandbox/world/stackConfiguration";
 
 const VENDOR_CLI = "/opt/sandbox/bin/vendor-license-cli";
 

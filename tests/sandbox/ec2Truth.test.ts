@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Ec2Truth } from "../../sandbox/ec2Truth";
+import { Ec2Truth } from "../../sandbox/world/ec2Truth";
 
 const ACCOUNT = "111111111111";
 const TAGS = { "vew:workbench:ownerId": "alice", "vew:workbench:type": "cad" };

@@ -4,10 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runSandbox, SandboxResult } from "../../sandbox/sandbox";
-import { DEFAULT_SCENARIO_FILE, Scenario, instanceIdOf } from "../../sandbox/scenario";
-import type { SandboxEvent } from "../../sandbox/events";
+import { Scenario, instanceIdOf } from "../../sandbox/world/scenario";
+import { DEFAULT_SCENARIO_FILE } from "../../sandbox/world/scenarioFile";
+import type { SandboxEvent } from "../../sandbox/runtime/events";
 import { fireStateChange } from "../../sandbox/fire";
-import { parseCsvObjects } from "../../sandbox/csvRead";
+import { parseCsvObjects } from "../../sandbox/story/csvRead";
 
 /**
  * A whole sandbox run takes about 20 s on a quiet machine and took 57 s at load average 20; the timeout only guards

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import { checkExpectation, expectationProblems } from "../../sandbox/expectations";
-import { DEFAULT_SCENARIO_FILE, Fault, Scenario, deliveries, scenarioProblems } from "../../sandbox/scenario";
-import { Story } from "../../sandbox/story";
+import { checkExpectation, expectationProblems } from "../../sandbox/story/expectations";
+import { Fault, Scenario, deliveries } from "../../sandbox/world/scenario";
+import { DEFAULT_SCENARIO_FILE, scenarioProblems } from "../../sandbox/world/scenarioFile";
+import { Story } from "../../sandbox/story/story";
 
 const raw = () => JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;
 

@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import { EventRouter } from "../../sandbox/eventRouter";
-import { ScaledClock, WorkTracker } from "../../sandbox/clock";
-import type { LocalDeployment, LocalFunction } from "../../sandbox/deployment";
-import type { LocalLambdaRuntime } from "../../sandbox/lambdaRuntime";
-import type { SandboxEvent } from "../../sandbox/events";
-import { RunTally } from "../../sandbox/tally";
+import { EventRouter } from "../../sandbox/runtime/eventRouter";
+import { ScaledClock, WorkTracker } from "../../sandbox/runtime/clock";
+import type { LocalDeployment, LocalFunction } from "../../sandbox/world/deployment";
+import type { LocalLambdaRuntime } from "../../sandbox/runtime/lambdaRuntime";
+import type { SandboxEvent } from "../../sandbox/runtime/events";
+import { RunTally } from "../../sandbox/story/tally";
 
 const fn = {
     arn: "arn:aws:lambda:eu-central-1:222222222222:function:hub-assignment",

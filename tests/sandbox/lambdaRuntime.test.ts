@@ -4,8 +4,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { bundleDigest } from "../../components/lambda/bundle";
-import type { LocalFunction } from "../../sandbox/deployment";
-import { LocalLambdaRuntime } from "../../sandbox/lambdaRuntime";
+import type { LocalFunction } from "../../sandbox/world/deployment";
+import { LocalLambdaRuntime } from "../../sandbox/runtime/lambdaRuntime";
 import { ec2StateChangeEvent } from "../support/ec2Events";
 
 function localFunction(handler: string, overrides: Partial<LocalFunction> = {}): LocalFunction {

@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SUPERSEDED_EXIT_CODE, SUPERSEDED_OUTPUT_PATTERN, licenseCommandParameters, renderUserList, userListObjectKey } from "../../functions/hub-shared/userList";
-import type { SandboxEvent } from "../../sandbox/events";
-import type { LicenseServerFleet } from "../../sandbox/licenseServers";
+import type { SandboxEvent } from "../../sandbox/runtime/events";
+import type { LicenseServerFleet } from "../../sandbox/world/licenseServers";
 import { testLicenseServerFleet } from "../support/licenseServerFleet";
 import { LocalS3, startS3rver } from "../../sandbox/aws/s3rver";
 

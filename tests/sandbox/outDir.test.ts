@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LOCK_FILE, OutDirInUse, lockOutDir } from "../../sandbox/outDir";
+import { LOCK_FILE, OutDirInUse, lockOutDir } from "../../sandbox/runtime/outDir";
 
 describe("sandbox output directory lock", () => {
     let dir: string;

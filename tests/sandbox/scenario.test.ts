@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import { DEFAULT_SCENARIO_FILE, Scenario, deliveries, formatScenarioTime, instanceIdOf, loadScenario, scenarioProblems, scenarioSeconds } from "../../sandbox/scenario";
+import { Scenario, deliveries, formatScenarioTime, instanceIdOf, scenarioSeconds } from "../../sandbox/world/scenario";
+import { DEFAULT_SCENARIO_FILE, loadScenario, scenarioProblems } from "../../sandbox/world/scenarioFile";
 import { INSTANCE_ID_PATTERN } from "../../functions/shared/workbenchEvent";
 
 const raw = () => JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;

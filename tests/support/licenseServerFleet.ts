@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { DEFAULT_WORK_DIRECTORY, renderLicenseServerDocument } from "../../components/hub/licenseServerDocument";
-import type { SandboxEvent } from "../../sandbox/events";
-import { LicenseServerFleet, writeVendorCli } from "../../sandbox/licenseServers";
-import { vendorCommand } from "../../sandbox/stackConfiguration";
+import type { SandboxEvent } from "../../sandbox/runtime/events";
+import { LicenseServerFleet, writeVendorCli } from "../../sandbox/world/licenseServers";
+import { vendorCommand } from "../../sandbox/world/stackConfiguration";
 
 export interface TestFleetOptions {
     /** Directory standing for the servers' filesystems (`<dir>/license-server`). */

@@ -1,2 +1,2 @@
 // The reader lives with the sandbox, which reads the reports too.
-export * from "../../../sandbox/csvRead";
+export * from "../../../sandbox/story/csvRead";

@@ -1,0 +1,188 @@
+/**
+ * Phase 3, play the scenario: the deployment's own invocations, then the timeline's EC2 events, faults and attacks,
+ * each at its scenario time, in the order the timeline promises.
+ */
+import { eventTime } from "../runtime/clock";
+import type { EventRouter } from "../runtime/eventRouter";
+import type { Ec2StateChangeRecord, EventBridgeEvent } from "../runtime/events";
+import type { Attempt } from "../world/attempts";
+import { Fault, deliveries, formatScenarioTime, instanceIdOf, scenarioSeconds } from "../world/scenario";
+import { withoutWorkbenchTags } from "../world/seed";
+import { RunContext, instanceName } from "./context";
+import type { LocalSystem } from "./start";
+
+/** Scenario seconds a step may start late before the run warns that it fell behind the scenario clock. */
+const LAG_WARNING_SECONDS = 5;
+/** How long (scenario ms, at least HOLD_MIN_REAL_MS real) a step is held for the earlier steps it must follow. */
+const HOLD_LIMIT_MS = 20 * 60_000;
+const HOLD_MIN_REAL_MS = 30_000;
+
+/** EC2 reports a state change: the event goes on the instance's account's default bus. */
+export function emitEc2Event(run: RunContext, router: EventRouter, e: Ec2StateChangeRecord & { time: Date }): void {
+    const { scenario, clock, hub } = run;
+    const partition = router.defaultBus(e.accountId).arn.split(":")[1];
+    const event: EventBridgeEvent = {
+        version: "0",
+        id: e.eventId,
+        "detail-type": "EC2 Instance State-change Notification",
+        source: "aws.ec2",
+        account: e.accountId,
+        time: eventTime(e.time),
+        region: scenario.region,
+        resources: [`arn:${partition}:ec2:${scenario.region}:${e.accountId}:instance/${e.instanceId}`],
+        detail: { "instance-id": e.instanceId, state: e.state },
+    };
+    const { time: _time, ...record } = e;
+    hub.emit({ at: clock.scenarioNow(), kind: "ec2-event", ...record });
+    router.serviceEvent(e.accountId, event);
+}
+
+export class ScenarioPlayer {
+    /** Scenario seconds the latest step started after its time. */
+    maxLagSeconds = 0;
+
+    constructor(
+        private readonly run: RunContext,
+        private readonly system: LocalSystem,
+    ) {}
+
+    /**
+     * The deployment's own invocations (`aws.lambda.Invocation`, e.g. each workbench account's first inventory),
+     * synchronous as `pulumi up` makes them, at scenario second 0 before the timeline starts; one that fails fails
+     * the deployment. Whatever they set off (the snapshot's way to the hub, a sync) settles before the timeline.
+     */
+    async runDeploymentInvocations(): Promise<void> {
+        const { scenario, story, out, work } = this.run;
+        const { deployment, router, runtime } = this.system;
+        for (const [key, instance] of Object.entries(scenario.instances)) {
+            if (instance.stateAtDeployment === undefined || instance.expect === undefined) continue;
+            const label = `before deployment: ${key} ${instance.stateAtDeployment}`;
+            story.openHeal(label, scenario.accounts[instance.account].accountId, instanceIdOf(scenario, key), undefined, instance.expect);
+        }
+        if (deployment.invocations.length === 0) return;
+        out("");
+        out("Invocations at deployment (aws.lambda.Invocation):");
+        for (const invocation of deployment.invocations) {
+            const fn = deployment.functions.find((f) => f.accountId === invocation.accountId && f.name === invocation.functionName);
+            if (!fn) throw new Error(`stack ${invocation.stack}: Invocation ${invocation.name} names unknown function ${invocation.functionName}`);
+            const ok = await router.invokeDirectly(fn, invocation.input);
+            if (!ok) throw new Error(`stack ${invocation.stack}: Invocation ${invocation.name} of ${fn.name} failed, so the deployment fails (see ${runtime.logFileOf(fn.arn)})`);
+        }
+        await work.idle();
+    }
+
+    /** Delivers the timeline's EC2 events, and injects the scenario's faults and attempts, each at its scenario time. */
+    async play(): Promise<void> {
+        const { scenario, clock, hub, story, ec2Truth, timers } = this.run;
+        const { services, stacks, attempts } = this.system;
+        const faults = (scenario.faults ?? []).map((fault) => ({ at: scenarioSeconds(fault.at), fault }));
+        const attemptSteps = (scenario.attempts ?? []).map((attempt): { at: number; attempt: Attempt } => ({ at: scenarioSeconds(attempt.at), attempt }));
+        // Faults first at equal times, so a fault "at" an event affects it.
+        const steps = [...faults, ...attemptSteps, ...deliveries(scenario).map((delivery, index) => ({ at: delivery.at, delivery, index }))].sort(
+            (a, b) => a.at - b.at || ("fault" in a ? -1 : 0) - ("fault" in b ? -1 : 0),
+        );
+        for (const step of steps) {
+            await timers.sleep(clock.realDelayUntil(step.at));
+            if ("attempt" in step) {
+                this.noteLag(step.at);
+                await attempts.play(step.attempt, step.at).catch((err: Error) =>
+                    hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `attempt at ${step.at} s failed in the sandbox: ${err.message}` }),
+                );
+                continue;
+            }
+            if ("fault" in step) {
+                // An EC2 fault is for the account's next calls: no earlier delivery of the account may consume it.
+                const account = step.fault.account;
+                if (step.fault.target === "ec2") await this.holdFor(story.pending((t) => t.accountKey === account), `fault ${step.fault.target} ${account ?? ""}`);
+                this.noteLag(step.at);
+                await this.injectFault(step.fault);
+                continue;
+            }
+            const { delivery } = step;
+            const instance = scenario.instances[delivery.instance];
+            const instanceId = instanceIdOf(scenario, delivery.instance);
+            const accountId = scenario.accounts[instance.account].accountId;
+            if (delivery.removeTags) services.accounts.get(accountId)!.ec2.instances.set(instanceId, withoutWorkbenchTags(scenario, stacks, delivery.instance));
+            if (delivery.lost) {
+                this.noteLag(step.at);
+                story.openHeal(`t=${formatScenarioTime(delivery.at)} ${delivery.instance} ${delivery.state} (event lost)`, accountId, instanceId, delivery.note, delivery.expect);
+                hub.emit({ at: clock.scenarioNow(), kind: "info", message: `EC2 ${delivery.instance} (${instanceId}) ${delivery.state}: its event is lost, never delivered${delivery.note ? `  -- ${delivery.note}` : ""}` });
+                continue;
+            }
+            // The timeline's order for one instance is the order the hub sees: the earlier delivery is processed first.
+            await this.holdFor(story.pending((t) => t.delivery.instance === delivery.instance), `${delivery.instance} ${delivery.state}`);
+            this.noteLag(step.at);
+            const trace = story.openDelivery(delivery, instance.account, instanceId, delivery.expect);
+            void trace.finished.then(() => ec2Truth.finished(step.index));
+            emitEc2Event(this.run, this.system.router, {
+                accountKey: instance.account,
+                accountId,
+                instance: delivery.instance,
+                instanceId,
+                state: delivery.state,
+                time: clock.timeAt(delivery.occurredAt),
+                occurredAt: delivery.occurredAt,
+                late: delivery.occurredAt < delivery.at,
+                eventId: delivery.eventId,
+                redelivery: delivery.redelivery,
+                manual: false,
+                note: delivery.note,
+            });
+        }
+    }
+
+    /**
+     * Waits until the given earlier steps were processed, so the step after them keeps the order the timeline
+     * promises even when the handlers run slower than the scenario clock. A hold that never ends fails the run.
+     */
+    private async holdFor(earlier: Array<{ label: string; finished: Promise<void> }>, step: string): Promise<void> {
+        if (earlier.length === 0) return;
+        const { clock, hub, timers } = this.run;
+        let timer: NodeJS.Timeout | undefined;
+        const limitMs = Math.max(HOLD_MIN_REAL_MS, clock.scaled(HOLD_LIMIT_MS));
+        const expired = new Promise<boolean>((resolve) => {
+            timer = timers.setTimeout(() => resolve(true), limitMs);
+        });
+        const timedOut = await Promise.race([Promise.all(earlier.map((t) => t.finished)).then(() => false), expired]);
+        clearTimeout(timer);
+        timers.abortIfRequested();
+        if (timedOut) {
+            hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `${step} could not wait for ${earlier.map((t) => t.label).join(", ")}: still not processed after ${limitMs / 1000} s` });
+        }
+    }
+
+    /** Notes how far behind its scenario time a step starts; warns once when the run fell behind the clock. */
+    private noteLag(at: number): void {
+        const { clock, hub, speed } = this.run;
+        const lag = clock.scenarioNow() - at;
+        if (lag > LAG_WARNING_SECONDS && this.maxLagSeconds <= LAG_WARNING_SECONDS) {
+            hub.emit({
+                at: clock.scenarioNow(),
+                kind: "warning",
+                message: `the run fell ${lag.toFixed(0)} s behind the scenario clock (the machine is slower than ${speed}x; steps are held to keep their promised order)`,
+            });
+        }
+        this.maxLagSeconds = Math.max(this.maxLagSeconds, lag);
+    }
+
+    /** The scenario's fault injection: EC2 throttles an account's next calls, the vendor CLI fails, or the change-marker parameter is recreated. */
+    private async injectFault(fault: Fault): Promise<void> {
+        const { scenario, clock, hub, story } = this.run;
+        const { services, fleet, hubView } = this.system;
+        const trace = story.openFault(fault);
+        let markerVersion: number | undefined;
+        let accountKey = fault.account;
+        if (fault.target === "ec2") {
+            const ec2 = services.accounts.get(scenario.accounts[fault.account!].accountId)!.ec2;
+            // The forwarder's tag lookups are throttled; the inventory's listing (its own schedule) is left alone, so
+            // who consumes the fault does not depend on when an inventory happens to run.
+            ec2.failNext("RequestLimitExceeded", 503, fault.times, (resourceIds) => story.ec2FailureConsumed(trace, resourceIds, (id) => instanceName(scenario, id)), "DescribeTags");
+        } else if (fault.target === "vendor-cli") {
+            fleet.failVendorCli(fault.times);
+        } else {
+            for (let i = 0; i < fault.times; i++) markerVersion = await hubView.recreateMarkerParameter();
+            accountKey = Object.keys(scenario.accounts).find((key) => scenario.accounts[key].accountId === hubView.sync.accountId);
+        }
+        hub.emit({ at: clock.scenarioNow(), kind: "fault", target: fault.target, accountKey, times: fault.times, markerVersion, note: fault.note });
+    }
+}

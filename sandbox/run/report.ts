@@ -1,0 +1,90 @@
+/**
+ * Phase 5, report: the alerts published, the run's result (the license servers' lists against the expectation,
+ * the usage reports, every step's expectation), the summary on the console and the analytics report.
+ */
+import * as path from "node:path";
+import { TRACKER_ENV } from "../../components/tracking/definitions";
+import { raisedAlarms } from "../story/alarms";
+import { reportSandboxAnalytics } from "../story/analytics/sandboxReport";
+import type { LatencyCollector } from "../story/analytics/latency";
+import { manifestProblems, readReportFiles } from "../story/reports";
+import { printSummary } from "../story/summary";
+import { RunContext, instanceName } from "./context";
+import type { SandboxResult } from "./result";
+import type { LocalSystem } from "./start";
+
+export interface ReportInputs {
+    settled: boolean;
+    maxLagSeconds: number;
+    logFile: string;
+    latency: LatencyCollector;
+    /** Real time the run started (Date.now()). */
+    startedMs: number;
+}
+
+export async function report(run: RunContext, system: LocalSystem, inputs: ReportInputs): Promise<SandboxResult> {
+    announceAlerts(run, system);
+    const result = await collect(run, system, inputs);
+    printSummary(run.out, result, Date.now() - inputs.startedMs, (id) => instanceName(run.scenario, id));
+    result.analytics = await reportSandboxAnalytics(run.out, {
+        outDir: run.outDir,
+        s3: system.services.s3,
+        deployment: system.deployment,
+        latencies: inputs.latency.samples,
+        title: `License usage: ${run.scenario.description}`,
+    });
+    return result;
+}
+
+/** What SNS published during the run, on the timeline. */
+function announceAlerts({ hub, clock }: RunContext, { services }: LocalSystem): void {
+    for (const message of services.sns.published) {
+        hub.emit({ at: clock.scenarioNow(), kind: "alert", topicArn: message.TopicArn, subject: message.Subject, message: message.Message });
+    }
+}
+
+async function collect(run: RunContext, system: LocalSystem, { settled, maxLagSeconds, logFile }: ReportInputs): Promise<SandboxResult> {
+    const { scenario, tally, story } = run;
+    const { fleet, hubView, deployment, services, stacks } = system;
+    const lists = fleet.lists();
+    const expected = Object.fromEntries(Object.entries(scenario.expected).map(([p, users]) => [p, [...users].sort()]));
+    const products = [...new Set([...Object.keys(expected), ...Object.keys(lists)])].sort();
+    const mismatches = products
+        .map((product) => ({ product, expected: expected[product] ?? [], actual: lists[product] ?? [] }))
+        .filter((m) => JSON.stringify(m.expected) !== JSON.stringify(m.actual));
+    const rows = await hubView.seatRows(lists);
+    const denials = Object.fromEntries(rows.filter((r) => r.denied.length > 0).map((r) => [r.product, r.denied]));
+
+    const reportFn = deployment.functions.find((f) => f.handler === "license-usage-report");
+    const reports = reportFn
+        ? await readReportFiles(services.s3, reportFn.environment[TRACKER_ENV.bucket], reportFn.environment[TRACKER_ENV.prefix] ?? "")
+        : { bucket: "", prefix: "", files: {}, manifestKeys: [] };
+    const reportProblems = reports.manifestKeys.flatMap((key) => manifestProblems(reports, key));
+    const expectations = story.checks();
+    if (reportFn && reports.manifestKeys.length === 0) reportProblems.push("the usage report wrote no manifest");
+    return {
+        description: scenario.description,
+        speed: run.speed,
+        outDir: run.outDir,
+        lists,
+        expected,
+        mismatches,
+        denials,
+        refused: tally.refused,
+        onFailure: tally.onFailure,
+        reports,
+        reportProblems,
+        licenseManager: system.licenseManager,
+        alerts: [...services.sns.published],
+        raisedAlarms: raisedAlarms(stacks, path.join(run.outDir, "logs")),
+        counts: { ...tally.counts },
+        settled,
+        expectations,
+        attempts: story.attempts().map((t) => ({ label: t.label, outcome: t.observation.outcome })),
+        harnessErrors: [...tally.harnessErrors],
+        warnings: [...tally.warnings],
+        maxLagSeconds: Math.max(0, maxLagSeconds),
+        logFile,
+        ok: settled && mismatches.length === 0 && expectations.every((e) => e.ok) && tally.harnessErrors.length === 0,
+    };
+}

@@ -1,0 +1,92 @@
+/**
+ * The deployment's schedules on the scenario clock: those up to the scenario's length (at least 10 minutes) tick
+ * on the scaled clock; longer ones (an hourly check, a daily report) would not fire during it, so they run once
+ * at its end.
+ */
+import { schedulePeriodMs } from "../runtime/clock";
+import type { EventRouter } from "../runtime/eventRouter";
+import { LocalDeployment, LocalRule, functionByArn } from "../world/deployment";
+import { deliveries } from "../world/scenario";
+import type { RunContext } from "./context";
+
+/** Schedules with at most this period tick on the scaled clock even when the scenario is shorter. */
+const RECURRING_SCHEDULE_MIN_MS = 10 * 60_000;
+
+/** ARNs of the rules the options switch off; throws for a name no stack deployed. */
+export function disabledRuleArns(deployment: LocalDeployment, names: string[] | undefined): Set<string> {
+    return new Set(
+        (names ?? []).flatMap((name) => {
+            const rules = deployment.rules.filter((r) => r.name === name);
+            if (rules.length === 0) throw new Error(`no rule named ${name} to disable; the stacks deploy ${deployment.rules.map((r) => r.name).join(", ")}`);
+            return rules.map((r) => r.arn);
+        }),
+    );
+}
+
+export class Schedules {
+    /** The schedules that tick during the scenario, with their period in scenario ms. */
+    readonly recurring: Array<{ rule: LocalRule; periodMs: number }> = [];
+    /** The schedules that run once, at the end of the scenario. */
+    readonly atEnd: LocalRule[] = [];
+    private readonly timers = new Set<NodeJS.Timeout>();
+
+    /** Sorts the deployment's enabled schedules into recurring and end-of-scenario ones, and prints them. */
+    constructor(
+        private readonly run: RunContext,
+        deployment: LocalDeployment,
+        private readonly router: EventRouter,
+    ) {
+        const { out, speed, clock, scenario, options } = run;
+        const span = Math.max(RECURRING_SCHEDULE_MIN_MS, Math.max(...deliveries(scenario).map((d) => d.at)) * 1000);
+        out("");
+        out(`Schedules, on the scenario clock (${speed}x):`);
+        for (const name of options.disabledRules ?? []) out(`  rule ${name}: disabled`);
+        const disabled = disabledRuleArns(deployment, options.disabledRules);
+        for (const rule of deployment.rules.filter((r) => r.scheduleExpression && !disabled.has(r.arn))) {
+            const period = schedulePeriodMs(rule.scheduleExpression!);
+            const targets = rule.targets.map((t) => functionByArn(deployment, t.arn)?.name ?? t.arn).join(", ");
+            if (period !== undefined && period <= span) {
+                this.recurring.push({ rule, periodMs: period });
+                out(`  ${rule.name.padEnd(18)} ${rule.scheduleExpression} -> every ${(clock.scaled(period) / 1000).toFixed(1)} s at ${speed}x (${targets})`);
+            } else {
+                this.atEnd.push(rule);
+                out(`  ${rule.name.padEnd(18)} ${rule.scheduleExpression} -> once, at the end of the scenario (${targets})`);
+            }
+        }
+    }
+
+    /** The longest period of a recurring schedule, scenario ms (0 without any). */
+    get longestPeriodMs(): number {
+        return Math.max(0, ...this.recurring.map((r) => r.periodMs));
+    }
+
+    start(): void {
+        const { clock } = this.run;
+        for (const { rule, periodMs } of this.recurring) {
+            // A tick whose previous tick's targets still run is skipped: on a machine slower than the scaled clock,
+            // overlapping ticks would pile up and keep the sandbox from ever being idle (and so from settling).
+            let running = false;
+            const tick = () => {
+                if (running) return;
+                running = true;
+                void this.router.fireSchedule(rule, clock.timeAt(clock.scenarioNow()), periodMs).finally(() => (running = false));
+            };
+            this.timers.add(setInterval(tick, clock.scaled(periodMs)));
+        }
+    }
+
+    stop(): void {
+        for (const timer of this.timers) clearInterval(timer);
+        this.timers.clear();
+    }
+
+    /** The schedules longer than the scenario (the usage report, the utilisation check) run once now. */
+    async runAtEnd(): Promise<void> {
+        const { out, clock, work } = this.run;
+        if (this.atEnd.length === 0) return;
+        out("");
+        out("End of the scenario: the schedules longer than the scenario run once now");
+        for (const rule of this.atEnd) void this.router.fireSchedule(rule, clock.timeAt(clock.scenarioNow()));
+        await work.idle();
+    }
+}

@@ -1,0 +1,238 @@
+/**
+ * Phase 2, start: the local AWS services with what the stacks declared and the world outside them (EC2 instances,
+ * License Manager), then the deployed functions in local Lambda containers, wired to events, streams and Run
+ * Command as the components declare.
+ */
+import * as path from "node:path";
+import { SYNC_ENVIRONMENT } from "../../components/hub/definitions";
+import { TRACKER_ENV } from "../../components/tracking/definitions";
+import { syncConfigFromEnv } from "../../functions/hub-shared/config";
+import { HUB_BUS_ARN_OUTPUT } from "../../stacks/workbenchAccount";
+import { S3RVER_CREDENTIALS } from "../aws/s3rver";
+import { callerEndpoint } from "../aws/eventBridgeStandin";
+import type { PolicyDocumentJson } from "../aws/iamEvaluator";
+import { EventRouter } from "../runtime/eventRouter";
+import { LocalLambdaRuntime } from "../runtime/lambdaRuntime";
+import { tagChangeDenial } from "../runtime/policies";
+import { SandboxServices, provision, startServices } from "../runtime/services";
+import { TableStreams } from "../runtime/streams";
+import { AttemptPlayer } from "../world/attemptPlayer";
+import type { LocalFunction } from "../world/deployment";
+import { LicenseServerFleet } from "../world/licenseServers";
+import { deliveries, instanceIdOf } from "../world/scenario";
+import { SeededConfiguration, seedInstances, seedLicenseManager, seedReceivedLicenses, withoutWorkbenchTags } from "../world/seed";
+import { HubView } from "../story/hubView";
+import { outcomeOf } from "../story/outcomes";
+import { TimelineReporter } from "../story/reporter";
+import { RunContext, accountName, instanceName } from "./context";
+import type { Deployed } from "./deploy";
+import { disabledRuleArns } from "./schedules";
+
+/**
+ * Handlers that stamp their own clock into the order of EC2 events: the inventory's snapshot time (its `as-of`).
+ * Scenario events carry world times in the past (clock.ts), so these run on the world clock; the others keep the
+ * real one.
+ */
+const WORLD_CLOCK_HANDLERS = ["workbench-inventory"];
+
+/** The running system: the deployment, the local AWS it runs against and the pieces that run and route it. */
+export interface LocalSystem extends Deployed {
+    services: SandboxServices;
+    hubView: HubView;
+    /** What the License Manager stand-in was seeded with. */
+    licenseManager: SeededConfiguration[];
+    runtime: LocalLambdaRuntime;
+    fleet: LicenseServerFleet;
+    router: EventRouter;
+    attempts: AttemptPlayer;
+    reporter: TimelineReporter;
+}
+
+/** What the run must close even when starting fails half-way. */
+export interface Started {
+    services?: SandboxServices;
+    runtime?: LocalLambdaRuntime;
+}
+
+export async function startSystem(run: RunContext, deployed: Deployed, listsDir: string, started: Started): Promise<LocalSystem> {
+    const local = await startLocalAws(run, deployed, started);
+    const system = await startFunctions(run, { ...deployed, ...local }, listsDir, started);
+    printLocalAws(run, system.services);
+    return system;
+}
+
+/** Starts the local services, creates what the stacks declared and seeds the world outside them. */
+async function startLocalAws(run: RunContext, { stacks, deployment }: Deployed, started: Started) {
+    const { scenario, clock } = run;
+    const services = (started.services = await startServices([...new Set(stacks.map((s) => s.accountId))]));
+    await provision(services, deployment);
+    seedInstances(services, run.ec2Truth, scenario, stacks);
+    recordStateChanges(run, stacks, services);
+    const hubView = new HubView(deployment, services);
+    seedReceivedLicenses(services, scenario, clock.epochMs);
+    const licenseManager = seedLicenseManager(services, deployment, scenario, clock.epochMs);
+    return { services, hubView, licenseManager };
+}
+
+/**
+ * EC2's truth: every state change of the timeline at the time it happened, and what DescribeInstances lists in
+ * each account (the truth up to when the inventory may observe it).
+ */
+function recordStateChanges(run: RunContext, stacks: Deployed["stacks"], services: SandboxServices): void {
+    const { scenario, ec2Truth, clock } = run;
+    deliveries(scenario).forEach((delivery, index) => {
+        if (delivery.redelivery) return;
+        const tags = delivery.removeTags ? withoutWorkbenchTags(scenario, stacks, delivery.instance) : undefined;
+        // A lost event never finishes a delivery: the inventory may observe its change as soon as it happened.
+        ec2Truth.change(instanceIdOf(scenario, delivery.instance), delivery.occurredAt, delivery.state, tags, delivery.lost ? undefined : index);
+    });
+    for (const [accountId, account] of services.accounts) {
+        account.ec2.describeInstancesView = () => ec2Truth.view(accountId, ec2Truth.observableUntil(clock.scenarioNow()));
+    }
+}
+
+type WithLocalAws = Deployed & Awaited<ReturnType<typeof startLocalAws>>;
+
+/** Deploys the functions into local containers and wires events, streams and Run Command to them. */
+async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: string, started: Started): Promise<LocalSystem> {
+    const { scenario, clock, hub, work } = run;
+    const { deployment, services, hubView, stacks } = system;
+    const runtime = (started.runtime = new LocalLambdaRuntime({
+        outDir: run.outDir,
+        platformEnvironment: (fn) => platformEnvironment(run, services, fn),
+        clockOffsetMs: (fn) => (WORLD_CLOCK_HANDLERS.includes(fn.handler) ? worldClockOffsetMs(run) : undefined),
+    }));
+    for (const fn of deployment.functions) runtime.deploy(fn);
+    await runtime.warm();
+
+    const hubAccount = hubView.sync.accountId;
+    const document = deployment.documents.find((d) => d.accountId === hubAccount);
+    if (!document) throw new Error("the license-server stack created no SSM document");
+    const fleet = new LicenseServerFleet({
+        listsDir,
+        document,
+        instanceIds: [...new Set(Object.values(scenario.catalog.products).map((p) => p.licenseServerInstanceId))],
+        s3: services.s3.client,
+        emit: hub.emit,
+        now: () => clock.scenarioNow(),
+    });
+    services.accounts.get(hubAccount)!.ssm.executor = fleet.executor;
+
+    const streams = new TableStreams({ deployment, dynamo: services.dynamo.client, runtime, clock, work, emit: hub.emit, region: scenario.region, markerVersion: () => hubView.markerVersion() });
+    /** The organisation an account of the scenario belongs to, for `aws:PrincipalOrgID` conditions. */
+    const organizationOf = (accountId: string) => Object.values(scenario.accounts).find((a) => a.accountId === accountId)?.organizationId;
+    const router = new EventRouter({
+        deployment,
+        runtime,
+        clock,
+        work,
+        emit: hub.emit,
+        region: scenario.region,
+        organizationOf,
+        afterInvocation: (fn) => streams.tapAfter(fn),
+        disabledRules: disabledRuleArns(deployment, run.options.disabledRules),
+    });
+    /** Identity policies of principals the scenario plays (not deployed by a stack), by principal ARN. */
+    const scenarioPrincipals = new Map<string, PolicyDocumentJson[]>();
+    for (const [accountId, account] of services.accounts) {
+        account.eventBridge.onEvent = (entry) => router.putEvents(accountId, entry);
+        account.eventBridge.authorize = async (caller, entry) =>
+            caller ? router.putEventsDenial(accountId, caller, entry, scenarioPrincipals.get(caller)) : "the request names no calling principal";
+        account.ec2.authorizeTagChange = async (caller, request) => {
+            if (!caller) return "the request names no calling principal";
+            const change = { accountId, region: scenario.region, principalArn: caller, identityPolicies: scenarioPrincipals.get(caller) };
+            for (const instanceId of request.instanceIds) {
+                const denial = await tagChangeDenial(deployment, change, request.action, instanceId, Object.keys(request.tags), organizationOf);
+                if (denial) return denial;
+            }
+            return undefined;
+        };
+    }
+    const attempts = new AttemptPlayer({
+        scenario,
+        deployment,
+        endpoints: (accountId) => ({ eventBridge: services.accounts.get(accountId)!.eventBridge.endpoint, ec2: services.accounts.get(accountId)!.ec2.endpoint }),
+        hubBusArn: String(stacks.find((s) => s.role === "license-server")!.outputs[HUB_BUS_ARN_OUTPUT]),
+        registerPrincipal: (arn, policies) => scenarioPrincipals.set(arn, policies),
+        story: run.story,
+        emit: hub.emit,
+        scenarioNow: () => clock.scenarioNow(),
+        timeAt: (seconds) => clock.timeAt(seconds),
+    });
+    watchSeats(run, hubView, fleet, runtime);
+    const reporter = new TimelineReporter(run.out, {
+        accountName: (id) => accountName(scenario, id),
+        instanceName: (id) => instanceName(scenario, id),
+        verbose: Boolean(run.options.verbose),
+    });
+    hub.on(reporter.onEvent);
+    return { ...system, runtime, fleet, router, attempts, reporter };
+}
+
+/** After each sync that changed a license server: the seats per product (who holds, who was denied). */
+function watchSeats(run: RunContext, hubView: HubView, fleet: LicenseServerFleet, runtime: LocalLambdaRuntime): void {
+    const { hub, clock, work, tally } = run;
+    hub.on((event) => {
+        if (event.kind === "stream-batch") hubView.recordMarkedChanges(event.records, event.markerVersion);
+        if (event.kind !== "invocation" || !event.result.ok) return;
+        const typed = outcomeOf(event.fn.handler, event.result.result);
+        if (typed.handler !== "hub-sync" || typed.outcome.outcome === "unchanged" || typed.outcome.outcome === "busy") return;
+        const { markerVersion } = typed.outcome;
+        void work.track(
+            hubView
+                .seatRows(fleet.lists(), markerVersion)
+                .then((rows) => hub.emit({ at: clock.scenarioNow(), kind: "seats", rows, syncNumber: tally.counts.syncs }))
+                .catch((err: Error) => {
+                    if (!runtime.closed) hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `reading the seats after a sync: ${err.message}` });
+                }),
+        );
+    });
+}
+
+/**
+ * How far the clock of a function in WORLD_CLOCK_HANDLERS is shifted: to the scenario's world time (see clock.ts)
+ * up to which the inventory observes EC2 (ec2Truth.ts), and no later than the real time (the hub refuses times
+ * from its future).
+ */
+function worldClockOffsetMs({ clock, ec2Truth }: RunContext): number {
+    const worldMs = clock.timeAt(ec2Truth.observableUntil(clock.scenarioNow())).getTime();
+    const now = Date.now();
+    return Math.min(worldMs, now) - now;
+}
+
+/** The environment Lambda's platform gives a function: region, credentials, and the local endpoints of its account. */
+function platformEnvironment({ clock }: RunContext, services: SandboxServices, fn: LocalFunction): Record<string, string> {
+    const env: Record<string, string> = {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        AWS_REGION: fn.region,
+        AWS_DEFAULT_REGION: fn.region,
+        // s3rver checks signatures against its fixed key pair; the other stand-ins accept any.
+        AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+        ...services.endpointsFor(fn.accountId),
+        // EventBridge decides by the calling principal: the function calls as its execution role.
+        AWS_ENDPOINT_URL_EVENTBRIDGE: callerEndpoint(services.accounts.get(fn.accountId)!.eventBridge.endpoint, fn.roleArn),
+        // s3rver predates the SDK's default CRC32 checksums, and serves buckets path-style only.
+        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+        AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+        [TRACKER_ENV.s3ForcePathStyle]: "true",
+    };
+    if (fn.handler === "hub-sync") {
+        // Waiting for Run Command, and the debounce between commands, are platform time: on the scaled clock like everything else.
+        const config = syncConfigFromEnv(fn.environment);
+        env[SYNC_ENVIRONMENT.pollIntervalMs] = String(Math.max(1, Math.round(clock.scaled(config.pollIntervalMs))));
+        env[SYNC_ENVIRONMENT.minCommandIntervalMs] = String(Math.max(1, Math.round(clock.scaled(config.minCommandIntervalMs))));
+    }
+    return env;
+}
+
+function printLocalAws(run: RunContext, s: SandboxServices): void {
+    run.out("");
+    run.out("Local AWS on 127.0.0.1:");
+    run.out(`  DynamoDB (dynalite) ${s.dynamo.endpoint}   S3 (s3rver) ${s.s3.endpoint}   License Manager ${s.licenseManager.endpoint}   SNS ${s.sns.endpoint}`);
+    for (const [accountId, account] of s.accounts) {
+        const name = Object.entries(run.scenario.accounts).find(([, a]) => a.accountId === accountId)?.[0];
+        run.out(`  ${`${name} ${accountId}`.padEnd(26)} EventBridge ${account.eventBridge.endpoint}   SSM ${account.ssm.endpoint}   EC2 ${account.ec2.endpoint}`);
+    }
+    run.out(`  Lambda containers: one process per function container, bundles in ${path.relative(process.cwd(), path.join(run.outDir, "functions")) || "."}, logs in ${path.relative(process.cwd(), path.join(run.outDir, "logs"))}`);
+}

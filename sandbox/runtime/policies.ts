@@ -1,0 +1,100 @@
+/**
+ * The authorisation decisions the sandbox needs, made by the same policy evaluator the trust-model tests use
+ * (sandbox/aws/iamEvaluator.ts, i.e. `@cloud-copilot/iam-simulate`): may this principal put this event on that bus
+ * (its identity policies and the bus's resource policy), may this rule invoke that function (its Lambda permissions).
+ */
+import type { LocalBus, LocalDeployment, LocalFunction, LocalRule } from "../world/deployment";
+import { PolicyDocumentJson, accountOfArn, evaluate } from "../aws/iamEvaluator";
+
+/** The event as PutEvents carries it: what `events:source` / `events:detail-type` conditions test. */
+export interface PutEventFacts {
+    source: string;
+    detailType: string;
+}
+
+/**
+ * Why `principalArn` may not put the event on `bus`, or undefined when it may. Same account: the identity policies
+ * allow unless the bus policy explicitly denies; across accounts both must allow (the simulator applies those rules).
+ */
+export async function putEventsDenial(
+    bus: LocalBus,
+    principalArn: string,
+    identityPolicies: PolicyDocumentJson[] | undefined,
+    event: PutEventFacts,
+    organizationOf: (accountId: string) => string | undefined,
+): Promise<string | undefined> {
+    const decision = await evaluate(
+        {
+            principalArn,
+            organizationId: organizationOf(accountOfArn(principalArn)),
+            action: "events:PutEvents",
+            resourceArn: bus.arn,
+            resourceAccountId: bus.accountId,
+            context: { "events:source": [event.source], "events:detail-type": [event.detailType] },
+        },
+        { identityPolicies: identityPolicies ?? [], resourcePolicy: bus.policy },
+    );
+    return decision === "Allowed" ? undefined : `${principalArn} may not put ${event.source} / ${event.detailType} on bus ${bus.name} (${decision})`;
+}
+
+/**
+ * Why EventBridge may not put an event on `busArn` for `rule`'s target, or undefined when it may: EventBridge
+ * calls PutEvents as the target's role, so that role's policies and the bus's policy decide.
+ */
+export async function busTargetDenial(
+    deployment: LocalDeployment,
+    rule: LocalRule,
+    roleArn: string | undefined,
+    busArn: string,
+    event: PutEventFacts,
+    organizationOf: (accountId: string) => string | undefined,
+): Promise<string | undefined> {
+    if (!roleArn) return `target of rule ${rule.name} has no role to put events on another bus`;
+    const bus = deployment.buses.find((b) => b.arn === busArn);
+    if (!bus) return `event bus ${busArn} does not exist`;
+    return putEventsDenial(bus, roleArn, deployment.rolePolicies.get(roleArn), event, organizationOf);
+}
+
+/** Why EventBridge may not invoke `fn` for `rule`, or undefined when a Lambda permission allows it. */
+export function invokeDenial(deployment: LocalDeployment, rule: LocalRule, fn: LocalFunction): string | undefined {
+    const allowed = deployment.permissions.some(
+        (p) =>
+            p.accountId === fn.accountId &&
+            (p.functionName === fn.name || p.functionName === fn.arn) &&
+            p.action === "lambda:InvokeFunction" &&
+            p.principal === "events.amazonaws.com" &&
+            (p.sourceArn === undefined || p.sourceArn === rule.arn),
+    );
+    return allowed ? undefined : `no Lambda permission lets rule ${rule.name} invoke ${fn.name}`;
+}
+
+/**
+ * Why `principalArn` may not change these tags of an instance in `accountId`, or undefined when it may: its identity
+ * policies, and the service control policies attached to the account (the guardrails), decide `ec2:CreateTags` /
+ * `ec2:DeleteTags` with the request's tag keys as `aws:TagKeys`.
+ */
+export async function tagChangeDenial(
+    deployment: LocalDeployment,
+    change: { accountId: string; region: string; principalArn: string; identityPolicies: PolicyDocumentJson[] | undefined },
+    action: "CreateTags" | "DeleteTags",
+    instanceId: string,
+    tagKeys: string[],
+    organizationOf: (accountId: string) => string | undefined,
+): Promise<string | undefined> {
+    const partition = deployment.buses.find((b) => b.accountId === change.accountId)?.arn.split(":")[1] ?? "aws";
+    const decision = await evaluate(
+        {
+            principalArn: change.principalArn,
+            organizationId: organizationOf(change.accountId),
+            action: `ec2:${action}`,
+            resourceArn: `arn:${partition}:ec2:${change.region}:${change.accountId}:instance/${instanceId}`,
+            resourceAccountId: change.accountId,
+            context: { "aws:TagKeys": tagKeys },
+        },
+        {
+            identityPolicies: change.identityPolicies ?? deployment.rolePolicies.get(change.principalArn) ?? [],
+            serviceControlPolicies: deployment.serviceControlPolicies.get(change.accountId),
+        },
+    );
+    return decision === "Allowed" ? undefined : `${change.principalArn} may not ${action} ${tagKeys.join(", ")} on ${instanceId} (${decision})`;
+}

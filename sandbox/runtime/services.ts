@@ -1,0 +1,109 @@
+/**
+ * The local AWS the sandbox's functions talk to, all on 127.0.0.1 with free ports: per account an EventBridge
+ * (PutEvents), SSM (parameters and Run Command) and EC2 (DescribeTags) stand-in, so accounts stay apart as they do in
+ * AWS; and, shared because their names or ARNs already carry the account, DynamoDB (dynalite), S3 (s3rver), License
+ * Manager and SNS stand-ins. Each function reaches them through the SDK's standard AWS_ENDPOINT_URL_<SERVICE>
+ * variables, so the deployed bundles run unchanged.
+ */
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { startDynalite, LocalDynamo } from "../aws/dynalite";
+import { startS3rver, LocalS3 } from "../aws/s3rver";
+import { startEventBridgeStandin, EventBridgeStandin } from "../aws/eventBridgeStandin";
+import { startSsmStandin, SsmStandin } from "../aws/ssmStandin";
+import { startEc2Standin, Ec2Standin } from "../aws/ec2Standin";
+import { emptyLicenseManagerState, startLicenseManagerStandin, LicenseManagerStandin } from "../aws/licenseManagerStandin";
+import { startSnsStandin, SnsStandin } from "../aws/snsStandin";
+import type { LocalDeployment } from "../world/deployment";
+
+export interface AccountServices {
+    accountId: string;
+    eventBridge: EventBridgeStandin;
+    ssm: SsmStandin;
+    ec2: Ec2Standin;
+}
+
+export interface SandboxServices {
+    dynamo: LocalDynamo;
+    s3: LocalS3;
+    licenseManager: LicenseManagerStandin;
+    sns: SnsStandin;
+    accounts: Map<string, AccountServices>;
+    /** The AWS_ENDPOINT_URL_<SERVICE> variables of a function running in `accountId`. */
+    endpointsFor(accountId: string): Record<string, string>;
+    close(): Promise<void>;
+}
+
+/** Starts every service; on a failure, stops what was started and rethrows. */
+export async function startServices(accountIds: string[]): Promise<SandboxServices> {
+    const started: Array<{ close(): Promise<void> }> = [];
+    const keep = <T extends { close(): Promise<void> }>(service: T) => {
+        started.push(service);
+        return service;
+    };
+    const closeAll = async () => {
+        for (const service of started.reverse()) await service.close().catch(() => undefined);
+    };
+    try {
+        const dynamo = keep(await startDynalite());
+        const s3 = keep(await startS3rver());
+        const licenseManager = keep(await startLicenseManagerStandin(emptyLicenseManagerState()));
+        const sns = keep(await startSnsStandin());
+        const accounts = new Map<string, AccountServices>();
+        for (const accountId of accountIds) {
+            accounts.set(accountId, {
+                accountId,
+                eventBridge: keep(await startEventBridgeStandin()),
+                ssm: keep(await startSsmStandin()),
+                ec2: keep(await startEc2Standin()),
+            });
+        }
+        return {
+            dynamo,
+            s3,
+            licenseManager,
+            sns,
+            accounts,
+            endpointsFor(accountId) {
+                const account = accounts.get(accountId);
+                if (!account) throw new Error(`account ${accountId} has no services in the sandbox`);
+                return {
+                    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+                    AWS_ENDPOINT_URL_S3: s3.endpoint,
+                    AWS_ENDPOINT_URL_LICENSE_MANAGER: licenseManager.endpoint,
+                    AWS_ENDPOINT_URL_SNS: sns.endpoint,
+                    AWS_ENDPOINT_URL_EVENTBRIDGE: account.eventBridge.endpoint,
+                    AWS_ENDPOINT_URL_SSM: account.ssm.endpoint,
+                    AWS_ENDPOINT_URL_EC2: account.ec2.endpoint,
+                };
+            },
+            close: closeAll,
+        };
+    } catch (err) {
+        await closeAll();
+        throw err;
+    }
+}
+
+/** Creates what the stacks declared: tables, buckets and their objects, SSM parameters, SNS topics. */
+export async function provision(services: SandboxServices, deployment: LocalDeployment): Promise<void> {
+    // Each table is used only once ACTIVE (dynalite, like DynamoDB, answers CreateTable with CREATING).
+    for (const table of deployment.tables) {
+        await services.dynamo.createTable({
+            TableName: table.name,
+            KeySchema: [
+                { AttributeName: table.hashKey, KeyType: "HASH" },
+                ...(table.rangeKey ? [{ AttributeName: table.rangeKey, KeyType: "RANGE" as const }] : []),
+            ],
+            AttributeDefinitions: table.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
+            BillingMode: "PAY_PER_REQUEST",
+        });
+    }
+    for (const bucket of deployment.buckets) await services.s3.createBucket(bucket.name);
+    for (const object of deployment.objects) {
+        await services.s3.client.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body: object.content, ContentType: object.contentType }));
+    }
+    for (const parameter of deployment.parameters) {
+        services.accounts.get(parameter.accountId)!.ssm.parameters.set(parameter.name, { name: parameter.name, type: parameter.type, value: parameter.value, version: 1, lastModified: new Date() });
+    }
+    for (const topic of deployment.topics) services.sns.topics.add(topic.arn);
+}
