@@ -59,23 +59,25 @@ export const EVENT_PATH_CHANGE_ACTIONS = [
  */
 export const BUS_POLICY_ACTIONS = ["events:PutPermission", "events:RemovePermission"];
 
-/** Function actions that could make the forwarder or the inventory publish something else (or on demand). */
+/**
+ * Function actions that could make the forwarder or the inventory publish something else, run on demand, or stop
+ * running (a concurrency of 0, an event-invoke config that drops events, a function URL), on the functions' fixed
+ * names (decision 0001). Verbs by wildcard: a Deny may (policy/policies/iamPolicies.ts), and a new Lambda setting
+ * (`Put...Config`) is then denied from the day AWS adds it.
+ */
 export const FORWARDER_FUNCTION_ACTIONS = [
     "lambda:AddPermission",
-    "lambda:CreateAlias",
-    "lambda:DeleteFunction",
+    "lambda:Create*",
+    "lambda:Delete*",
     "lambda:InvokeFunction",
     "lambda:PublishVersion",
+    "lambda:Put*",
     "lambda:RemovePermission",
     "lambda:TagResource",
     "lambda:UntagResource",
-    "lambda:UpdateAlias",
-    "lambda:UpdateFunctionCode",
-    "lambda:UpdateFunctionConfiguration",
+    "lambda:Update*",
 ];
 
-/** Tag the workbench bus's publisher functions carry (BundledFunction's `licensing:handler`): forwarder and inventory. */
-export const PUBLISHER_HANDLER_TAG = { key: "licensing:handler", values: ["workbench-forwarder", "workbench-inventory"] } as const;
 /** AWS limits a service control policy to 5,120 characters. */
 export const MAX_SCP_CHARS = 5120;
 
@@ -89,8 +91,12 @@ function busAndRules(busArn: string): string[] {
 export function guardrailServiceControlPolicy(settings: GuardrailSettings): Record<string, unknown> {
     const names = reservedNamePatterns(settings.namePrefix);
     const exceptDeployment = { ArnNotLike: { "aws:PrincipalArn": [...settings.deploymentRoleArns] } };
-    const protectedBuses = [
-        ...busAndRules(`arn:*:events:*:*:event-bus/${names.workbenchBusName}`),
+    const exceptProvisioning = { ArnNotLike: { "aws:PrincipalArn": [...settings.provisioningRoleArns] } };
+    // The workbench bus, every rule on it, and the fixed-name rules on the default bus (EC2 state changes, the
+    // inventory's schedule): `rule/<prefix>-workbench-*` matches both `rule/<name>` and `rule/<workbench bus>/<name>`.
+    const protectedEventPaths = [
+        `arn:*:events:*:*:event-bus/${names.workbenchBusName}`,
+        `arn:*:events:*:*:rule/${names.resourceNamePattern}`,
         ...(settings.hubEventBusArn ? busAndRules(settings.hubEventBusArn) : []),
     ];
     return {
@@ -104,17 +110,17 @@ export function guardrailServiceControlPolicy(settings: GuardrailSettings): Reco
                 Condition: exceptDeployment,
             },
             {
-                Sid: "ForwarderFunctionOnlyByDeployment",
+                Sid: "ForwarderFunctionsOnlyByDeployment",
                 Effect: "Deny",
                 Action: FORWARDER_FUNCTION_ACTIONS,
-                Resource: "*",
-                Condition: { StringEquals: { [`aws:ResourceTag/${PUBLISHER_HANDLER_TAG.key}`]: [...PUBLISHER_HANDLER_TAG.values] }, ...exceptDeployment },
+                Resource: [`arn:*:lambda:*:*:function:${names.resourceNamePattern}`],
+                Condition: exceptDeployment,
             },
             {
                 Sid: "EventPathsOnlyByDeployment",
                 Effect: "Deny",
                 Action: EVENT_PATH_CHANGE_ACTIONS,
-                Resource: protectedBuses,
+                Resource: protectedEventPaths,
                 Condition: exceptDeployment,
             },
             {
@@ -129,11 +135,18 @@ export function guardrailServiceControlPolicy(settings: GuardrailSettings): Reco
                 Effect: "Deny",
                 Action: ["ec2:CreateTags", "ec2:DeleteTags"],
                 Resource: "*",
-                Condition: {
-                    "ForAnyValue:StringEquals": { "aws:TagKeys": [...settings.workbenchTagKeys] },
-                    ArnNotLike: { "aws:PrincipalArn": [...settings.provisioningRoleArns] },
-                },
+                Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [...settings.workbenchTagKeys] }, ...exceptProvisioning },
             },
+            // DeleteTags without tag keys deletes every user tag; aws:TagKeys is then absent and the statement above
+            // does not apply. Denied on instances carrying a workbench tag (one statement per key: Null conditions
+            // on several keys would all have to hold).
+            ...settings.workbenchTagKeys.map((key, i) => ({
+                Sid: `KeepWorkbenchTag${i}`,
+                Effect: "Deny",
+                Action: "ec2:DeleteTags",
+                Resource: "arn:*:ec2:*:*:instance/*",
+                Condition: { Null: { "aws:TagKeys": "true", [`aws:ResourceTag/${key}`]: "false" }, ...exceptProvisioning },
+            })),
         ],
     };
 }

@@ -1,16 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { whenKnown } from "../shared/validation";
+import { caseCollision } from "../shared/tagKeys";
 import { DEFAULT_TRUST_NAME_PREFIX, DEFAULT_WORKBENCH_TAG_KEYS, assertTrustNamePrefix } from "./trustNames";
 import { MAX_SCP_CHARS, guardrailServiceControlPolicy, workbenchTagPolicy } from "./guardrailPolicies";
 
 export interface WorkbenchGuardrailsArgs {
     /**
-     * ARNs of the roles that deploy the stacks (`*` allowed, e.g. `arn:aws:iam::*:role/pulumi-deploy`): the only
-     * principals that may change the forwarder roles, the forwarder function and the workbench and hub buses. Required.
+     * ARNs of the roles that deploy the stacks (the account may be `*`, the role name is exact, e.g.
+     * `arn:aws:iam::*:role/pulumi-deploy`): the only principals that may change the forwarder roles, functions and
+     * rules and the workbench and hub buses. Required.
      */
     deploymentRoleArns: pulumi.Input<pulumi.Input<string>[]>;
-    /** ARNs of the roles that create workbenches: the only principals that may set or remove the workbench tags. Required. */
+    /**
+     * ARNs of the roles that create workbenches (account may be `*`, role name exact): the only principals that may
+     * set or remove the workbench tags. Required.
+     */
     provisioningRoleArns: pulumi.Input<pulumi.Input<string>[]>;
     /** Organisation roots, OUs (`ou-...`) or accounts the policies are attached to (plain values: each attachment is named after its target). Required. */
     targetIds: string[];
@@ -24,7 +29,7 @@ export interface WorkbenchGuardrailsArgs {
     tagPolicy?: boolean;
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@\/*-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@\/*?-]+$/;
 const TARGET_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|\d{12})$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/;
 
@@ -47,7 +52,11 @@ export class WorkbenchGuardrails extends pulumi.ComponentResource {
         const roleArns = (field: string, input: pulumi.Input<pulumi.Input<string>[]>) =>
             whenKnown(input as pulumi.Input<string[]>, (arns) => {
                 if (arns.length === 0) fail(`${field} must name at least one role ARN.`);
-                for (const arn of arns) if (!ROLE_ARN.test(arn)) fail(`${field}: ${JSON.stringify(arn)} is not an IAM role ARN (arn:aws:iam::<account or *>:role/<name>).`);
+                for (const arn of arns) {
+                    if (!ROLE_ARN.test(arn)) fail(`${field}: ${JSON.stringify(arn)} is not an IAM role ARN (arn:aws:iam::<account or *>:role/<name>).`);
+                    // A wildcard in the name exempts every role it matches (role/* exempts everyone) from the guardrails.
+                    if (/[*?]/.test(arn.slice(arn.indexOf(":role/")))) fail(`${field}: ${JSON.stringify(arn)} has a wildcard in the role name, which would exempt every matching role; name the role exactly (only the account may be *).`);
+                }
             });
         const deploymentRoleArns = roleArns("deploymentRoleArns", args.deploymentRoleArns);
         const provisioningRoleArns = roleArns("provisioningRoleArns", args.provisioningRoleArns);
@@ -56,6 +65,8 @@ export class WorkbenchGuardrails extends pulumi.ComponentResource {
         const namePrefix = whenKnown(args.namePrefix ?? DEFAULT_TRUST_NAME_PREFIX, (prefix) => assertTrustNamePrefix(name, "namePrefix", prefix));
         const tagKeys = whenKnown((args.workbenchTagKeys ?? DEFAULT_WORKBENCH_TAG_KEYS) as pulumi.Input<string[]>, (keys) => {
             if (keys.length === 0) fail("workbenchTagKeys must name the owner and type tag keys.");
+            const collision = caseCollision(keys);
+            if (collision) fail(`workbenchTagKeys: ${collision}.`);
         });
         const hubEventBusArn = args.hubEventBusArn === undefined
             ? pulumi.output(undefined)

@@ -7,11 +7,12 @@ import { awsContext } from "../shared/awsContext";
 import { policyDocument, serviceTrustPolicy } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue } from "../shared/sqs";
 import { whenKnown } from "../shared/validation";
+import { caseCollision } from "../shared/tagKeys";
 import { TypeScriptOnly } from "../shared/typeScriptOnly";
 import { componentType, withFormerType } from "../shared/componentType";
 import { anyOccurrenceAlarm, deadLetterAlarm } from "../shared/alarms";
 import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
-import { WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
+import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
 import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, trustNames } from "../trust/trustNames";
 import { workbenchBusPolicy } from "./workbenchBusPolicy";
@@ -103,8 +104,18 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             },
             this,
         );
-        const ownerTagKey = whenKnown(args.ownerTagKey ?? DEFAULT_TAG_KEYS.ownerTagKey, (key) => assertTagKey(name, "ownerTagKey", key), this);
-        const typeTagKey = whenKnown(args.workbenchTypeTagKey ?? DEFAULT_TAG_KEYS.typeTagKey, (key) => assertTagKey(name, "workbenchTypeTagKey", key), this);
+        const tagKeys = whenKnown(
+            [args.ownerTagKey ?? DEFAULT_TAG_KEYS.ownerTagKey, args.workbenchTypeTagKey ?? DEFAULT_TAG_KEYS.typeTagKey] as pulumi.Input<string[]>,
+            ([owner, type]) => {
+                assertTagKey(name, "ownerTagKey", owner);
+                assertTagKey(name, "workbenchTypeTagKey", type);
+                const collision = caseCollision([owner, type]);
+                if (collision) throw new Error(`${name}: ownerTagKey and workbenchTypeTagKey: ${collision}.`);
+            },
+            this,
+        );
+        const ownerTagKey = tagKeys.apply((keys) => keys[0]);
+        const typeTagKey = tagKeys.apply((keys) => keys[1]);
         const inventorySchedule = whenKnown(args.inventorySchedule ?? DEFAULT_INVENTORY_SCHEDULE, (schedule) => assertScheduleExpression(schedule, `${name}: inventorySchedule`), this);
         // The region is the provider's: an event's region never names anything here.
         const { accountId, region } = awsContext(this);
@@ -129,7 +140,13 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
                 statements: [
                     // DescribeTags has no resource-level permissions: AWS only accepts "*" here.
                     { sid: "ReadInstanceTags", actions: ["ec2:DescribeTags"], resources: ["*"] },
-                    { sid: "PutWorkbenchEvents", actions: ["events:PutEvents"], resources: [this.bus.arn] },
+                    // State changes only: the forwarder's role cannot publish a snapshot (or anything else) on its bus.
+                    {
+                        sid: "PutWorkbenchEvents",
+                        actions: ["events:PutEvents"],
+                        resources: [this.bus.arn],
+                        conditions: { "ForAllValues:StringEquals": { "events:source": [WORKBENCH_EVENT_SOURCE], "events:detail-type": [WORKBENCH_EVENT_DETAIL_TYPE] } },
+                    },
                 ],
                 timeoutSeconds: 30,
                 memorySizeMb: 256,

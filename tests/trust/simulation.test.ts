@@ -87,10 +87,12 @@ describe("trust model: allow/deny matrix of the rendered policies (iam-simulate)
                 expected,
             });
         const workbenchBusPolicy = busPolicyOf(workbench, "wb-bus");
-        put("forwarder role publishes on its workbench bus", role(LISTED, FORWARDER), ORG, workbenchBus, workbenchBusPolicy, forwarderPolicy, "Allowed");
+        put("forwarder role publishes a state change on its workbench bus", role(LISTED, FORWARDER), ORG, workbenchBus, workbenchBusPolicy, forwarderPolicy, "Allowed", STATE_CHANGE);
         put("FORGED: admin role of the same account publishes on the workbench bus", role(LISTED, ADMIN), ORG, workbenchBus, workbenchBusPolicy, ADMIN_POLICY, "ExplicitlyDenied");
         put("inventory role publishes a snapshot on its workbench bus", role(LISTED, INVENTORY), ORG, workbenchBus, workbenchBusPolicy, inventoryPolicy, "Allowed", SNAPSHOT);
         put("FORGED: inventory role publishes a state change (its policy admits snapshots only)", role(LISTED, INVENTORY), ORG, workbenchBus, workbenchBusPolicy, inventoryPolicy, "Denied", STATE_CHANGE);
+        put("FORGED: forwarder role publishes a snapshot (its policy admits state changes only)", role(LISTED, FORWARDER), ORG, workbenchBus, workbenchBusPolicy, forwarderPolicy, "Denied", SNAPSHOT);
+        put("FORGED: forwarder role publishes another source on its bus", role(LISTED, FORWARDER), ORG, workbenchBus, workbenchBusPolicy, forwarderPolicy, "Denied", { "events:source": ["licensing.hub"], "events:detail-type": [WORKBENCH_EVENT_DETAIL_TYPE] });
         put("FORGED: admin role of the same account publishes a snapshot on the workbench bus", role(LISTED, ADMIN), ORG, workbenchBus, workbenchBusPolicy, ADMIN_POLICY, "ExplicitlyDenied", SNAPSHOT);
         put("FORGED: another role of the same account named like a publisher but not it", role(LISTED, `${INVENTORY}-copy`), ORG, workbenchBus, workbenchBusPolicy, ADMIN_POLICY, "ExplicitlyDenied", SNAPSHOT);
         put("FORGED: admin role publishes on the account's default bus (not forwarded: no rule there)", role(LISTED, ADMIN), ORG, `arn:aws:events:${REGION}:${LISTED}:event-bus/default`, undefined, ADMIN_POLICY, "Allowed");
@@ -133,28 +135,66 @@ describe("trust model: allow/deny matrix of the rendered policies (iam-simulate)
                 expected,
             });
         const instance = `arn:aws:ec2:${REGION}:${LISTED}:instance/i-0123456789abcdef0`;
+        const OWNER_TAGGED = { "aws:ResourceTag/vew:workbench:ownerId": "jdoe" };
         guarded("provisioning role sets the owner tag", role(LISTED, PROVISIONER), "ec2:CreateTags", instance, { "aws:TagKeys": ["vew:workbench:ownerId"] }, "Allowed");
         guarded("FORGED: admin re-tags a workbench's owner", role(LISTED, ADMIN), "ec2:CreateTags", instance, { "aws:TagKeys": ["vew:workbench:ownerId"] }, "ExplicitlyDenied");
         guarded("FORGED: admin changes a workbench's type", role(LISTED, ADMIN), "ec2:CreateTags", instance, { "aws:TagKeys": ["Name", "vew:workbench:type"] }, "ExplicitlyDenied");
         guarded("FORGED: admin removes a workbench's owner tag", role(LISTED, ADMIN), "ec2:DeleteTags", instance, { "aws:TagKeys": ["vew:workbench:ownerId"] }, "ExplicitlyDenied");
+        guarded("FORGED: admin deletes every tag of a workbench (DeleteTags without keys)", role(LISTED, ADMIN), "ec2:DeleteTags", instance, OWNER_TAGGED, "ExplicitlyDenied");
+        guarded("FORGED: admin deletes every tag of a workbench known by its type tag", role(LISTED, ADMIN), "ec2:DeleteTags", instance, { "aws:ResourceTag/vew:workbench:type": "cae" }, "ExplicitlyDenied");
+        guarded("provisioning role deletes every tag of a workbench", role(LISTED, PROVISIONER), "ec2:DeleteTags", instance, OWNER_TAGGED, "Allowed");
+        guarded("admin deletes every tag of an instance that is not a workbench", role(LISTED, ADMIN), "ec2:DeleteTags", instance, { "aws:ResourceTag/Name": "build" }, "Allowed");
         guarded("admin sets an unrelated tag", role(LISTED, ADMIN), "ec2:CreateTags", instance, { "aws:TagKeys": ["Name"] }, "Allowed");
         const forwarderRole = `arn:aws:iam::${LISTED}:role/${FORWARDER}`;
         guarded("FORGED: admin re-trusts the forwarder role", role(LISTED, ADMIN), "iam:UpdateAssumeRolePolicy", forwarderRole, {}, "ExplicitlyDenied");
         guarded("FORGED: admin passes the forwarder role to a new function", role(LISTED, ADMIN), "iam:PassRole", forwarderRole, {}, "ExplicitlyDenied");
         guarded("FORGED: admin adds a policy to the forwarding role", role(LISTED, ADMIN), "iam:PutRolePolicy", `arn:aws:iam::${LISTED}:role/${TO_HUB}`, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin creates the forwarding role of a region without a stack", role(LISTED, ADMIN), "iam:CreateRole", `arn:aws:iam::${LISTED}:role/license-ops-workbench-to-hub-ap-south-2`, {}, "ExplicitlyDenied");
         guarded("deployment role updates the forwarder role", role(LISTED, DEPLOY), "iam:UpdateAssumeRolePolicy", forwarderRole, {}, "Allowed");
         const inventoryRole = `arn:aws:iam::${LISTED}:role/${INVENTORY}`;
         guarded("FORGED: admin passes the inventory role to a new function", role(LISTED, ADMIN), "iam:PassRole", inventoryRole, {}, "ExplicitlyDenied");
         guarded("FORGED: admin adds a policy to the inventory role", role(LISTED, ADMIN), "iam:PutRolePolicy", inventoryRole, {}, "ExplicitlyDenied");
-        guarded("FORGED: admin replaces the inventory's code", role(LISTED, ADMIN), "lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${LISTED}:function:wb-inventory`, { "aws:ResourceTag/licensing:handler": "workbench-inventory" }, "ExplicitlyDenied");
-        guarded("deployment role updates the inventory's code", role(LISTED, DEPLOY), "lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${LISTED}:function:wb-inventory`, { "aws:ResourceTag/licensing:handler": "workbench-inventory" }, "Allowed");
-        const forwarderFunction = `arn:aws:lambda:${REGION}:${LISTED}:function:wb-forwarder`;
-        guarded("FORGED: admin replaces the forwarder's code", role(LISTED, ADMIN), "lambda:UpdateFunctionCode", forwarderFunction, { "aws:ResourceTag/licensing:handler": "workbench-forwarder" }, "ExplicitlyDenied");
-        guarded("FORGED: admin invokes the forwarder with a made-up EC2 event", role(LISTED, ADMIN), "lambda:InvokeFunction", forwarderFunction, { "aws:ResourceTag/licensing:handler": "workbench-forwarder" }, "ExplicitlyDenied");
+
+        // The functions, by their fixed names (no tag in the request context: the name alone guards them).
+        const fn = (name: string, region = REGION) => `arn:aws:lambda:${region}:${LISTED}:function:${name}`;
+        const forwarderFunction = fn("license-ops-workbench-forwarder");
+        const inventoryFunction = fn("license-ops-workbench-inventory");
+        for (const [what, arn] of [["forwarder", forwarderFunction], ["inventory", inventoryFunction]] as const) {
+            guarded(`FORGED: admin replaces the ${what}'s code`, role(LISTED, ADMIN), "lambda:UpdateFunctionCode", arn, {}, "ExplicitlyDenied");
+            guarded(`FORGED: admin changes the ${what}'s configuration (environment, role, timeout)`, role(LISTED, ADMIN), "lambda:UpdateFunctionConfiguration", arn, {}, "ExplicitlyDenied");
+            guarded(`FORGED: admin freezes the ${what} (reserved concurrency 0)`, role(LISTED, ADMIN), "lambda:PutFunctionConcurrency", arn, {}, "ExplicitlyDenied");
+            guarded(`FORGED: admin drops the ${what}'s events (event-invoke config: no retries, 60 s)`, role(LISTED, ADMIN), "lambda:PutFunctionEventInvokeConfig", arn, {}, "ExplicitlyDenied");
+            guarded(`FORGED: admin changes the ${what}'s event-invoke config`, role(LISTED, ADMIN), "lambda:UpdateFunctionEventInvokeConfig", arn, {}, "ExplicitlyDenied");
+            guarded(`FORGED: admin lets another rule invoke the ${what}`, role(LISTED, ADMIN), "lambda:AddPermission", arn, {}, "ExplicitlyDenied");
+            guarded(`FORGED: admin removes the ${what}'s invoke permission`, role(LISTED, ADMIN), "lambda:RemovePermission", arn, {}, "ExplicitlyDenied");
+            guarded(`FORGED: admin invokes the ${what} with a made-up payload`, role(LISTED, ADMIN), "lambda:InvokeFunction", arn, {}, "ExplicitlyDenied");
+            guarded(`FORGED: admin opens a function URL on the ${what}`, role(LISTED, ADMIN), "lambda:CreateFunctionUrlConfig", arn, {}, "ExplicitlyDenied");
+            guarded(`FORGED: admin deletes the ${what}`, role(LISTED, ADMIN), "lambda:DeleteFunction", arn, {}, "ExplicitlyDenied");
+            guarded(`deployment role updates the ${what}'s code and concurrency`, role(LISTED, DEPLOY), "lambda:UpdateFunctionCode", arn, {}, "Allowed");
+            guarded(`deployment role sets the ${what}'s event-invoke config`, role(LISTED, DEPLOY), "lambda:PutFunctionEventInvokeConfig", arn, {}, "Allowed");
+        }
+        guarded("FORGED: admin creates the forwarder function in a region without a stack", role(LISTED, ADMIN), "lambda:CreateFunction", fn("license-ops-workbench-forwarder", "ap-south-2"), {}, "ExplicitlyDenied");
+        guarded("admin changes an unrelated function", role(LISTED, ADMIN), "lambda:PutFunctionConcurrency", fn("build-agent"), {}, "Allowed");
+
+        // The rules, by their fixed names: the default bus's EC2 state-change and inventory rules, the forwarding rule.
+        const rule = (name: string) => `arn:aws:events:${REGION}:${LISTED}:rule/${name}`;
+        const ec2Rule = rule("license-ops-workbench-ec2-state");
+        const inventoryRule = rule("license-ops-workbench-inventory");
+        const forwardRule = rule("license-ops-workbench-events/license-ops-workbench-to-hub");
+        guarded("FORGED: admin retargets the EC2 rule with an Input (a forged stop for the forwarder)", role(LISTED, ADMIN), "events:PutTargets", ec2Rule, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin removes the EC2 rule's target", role(LISTED, ADMIN), "events:RemoveTargets", ec2Rule, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin disables the EC2 rule (the account freezes)", role(LISTED, ADMIN), "events:DisableRule", ec2Rule, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin narrows the EC2 rule's pattern", role(LISTED, ADMIN), "events:PutRule", ec2Rule, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin deletes the EC2 rule", role(LISTED, ADMIN), "events:DeleteRule", ec2Rule, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin disables the inventory's schedule (silence)", role(LISTED, ADMIN), "events:DisableRule", inventoryRule, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin retargets the inventory's schedule", role(LISTED, ADMIN), "events:PutTargets", inventoryRule, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin adds a target to the forwarding rule", role(LISTED, ADMIN), "events:PutTargets", forwardRule, {}, "ExplicitlyDenied");
+        guarded("FORGED: admin disables the forwarding rule", role(LISTED, ADMIN), "events:DisableRule", forwardRule, {}, "ExplicitlyDenied");
+        guarded("deployment role retargets the EC2 rule", role(LISTED, DEPLOY), "events:PutTargets", ec2Rule, {}, "Allowed");
+        guarded("deployment role changes the forwarding rule", role(LISTED, DEPLOY), "events:PutTargets", forwardRule, {}, "Allowed");
+        guarded("admin changes an unrelated default-bus rule", role(LISTED, ADMIN), "events:PutTargets", rule("nightly-backup"), {}, "Allowed");
         // PutPermission has no resource-level permissions: IAM evaluates it on "*".
         guarded("FORGED: admin opens the workbench bus (any bus policy)", role(LISTED, ADMIN), "events:PutPermission", "*", {}, "ExplicitlyDenied");
-        guarded("FORGED: admin adds a target to the forwarding rule", role(LISTED, ADMIN), "events:PutTargets", `arn:aws:events:${REGION}:${LISTED}:rule/license-ops-workbench-events/wb-to-hub`, {}, "ExplicitlyDenied");
-        guarded("deployment role changes the forwarding rule", role(LISTED, DEPLOY), "events:PutTargets", `arn:aws:events:${REGION}:${LISTED}:rule/license-ops-workbench-events/wb-to-hub`, {}, "Allowed");
         guarded("FORGED: hub-account admin adds a target to a hub bus rule", role(HUB_ACCOUNT, ADMIN), "events:PutTargets", `arn:aws:events:${REGION}:${HUB_ACCOUNT}:rule/hub-workbench-events/hub-workbench-events`, {}, "ExplicitlyDenied");
         guarded("FORGED: admin deletes the workbench bus", role(LISTED, ADMIN), "events:DeleteEventBus", workbenchBus, {}, "ExplicitlyDenied");
 

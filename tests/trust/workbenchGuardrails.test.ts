@@ -31,6 +31,34 @@ describe("WorkbenchGuardrails (Pulumi mocks)", () => {
         expect(scp.Statement.find((s: any) => s.Sid === "WorkbenchTagsOnlyByProvisioning").Condition["ForAnyValue:StringEquals"]["aws:TagKeys"]).to.deep.equal(["team:owner", "team:kind"]);
     });
 
+    it("guards the fixed function and rule names and DeleteTags without keys, within the 5,120-character SCP quota", async () => {
+        const { resources } = await runUnderMocks(() => new WorkbenchGuardrails("g", { ...ARGS, hubEventBusArn: "arn:aws:events:eu-central-1:999999999999:event-bus/hub-workbench-events-4f2a1b3" }));
+        const content: string = named(resources, "aws:organizations/policy:Policy", "g-scp").inputs.content;
+        const statements = Object.fromEntries(JSON.parse(content).Statement.map((s: any) => [s.Sid, s]));
+        expect(statements.ForwarderFunctionsOnlyByDeployment.Resource).to.deep.equal(["arn:*:lambda:*:*:function:license-ops-workbench-*"]);
+        expect(statements.ForwarderFunctionsOnlyByDeployment.Action).to.include.members(["lambda:Put*", "lambda:Update*", "lambda:Create*", "lambda:Delete*", "lambda:AddPermission", "lambda:InvokeFunction"]);
+        expect(statements.EventPathsOnlyByDeployment.Resource).to.include("arn:*:events:*:*:rule/license-ops-workbench-*");
+        expect(statements.EventPathsOnlyByDeployment.Action).to.include.members(["events:PutTargets", "events:RemoveTargets", "events:DisableRule", "events:DeleteRule", "events:PutRule"]);
+        expect(statements.KeepWorkbenchTag0.Condition).to.deep.equal({
+            Null: { "aws:TagKeys": "true", "aws:ResourceTag/vew:workbench:ownerId": "false" },
+            ArnNotLike: { "aws:PrincipalArn": ARGS.provisioningRoleArns },
+        });
+        console.log(`      guardrail SCP: ${content.length} characters (AWS allows 5,120)`);
+        expect(content.length).to.be.at.most(5120);
+        // Room for the roles a real organisation names: five deployment and five provisioning roles still fit.
+        const many = (kind: string) => Array.from({ length: 5 }, (_, i) => `arn:aws:iam::*:role/platform/${kind}-role-number-${i}`);
+        const { resources: crowded } = await runUnderMocks(() => new WorkbenchGuardrails("c", { ...ARGS, deploymentRoleArns: many("deploy"), provisioningRoleArns: many("provision") }));
+        const crowdedSize = named(crowded, "aws:organizations/policy:Policy", "c-scp").inputs.content.length;
+        console.log(`      guardrail SCP with 5 deployment and 5 provisioning roles: ${crowdedSize} characters`);
+        expect(crowdedSize).to.be.at.most(5120);
+    });
+
+    it("refuses wildcard role names (they exempt every matching role) and tag keys that differ only by case", () => {
+        expect(() => new WorkbenchGuardrails("w", { ...ARGS, deploymentRoleArns: ["arn:aws:iam::*:role/*"] })).to.throw(/^w: deploymentRoleArns: "arn:aws:iam::\*:role\/\*" has a wildcard in the role name, which would exempt every matching role; name the role exactly/);
+        expect(() => new WorkbenchGuardrails("p", { ...ARGS, provisioningRoleArns: ["arn:aws:iam::*:role/workbench-*"] })).to.throw(/^p: provisioningRoleArns: .* has a wildcard in the role name/);
+        expect(() => new WorkbenchGuardrails("k", { ...ARGS, workbenchTagKeys: ["team:owner", "Team:Owner"] })).to.throw(/^k: workbenchTagKeys: "team:owner" and "Team:Owner" differ only by case; use one spelling/);
+    });
+
     it("refuses settings that would lock out nobody or everybody, naming the field", () => {
         expect(() => new WorkbenchGuardrails("a", { ...ARGS, deploymentRoleArns: [] })).to.throw(/a: deploymentRoleArns must name at least one role ARN/);
         expect(() => new WorkbenchGuardrails("b", { ...ARGS, provisioningRoleArns: ["arn:aws:iam::*:user/bob"] })).to.throw(/b: provisioningRoleArns: "arn:aws:iam::\*:user\/bob" is not an IAM role ARN/);

@@ -88,9 +88,11 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         const fnPolicy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "wb-forwarder-policy").inputs.policy);
         const bySid = Object.fromEntries(fnPolicy.Statement.map((s: any) => [s.Sid, s]));
         expect(bySid.ReadInstanceTags).to.deep.include({ Action: ["ec2:DescribeTags"], Resource: ["*"] });
+        // State changes only, on its own bus: the forwarder's role cannot publish a snapshot or another source.
         expect(bySid.PutWorkbenchEvents).to.deep.include({
             Action: ["events:PutEvents"],
             Resource: ["arn:aws:events:eu-central-1:111111111111:event-bus/license-ops-workbench-events"],
+            Condition: { "ForAllValues:StringEquals": { "events:source": [WORKBENCH_EVENT_SOURCE], "events:detail-type": ["Workbench State Change"] } },
         });
         expect(bySid.WriteOwnLogs.Resource[0]).to.match(/log-group:wb-forwarder-logs:\*$/);
         expect(bySid.SendFailedInvocations.Action).to.deep.equal(["sqs:SendMessage"]);
@@ -237,5 +239,8 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         expect(error.message).to.equal('bad: hubEventBusArn "arn:aws:sqs:eu-central-1:999999999999:queue" is not an EventBridge event bus ARN.');
         expect(pulumi.ResourceError.isInstance(error) && error.hideStack).to.equal(true);
         expect(() => new WorkbenchAccountForwarder("bad2", { hubEventBusArn: HUB_BUS, ownerTagKey: "aws:reserved" })).to.throw(/ownerTagKey/);
+        expect(() => new WorkbenchAccountForwarder("case", { hubEventBusArn: HUB_BUS, ownerTagKey: "team:Owner", workbenchTypeTagKey: "team:owner" })).to.throw(
+            /^case: ownerTagKey and workbenchTypeTagKey: "team:Owner" and "team:owner" differ only by case; use one spelling\.$/,
+        );
     });
 });
