@@ -52,7 +52,12 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         licenseServerRoleNames: config.getObject<string[]>("licenseServerRoleNames"),
         alarmActions: [alertTopicArn],
     });
-    const ledger = new SeatLedger("seat-ledger", { table: hub.table, catalog, alarmActions: [alertTopicArn] });
+    const ledger = new SeatLedger("seat-ledger", {
+        table: hub.table,
+        configurationBucketName: hub.userListBucketName,
+        configurationObjectKey: hub.configurationObjectKey,
+        alarmActions: [alertTopicArn],
+    });
     const { usageReportBucketName, usageReportPrefix, accountCostCentres, athenaBytesScannedCutoff, organizationTrail, auditRetentionDays } = analyticsSettings;
     const analytics = new LicenseAnalytics("license-usage", {
         ledgerBucketName: ledger.bucketName,

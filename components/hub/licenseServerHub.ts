@@ -27,7 +27,8 @@ import {
     seatChangeStreamFilter,
 } from "./definitions";
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
-import { KnownCatalog, ProductCatalog, assignmentCatalog, productCommands, syncCatalog, validateCatalog } from "./catalog";
+import { KnownCatalog, ProductCatalog, productCommands, syncCatalog, validateCatalog } from "./catalog";
+import { hubConfiguration, hubConfigurationObject } from "./hubConfigurationObject";
 import { BusAccess, busAccessProblems, busPolicyProblem, hubBusPolicy } from "./busPolicy";
 import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, reservedNamePatterns } from "../trust/trustNames";
 import { DEFAULT_WORK_DIRECTORY, assertWorkDirectory, renderLicenseServerDocument } from "./licenseServerDocument";
@@ -119,8 +120,6 @@ export interface LicenseServerHubArgs {
 
 const hubFunctions = new TypeScriptOnly<{ assignment: BundledFunction; changeMarker: BundledFunction; sync: BundledFunction }>();
 const DEFAULTS = { syncTimeoutSeconds: 300, commandTimeoutSeconds: 120, commandDeliveryTimeoutSeconds: 60 };
-/** Lambda caps the environment of a function at 4 KB in total; the catalog JSON must leave room for the rest. */
-const MAX_CATALOG_ENV_CHARS = 3000;
 
 /**
  * The license server account side of floating licenses. Workbench start/stop events from the workbench accounts
@@ -149,6 +148,13 @@ export class LicenseServerHub extends pulumi.ComponentResource {
     public readonly userListBucketName: pulumi.Output<string>;
     /** IAM policy (JSON) a license server's instance role needs to download its lists. */
     public readonly licenseServerPolicy: pulumi.Output<string>;
+    /**
+     * Key of the hub's configuration object (catalog and admission list) in the `userListBucketName` bucket,
+     * `configuration/hub-<sha256>.json`: SeatLedger `configurationObjectKey`.
+     */
+    public readonly configurationObjectKey: pulumi.Output<string>;
+    /** Size in bytes of the configuration object (TypeScript only: what the quota tests measure). */
+    public readonly configurationBytes: pulumi.Output<number>;
 
     /** The assignment Lambda: workbench events -> seat table (TypeScript only). */
     public get assignment(): BundledFunction {
@@ -231,6 +237,15 @@ export class LicenseServerHub extends pulumi.ComponentResource {
 
         const lists = userListBucket(`${name}-user-lists`, this);
         this.userListBucket = lists.bucket;
+        // The catalog and the admission list: one object every function reads, not 4 KB of environment each.
+        const configuration = hubConfigurationObject(
+            `${name}-configuration`,
+            lists.bucket,
+            settings.apply((s) => hubConfiguration(s.catalog, s.accountIds)),
+            this,
+        );
+        this.configurationObjectKey = configuration.key;
+        this.configurationBytes = configuration.bytes;
 
         const documentContent = pulumi.all([lists.bucket.bucket, region, dnsSuffix, settings]).apply(([bucketName, reg, suffix, s]) =>
             renderLicenseServerDocument({
@@ -271,13 +286,13 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 description: "Applies workbench start/stop events to the seat table",
                 environment: {
                     [ASSIGNMENT_ENVIRONMENT.tableName]: this.table.name,
-                    [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: settings.workbenchTypesJson,
-                    [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: settings.accountIds.apply((ids) => ids.join(",")),
+                    ...configuration.environment,
                     [ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]: settings.tombstoneRetentionDays.apply((days) => String(days * 86400)),
                     [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: maxClockSkewSeconds.apply(String),
                     POWERTOOLS_SERVICE_NAME: `${name}-assignment`,
                 },
                 statements: [
+                    configuration.readStatement,
                     {
                         sid: "ApplyWorkbenchEvents",
                         actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
@@ -390,7 +405,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 environment: {
                     [SYNC_ENVIRONMENT.tableName]: this.table.name,
                     [SYNC_ENVIRONMENT.markerParameterName]: this.changeMarkerParameter.name,
-                    [SYNC_ENVIRONMENT.products]: settings.productsJson,
+                    ...configuration.environment,
                     [SYNC_ENVIRONMENT.userListBucket]: lists.bucket.bucket,
                     [SYNC_ENVIRONMENT.documentName]: this.document.name,
                     [SYNC_ENVIRONMENT.configurationFingerprint]: documentFingerprint,
@@ -399,6 +414,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                     POWERTOOLS_SERVICE_NAME: `${name}-sync`,
                 },
                 statements: [
+                    configuration.readStatement,
                     {
                         sid: "ReadSeatRows",
                         actions: ["dynamodb:Query"],
@@ -475,6 +491,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             documentName: this.documentName,
             userListBucketName: this.userListBucketName,
             licenseServerPolicy: this.licenseServerPolicy,
+            configurationObjectKey: this.configurationObjectKey,
             deadLetterQueueUrl: this.deadLetterQueue.url,
             streamFailureQueueUrl: this.streamFailureQueue.url,
         });
@@ -549,12 +566,5 @@ function validateArgs(name: string, args: KnownHubArgs) {
     const syncSchedule = args.syncSchedule ?? DEFAULT_SYNC_SCHEDULE;
     assertScheduleExpression(syncSchedule, `${name}: syncSchedule`);
 
-    const workbenchTypesJson = JSON.stringify(assignmentCatalog(args.catalog));
-    const productsJson = JSON.stringify(syncCatalog(args.catalog));
-    for (const [what, json] of [["workbench types", workbenchTypesJson], ["products", productsJson]] as const) {
-        if (json.length > MAX_CATALOG_ENV_CHARS) {
-            throw new Error(`${name}: the catalog's ${what} take ${json.length} characters as a Lambda environment variable; at most ${MAX_CATALOG_ENV_CHARS} fit (Lambda allows 4 KB in total).`);
-        }
-    }
-    return { catalog: args.catalog, accountIds, organizationId, busAccess, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, fullCheckEveryTicks, workDirectory, windowsWorkDirectory, syncSchedule, workbenchTypesJson, productsJson };
+    return { catalog: args.catalog, accountIds, organizationId, busAccess, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, fullCheckEveryTicks, workDirectory, windowsWorkDirectory, syncSchedule };
 }

@@ -5,17 +5,22 @@ import { BundledFunction } from "../lambda/bundledFunction";
 import { deadLetterQueue, tlsOnlyQueuePolicy } from "../shared/sqs";
 import { deadLetterAlarm } from "../shared/alarms";
 import { ReportBucketArgs, reportBucket } from "../tracking/reportBucket";
-import { KnownCatalog, ProductCatalog, syncCatalog } from "./catalog";
 import { CHANGE_MARKER_EVENT_SOURCE, seatChangeStreamFilter } from "./definitions";
 import { INSTANCE_PARTITION_PREFIX, SEAT_PARTITION_PREFIX } from "../../functions/hub-shared/tableKeys";
-import { LEDGER_ENVIRONMENT } from "../../functions/hub-shared/environment";
+import { HUB_CONFIGURATION_ENVIRONMENT, LEDGER_ENVIRONMENT } from "../../functions/hub-shared/environment";
+import { awsContext } from "../shared/awsContext";
 import { LEDGER_PREFIX } from "../../functions/hub-ledger/ledgerRecord";
 
 export interface SeatLedgerArgs {
     /** The hub's seat table (`LicenseServerHub.table`); its stream feeds the ledger. Required. */
     table: aws.dynamodb.Table;
-    /** The hub's catalog (the seat limits denials are judged by). Required. */
-    catalog: ProductCatalog;
+    /**
+     * Bucket of the hub's configuration object (`LicenseServerHub.userListBucketName`), which holds the seat limits
+     * denials are judged by. Required.
+     */
+    configurationBucketName: pulumi.Input<string>;
+    /** Key of the hub's configuration object (`LicenseServerHub.configurationObjectKey`). Required. */
+    configurationObjectKey: pulumi.Input<string>;
     /**
      * The ledger bucket: encryption, retention. Default: SSE-S3, versioned, records expire after 2557 days (7 years),
      * overwritten versions after 30 days.
@@ -58,7 +63,9 @@ export class SeatLedger extends pulumi.ComponentResource {
     constructor(name: string, args: SeatLedgerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("SeatLedger"), name, {}, opts);
         if (!args.table) throw new pulumi.ResourceError(`${name}: table is required (the LicenseServerHub's table).`, this);
-        if (!args.catalog) throw new pulumi.ResourceError(`${name}: catalog is required (the LicenseServerHub's catalog, which validates it).`, this);
+        if (!args.configurationBucketName || !args.configurationObjectKey) {
+            throw new pulumi.ResourceError(`${name}: configurationBucketName and configurationObjectKey are required (LicenseServerHub's userListBucketName and configurationObjectKey).`, this);
+        }
         let ledgerBucket;
         try {
             ledgerBucket = reportBucket(
@@ -76,6 +83,7 @@ export class SeatLedger extends pulumi.ComponentResource {
         this.failureQueue = deadLetterQueue(`${name}-failures`, this);
         this.metricsService = `${name}-writer`;
         tlsOnlyQueuePolicy(`${name}-failures`, this.failureQueue, this);
+        const { partition } = awsContext(this);
         const kms = ledgerBucket.kmsKeyArn
             ? [{ sid: "EncryptLedger", actions: ["kms:GenerateDataKey"], resources: [ledgerBucket.kmsKeyArn] }]
             : [];
@@ -87,12 +95,18 @@ export class SeatLedger extends pulumi.ComponentResource {
                 description: "Records seat grants, releases and denials in the seat ledger",
                 environment: {
                     [LEDGER_ENVIRONMENT.tableName]: args.table.name,
-                    // Resolved as the hub resolves it; the hub validates the same catalog.
-                    [LEDGER_ENVIRONMENT.products]: pulumi.output(args.catalog).apply((catalog) => JSON.stringify(syncCatalog(catalog as KnownCatalog))),
+                    // The hub's configuration object: the same seat limits the sync uses.
+                    [HUB_CONFIGURATION_ENVIRONMENT.bucket]: args.configurationBucketName,
+                    [HUB_CONFIGURATION_ENVIRONMENT.key]: args.configurationObjectKey,
                     [LEDGER_ENVIRONMENT.ledgerBucket]: this.bucket.bucket,
                     POWERTOOLS_SERVICE_NAME: this.metricsService,
                 },
                 statements: [
+                    {
+                        sid: "ReadHubConfiguration",
+                        actions: ["s3:GetObject"],
+                        resources: [pulumi.interpolate`arn:${partition}:s3:::${args.configurationBucketName}/${args.configurationObjectKey}`],
+                    },
                     {
                         sid: "ReadSeatsAndWorkbenches",
                         actions: ["dynamodb:GetItem", "dynamodb:Query"],

@@ -1,5 +1,4 @@
-import { ACCOUNT_ID_PATTERN } from "../shared/workbenchEvent";
-import { productTargetProblems, workbenchTypeEntryProblems } from "./catalogEntries";
+import type { HubConfiguration } from "./hubConfiguration";
 import { ASSIGNMENT_ENVIRONMENT, DEFAULT_FULL_CHECK_EVERY_TICKS, DEFAULT_MIN_COMMAND_INTERVAL_MS, SYNC_ENVIRONMENT } from "./environment";
 
 /** Where one product's user list goes, and how many seats the organisation owns. */
@@ -12,7 +11,7 @@ export interface AssignmentConfig {
     tableName: string;
     /** Workbench type -> products it carries. */
     workbenchTypes: Record<string, string[]>;
-    /** Accounts allowed to send events; empty: any account the bus policy admits. */
+    /** Accounts allowed to send events (the configuration object's admission list); empty: any account the bus policy admits. */
     allowedAccounts: ReadonlySet<string>;
     tombstoneRetentionSeconds: number;
     /** Seconds an event's EC2 time may lie ahead of the hub's clock; later ones are refused. */
@@ -42,42 +41,38 @@ export interface SyncConfig {
 
 type Env = Record<string, string | undefined>;
 
-/** Reads the assignment handler's configuration; throws (failing the cold start loudly) when it is broken. */
-export function assignmentConfigFromEnv(env: Env): AssignmentConfig {
-    const workbenchTypes = parseJson(env, ASSIGNMENT_ENVIRONMENT.workbenchTypes) as Record<string, unknown>;
-    const problems = Object.entries(workbenchTypes).flatMap(([type, products]) =>
-        workbenchTypeEntryProblems(type, products, `${ASSIGNMENT_ENVIRONMENT.workbenchTypes}[${JSON.stringify(type)}]`),
-    );
-    if (problems.length > 0) throw new Error(problems.join("; "));
-    const allowedAccounts = (env[ASSIGNMENT_ENVIRONMENT.allowedAccounts] ?? "").split(",").map((a) => a.trim()).filter(Boolean);
-    for (const account of allowedAccounts) {
-        if (!ACCOUNT_ID_PATTERN.test(account)) throw new Error(`${ASSIGNMENT_ENVIRONMENT.allowedAccounts}: ${JSON.stringify(account)} is not an account id`);
-    }
+/**
+ * The assignment handler's configuration: names and limits from its environment, the catalog and admission list
+ * from the hub configuration object (already checked by its loader). Throws, failing the cold start loudly, when the
+ * environment is broken.
+ */
+export function assignmentConfig(env: Env, configuration: HubConfiguration): AssignmentConfig {
     return {
         tableName: required(env, ASSIGNMENT_ENVIRONMENT.tableName),
-        workbenchTypes: workbenchTypes as Record<string, string[]>,
-        allowedAccounts: new Set(allowedAccounts),
+        workbenchTypes: configuration.workbenchTypes,
+        allowedAccounts: new Set(configuration.admission.accountIds),
         tombstoneRetentionSeconds: positiveInteger(env, ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds),
         maxClockSkewSeconds: positiveInteger(env, ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds, DEFAULT_MAX_CLOCK_SKEW_SECONDS),
     };
 }
 
-/** The products' license servers and seat limits (`HUB_PRODUCTS`), as the sync and the seat ledger read them. */
-export function productTargetsFromEnv(env: Env): Record<string, ProductTarget> {
-    const products = parseJson(env, SYNC_ENVIRONMENT.products) as Record<string, any>;
-    const problems = Object.entries(products).flatMap(([product, target]) =>
-        productTargetProblems(product, target?.instanceId, target?.seats, `${SYNC_ENVIRONMENT.products}[${JSON.stringify(product)}]`, "instanceId"),
+/** The products' license servers and seat limits, as the sync and the seat ledger read them. */
+export function productTargets(configuration: HubConfiguration): Record<string, ProductTarget> {
+    return Object.fromEntries(
+        Object.entries(configuration.products).map(([name, p]) => [name, p.seats === undefined ? { instanceId: p.instanceId } : { instanceId: p.instanceId, seats: p.seats }]),
     );
-    if (problems.length > 0) throw new Error(problems.join("; "));
-    return products as Record<string, ProductTarget>;
 }
 
-export function syncConfigFromEnv(env: Env): SyncConfig {
-    const products = productTargetsFromEnv(env);
+/** The sync's configuration: its settings from the environment, its products from the configuration object. */
+export function syncConfig(env: Env, configuration: HubConfiguration): SyncConfig {
+    return { ...syncSettings(env), products: productTargets(configuration) };
+}
+
+/** What the sync's environment says (everything but the products). */
+export function syncSettings(env: Env): Omit<SyncConfig, "products"> {
     return {
         tableName: required(env, SYNC_ENVIRONMENT.tableName),
         markerParameterName: required(env, SYNC_ENVIRONMENT.markerParameterName),
-        products,
         userListBucket: required(env, SYNC_ENVIRONMENT.userListBucket),
         documentName: required(env, SYNC_ENVIRONMENT.documentName),
         configurationFingerprint: env[SYNC_ENVIRONMENT.configurationFingerprint] ?? "",
@@ -91,17 +86,6 @@ export function syncConfigFromEnv(env: Env): SyncConfig {
 function required(env: Env, name: string): string {
     const value = env[name];
     if (!value) throw new Error(`environment variable ${name} is not set`);
-    return value;
-}
-
-function parseJson(env: Env, name: string): unknown {
-    let value: unknown;
-    try {
-        value = JSON.parse(required(env, name));
-    } catch (err) {
-        throw new Error(`environment variable ${name} is not JSON: ${(err as Error).message}`);
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`environment variable ${name} must be a JSON object`);
     return value;
 }
 

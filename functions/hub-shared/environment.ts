@@ -2,13 +2,18 @@
  * Environment variables each hub handler reads. The component sets them from these names and the local sandbox
  * uses the same names, so a rename here is a rename everywhere.
  */
+/**
+ * Where every hub function finds the hub's configuration object (catalog and admission list; hubConfiguration.ts):
+ * a content-addressed key, so a new catalog is a new key and reaches every function at its next cold start.
+ */
+export const HUB_CONFIGURATION_ENVIRONMENT = {
+    bucket: "HUB_CONFIGURATION_BUCKET",
+    key: "HUB_CONFIGURATION_KEY",
+} as const;
+
 export const ASSIGNMENT_ENVIRONMENT = {
     /** Hub table name. */
     tableName: "HUB_TABLE_NAME",
-    /** JSON object: workbench type -> product names it carries. */
-    workbenchTypes: "HUB_WORKBENCH_TYPES",
-    /** Comma-separated account ids allowed to send workbench events; empty: any account the bus policy admits. */
-    allowedAccounts: "HUB_ALLOWED_ACCOUNTS",
     /** How long a stopped-instance tombstone is kept, in seconds. */
     tombstoneRetentionSeconds: "HUB_TOMBSTONE_RETENTION_SECONDS",
     /** Seconds an event's EC2 time may lie ahead of the hub's clock before the event is refused. */
@@ -25,8 +30,6 @@ export const CHANGE_MARKER_ENVIRONMENT = {
 export const SYNC_ENVIRONMENT = {
     tableName: "HUB_TABLE_NAME",
     markerParameterName: "HUB_MARKER_PARAMETER_NAME",
-    /** JSON object: product -> { instanceId, seats? }. */
-    products: "HUB_PRODUCTS",
     /** Bucket the user lists are written to. */
     userListBucket: "HUB_USER_LIST_BUCKET",
     /** SSM document that installs a user list on a license server. */
@@ -54,8 +57,6 @@ export const DEFAULT_FULL_CHECK_EVERY_TICKS = 10;
 
 export const LEDGER_ENVIRONMENT = {
     tableName: "HUB_TABLE_NAME",
-    /** JSON object: product -> { instanceId, seats? } (the sync's), for the seat limits denials are judged by. */
-    products: "HUB_PRODUCTS",
     /** Bucket the seat ledger is written to. */
     ledgerBucket: "HUB_LEDGER_BUCKET",
 } as const;

@@ -3,7 +3,8 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
-import { syncConfigFromEnv } from "../hub-shared/config";
+import { syncConfig } from "../hub-shared/config";
+import { hubConfigurationLoader, s3TextReader } from "../hub-shared/hubConfigurationLoader";
 import { powertoolsTelemetry } from "../shared/powertools";
 import { awsSyncPorts } from "./awsPorts";
 import { SyncOutcome, syncUserLists } from "./sync";
@@ -12,16 +13,14 @@ import { SyncOutcome, syncUserLists } from "./sync";
 const DEADLINE_MARGIN_MS = 15_000;
 
 // Created once per container; endpoints from AWS_ENDPOINT_URL_<SERVICE> when set (local sandbox). Adaptive retries
-// slow the client down when SSM throttles the polling of several commands.
-const config = syncConfigFromEnv(process.env);
-const ports = awsSyncPorts(
-    {
-        db: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-        s3: new S3Client({}),
-        ssm: new SSMClient({ retryMode: "adaptive", maxAttempts: 6 }),
-    },
-    config,
-);
+// slow the client down when SSM throttles the polling of several commands. The products come from the hub
+// configuration object, read at the first invocation and kept.
+const clients = {
+    db: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+    s3: new S3Client({}),
+    ssm: new SSMClient({ retryMode: "adaptive", maxAttempts: 6 }),
+};
+const configuration = hubConfigurationLoader(process.env, s3TextReader(clients.s3));
 const telemetry = powertoolsTelemetry(process.env.POWERTOOLS_SERVICE_NAME || "hub-sync");
 
 /**
@@ -36,6 +35,8 @@ export async function handler(event: unknown, context?: Pick<Context, "getRemain
     const scheduled = input.source === "aws.events" && input["detail-type"] === "Scheduled Event";
     const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;
     try {
+        const config = syncConfig(process.env, await configuration());
+        const ports = awsSyncPorts(clients, config);
         const outcome = await syncUserLists(
             ports,
             {

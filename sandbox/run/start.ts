@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { SYNC_ENVIRONMENT } from "../../components/hub/definitions";
 import { TRACKER_ENV } from "../../components/tracking/definitions";
-import { syncConfigFromEnv } from "../../functions/hub-shared/config";
+import { syncSettings } from "../../functions/hub-shared/config";
 import { HUB_BUS_ARN_OUTPUT } from "../../stacks/workbenchAccount";
 import { S3RVER_CREDENTIALS } from "../aws/s3rver";
 import { callerEndpoint } from "../aws/eventBridgeStandin";
@@ -219,7 +219,7 @@ function platformEnvironment({ clock }: RunContext, services: SandboxServices, f
     };
     if (fn.handler === "hub-sync") {
         // Waiting for Run Command, and the debounce between commands, are platform time: on the scaled clock like everything else.
-        const config = syncConfigFromEnv(fn.environment);
+        const config = syncSettings(fn.environment);
         env[SYNC_ENVIRONMENT.pollIntervalMs] = String(Math.max(1, Math.round(clock.scaled(config.pollIntervalMs))));
         env[SYNC_ENVIRONMENT.minCommandIntervalMs] = String(Math.max(1, Math.round(clock.scaled(config.minCommandIntervalMs))));
     }

@@ -3,7 +3,8 @@
  * version. Names come from the deployed sync function's environment, read with the sync's own parser.
  */
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { syncConfigFromEnv, SyncConfig } from "../../functions/hub-shared/config";
+import { syncConfig, SyncConfig } from "../../functions/hub-shared/config";
+import { deployedHubConfiguration } from "../world/deployedHubConfiguration";
 import type { DynamoDBRecord } from "aws-lambda";
 import { parseSeatRowKey } from "../../functions/hub-shared/tableKeys";
 import { tableSnapshot } from "../aws/dynamoStreams";
@@ -27,7 +28,7 @@ export class HubView {
         const syncs = deployment.functions.filter((f) => f.handler === "hub-sync");
         if (syncs.length !== 1) throw new Error(`the sandbox expects one hub sync function, found ${syncs.length}`);
         this.sync = syncs[0];
-        this.config = syncConfigFromEnv(this.sync.environment);
+        this.config = syncConfig(this.sync.environment, deployedHubConfiguration(deployment, this.sync));
         const table = deployment.tables.find((t) => t.accountId === this.sync.accountId && t.name === this.config.tableName);
         if (!table) throw new Error(`the hub's table ${this.config.tableName} is not part of the deployment`);
         this.table = table;

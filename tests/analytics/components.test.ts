@@ -7,7 +7,6 @@ import { SeatLedger } from "../../components/hub/seatLedger";
 import { analyticsQueries, analyticsViews } from "../../components/analytics/tables";
 import { governanceDashboardBody, hubDashboardBody } from "../../components/analytics/dashboards";
 import { RecordedResource, allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
-import { CATALOG } from "../hub/support/fixtures";
 import { runExampleStack } from "../stacks/exampleStacks";
 
 const TABLE_ARN = "arn:aws:dynamodb:eu-central-1:111111111111:table/hub-seats";
@@ -95,7 +94,12 @@ describe("SeatLedger (Pulumi mocks)", () => {
         resources = (
             await runUnderMocks(() => {
                 const table = new aws.dynamodb.Table("seats", { hashKey: "pk", rangeKey: "sk", attributes: [{ name: "pk", type: "S" }, { name: "sk", type: "S" }], streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" });
-                return new SeatLedger("seat-ledger", { table, catalog: CATALOG, alarmActions: ["arn:aws:sns:eu-central-1:111111111111:ops"] });
+                return new SeatLedger("seat-ledger", {
+                    table,
+                    configurationBucketName: "hub-user-lists",
+                    configurationObjectKey: `configuration/hub-${"0".repeat(64)}.json`,
+                    alarmActions: ["arn:aws:sns:eu-central-1:111111111111:ops"],
+                });
             })
         ).resources;
     });
@@ -113,6 +117,10 @@ describe("SeatLedger (Pulumi mocks)", () => {
         const append = statements.find((s) => s.Sid === "AppendLedger")!;
         expect(append.Action).to.deep.equal(["s3:PutObject"]);
         expect(append.Resource[0]).to.match(/\/seat-ledger\/\*$/);
+        // The seat limits come from the hub's configuration object: that object only, read-only.
+        const configuration = statements.find((s) => s.Sid === "ReadHubConfiguration")!;
+        expect(configuration.Action).to.deep.equal(["s3:GetObject"]);
+        expect(configuration.Resource).to.deep.equal([`arn:aws:s3:::hub-user-lists/configuration/hub-${"0".repeat(64)}.json`]);
         const read = statements.find((s) => s.Sid === "ReadSeatsAndWorkbenches")!;
         expect(read.Action).to.deep.equal(["dynamodb:GetItem", "dynamodb:Query"]);
         expect(read.Condition).to.deep.equal({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["INSTANCE#*", "SEAT#*"] } });

@@ -48,9 +48,14 @@ describe("docs", () => {
         expect(size, `README.md is ${size} bytes; move detail into docs/ and link it`).to.be.at.most(README_MAX_BYTES);
     });
 
-    it("links every page under docs/ from the README", () => {
+    it("links every page under docs/ from the README, or from a folder index (docs/<folder>/README.md) the README links", () => {
         const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
         const linked = new Set([...readme.matchAll(/\]\(\.?\/?(docs\/[^)#\s]+\.md)(?:#[^)]*)?\)/g)].map((m) => m[1]));
+        for (const index of [...linked].filter((doc) => doc.endsWith("/README.md"))) {
+            const folder = path.posix.dirname(index);
+            const text = fs.readFileSync(path.join(projectRoot, index), "utf8");
+            for (const m of text.matchAll(/\]\(\.?\/?([^)#\s/]+\.md)(?:#[^)]*)?\)/g)) linked.add(`${folder}/${m[1]}`);
+        }
         const unlinked = markdownFiles(path.join(projectRoot, "docs"))
             .map((file) => path.relative(projectRoot, file).split(path.sep).join("/"))
             .filter((doc) => !linked.has(doc));

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVIRONMENT, SYNC_ENVIRONMENT, seatChangeStreamFilter } from "../../components/hub/definitions";
-import { assignmentCatalog, syncCatalog } from "../../components/hub/catalog";
+import { putHubConfiguration } from "./support/hubConfigurationFixture";
 import { LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
 import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
 import { matchesPattern } from "../../sandbox/aws/eventPattern";
@@ -70,17 +70,18 @@ describe("hub handlers as bundled for Lambda, against local endpoints", function
 
     it("turns a workbench start into a user list on the license server, end to end", async () => {
         const table = await dynamo.createHubTable();
+        // The catalog and admission list travel in the hub configuration object, as the component deploys them.
+        const configurationEnv = await putHubConfiguration(s3.client, BUCKET, CATALOG, [WORKBENCH_ACCOUNT]);
         const assignment = loadBundle(dir, "hub-assignment", {
+            ...configurationEnv,
             [ASSIGNMENT_ENVIRONMENT.tableName]: table,
-            [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: JSON.stringify(assignmentCatalog(CATALOG)),
-            [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: WORKBENCH_ACCOUNT,
             [ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]: String(7 * 86400),
         });
         const changeMarker = loadBundle(dir, "hub-change-marker", { [CHANGE_MARKER_ENVIRONMENT.markerParameterName]: MARKER });
         const sync = loadBundle(dir, "hub-sync", {
             [SYNC_ENVIRONMENT.tableName]: table,
             [SYNC_ENVIRONMENT.markerParameterName]: MARKER,
-            [SYNC_ENVIRONMENT.products]: JSON.stringify(syncCatalog(CATALOG)),
+            ...configurationEnv,
             [SYNC_ENVIRONMENT.userListBucket]: BUCKET,
             [SYNC_ENVIRONMENT.documentName]: "hub-install-user-list",
             [SYNC_ENVIRONMENT.configurationFingerprint]: "doc-1",

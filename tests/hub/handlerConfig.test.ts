@@ -1,42 +1,80 @@
 import { expect } from "chai";
-import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, assignmentConfigFromEnv, syncConfigFromEnv } from "../../functions/hub-shared/config";
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, assignmentConfig, syncConfig } from "../../functions/hub-shared/config";
+import { HUB_CONFIGURATION_ENVIRONMENT } from "../../functions/hub-shared/environment";
+import { hubConfigurationBody, hubConfigurationKey, parseHubConfiguration } from "../../functions/hub-shared/hubConfiguration";
+import { hubConfigurationLoader } from "../../functions/hub-shared/hubConfigurationLoader";
+import { hubConfiguration } from "../../components/hub/hubConfigurationObject";
+import { syncCatalog } from "../../components/hub/catalog";
 import { ASSIGNMENT_ENVIRONMENT, SYNC_ENVIRONMENT } from "../../components/hub/definitions";
+import { CATALOG } from "./support/fixtures";
+import { rejectionOf } from "../support/errors";
 import { selectSeatHolders } from "../../functions/hub-sync/seatSelection";
 
 describe("hub handler configuration and seat selection", () => {
+    const configuration = hubConfiguration(CATALOG, ["222222222222", "333333333333"]);
+    const body = hubConfigurationBody(configuration);
+    const key = hubConfigurationKey(body);
     const assignmentEnv = {
         [ASSIGNMENT_ENVIRONMENT.tableName]: "seats",
-        [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: JSON.stringify({ office: ["matlab"] }),
-        [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: "222222222222, 333333333333",
         [ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]: "604800",
     };
     const syncEnv = {
         [SYNC_ENVIRONMENT.tableName]: "seats",
         [SYNC_ENVIRONMENT.markerParameterName]: "marker",
-        [SYNC_ENVIRONMENT.products]: JSON.stringify({ matlab: { instanceId: "i-0123456789abcdef0", seats: 5 } }),
         [SYNC_ENVIRONMENT.userListBucket]: "bucket",
         [SYNC_ENVIRONMENT.documentName]: "doc",
     };
+    const locationEnv = { [HUB_CONFIGURATION_ENVIRONMENT.bucket]: "hub-bucket", [HUB_CONFIGURATION_ENVIRONMENT.key]: key };
 
-    it("reads the environment the component sets", () => {
-        const assignment = assignmentConfigFromEnv(assignmentEnv);
+    it("reads the environment the component sets, and the catalog and admission list from the configuration object", () => {
+        const assignment = assignmentConfig(assignmentEnv, parseHubConfiguration(key, body));
         expect([...assignment.allowedAccounts]).to.deep.equal(["222222222222", "333333333333"]);
-        expect(assignment.workbenchTypes).to.deep.equal({ office: ["matlab"] });
+        expect(assignment.workbenchTypes).to.deep.equal(CATALOG.workbenchTypes);
         expect(assignment.maxClockSkewSeconds).to.equal(DEFAULT_MAX_CLOCK_SKEW_SECONDS);
-        expect(assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: "5" }).maxClockSkewSeconds).to.equal(5);
-        const sync = syncConfigFromEnv(syncEnv);
+        expect(assignmentConfig({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: "5" }, configuration).maxClockSkewSeconds).to.equal(5);
+        const sync = syncConfig(syncEnv, configuration);
         expect(sync).to.deep.include({ deliveryTimeoutSeconds: 60, pollIntervalMs: 2000, configurationFingerprint: "" });
-        expect(sync.products.matlab).to.deep.equal({ instanceId: "i-0123456789abcdef0", seats: 5 });
+        expect(sync.products).to.deep.equal(syncCatalog(CATALOG));
     });
 
     it("fails the cold start with a message naming the variable when the environment is broken", () => {
-        expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.tableName]: undefined })).to.throw(/HUB_TABLE_NAME is not set/);
-        expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: "{" })).to.throw(/HUB_WORKBENCH_TYPES is not JSON/);
-        expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.workbenchTypes]: '{"office":["a b"]}' })).to.throw(/^HUB_WORKBENCH_TYPES\["office"\]\[0\]: product name "a b" must be/);
-        expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.allowedAccounts]: "12" })).to.throw(/"12" is not an account id/);
-        expect(() => assignmentConfigFromEnv({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: "0" })).to.throw(/HUB_MAX_CLOCK_SKEW_SECONDS must be a positive integer/);
-        expect(() => syncConfigFromEnv({ ...syncEnv, [SYNC_ENVIRONMENT.products]: '{"matlab":{"instanceId":"x"}}' })).to.throw(/^HUB_PRODUCTS\["matlab"\]: instanceId "x" is not an EC2 instance id/);
-        expect(() => syncConfigFromEnv({ ...syncEnv, [SYNC_ENVIRONMENT.pollIntervalMs]: "-1" })).to.throw(/must be a positive integer/);
+        expect(() => assignmentConfig({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.tableName]: undefined }, configuration)).to.throw(/HUB_TABLE_NAME is not set/);
+        expect(() => assignmentConfig({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: "0" }, configuration)).to.throw(/HUB_MAX_CLOCK_SKEW_SECONDS must be a positive integer/);
+        expect(() => syncConfig({ ...syncEnv, [SYNC_ENVIRONMENT.pollIntervalMs]: "-1" }, configuration)).to.throw(/must be a positive integer/);
+        expect(() => hubConfigurationLoader({ ...locationEnv, [HUB_CONFIGURATION_ENVIRONMENT.key]: undefined }, async () => body)).to.throw(/HUB_CONFIGURATION_KEY is not set/);
+    });
+
+    it("refuses a configuration object whose body is not the one its key names, of another format, or with bad entries, naming each path", () => {
+        expect(() => parseHubConfiguration(key, body.replace("222222222222", "999999999999"))).to.throw(/SHA-256 is not the one its key names/);
+        expect(() => parseHubConfiguration("configuration/hub.json", body)).to.throw(/is not configuration\/hub-<sha256>\.json/);
+        const reKeyed = (value: unknown) => {
+            const text = JSON.stringify(value);
+            return () => parseHubConfiguration(hubConfigurationKey(text), text);
+        };
+        expect(reKeyed({ ...configuration, format: 2 })).to.throw(/format 2 is not 1: deploy the hub's functions and its configuration together/);
+        expect(reKeyed({ ...configuration, workbenchTypes: { office: ["a b"] } })).to.throw(/workbenchTypes\["office"\]\[0\]: product name "a b" must be/);
+        expect(reKeyed({ ...configuration, products: { matlab: { instanceId: "x" } } })).to.throw(/products\["matlab"\]: instanceId "x" is not an EC2 instance id/);
+        expect(reKeyed({ ...configuration, admission: { accountIds: ["12"] } })).to.throw(/admission\.accountIds\[0\]: "12" is not an account id/);
+    });
+
+    it("reads the object once per container, and again after a failed read", async () => {
+        let reads = 0;
+        let failNext = true;
+        const load = hubConfigurationLoader(locationEnv, async (bucket, objectKey) => {
+            reads++;
+            expect([bucket, objectKey]).to.deep.equal(["hub-bucket", key]);
+            if (failNext) {
+                failNext = false;
+                throw new Error("SlowDown");
+            }
+            return body;
+        });
+        expect((await rejectionOf(load())).message).to.equal("SlowDown");
+        const [first, second] = await Promise.all([load(), load()]);
+        expect(first).to.deep.equal(configuration);
+        expect(second).to.equal(first);
+        await load();
+        expect(reads).to.equal(2);
     });
 
     it("keeps the longest-held seats, breaking ties by user id, and skips invalid ids", () => {

@@ -1,3 +1,4 @@
+import { deployedHubConfiguration } from "./support/hubConfigurationFixture";
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { LicenseServerHub, LicenseServerHubArgs } from "../../components/hub/licenseServerHub";
@@ -82,7 +83,7 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
                 },
             ]);
             // Without listed accounts, the Lambda accepts any account the bus admitted.
-            expect(named(org, "aws:lambda/function:Function", "org-assignment").inputs.environment.variables[ASSIGNMENT_ENVIRONMENT.allowedAccounts]).to.equal("");
+            expect(deployedHubConfiguration(org, "org").admission.accountIds).to.deep.equal([]);
             const whole = await deploy({ catalog: CATALOG, organizationId: "o-abcdef1234", admitWholeOrganization: true }, "whole");
             expect(policyOfHub(whole, "whole").Statement[0].Condition).not.to.have.property("ForAnyValue:StringLike");
         });
@@ -93,7 +94,7 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(others).to.deep.equal([]);
             expect(statement.Sid).to.equal("OrganizationForwardersPutEvents");
             expect(statement.Condition.StringEquals).to.deep.equal({ "aws:PrincipalOrgID": "o-abcdef1234" });
-            expect(named(both, "aws:lambda/function:Function", "both-assignment").inputs.environment.variables[ASSIGNMENT_ENVIRONMENT.allowedAccounts]).to.equal("222222222222,333333333333");
+            expect(deployedHubConfiguration(both, "both").admission.accountIds).to.deep.equal(["222222222222", "333333333333"]);
         });
 
         it("refuses a bus open to everyone, an organisation with no admitted set, and malformed ids, naming the field", () => {
@@ -184,8 +185,9 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(env[SYNC_ENVIRONMENT.markerParameterName]).to.equal("hub-seats-changed");
             expect(env[SYNC_ENVIRONMENT.documentName]).to.equal("hub-install-user-list");
             expect(env[SYNC_ENVIRONMENT.configurationFingerprint]).to.match(/^[0-9a-f]{64}$/);
-            expect(JSON.parse(env[SYNC_ENVIRONMENT.products])).to.deep.equal({
-                matlab: { instanceId: MATLAB_SERVER, seats: 50 },
+            expect(env).not.to.have.property("HUB_PRODUCTS");
+            expect(deployedHubConfiguration(resources, "hub").products).to.deep.equal({
+                matlab: { instanceId: MATLAB_SERVER, seats: 50, command: CATALOG.products.matlab.command },
                 ansys: { instanceId: ANSYS_SERVER },
             });
         });
@@ -226,8 +228,10 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
                 },
                 "outs",
             );
-            const env = named(made, "aws:lambda/function:Function", "outs-sync").inputs.environment.variables;
-            expect(JSON.parse(env[SYNC_ENVIRONMENT.products])).to.deep.equal({ matlab: { instanceId: MATLAB_SERVER, seats: 7 }, ansys: { instanceId: ANSYS_SERVER } });
+            expect(deployedHubConfiguration(made, "outs").products).to.deep.equal({
+                matlab: { instanceId: MATLAB_SERVER, seats: 7, command: CATALOG.products.matlab.command },
+                ansys: { instanceId: ANSYS_SERVER },
+            });
             expect(named(made, "aws:lambda/function:Function", "outs-sync").inputs.timeout).to.equal(400);
             expect(named(made, "aws:cloudwatch/eventRule:EventRule", "outs-sync").inputs.scheduleExpression).to.equal("rate(2 minutes)");
             expect(named(made, "aws:dynamodb/table:Table", "outs-seats").inputs.deletionProtectionEnabled).to.equal(false);
@@ -329,8 +333,9 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(statements.ApplyWorkbenchEvents.Action).to.deep.equal(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]);
             expect(statements.ApplyWorkbenchEvents.Condition).to.deep.equal({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["INSTANCE#*", "SEAT#*"] } });
             const env = named(resources, "aws:lambda/function:Function", "hub-assignment").inputs.environment.variables;
-            expect(JSON.parse(env[ASSIGNMENT_ENVIRONMENT.workbenchTypes])).to.deep.equal(CATALOG.workbenchTypes);
-            expect(env[ASSIGNMENT_ENVIRONMENT.allowedAccounts]).to.equal("222222222222,333333333333");
+            const configuration = deployedHubConfiguration(resources, "hub");
+            expect(configuration.workbenchTypes).to.deep.equal(CATALOG.workbenchTypes);
+            expect(configuration.admission.accountIds).to.deep.equal(["222222222222", "333333333333"]);
             expect(env[ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]).to.equal(String(7 * 86400));
             expect(env[ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]).to.equal("30");
         });

@@ -1,3 +1,5 @@
+import { HUB_CONFIGURATION_ENVIRONMENT } from "../../functions/hub-shared/environment";
+import { parseHubConfiguration } from "../../functions/hub-shared/hubConfiguration";
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -6,7 +8,6 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { builtinModules } from "node:module";
 import { bundleDigest, handlerNames, projectRoot } from "../../components/lambda/bundle";
-import { SYNC_ENVIRONMENT } from "../../components/hub/definitions";
 import { buildOnce } from "./build";
 
 interface Registered {
@@ -115,7 +116,9 @@ describe("the packed package in a team's own program (npm pack, tsc with Pulumi'
 
     it("passes the program's outputs into the hub: server id, seats, organisation, account ids, schedule, timeout, roles", () => {
         const sync = byName("aws:lambda/function:Function", "hub-sync");
-        expect(JSON.parse(sync.environment.variables[SYNC_ENVIRONMENT.products])).to.deep.equal({
+        const configuration = byName("aws:s3/bucketObjectv2:BucketObjectv2", "hub-configuration");
+        expect(sync.environment.variables[HUB_CONFIGURATION_ENVIRONMENT.key]).to.equal(configuration.key);
+        expect(parseHubConfiguration(configuration.key, configuration.content).products).to.deep.equal({
             matlab: { instanceId: "i-0123456789abcdef0", seats: 25 },
         });
         expect(sync.timeout).to.equal(400);

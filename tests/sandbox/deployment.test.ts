@@ -1,5 +1,6 @@
+import { deployedHubConfiguration } from "../../sandbox/world/deployedHubConfiguration";
 import { expect } from "chai";
-import { CHANGE_MARKER_EVENT_SOURCE, DEFAULT_SYNC_SCHEDULE, HUB_TABLE, SYNC_ENVIRONMENT, hubBusPattern, seatChangeStreamFilter } from "../../components/hub/definitions";
+import { CHANGE_MARKER_EVENT_SOURCE, DEFAULT_SYNC_SCHEDULE, HUB_TABLE, hubBusPattern, seatChangeStreamFilter } from "../../components/hub/definitions";
 import { TRACKER_ENV } from "../../components/tracking/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
 import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
@@ -120,7 +121,7 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         const sync = deployment.functions.find((f) => f.handler === "hub-sync")!;
         expect(sync.reservedConcurrency).to.equal(1);
         expect(sync.async.maximumRetryAttempts).to.equal(0);
-        expect(JSON.parse(sync.environment[SYNC_ENVIRONMENT.products])).to.have.keys(Object.keys(scenario.catalog.products));
+        expect(deployedHubConfiguration(deployment, sync).products).to.have.keys(Object.keys(scenario.catalog.products));
         const document = JSON.parse(deployment.documents[0].content);
         const script = document.mainSteps.find((s: { action: string }) => s.action === "aws:runShellScript").inputs.runCommand.join("\n");
         expect(script).to.contain(vendorCommand(VENDOR_CLI).slice(0, 2).map((w) => `'${w}'`).join(" "));
