@@ -15,7 +15,8 @@
 import fc from "fast-check";
 import { isDeepStrictEqual } from "node:util";
 import { startDynalite } from "../sandbox/aws/dynalite";
-import { ConvergenceResult, convergenceScenarioArb, runConvergence, withDynaliteHub } from "../tests/hub/support/convergence";
+import { ConvergenceResult, convergenceScenarioArb, runConvergence } from "../tests/hub/support/convergence";
+import { withDynaliteHub } from "../tests/hub/support/dynaliteHub";
 import { memoryHub } from "../tests/hub/support/memoryHubPorts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);

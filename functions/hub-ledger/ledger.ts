@@ -3,7 +3,7 @@ import { Telemetry } from "../shared/telemetry";
 import { parseSeatRowKey } from "../hub-shared/tableKeys";
 import type { ProductTarget } from "../hub-shared/config";
 import { selectSeatHolders } from "../hub-sync/seatSelection";
-import { LedgerRecord, instanceRefParts, ledgerLinesByDay, ledgerRecordId } from "./ledgerRecord";
+import { LedgerRecord, ledgerLinesByDay, ledgerRecord } from "./ledgerRecord";
 
 /** What the ledger reads of an instance item (the workbench behind a seat). */
 export interface LedgerInstance {
@@ -75,20 +75,19 @@ export async function recordSeatChanges(
             eventTime = workbench.ec2EventTime ?? recorded;
             reason = workbench.state === "stopped" ? "workbench stopped" : "workbench no longer entitles the user (owner or type changed)";
         }
-        const kind = change.granted ? "grant" : "release";
-        records.push({
-            record_id: ledgerRecordId(kind, change.product, change.userId, ref, eventTime),
-            kind,
-            product: change.product,
-            user_id: change.userId,
-            ...instanceRefParts(ref),
-            instance_ref: ref,
-            workbench_type: workbench?.workbenchType ?? null,
-            event_time: eventTime,
-            recorded_time: recorded,
-            reason,
-            seats_owned: seatsOwned(change.product),
-        });
+        records.push(
+            ledgerRecord({
+                kind: change.granted ? "grant" : "release",
+                product: change.product,
+                userId: change.userId,
+                instanceRef: ref,
+                workbenchType: workbench?.workbenchType ?? null,
+                eventTime,
+                recordedTime: recorded,
+                reason,
+                seatsOwned: seatsOwned(change.product),
+            }),
+        );
     }
 
     for (const [product, seenAt] of shortfallSeenAt) {
@@ -99,19 +98,20 @@ export async function recordSeatChanges(
             const claim = claims.find((c) => c.userId === userId)!;
             const ref = [...claim.instances].sort()[0] ?? null;
             const workbench = await instance(ref);
-            records.push({
-                record_id: ledgerRecordId("denial", product, userId, null, claim.firstAssignedAt),
-                kind: "denial",
-                product,
-                user_id: userId,
-                ...instanceRefParts(ref),
-                instance_ref: ref,
-                workbench_type: workbench?.workbenchType ?? null,
-                event_time: seenAt,
-                recorded_time: seenAt,
-                reason: `all ${seats} owned seats taken (${selection.denied.length} users waiting)`,
-                seats_owned: seats,
-            });
+            records.push(
+                ledgerRecord({
+                    kind: "denial",
+                    product,
+                    userId,
+                    instanceRef: ref,
+                    workbenchType: workbench?.workbenchType ?? null,
+                    eventTime: seenAt,
+                    recordedTime: seenAt,
+                    reason: `all ${seats} owned seats taken (${selection.denied.length} users waiting)`,
+                    seatsOwned: seats,
+                    identifyingTime: claim.firstAssignedAt,
+                }),
+            );
         }
     }
 

@@ -61,6 +61,40 @@ export function ledgerRecordId(kind: LedgerKind, product: string, userId: string
     return createHash("sha256").update(JSON.stringify([kind, product, userId, instanceRef, identifyingTime])).digest("hex");
 }
 
+/** What a ledger record states; its id, account and region follow from it. */
+export interface LedgerFact {
+    kind: LedgerKind;
+    product: string;
+    userId: string;
+    /** The workbench behind the seat (`<account>/<region>/<instance-id>`), null when unknown. */
+    instanceRef: string | null;
+    workbenchType: string | null;
+    eventTime: string;
+    recordedTime: string;
+    reason: string;
+    seatsOwned: number | null;
+    /** The time identifying the fact (ledgerRecordId). Default: the event time; a denial's is the start of the wait. */
+    identifyingTime?: string;
+}
+
+/** The ledger record of a fact, with its id (a denial's names no instance: one waiting spell is one denial). */
+export function ledgerRecord(fact: LedgerFact): LedgerRecord {
+    const { kind, product, userId, instanceRef } = fact;
+    return {
+        record_id: ledgerRecordId(kind, product, userId, kind === "denial" ? null : instanceRef, fact.identifyingTime ?? fact.eventTime),
+        kind,
+        product,
+        user_id: userId,
+        ...instanceRefParts(instanceRef),
+        instance_ref: instanceRef,
+        workbench_type: fact.workbenchType,
+        event_time: fact.eventTime,
+        recorded_time: fact.recordedTime,
+        reason: fact.reason,
+        seats_owned: fact.seatsOwned,
+    };
+}
+
 /** `<account>/<region>/<instance-id>` split back into its parts (see tableKeys.instanceRef). */
 export function instanceRefParts(ref: string | null): { account: string | null; region: string | null } {
     const parts = ref?.split("/") ?? [];

@@ -2,16 +2,13 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { assignSeats } from "../../functions/hub-assignment/assignment";
-import { dynamoAssignmentPorts } from "../../functions/hub-assignment/awsPorts";
 import { eventOrderKey } from "../../functions/hub-assignment/eventOrder";
 import { instanceItemKey, instanceRef } from "../../functions/hub-shared/tableKeys";
 import { EC2_STATE_TO_WORKBENCH_STATE, Ec2State, WORKBENCH_EC2_STATES } from "../../functions/shared/workbenchEvent";
-import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
-import { propertyRuns, propertyTimeoutMs } from "../support/propertyRuns";
-import { allSettledOrThrow, withCleanup } from "../support/settled";
+import { allSettledOrThrow } from "../support/settled";
 import { CATALOG, NOW, WORKBENCH_ACCOUNT, assignmentConfig, workbenchEvent } from "./support/fixtures";
-import { seatRows } from "./support/hubTable";
+import { dynaliteHubProperty } from "./support/dynaliteHub";
 
 const USERS = ["alice", "bob", "carol"];
 const TYPES = Object.keys(CATALOG.workbenchTypes);
@@ -72,60 +69,42 @@ function expectedRows(events: GeneratedEvent[]): Record<string, string[]> {
 const RUNS = 200;
 
 describe("hub assignment: any interleaving converges (fast-check, dynalite)", function () {
-    this.timeout(propertyTimeoutMs(RUNS));
-    let dynamo: LocalDynamo;
+    const check = dynaliteHubProperty(this, RUNS);
 
-    before(async () => {
-        dynamo = await startDynalite();
-    });
-    after(async () => {
-        await dynamo.close();
-    });
+    it("ends with exactly the (product, user) seats of running workbenches, each counting its holders", async () => {
+        await check(scenarioArb, async (hub, { events, order, batchSizes }) => {
+            const config = assignmentConfig(hub.tableName);
+            const telemetry = new RecordingTelemetry();
+            const deliver = (i: number) => assignSeats(workbenchEvent({ ...events[i], id: `ev-${i}` }), config, hub.ports, telemetry, NOW);
+            // Concurrent batches race on the same instance and seat rows, as parallel Lambda invocations do.
+            let next = 0;
+            for (let b = 0; next < order.length; b++) {
+                const size = batchSizes[b % batchSizes.length];
+                await allSettledOrThrow(order.slice(next, next + size).map(deliver));
+                next += size;
+            }
 
-    it("ends with exactly the (product, user) seats of running workbenches, each counting its holders", async function () {
-        // 200 runs take about 15 s on a quiet machine and several times that on a loaded one: the limit guards against
-        // a hang, not against slowness (mocha's 60 s default timed out under load while every run passed).
-        this.timeout(600_000);
-        await fc.assert(
-            fc.asyncProperty(scenarioArb, async ({ events, order, batchSizes }) => {
-                const table = await dynamo.createHubTable();
-                await withCleanup(async () => {
-                    const ports = dynamoAssignmentPorts(dynamo.documents, table);
-                    const config = assignmentConfig(table);
-                    const telemetry = new RecordingTelemetry();
-                    const deliver = (i: number) => assignSeats(workbenchEvent({ ...events[i], id: `ev-${i}` }), config, ports, telemetry, NOW);
-                    // Concurrent batches race on the same instance and seat rows, as parallel Lambda invocations do.
-                    let next = 0;
-                    for (let b = 0; next < order.length; b++) {
-                        const size = batchSizes[b % batchSizes.length];
-                        await allSettledOrThrow(order.slice(next, next + size).map(deliver));
-                        next += size;
-                    }
+            const actual = Object.fromEntries(
+                [...(await hub.seatRows())].map(([key, row]) => {
+                    expect(row.workbenchCount, `${key} count`).to.equal(row.instances.length);
+                    return [key, row.instances];
+                }),
+            );
+            expect(actual).to.deep.equal(expectedRows(events));
+            expect(telemetry.total("WorkbenchEventsRejected")).to.equal(0);
 
-                    const actual = Object.fromEntries(
-                        [...(await seatRows(dynamo.documents, table))].map(([key, row]) => {
-                            expect(row.workbenchCount, `${key} count`).to.equal(row.instances.length);
-                            return [key, row.instances];
-                        }),
-                    );
-                    expect(actual).to.deep.equal(expectedRows(events));
-                    expect(telemetry.total("WorkbenchEventsRejected")).to.equal(0);
-
-                    // Each instance item holds its latest event's state.
-                    for (const instance of new Set(events.map((e) => e.instance))) {
-                        const { Item } = await dynamo.documents.send(
-                            new GetCommand({ TableName: table, Key: instanceItemKey(instanceRef(WORKBENCH_ACCOUNT, "eu-central-1", instance)), ConsistentRead: true }),
-                        );
-                        const mine = events.map((e, i) => ({ e, i })).filter(({ e }) => e.instance === instance);
-                        const winner = mine.reduce((best, cur) => {
-                            const key = (x: typeof cur) => eventOrderKey(workbenchEvent({ ...x.e, id: `ev-${x.i}` }).detail["ec2-event-time"], x.e.ec2State, `ev-${x.i}`, NOW);
-                            return key(cur) > key(best) ? cur : best;
-                        });
-                        expect(Item?.ec2EventId, instance).to.equal(`ev-${winner.i}`);
-                    }
-                }, () => dynamo.deleteTable(table));
-            }),
-            propertyRuns(RUNS),
-        );
+            // Each instance item holds its latest event's state.
+            for (const instance of new Set(events.map((e) => e.instance))) {
+                const { Item } = await hub.documents.send(
+                    new GetCommand({ TableName: hub.tableName, Key: instanceItemKey(instanceRef(WORKBENCH_ACCOUNT, "eu-central-1", instance)), ConsistentRead: true }),
+                );
+                const mine = events.map((e, i) => ({ e, i })).filter(({ e }) => e.instance === instance);
+                const winner = mine.reduce((best, cur) => {
+                    const key = (x: typeof cur) => eventOrderKey(workbenchEvent({ ...x.e, id: `ev-${x.i}` }).detail["ec2-event-time"], x.e.ec2State, `ev-${x.i}`, NOW);
+                    return key(cur) > key(best) ? cur : best;
+                });
+                expect(Item?.ec2EventId, instance).to.equal(`ev-${winner.i}`);
+            }
+        });
     });
 });

@@ -2,13 +2,12 @@ import { expect } from "chai";
 import { AwsServiceError } from "../../sandbox/aws/awsJsonServer";
 import type { StandinReceivedLicense } from "../../sandbox/aws/licenseManagerStandin";
 import { parseTrackerSettings, TrackerConfig } from "../../functions/license-usage-report/config";
-import { licenseConfigurationsDocument, parseLicenseConfigurationsDocument } from "../../functions/license-usage-report/configurationObject";
 import { assessExpiry } from "../../functions/license-usage-report/receivedLicenses";
 import { RECEIVED_LICENSES_EXPIRING_METRIC, ReportIncompleteError, runLicenseUsageReport } from "../../functions/license-usage-report/tracker";
 import type { Manifest } from "../../functions/license-usage-report/manifest";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
 import { parseCsvObjects } from "./support/csvParse";
-import { REPORT_BUCKET, TrackerWorld, addConfiguration, startTrackerWorld } from "./support/trackerWorld";
+import { REPORT_BUCKET, TrackerWorld, addConfiguration, startTrackerWorld, trackerConfigFor } from "./support/trackerWorld";
 
 const NOW = new Date("2026-03-05T06:07:08.009Z");
 const FOLDER = "license-usage/2026/03/05/20260305T060708.009Z/";
@@ -66,11 +65,7 @@ describe("received licenses (Marketplace and vendor grants) in the usage report"
             await world.close();
         });
 
-        const configFor = (arns: string[], regions: string[]): TrackerConfig => {
-            const document = licenseConfigurationsDocument(arns);
-            const settings = parseTrackerSettings({ REPORT_BUCKET, LICENSE_CONFIGURATIONS_SHA256: document.sha256, RECEIVED_LICENSE_REGIONS: regions.join(",") });
-            return { ...settings, configurations: parseLicenseConfigurationsDocument(Buffer.from(document.body), settings.licenseConfigurations) };
-        };
+        const configFor = (arns: string[], regions: string[]) => trackerConfigFor(arns, { RECEIVED_LICENSE_REGIONS: regions.join(",") });
         const run = (config: TrackerConfig, telemetry = new RecordingTelemetry()) =>
             runLicenseUsageReport(config, ports, telemetry, { requestId: "run-1", now: () => NOW, trigger: { source: "aws.events", eventId: "e-1" } });
         const read = async (key: string) => (await world.s3.getText(REPORT_BUCKET, key)).body;

@@ -2,15 +2,15 @@ import { createHash } from "node:crypto";
 import { expect } from "chai";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { AwsServiceError } from "../../sandbox/aws/awsJsonServer";
-import { parseTrackerSettings, TrackerConfig } from "../../functions/license-usage-report/config";
-import { LICENSE_CONFIGURATIONS_KEY, licenseConfigurationsDocument, parseLicenseConfigurationsDocument } from "../../functions/license-usage-report/configurationObject";
+import type { TrackerConfig } from "../../functions/license-usage-report/config";
+import { LICENSE_CONFIGURATIONS_KEY } from "../../functions/license-usage-report/configurationObject";
 import { runTriggerOf } from "../../functions/license-usage-report/runIdentity";
 import { ReportIncompleteError, ReportRunResult, RunContext, runLicenseUsageReport, TrackerPorts } from "../../functions/license-usage-report/tracker";
 import type { Manifest } from "../../functions/license-usage-report/manifest";
 import type { LicenseManagerReader } from "../../functions/license-usage-report/collect";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
 import { parseCsv, parseCsvObjects } from "./support/csvParse";
-import { REPORT_BUCKET, TrackerWorld, addConfiguration, startTrackerWorld } from "./support/trackerWorld";
+import { REPORT_BUCKET, TrackerWorld, addConfiguration, startTrackerWorld, trackerConfigFor } from "./support/trackerWorld";
 import { configurationArn } from "./support/fixtures";
 
 const RUN_TIME = new Date("2026-03-05T06:07:08.009Z");
@@ -29,12 +29,7 @@ describe("license usage report run (s3rver + License Manager stand-in, real SDK 
         await world.close();
     });
 
-    /** The configuration the handler builds: its settings, and the ARN list as read from its (pinned) object. */
-    const configFor = (arns: string[], overrides: Record<string, string> = {}): TrackerConfig => {
-        const document = licenseConfigurationsDocument(arns);
-        const settings = parseTrackerSettings({ REPORT_BUCKET: REPORT_BUCKET, CONCURRENCY: "4", LICENSE_CONFIGURATIONS_SHA256: document.sha256, ...overrides });
-        return { ...settings, configurations: parseLicenseConfigurationsDocument(Buffer.from(document.body), settings.licenseConfigurations) };
-    };
+    const configFor = (arns: string[], overrides: Record<string, string> = {}) => trackerConfigFor(arns, { CONCURRENCY: "4", ...overrides });
     const run = (config: TrackerConfig, telemetry = new RecordingTelemetry(), runPorts: TrackerPorts = ports, context: Partial<RunContext> = {}) =>
         runLicenseUsageReport(config, runPorts, telemetry, { requestId: "run-1", now: () => RUN_TIME, trigger: { source: "aws.events", eventId: "e-1" }, ...context });
     const listKeys = async (prefix: string) =>

@@ -1,14 +1,10 @@
 import { expect } from "chai";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { awsForwarderPorts } from "../../functions/workbench-forwarder/awsPorts";
 import { DEFAULT_TAG_KEYS, forwardStateChange } from "../../functions/workbench-forwarder/forwarder";
 import { workbenchDetailProblem } from "../../functions/shared/workbenchEvent";
-import { AwsServiceError, LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
-import { Ec2Standin, startEc2Standin } from "../../sandbox/aws/ec2Standin";
-import { EventBridgeStandin, startEventBridgeStandin } from "../../sandbox/aws/eventBridgeStandin";
+import { AwsServiceError } from "../../sandbox/aws/awsJsonServer";
 import { describeUntrusted } from "../../functions/shared/telemetry";
-import { RecordingTelemetry } from "../support/recordingTelemetry";
+import { workbenchAccountStandins } from "./support/accountStandins";
 import { ec2StateChangeEvent } from "../support/ec2Events";
 
 const WORKBENCH = "i-0a1b2c3d4e5f60718";
@@ -16,41 +12,23 @@ const OWNER = DEFAULT_TAG_KEYS.ownerTagKey;
 const TYPE = DEFAULT_TAG_KEYS.typeTagKey;
 
 describe("workbench forwarder handler (real SDK clients, local EC2 and EventBridge stand-ins)", () => {
-    let ec2: Ec2Standin;
-    let bus: EventBridgeStandin;
-    let telemetry: RecordingTelemetry;
+    const account = workbenchAccountStandins({ ec2MaxAttempts: 2 });
     let run: (event: unknown, keys?: typeof DEFAULT_TAG_KEYS) => ReturnType<typeof forwardStateChange>;
 
-    before(async () => {
-        ec2 = await startEc2Standin();
-        bus = await startEventBridgeStandin();
-        const ports = awsForwarderPorts(
-            new EC2Client({ ...LOCAL_CLIENT_CONFIG, endpoint: ec2.endpoint, maxAttempts: 2 }),
-            new EventBridgeClient({ ...LOCAL_CLIENT_CONFIG, endpoint: bus.endpoint, maxAttempts: 1 }),
-            "default",
-        );
-        run = (event, keys = DEFAULT_TAG_KEYS) => forwardStateChange(event, keys, ports, telemetry);
-    });
-    after(async () => {
-        await ec2.close();
-        await bus.close();
-    });
-    beforeEach(() => {
-        telemetry = new RecordingTelemetry();
-        ec2.instances.clear();
-        ec2.calls.length = 0;
-        bus.events.length = 0;
+    before(() => {
+        const ports = awsForwarderPorts(account.ec2Client, account.eventBridgeClient, "default");
+        run = (event, keys = DEFAULT_TAG_KEYS) => forwardStateChange(event, keys, ports, account.telemetry);
     });
 
     const expected = { running: "started", stopping: "stopped", stopped: "stopped", "shutting-down": "stopped", terminated: "stopped" } as const;
     for (const [state, workbenchState] of Object.entries(expected)) {
         it(`forwards exactly one ${workbenchState} event for a tagged workbench entering ${state}`, async () => {
-            ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae-matlab", Name: "not-forwarded" });
+            account.ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae-matlab", Name: "not-forwarded" });
             const outcome = await run(ec2StateChangeEvent(WORKBENCH, state));
 
             expect(outcome.outcome).to.equal("forwarded");
-            expect(bus.events).to.have.length(1);
-            const [entry] = bus.events;
+            expect(account.bus.events).to.have.length(1);
+            const [entry] = account.bus.events;
             expect(entry.Source).to.equal("licensing.workbench");
             expect(entry.DetailType).to.equal("Workbench State Change");
             expect(entry.EventBusName).to.equal("default");
@@ -68,54 +46,54 @@ describe("workbench forwarder handler (real SDK clients, local EC2 and EventBrid
                 "ec2-event-time": "2026-11-23T08:15:30Z",
                 "ec2-event-id": `evt-${WORKBENCH}-${state}`,
             });
-            expect(ec2.calls).to.deep.equal(workbenchState === "started" ? ["DescribeTags"] : []);
+            expect(account.ec2.calls).to.deep.equal(workbenchState === "started" ? ["DescribeTags"] : []);
             expect(workbenchDetailProblem(detail)).to.equal(undefined);
-            expect(telemetry.total("WorkbenchEventsForwarded")).to.equal(1);
+            expect(account.telemetry.total("WorkbenchEventsForwarded")).to.equal(1);
         });
     }
 
     it("ignores states that neither start nor end a workbench without calling EC2", async () => {
-        ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae" });
+        account.ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae" });
         const outcome = await run(ec2StateChangeEvent(WORKBENCH, "pending"));
         expect(outcome).to.deep.equal({ outcome: "ignored", reason: "state pending neither starts nor ends a workbench" });
-        expect(ec2.calls).to.deep.equal([]);
-        expect(bus.events).to.deep.equal([]);
+        expect(account.ec2.calls).to.deep.equal([]);
+        expect(account.bus.events).to.deep.equal([]);
     });
 
     it("ignores starts of instances without workbench tags", async () => {
-        ec2.instances.set("i-00000000000000001", { Name: "build-agent" });
+        account.ec2.instances.set("i-00000000000000001", { Name: "build-agent" });
         expect((await run(ec2StateChangeEvent("i-00000000000000001", "running"))).outcome).to.equal("ignored");
-        expect(bus.events).to.deep.equal([]);
-        expect(telemetry.total("WorkbenchEventsIgnored")).to.equal(1);
+        expect(account.bus.events).to.deep.equal([]);
+        expect(account.telemetry.total("WorkbenchEventsIgnored")).to.equal(1);
     });
 
     it("forwards every stop, whatever the tags: removed, emptied, hostile, or the instance already gone", async () => {
-        ec2.instances.set("i-00000000000000001", { Name: "tags-removed" });
-        ec2.instances.set("i-00000000000000003", { [OWNER]: "", [TYPE]: "cae" });
-        ec2.instances.set("i-00000000000000004", { [OWNER]: "jdoe; rm -rf /", [TYPE]: "cae" });
+        account.ec2.instances.set("i-00000000000000001", { Name: "tags-removed" });
+        account.ec2.instances.set("i-00000000000000003", { [OWNER]: "", [TYPE]: "cae" });
+        account.ec2.instances.set("i-00000000000000004", { [OWNER]: "jdoe; rm -rf /", [TYPE]: "cae" });
         const ids = ["i-00000000000000001", "i-00000000000000002", "i-00000000000000003", "i-00000000000000004"];
         for (const [i, id] of ids.entries()) {
             expect((await run(ec2StateChangeEvent(id, i % 2 ? "terminated" : "stopped"))).outcome, id).to.equal("forwarded");
         }
-        const details = bus.events.map((e) => JSON.parse(e.Detail));
+        const details = account.bus.events.map((e) => JSON.parse(e.Detail));
         expect(details.map((d) => d["instance-id"])).to.deep.equal(ids);
         for (const detail of details) {
             expect(detail).not.to.have.property("user-id");
             expect(detail).not.to.have.property("workbench-type");
             expect(workbenchDetailProblem(detail)).to.equal(undefined);
         }
-        expect(ec2.calls, "a stop needs no tag lookup").to.deep.equal([]);
+        expect(account.ec2.calls, "a stop needs no tag lookup").to.deep.equal([]);
     });
 
     it("rejects and counts workbenches with a missing or empty tag", async () => {
-        ec2.instances.set("i-00000000000000003", { [OWNER]: "jdoe" });
-        ec2.instances.set("i-00000000000000004", { [OWNER]: "", [TYPE]: "cae" });
-        ec2.instances.set("i-00000000000000005", { [OWNER]: "jdoe", [TYPE]: "" });
+        account.ec2.instances.set("i-00000000000000003", { [OWNER]: "jdoe" });
+        account.ec2.instances.set("i-00000000000000004", { [OWNER]: "", [TYPE]: "cae" });
+        account.ec2.instances.set("i-00000000000000005", { [OWNER]: "jdoe", [TYPE]: "" });
         for (const id of ["i-00000000000000003", "i-00000000000000004", "i-00000000000000005"]) {
             expect((await run(ec2StateChangeEvent(id, "running"))).outcome, id).to.equal("rejected");
         }
-        expect(bus.events).to.deep.equal([]);
-        expect(telemetry.total("WorkbenchEventsRejected")).to.equal(3);
+        expect(account.bus.events).to.deep.equal([]);
+        expect(account.telemetry.total("WorkbenchEventsRejected")).to.equal(3);
     });
 
     const hostileUserIds = [
@@ -134,30 +112,30 @@ describe("workbench forwarder handler (real SDK clients, local EC2 and EventBrid
     ];
     for (const owner of hostileUserIds) {
         it(`rejects the hostile owner tag ${JSON.stringify(owner).slice(0, 30)} and forwards nothing`, async () => {
-            ec2.instances.set(WORKBENCH, { [OWNER]: owner, [TYPE]: "cae" });
+            account.ec2.instances.set(WORKBENCH, { [OWNER]: owner, [TYPE]: "cae" });
             const outcome = await run(ec2StateChangeEvent(WORKBENCH, "running"));
             expect(outcome.outcome).to.equal("rejected");
-            expect(bus.events).to.deep.equal([]);
-            expect(telemetry.total("WorkbenchEventsRejected")).to.equal(1);
+            expect(account.bus.events).to.deep.equal([]);
+            expect(account.telemetry.total("WorkbenchEventsRejected")).to.equal(1);
             // The log carries a quoted, truncated rendering, never the raw value.
-            const logged = telemetry.logs.find((l) => l.level === "warn");
+            const logged = account.telemetry.logs.find((l) => l.level === "warn");
             expect(logged?.fields?.value).to.equal(describeUntrusted(owner));
             expect(logged?.fields?.value).not.to.equal(owner);
         });
     }
 
     it("rejects a hostile workbench type", async () => {
-        ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae && curl evil" });
+        account.ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae && curl evil" });
         expect((await run(ec2StateChangeEvent(WORKBENCH, "running"))).outcome).to.equal("rejected");
-        expect(bus.events).to.deep.equal([]);
+        expect(account.bus.events).to.deep.equal([]);
     });
 
     it("accepts plausible user ids at the edges of the allowed set", async () => {
         for (const owner of ["a", "j.doe_2@corp-mail.example", "A".repeat(64)]) {
-            bus.events.length = 0;
-            ec2.instances.set(WORKBENCH, { [OWNER]: owner, [TYPE]: "cae" });
+            account.bus.events.length = 0;
+            account.ec2.instances.set(WORKBENCH, { [OWNER]: owner, [TYPE]: "cae" });
             expect((await run(ec2StateChangeEvent(WORKBENCH, "running"))).outcome, owner).to.equal("forwarded");
-            expect(JSON.parse(bus.events[0].Detail)["user-id"]).to.equal(owner);
+            expect(JSON.parse(account.bus.events[0].Detail)["user-id"]).to.equal(owner);
         }
     });
 
@@ -175,39 +153,39 @@ describe("workbench forwarder handler (real SDK clients, local EC2 and EventBrid
         for (const event of malformed) {
             expect((await run(event)).outcome, JSON.stringify(event)).to.equal("rejected");
         }
-        expect(ec2.calls).to.deep.equal([]);
-        expect(telemetry.total("WorkbenchEventsRejected")).to.equal(malformed.length);
+        expect(account.ec2.calls).to.deep.equal([]);
+        expect(account.telemetry.total("WorkbenchEventsRejected")).to.equal(malformed.length);
     });
 
     it("reads tags with the configured keys", async () => {
-        ec2.instances.set(WORKBENCH, { "team:owner": "jdoe", "team:kind": "cad", [OWNER]: "someone-else", [TYPE]: "other" });
+        account.ec2.instances.set(WORKBENCH, { "team:owner": "jdoe", "team:kind": "cad", [OWNER]: "someone-else", [TYPE]: "other" });
         const outcome = await run(ec2StateChangeEvent(WORKBENCH, "running"), { ownerTagKey: "team:owner", typeTagKey: "team:kind" });
         expect(outcome.outcome).to.equal("forwarded");
-        expect(JSON.parse(bus.events[0].Detail)).to.include({ "user-id": "jdoe", "workbench-type": "cad" });
+        expect(JSON.parse(account.bus.events[0].Detail)).to.include({ "user-id": "jdoe", "workbench-type": "cad" });
     });
 
     it("throws on EC2 API errors so that Lambda retries, and forwards nothing", async () => {
-        ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae" });
-        ec2.failNext("UnauthorizedOperation", 403);
+        account.ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae" });
+        account.ec2.failNext("UnauthorizedOperation", 403);
         let error: unknown;
         await run(ec2StateChangeEvent(WORKBENCH, "running")).catch((e) => (error = e));
         expect(String(error)).to.match(/UnauthorizedOperation|injected fault/);
-        expect(bus.events).to.deep.equal([]);
+        expect(account.bus.events).to.deep.equal([]);
     });
 
     it("retries EC2 throttling within the SDK and then succeeds", async () => {
-        ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae" });
-        ec2.failNext("RequestLimitExceeded", 503, 1);
+        account.ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae" });
+        account.ec2.failNext("RequestLimitExceeded", 503, 1);
         expect((await run(ec2StateChangeEvent(WORKBENCH, "running"))).outcome).to.equal("forwarded");
-        expect(ec2.calls).to.deep.equal(["DescribeTags", "DescribeTags"]);
+        expect(account.ec2.calls).to.deep.equal(["DescribeTags", "DescribeTags"]);
     });
 
     it("throws when EventBridge refuses the event", async () => {
-        ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae" });
-        bus.failNext("PutEvents", new AwsServiceError("AccessDeniedException", "not allowed", 400));
+        account.ec2.instances.set(WORKBENCH, { [OWNER]: "jdoe", [TYPE]: "cae" });
+        account.bus.failNext("PutEvents", new AwsServiceError("AccessDeniedException", "not allowed", 400));
         let error: unknown;
         await run(ec2StateChangeEvent(WORKBENCH, "running")).catch((e) => (error = e));
         expect(String(error)).to.contain("not allowed");
-        expect(telemetry.total("WorkbenchEventsForwarded")).to.equal(0);
+        expect(account.telemetry.total("WorkbenchEventsForwarded")).to.equal(0);
     });
 });

@@ -1,14 +1,10 @@
 import { expect } from "chai";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { awsInventoryPorts } from "../../functions/workbench-inventory/awsPorts";
 import { takeInventory } from "../../functions/workbench-inventory/inventory";
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
 import { InventorySnapshotDetail, snapshotDetailProblem } from "../../functions/shared/inventorySnapshot";
-import { AwsServiceError, LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
-import { Ec2Standin, startEc2Standin } from "../../sandbox/aws/ec2Standin";
-import { EventBridgeStandin, startEventBridgeStandin } from "../../sandbox/aws/eventBridgeStandin";
-import { RecordingTelemetry } from "../support/recordingTelemetry";
+import { AwsServiceError } from "../../sandbox/aws/awsJsonServer";
+import { workbenchAccountStandins } from "./support/accountStandins";
 
 const OWNER = DEFAULT_TAG_KEYS.ownerTagKey;
 const TYPE = DEFAULT_TAG_KEYS.typeTagKey;
@@ -17,45 +13,25 @@ const AS_OF = new Date("2026-11-23T08:15:30.250Z");
 const id = (n: number) => `i-${n.toString(16).padStart(17, "0")}`;
 
 describe("workbench inventory handler (real SDK clients, local EC2 and EventBridge stand-ins)", () => {
-    let ec2: Ec2Standin;
-    let bus: EventBridgeStandin;
-    let telemetry: RecordingTelemetry;
+    const account = workbenchAccountStandins({ ec2MaxAttempts: 1 });
     let run: () => ReturnType<typeof takeInventory>;
 
-    before(async () => {
-        ec2 = await startEc2Standin();
-        bus = await startEventBridgeStandin();
-        const ports = awsInventoryPorts(
-            new EC2Client({ ...LOCAL_CLIENT_CONFIG, endpoint: ec2.endpoint, maxAttempts: 1 }),
-            new EventBridgeClient({ ...LOCAL_CLIENT_CONFIG, endpoint: bus.endpoint, maxAttempts: 1 }),
-            "default",
-        );
+    before(() => {
+        const ports = awsInventoryPorts(account.ec2Client, account.eventBridgeClient, "default");
         let snapshots = 0;
-        run = () => takeInventory(SCOPE, DEFAULT_TAG_KEYS, ports, telemetry, { now: () => AS_OF, newId: () => `snap-${++snapshots}` });
-    });
-    after(async () => {
-        await ec2.close();
-        await bus.close();
-    });
-    beforeEach(() => {
-        telemetry = new RecordingTelemetry();
-        ec2.instances.clear();
-        ec2.states.clear();
-        ec2.calls.length = 0;
-        ec2.pageSize = 1000;
-        bus.events.length = 0;
+        run = () => takeInventory(SCOPE, DEFAULT_TAG_KEYS, ports, account.telemetry, { now: () => AS_OF, newId: () => `snap-${++snapshots}` });
     });
 
-    const sentChunks = () => bus.events.map((e) => ({ entry: e, detail: JSON.parse(e.Detail) as InventorySnapshotDetail }));
+    const sentChunks = () => account.bus.events.map((e) => ({ entry: e, detail: JSON.parse(e.Detail) as InventorySnapshotDetail }));
 
     it("lists every instance with a workbench tag key in every state, valid values only, and nothing else", async () => {
-        ec2.instances.set(id(1), { [OWNER]: "alice", [TYPE]: "cae", Name: "not sent" });
-        ec2.instances.set(id(2), { [OWNER]: "bob", [TYPE]: "cad" });
-        ec2.states.set(id(2), "stopped");
-        ec2.instances.set(id(3), { [OWNER]: "mallory; rm -rf /", [TYPE]: "cad" });
-        ec2.instances.set(id(4), { [TYPE]: "cad" });
-        ec2.states.set(id(4), "pending");
-        ec2.instances.set(id(5), { Name: "build-agent" });
+        account.ec2.instances.set(id(1), { [OWNER]: "alice", [TYPE]: "cae", Name: "not sent" });
+        account.ec2.instances.set(id(2), { [OWNER]: "bob", [TYPE]: "cad" });
+        account.ec2.states.set(id(2), "stopped");
+        account.ec2.instances.set(id(3), { [OWNER]: "mallory; rm -rf /", [TYPE]: "cad" });
+        account.ec2.instances.set(id(4), { [TYPE]: "cad" });
+        account.ec2.states.set(id(4), "pending");
+        account.ec2.instances.set(id(5), { Name: "build-agent" });
 
         const outcome = await run();
         expect(outcome).to.deep.equal({ snapshotId: "snap-1", asOf: AS_OF.toISOString(), instances: 4, chunks: 1 });
@@ -77,14 +53,14 @@ describe("workbench inventory handler (real SDK clients, local EC2 and EventBrid
             ],
         });
         expect(snapshotDetailProblem(detail)).to.equal(undefined);
-        expect(telemetry.total("InventoryInstancesListed")).to.equal(4);
+        expect(account.telemetry.total("InventoryInstancesListed")).to.equal(4);
     });
 
     it("reads every DescribeInstances page and splits a large inventory into chunks under the entry limit", async () => {
-        ec2.pageSize = 500;
-        for (let n = 1; n <= 3000; n++) ec2.instances.set(id(n), { [OWNER]: `user-${n}`, [TYPE]: "cae-matlab-with-a-long-type-name" });
+        account.ec2.pageSize = 500;
+        for (let n = 1; n <= 3000; n++) account.ec2.instances.set(id(n), { [OWNER]: `user-${n}`, [TYPE]: "cae-matlab-with-a-long-type-name" });
         const outcome = await run();
-        expect(ec2.calls.filter((c) => c === "DescribeInstances")).to.have.length(6);
+        expect(account.ec2.calls.filter((c) => c === "DescribeInstances")).to.have.length(6);
         const chunks = sentChunks();
         expect(outcome.chunks).to.equal(chunks.length).and.to.be.greaterThan(1);
         for (const [i, { entry, detail }] of chunks.entries()) {
@@ -95,23 +71,23 @@ describe("workbench inventory handler (real SDK clients, local EC2 and EventBrid
     });
 
     it("sends an empty inventory as one chunk, so the hub learns that nothing runs", async () => {
-        ec2.instances.set(id(5), { Name: "build-agent" });
+        account.ec2.instances.set(id(5), { Name: "build-agent" });
         expect(await run()).to.include({ instances: 0, chunks: 1 });
         expect(sentChunks()[0].detail.instances).to.deep.equal([]);
     });
 
     it("throws, sending nothing, when EC2 fails (the invocation is retried; the hub never sees a partial list)", async () => {
-        ec2.instances.set(id(1), { [OWNER]: "alice", [TYPE]: "cae" });
-        ec2.failNext("UnauthorizedOperation", 403);
+        account.ec2.instances.set(id(1), { [OWNER]: "alice", [TYPE]: "cae" });
+        account.ec2.failNext("UnauthorizedOperation", 403);
         let error: unknown;
         await run().catch((e) => (error = e));
         expect(String(error)).to.match(/UnauthorizedOperation|injected fault/);
-        expect(bus.events).to.deep.equal([]);
+        expect(account.bus.events).to.deep.equal([]);
     });
 
     it("throws when EventBridge refuses a chunk", async () => {
-        ec2.instances.set(id(1), { [OWNER]: "alice", [TYPE]: "cae" });
-        bus.failNext("PutEvents", new AwsServiceError("AccessDeniedException", "not allowed", 400));
+        account.ec2.instances.set(id(1), { [OWNER]: "alice", [TYPE]: "cae" });
+        account.bus.failNext("PutEvents", new AwsServiceError("AccessDeniedException", "not allowed", 400));
         let error: unknown;
         await run().catch((e) => (error = e));
         expect(String(error)).to.contain("not allowed");

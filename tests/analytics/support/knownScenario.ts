@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { LedgerKind, LedgerRecord, instanceRefParts, ledgerLinesByDay, ledgerObjectKey, ledgerRecordId } from "../../../functions/hub-ledger/ledgerRecord";
+import { LedgerKind, LedgerRecord, ledgerLinesByDay, ledgerObjectKey, ledgerRecord } from "../../../functions/hub-ledger/ledgerRecord";
 import { csvDocument } from "../../../functions/license-usage-report/csv";
 import { reportKeys } from "../../../functions/license-usage-report/keys";
 import { SUMMARY_HEADER } from "../../../functions/license-usage-report/reportFiles";
@@ -25,21 +25,18 @@ export const CONFIG_X = "arn:aws:license-manager:eu-central-1:999999999999:licen
 export const CONFIG_Y = "arn:aws:license-manager:us-east-1:999999999999:license-configuration:lic-fedcba9876543210fedcba9876543210";
 
 function record(kind: LedgerKind, product: string, user: string, account: string, instance: string, at: string, seats: number | null, identifyingTime = at): LedgerRecord {
-    const ref = `${account}/eu-central-1/${instance}`;
-    const recorded = new Date(Date.parse(at) + 2000).toISOString();
-    return {
-        record_id: ledgerRecordId(kind, product, user, kind === "denial" ? null : ref, identifyingTime),
+    return ledgerRecord({
         kind,
         product,
-        user_id: user,
-        ...instanceRefParts(ref),
-        instance_ref: ref,
-        workbench_type: product === "matlab" ? "cae-matlab" : "cae-ansys",
-        event_time: at,
-        recorded_time: recorded,
+        userId: user,
+        instanceRef: `${account}/eu-central-1/${instance}`,
+        workbenchType: product === "matlab" ? "cae-matlab" : "cae-ansys",
+        eventTime: at,
+        recordedTime: new Date(Date.parse(at) + 2000).toISOString(),
         reason: kind === "grant" ? "workbench started" : kind === "release" ? "workbench stopped" : "all 2 owned seats taken (1 users waiting)",
-        seats_owned: seats,
-    };
+        seatsOwned: seats,
+        identifyingTime,
+    });
 }
 
 export function knownLedger(): { batches: LedgerRecord[][] } {

@@ -5,10 +5,8 @@
  * duplicated, reordered and concurrently; after one more complete snapshot the seat rows are exactly the truth.
  */
 import fc from "fast-check";
-import { AssignmentPorts, assignSeats } from "../../../functions/hub-assignment/assignment";
-import { dynamoAssignmentPorts } from "../../../functions/hub-assignment/awsPorts";
-import { SnapshotPorts, reconcileSnapshot } from "../../../functions/hub-assignment/snapshot";
-import { dynamoSnapshotPorts } from "../../../functions/hub-assignment/snapshotPorts";
+import { assignSeats } from "../../../functions/hub-assignment/assignment";
+import { reconcileSnapshot } from "../../../functions/hub-assignment/snapshot";
 import { instanceRef } from "../../../functions/hub-shared/tableKeys";
 import { Ec2InstanceState, InventoryInstance, snapshotChunks } from "../../../functions/shared/inventorySnapshot";
 import {
@@ -21,11 +19,10 @@ import {
     isValidUserId,
     isValidWorkbenchType,
 } from "../../../functions/shared/workbenchEvent";
-import type { LocalDynamo } from "../../../sandbox/aws/dynalite";
 import { RecordingTelemetry } from "../../support/recordingTelemetry";
-import { allSettledOrThrow, withCleanup } from "../../support/settled";
+import { allSettledOrThrow } from "../../support/settled";
 import { CATALOG, NOW, WORKBENCH_ACCOUNT, assignmentConfig } from "./fixtures";
-import { seatRows } from "./hubTable";
+import type { HubUnderTest } from "./dynaliteHub";
 
 const REGION = "eu-central-1";
 const INSTANCES = ["i-0bbbbbbbbbbbbbbb1", "i-0bbbbbbbbbbbbbbb2", "i-0bbbbbbbbbbbbbbb3", "i-0bbbbbbbbbbbbbbb4"];
@@ -187,26 +184,8 @@ export interface ConvergenceResult {
     lost: number;
 }
 
-/** Where a run's deliveries go: the hub's ports and a view of the seat rows afterwards. */
-export interface ConvergenceHub {
-    ports: AssignmentPorts & SnapshotPorts;
-    tableName: string;
-    seatRows(): Promise<Map<string, { workbenchCount: number; instances: string[] }>>;
-}
-
-/** A fresh dynalite hub table with the real DynamoDB ports, deleted after the run. */
-export async function withDynaliteHub<T>(dynamo: LocalDynamo, body: (hub: ConvergenceHub) => Promise<T>): Promise<T> {
-    const table = await dynamo.createHubTable();
-    const hub: ConvergenceHub = {
-        ports: { ...dynamoAssignmentPorts(dynamo.documents, table), ...dynamoSnapshotPorts(dynamo.documents, table) },
-        tableName: table,
-        seatRows: () => seatRows(dynamo.documents, table),
-    };
-    return withCleanup(() => body(hub), () => dynamo.deleteTable(table));
-}
-
 /** Runs one scenario against a hub and returns what its seat rows hold after the final snapshot. */
-export async function runConvergence(hub: ConvergenceHub, scenario: ConvergenceScenario): Promise<ConvergenceResult> {
+export async function runConvergence(hub: HubUnderTest, scenario: ConvergenceScenario): Promise<ConvergenceResult> {
     const config = assignmentConfig(hub.tableName);
     const telemetry = new RecordingTelemetry();
     const deliver = (d: Delivery): Promise<unknown> =>

@@ -3,6 +3,8 @@ import { LicenseManagerStandin, StandinLicenseConfiguration, StandinUsage, start
 import { LocalS3, startS3rver } from "../../../sandbox/aws/s3rver";
 import { regionalLicenseManagers, s3ReportWriter } from "../../../functions/license-usage-report/awsPorts";
 import type { TrackerPorts } from "../../../functions/license-usage-report/tracker";
+import { parseTrackerSettings, TrackerConfig } from "../../../functions/license-usage-report/config";
+import { licenseConfigurationsDocument, parseLicenseConfigurationsDocument } from "../../../functions/license-usage-report/configurationObject";
 import { configurationArn } from "./fixtures";
 
 export const REPORT_BUCKET = "license-reports";
@@ -65,4 +67,14 @@ export function usageRows(region: string, n: number, rows: number): StandinUsage
         AssociationTime: Date.UTC(2026, 0, 2, 3, 4, 5 + i) / 1000,
         ConsumedLicenses: 4,
     }));
+}
+
+/**
+ * The configuration the handler builds: its settings (the report bucket, the pinned digest of the ARN list's
+ * object, and `settings`), and the ARN list as read from that object.
+ */
+export function trackerConfigFor(arns: string[], settings: Record<string, string> = {}): TrackerConfig {
+    const document = licenseConfigurationsDocument(arns);
+    const parsed = parseTrackerSettings({ REPORT_BUCKET, LICENSE_CONFIGURATIONS_SHA256: document.sha256, ...settings });
+    return { ...parsed, configurations: parseLicenseConfigurationsDocument(Buffer.from(document.body), parsed.licenseConfigurations) };
 }
