@@ -8,7 +8,7 @@ import { chromium, BrowserContext } from "playwright-core";
 import { startS3rver, LocalS3 } from "../../sandbox/aws/s3rver";
 import { AnalyticsReport, analyticsSummaryLines, hiveSummaryKey, writeAnalyticsReport } from "../../sandbox/story/analytics/report";
 import { writeKnownScenario } from "../analytics/support/knownScenario";
-import { BROWSER_ENV, findChromium } from "../../tools/browser/chromium";
+import { ensureChromium } from "../../tools/browser/chromium";
 
 /** The flags keep the browser off the network and out of any shared profile. */
 const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -29,9 +29,10 @@ describe("sandbox analytics report: the HTML page in a real headless browser", (
     const consoleErrors: string[] = [];
     let page: import("playwright-core").Page;
 
-    before(async () => {
-        const browser = findChromium();
-        expect(browser, `no headless browser: run \`npm run browser:install\` (Debian's chromium) or set ${BROWSER_ENV}`).to.be.a("string");
+    before(async function () {
+        // The first run on a fresh machine installs Debian's chromium (apt-get): minutes, not seconds.
+        this.timeout(600_000);
+        const browser = ensureChromium();
         s3 = await startS3rver();
         const files = writeKnownScenario();
         await s3.createBucket("ledger");
