@@ -1,3 +1,4 @@
+import { deployedHubConfiguration } from "../hub/support/hubConfigurationFixture";
 import { expect } from "chai";
 import { deployStack } from "../../stacks";
 import * as pulumi from "@pulumi/pulumi";
@@ -22,8 +23,8 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
                 StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
                 "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-workbench1/*"] },
             });
-            const assignment = ofType(run.resources, "aws:lambda/function:Function").find((f) => f.inputs.tags?.["licensing:handler"] === "hub-assignment");
-            expect(assignment?.inputs.environment.variables.HUB_ALLOWED_ACCOUNTS).to.equal("111111111111,333333333333");
+            // The listed accounts reach the assignment Lambda in the hub's configuration object.
+            expect(deployedHubConfiguration(run.resources, "hub").admission.accountIds).to.deep.equal(["111111111111", "333333333333"]);
         });
 
         it("exports the bus ARN under the name workbench stacks read, and the operational names", () => {
@@ -34,9 +35,10 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             }
         });
 
-        it("passes the product catalog from configuration to the hub's Lambdas", () => {
-            const envs = ofType(run.resources, "aws:lambda/function:Function").map((f) => JSON.stringify(f.inputs.environment?.variables ?? {}));
-            expect(envs.some((e) => e.includes("i-0abc1234def567890") && e.includes("simulink"))).to.equal(true);
+        it("passes the product catalog from configuration to the hub's Lambdas (in the configuration object their environment names)", () => {
+            const configuration = deployedHubConfiguration(run.resources, "hub", ["hub-assignment", "hub-sync", "seat-ledger-writer"]);
+            expect(configuration.products.simulink.instanceId).to.equal("i-0abc1234def567890");
+            expect(configuration.workbenchTypes["cae-matlab"]).to.include("simulink");
         });
     });
 
