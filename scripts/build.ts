@@ -23,4 +23,10 @@ for (const name of names) {
 // The analytics SQL (views and named queries) the analytics components read at program time, next to them as in
 // the repository (components/analytics/tables.ts resolves ../../analytics).
 fs.cpSync(path.join(projectRoot, "analytics"), path.join(out, "analytics"), { recursive: true, filter: (source) => fs.statSync(source).isDirectory() || source.endsWith(".sql") });
+// The forwarder's StackSet template (rendered and committed beside its reader, components/stackset/).
+fs.mkdirSync(path.join(out, "components", "stackset"), { recursive: true });
+fs.copyFileSync(
+    path.join(projectRoot, "components", "stackset", "workbench-forwarder.template.json"),
+    path.join(out, "components", "stackset", "workbench-forwarder.template.json"),
+);
 console.error(`built ${path.relative(projectRoot, out)}/: the library and ${names.length} handler bundles`);

@@ -22,6 +22,7 @@ interface OnPremisesSetting extends Omit<OnPremisesServersArgs, "discovery"> {
     discovery?: Record<string, DiscoveredProduct[]>;
 }
 import { WorkbenchGuardrails, WorkbenchGuardrailsArgs } from "../components/trust/workbenchGuardrails";
+import { WorkbenchStackSetSetting, deployWorkbenchStackSet } from "./workbenchFleet";
 
 /**
  * License governance account (Organizations management account or License Manager's delegated administrator):
@@ -88,8 +89,18 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
     // Received licenses (Marketplace, vendor grants) distributed to organisation accounts, which accept them.
     const grants = licenseGrants ? new LicenseGrants("received-licenses", { distributions: licenseGrants }) : undefined;
 
+    // Zero-touch coverage of the workbench OUs: the forwarder as a StackSet (docs/decisions/0003).
+    const stackSetSetting = config.getObject<WorkbenchStackSetSetting>("workbenchStackSet");
+    const stackSet = stackSetSetting ? deployWorkbenchStackSet(stackSetSetting, alerts) : undefined;
+
     const guardrailSettings = config.getObject<WorkbenchGuardrailsArgs>("workbenchGuardrails");
-    const guardrails = guardrailSettings ? new WorkbenchGuardrails("workbench-guardrails", guardrailSettings) : undefined;
+    const guardrails = guardrailSettings
+        ? new WorkbenchGuardrails("workbench-guardrails", {
+              ...guardrailSettings,
+              // StackSets deploy the forwarder as their execution role in each account: a deployment role too.
+              stackSetsExecution: guardrailSettings.stackSetsExecution ?? stackSet !== undefined,
+          })
+        : undefined;
 
     const threshold = config.getNumber("utilisationThresholdPercent") ?? CHECKER_DEFAULTS.thresholdPercent;
     const checker = licenseSet.alerts;
@@ -121,6 +132,7 @@ export function deployLicenseGovernance(config: pulumi.Config): Record<string, p
         // The activation id and code (a secret) that `amazon-ssm-agent -register` needs on each server.
         ...(servers ? { onPremisesActivationId: servers.activationId, onPremisesActivationCode: servers.activationCode } : {}),
         workbenchGuardrailsPolicyId: guardrails?.serviceControlPolicyId ?? pulumi.output(undefined),
+        ...(stackSet ? { workbenchStackSetName: stackSet.stackSetName } : {}),
         licenseConfigurationArns: licenseSet.configurationArns,
         alertTopicArn: licenseSet.alertTopicArn ?? pulumi.output(undefined),
         alarmsTopicArn,

@@ -13,7 +13,15 @@ export interface AlertTopicArgs {
      * scoped to this account's budgets), e.g. for a LicenseBudgets component. Default false.
      */
     admitBudgets?: boolean;
+    /**
+     * AWS Organizations id (`o-...`): also admit the CloudWatch alarms of every account of the organisation in this
+     * region (topic and key policies, `aws:SourceOrgID`), e.g. the alarms of the workbench accounts a
+     * WorkbenchStackSet deploys (its `alarmTopicArns`). Default: this account's alarms only.
+     */
+    admitOrganizationAlarms?: pulumi.Input<string>;
 }
+
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 
@@ -37,6 +45,13 @@ export class AlertTopic extends pulumi.ComponentResource {
         }
         const { partition, region, accountId } = awsContext(this);
         const admitBudgets = args.admitBudgets ?? false;
+        const organization = pulumi.output(args.admitOrganizationAlarms).apply((org) => {
+            if (org !== undefined && !ORGANIZATION_ID.test(org)) throw new pulumi.ResourceError(`${name}: admitOrganizationAlarms ${JSON.stringify(org)} is not an AWS Organizations id (o-...).`, this);
+            return org;
+        });
+        const organizationAlarms = pulumi.all([organization, partition, region]).apply(([org, p, reg]) =>
+            org === undefined ? undefined : { StringEquals: { "aws:SourceOrgID": org }, ArnLike: { "aws:SourceArn": `arn:${p}:cloudwatch:${reg}:*:alarm:*` } },
+        );
         const alarms = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`;
         const fromAlarmsOfThisAccount = pulumi.all([accountId, alarms]).apply(([account, alarmArns]) => ({
             StringEquals: { "aws:SourceAccount": account },
@@ -48,7 +63,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             {
                 description: "Encrypts the operational alarms topic",
                 enableKeyRotation: true,
-                policy: pulumi.all([partition, accountId, fromAlarmsOfThisAccount]).apply(([p, account, condition]) =>
+                policy: pulumi.all([partition, accountId, fromAlarmsOfThisAccount, organizationAlarms]).apply(([p, account, condition, orgCondition]) =>
                     JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [
@@ -62,6 +77,9 @@ export class AlertTopic extends pulumi.ComponentResource {
                                 Resource: "*",
                                 Condition: condition,
                             },
+                            ...(orgCondition
+                                ? [{ Sid: "CloudWatchAlarmsOfTheOrganization", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: "*", Condition: orgCondition }]
+                                : []),
                             ...(admitBudgets ? [budgetsKeyStatement(p, account)] : []),
                         ],
                     }),
@@ -74,11 +92,14 @@ export class AlertTopic extends pulumi.ComponentResource {
             name,
             {
                 arn: this.topic.arn,
-                policy: pulumi.all([this.topic.arn, fromAlarmsOfThisAccount, partition, accountId]).apply(([topicArn, condition, p, account]) =>
+                policy: pulumi.all([this.topic.arn, fromAlarmsOfThisAccount, partition, accountId, organizationAlarms]).apply(([topicArn, condition, p, account, orgCondition]) =>
                     JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [
                             { Sid: "CloudWatchAlarmsOfThisAccount", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: condition },
+                            ...(orgCondition
+                                ? [{ Sid: "CloudWatchAlarmsOfTheOrganization", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: orgCondition }]
+                                : []),
                             ...(admitBudgets ? [budgetsPublishStatement(topicArn, p, account)] : []),
                             denyInsecureTransport(["sns:Publish", "sns:Subscribe"], topicArn),
                         ],

@@ -1,5 +1,5 @@
 /** The statement every resource policy of ours carries: refuse any request not made over TLS. */
-export function denyInsecureTransport(action: string | string[], resource: string) {
+export function denyInsecureTransport(action: string | string[], resource: string | string[]) {
     return {
         Sid: "DenyInsecureTransport",
         Effect: "Deny",

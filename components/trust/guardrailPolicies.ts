@@ -17,7 +17,16 @@ export interface GuardrailSettings {
     workbenchTagKeys: readonly string[];
     /** The hub's bus ARN, whose policy and rules only the deployment role may change. Default: not protected here. */
     hubEventBusArn?: string;
+    /**
+     * A StackSet (service-managed) deploys the forwarder (WorkbenchStackSet): its execution role in each account,
+     * `stacksets-exec-<hash>`, is a deployment role too, and that name is reserved (only AWS's StackSets
+     * service-linked role, which SCPs do not restrict, creates or changes it). Default false.
+     */
+    stackSetsExecution?: boolean;
 }
+
+/** The role StackSets (service-managed) creates in every member account and deploys stack instances with. */
+export const STACKSETS_EXECUTION_ROLE_PATTERN = "arn:*:iam::*:role/stacksets-exec-*";
 
 /** Role actions that could let someone else act as a forwarder role: create, change, re-trust, pass, delete. */
 export const ROLE_CHANGE_ACTIONS = [
@@ -90,7 +99,8 @@ function busAndRules(busArn: string): string[] {
 
 export function guardrailServiceControlPolicy(settings: GuardrailSettings): Record<string, unknown> {
     const names = reservedNamePatterns(settings.namePrefix);
-    const exceptDeployment = { ArnNotLike: { "aws:PrincipalArn": [...settings.deploymentRoleArns] } };
+    const deployers = [...settings.deploymentRoleArns, ...(settings.stackSetsExecution ? [STACKSETS_EXECUTION_ROLE_PATTERN] : [])];
+    const exceptDeployment = { ArnNotLike: { "aws:PrincipalArn": deployers } };
     const exceptProvisioning = { ArnNotLike: { "aws:PrincipalArn": [...settings.provisioningRoleArns] } };
     // The workbench bus, every rule on it, and the fixed-name rules on the default bus (EC2 state changes, the
     // inventory's schedule): `rule/<prefix>-workbench-*` matches both `rule/<name>` and `rule/<workbench bus>/<name>`.
@@ -140,6 +150,11 @@ export function guardrailServiceControlPolicy(settings: GuardrailSettings): Reco
             // DeleteTags without tag keys deletes every user tag; aws:TagKeys is then absent and the statement above
             // does not apply. Denied on instances carrying a workbench tag (one statement per key: Null conditions
             // on several keys would all have to hold).
+            // The StackSets execution role's name is a pattern (its hash is AWS's): nobody may create or change a role
+            // of that name, so no one can make a role the exemption above would cover.
+            ...(settings.stackSetsExecution
+                ? [{ Sid: "StackSetsExecutionRoleReserved", Effect: "Deny", Action: ROLE_CHANGE_ACTIONS, Resource: STACKSETS_EXECUTION_ROLE_PATTERN }]
+                : []),
             ...settings.workbenchTagKeys.map((key, i) => ({
                 Sid: `KeepWorkbenchTag${i}`,
                 Effect: "Deny",

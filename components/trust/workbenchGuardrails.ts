@@ -25,6 +25,11 @@ export interface WorkbenchGuardrailsArgs {
     namePrefix?: pulumi.Input<string>;
     /** Workbench tag keys. Default `vew:workbench:ownerId` and `vew:workbench:type`. */
     workbenchTagKeys?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * The forwarder is deployed by a WorkbenchStackSet: exempt StackSets' execution role (`stacksets-exec-*`) like a
+     * deployment role, and reserve its name. Plain value. Default false.
+     */
+    stackSetsExecution?: boolean;
     /** Also create an Organizations tag policy that fixes the spelling of the tag keys on EC2 instances (plain: it decides what exists). Default false. */
     tagPolicy?: boolean;
 }
@@ -76,7 +81,7 @@ export class WorkbenchGuardrails extends pulumi.ComponentResource {
 
         const content = pulumi.all([namePrefix, deploymentRoleArns, provisioningRoleArns, tagKeys, hubEventBusArn]).apply(([prefix, deployment, provisioning, keys, hubBus]) => {
             const json = JSON.stringify(
-                guardrailServiceControlPolicy({ namePrefix: prefix, deploymentRoleArns: deployment, provisioningRoleArns: provisioning, workbenchTagKeys: keys, hubEventBusArn: hubBus }),
+                guardrailServiceControlPolicy({ namePrefix: prefix, deploymentRoleArns: deployment, provisioningRoleArns: provisioning, workbenchTagKeys: keys, hubEventBusArn: hubBus, stackSetsExecution: args.stackSetsExecution ?? false }),
             );
             if (json.length > MAX_SCP_CHARS) fail(`the service control policy takes ${json.length} characters; AWS allows ${MAX_SCP_CHARS}. Name fewer role ARNs (use * patterns).`);
             return json;

@@ -22,6 +22,7 @@ export const DOCUMENTED_COMPONENTS = [
     { component: "SeatLedger", source: "components/hub/seatLedger.ts", doc: "docs/components/seat-ledger.md" },
     { component: "LicenseAnalytics", source: "components/analytics/licenseAnalytics.ts", doc: "docs/components/license-analytics.md" },
     { component: "LicenseAuditTrail", source: "components/analytics/auditTrail.ts", doc: "docs/components/license-audit-trail.md" },
+    { component: "WorkbenchStackSet", source: "components/stackset/workbenchStackSet.ts", doc: "docs/components/workbench-stack-set.md" },
 ] as const;
 
 /** Names of the ComponentResource classes declared under components/ (building blocks under lambda/ excepted). */
