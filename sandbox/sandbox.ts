@@ -115,7 +115,7 @@ class Sandbox {
         schedules.stop();
         await schedules.runAtEnd();
 
-        const result = await report(run, system, { settled, maxLagSeconds: player.maxLagSeconds, logFile: this.lock!.logFile, latency: this.latency, startedMs });
+        const result = await report(run, system, { settled, logFile: this.lock!.logFile, latency: this.latency, startedMs });
         if (this.options.keepRunning) await keepRunning(run, system, schedules, this.started);
         return result;
     }

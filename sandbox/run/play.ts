@@ -11,8 +11,6 @@ import { withoutWorkbenchTags } from "../world/seed";
 import { RunContext, instanceName } from "./context";
 import type { LocalSystem } from "./start";
 
-/** Scenario seconds a step may start late before the run warns that it fell behind the scenario clock. */
-const LAG_WARNING_SECONDS = 5;
 /** How long (scenario ms, at least HOLD_MIN_REAL_MS real) a step is held for the earlier steps it must follow. */
 const HOLD_LIMIT_MS = 20 * 60_000;
 const HOLD_MIN_REAL_MS = 30_000;
@@ -38,9 +36,6 @@ export function emitEc2Event(run: RunContext, router: EventRouter, e: Ec2StateCh
 }
 
 export class ScenarioPlayer {
-    /** Scenario seconds the latest step started after its time. */
-    maxLagSeconds = 0;
-
     constructor(
         private readonly run: RunContext,
         private readonly system: LocalSystem,
@@ -82,9 +77,10 @@ export class ScenarioPlayer {
             (a, b) => a.at - b.at || ("fault" in a ? -1 : 0) - ("fault" in b ? -1 : 0),
         );
         for (const step of steps) {
+            // The clock stops at the step's time until the step has started: a slow machine slows the scenario.
+            clock.holdAt(step.at);
             await timers.sleep(clock.realDelayUntil(step.at));
             if ("attempt" in step) {
-                this.noteLag(step.at);
                 await attempts.play(step.attempt, step.at).catch((err: Error) =>
                     hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `attempt at ${step.at} s failed in the sandbox: ${err.message}` }),
                 );
@@ -94,7 +90,6 @@ export class ScenarioPlayer {
                 // An EC2 fault is for the account's next calls: no earlier delivery of the account may consume it.
                 const account = step.fault.account;
                 if (step.fault.target === "ec2") await this.holdFor(story.pending((t) => t.accountKey === account), `fault ${step.fault.target} ${account ?? ""}`);
-                this.noteLag(step.at);
                 await this.injectFault(step.fault);
                 continue;
             }
@@ -104,14 +99,12 @@ export class ScenarioPlayer {
             const accountId = scenario.accounts[instance.account].accountId;
             if (delivery.removeTags) services.accounts.get(accountId)!.ec2.instances.set(instanceId, withoutWorkbenchTags(scenario, stacks, delivery.instance));
             if (delivery.lost) {
-                this.noteLag(step.at);
                 story.openHeal(`t=${formatScenarioTime(delivery.at)} ${delivery.instance} ${delivery.state} (event lost)`, accountId, instanceId, delivery.note, delivery.expect);
                 hub.emit({ at: clock.scenarioNow(), kind: "info", message: `EC2 ${delivery.instance} (${instanceId}) ${delivery.state}: its event is lost, never delivered${delivery.note ? `  -- ${delivery.note}` : ""}` });
                 continue;
             }
             // The timeline's order for one instance is the order the hub sees: the earlier delivery is processed first.
             await this.holdFor(story.pending((t) => t.delivery.instance === delivery.instance), `${delivery.instance} ${delivery.state}`);
-            this.noteLag(step.at);
             const trace = story.openDelivery(delivery, instance.account, instanceId, delivery.expect);
             void trace.finished.then(() => ec2Truth.finished(step.index));
             emitEc2Event(this.run, this.system.router, {
@@ -129,6 +122,7 @@ export class ScenarioPlayer {
                 note: delivery.note,
             });
         }
+        clock.release();
     }
 
     /**
@@ -149,20 +143,6 @@ export class ScenarioPlayer {
         if (timedOut) {
             hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `${step} could not wait for ${earlier.map((t) => t.label).join(", ")}: still not processed after ${limitMs / 1000} s` });
         }
-    }
-
-    /** Notes how far behind its scenario time a step starts; warns once when the run fell behind the clock. */
-    private noteLag(at: number): void {
-        const { clock, hub, speed } = this.run;
-        const lag = clock.scenarioNow() - at;
-        if (lag > LAG_WARNING_SECONDS && this.maxLagSeconds <= LAG_WARNING_SECONDS) {
-            hub.emit({
-                at: clock.scenarioNow(),
-                kind: "warning",
-                message: `the run fell ${lag.toFixed(0)} s behind the scenario clock (the machine is slower than ${speed}x; steps are held to keep their promised order)`,
-            });
-        }
-        this.maxLagSeconds = Math.max(this.maxLagSeconds, lag);
     }
 
     /** The scenario's fault injection: EC2 throttles an account's next calls, the vendor CLI fails, or the change-marker parameter is recreated. */

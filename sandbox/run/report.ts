@@ -15,7 +15,6 @@ import type { LocalSystem } from "./start";
 
 export interface ReportInputs {
     settled: boolean;
-    maxLagSeconds: number;
     logFile: string;
     latency: LatencyCollector;
     /** Real time the run started (Date.now()). */
@@ -31,6 +30,7 @@ export async function report(run: RunContext, system: LocalSystem, inputs: Repor
         s3: system.services.s3,
         deployment: system.deployment,
         latencies: inputs.latency.samples,
+        scenarioLatencies: { seconds: inputs.latency.scenarioSamples, speed: run.speed },
         title: `License usage: ${run.scenario.description}`,
     });
     return result;
@@ -43,7 +43,7 @@ function announceAlerts({ hub, clock }: RunContext, { services }: LocalSystem): 
     }
 }
 
-async function collect(run: RunContext, system: LocalSystem, { settled, maxLagSeconds, logFile }: ReportInputs): Promise<SandboxResult> {
+async function collect(run: RunContext, system: LocalSystem, { settled, logFile }: ReportInputs): Promise<SandboxResult> {
     const { scenario, tally, story } = run;
     const { fleet, hubView, deployment, services, stacks } = system;
     const lists = fleet.lists();
@@ -83,7 +83,7 @@ async function collect(run: RunContext, system: LocalSystem, { settled, maxLagSe
         attempts: story.attempts().map((t) => ({ label: t.label, outcome: t.observation.outcome })),
         harnessErrors: [...tally.harnessErrors],
         warnings: [...tally.warnings],
-        maxLagSeconds: Math.max(0, maxLagSeconds),
+        clockHeldSeconds: run.clock.heldSeconds(),
         logFile,
         ok: settled && mismatches.length === 0 && expectations.every((e) => e.ok) && tally.harnessErrors.length === 0,
     };

@@ -38,10 +38,13 @@ export interface SandboxResult {
     attempts: Array<{ label: string; outcome?: string }>;
     /** Failures of the sandbox itself (a stream snapshot, an order it could not keep): any one fails the run. */
     harnessErrors: string[];
-    /** E.g. the run fell behind the scenario clock. */
+    /** What makes the run less faithful to its scenario without failing it. */
     warnings: string[];
-    /** Scenario seconds the latest step started after its time (0 when the run kept up with its clock). */
-    maxLagSeconds: number;
+    /**
+     * Real seconds the scenario clock stood still so that every step started at its scenario time (0 when the
+     * machine kept up with the speed): how much slower than `speed` the scenario ran.
+     */
+    clockHeldSeconds: number;
     /** The timeline as printed, also when `output` is null. */
     logFile: string;
     /** True when the run settled, the lists equal the expectation, every step's expectation held and the harness had no error. */

@@ -62,10 +62,12 @@ export class Settler {
             if (!work.busy && this.hubView.markerVersion() === this.lastSyncedMarker) break;
         }
         const unchanged = this.reporter.takeUnchangedSyncs();
+        const routine = this.reporter.takeRoutineLines();
+        const hidden = [unchanged ? `${unchanged} unchanged syncs` : "", routine ? `${routine} routine lines` : ""].filter(Boolean).join(" and ");
         this.reporter.line(
             clock.scenarioNow(),
             "",
-            settled ? `settled: nothing in flight, the last sync saw every change${unchanged ? ` (${unchanged} unchanged syncs not shown)` : ""}` : "NOT SETTLED: the syncs did not succeed after the last change",
+            settled ? `settled: nothing in flight, the last sync saw every change${hidden ? ` (${hidden} not shown; --verbose shows them)` : ""}` : "NOT SETTLED: the syncs did not succeed after the last change",
         );
         timers.abortIfRequested();
         return settled;

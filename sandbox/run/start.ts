@@ -57,7 +57,8 @@ export interface Started {
 export async function startSystem(run: RunContext, deployed: Deployed, listsDir: string, started: Started): Promise<LocalSystem> {
     const local = await startLocalAws(run, deployed, started);
     const system = await startFunctions(run, { ...deployed, ...local }, listsDir, started);
-    printLocalAws(run, system.services);
+    // The endpoints matter to whoever calls them by hand (--keep-running) or reads the logs closely (--verbose).
+    if (run.options.verbose || run.options.keepRunning) printLocalAws(run, system.services);
     return system;
 }
 

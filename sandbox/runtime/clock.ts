@@ -3,6 +3,10 @@
  * delays and the stream batching window wait `1/speed` of their real duration. Handlers themselves run at real
  * speed with the real clock, so the events the sandbox stamps (EC2 event times, schedule times) are placed in the
  * past: the scenario's last moment is a little before the run started, and the hub never sees a time from the future.
+ *
+ * The clock never runs ahead of the scenario's next step: the player holds it at that step's time (`holdAt`) until
+ * the step has started, so on a machine slower than `speed` the scenario slows down instead of falling behind its
+ * clock, and every step starts at its own scenario time. How long it was held, in real seconds, is `heldSeconds`.
  */
 export class ScaledClock {
     /** Real time of scenario second 0; `start` sets it when the timeline begins. */
@@ -11,12 +15,19 @@ export class ScaledClock {
     readonly epochMs: number;
     /** False until `start`: the deployment happens at scenario second 0. */
     private started = false;
+    /** Real ms the clock stood still at a hold, in total (the scenario clock is real time less these, scaled). */
+    private heldMs = 0;
+    /** Scenario second the clock stops at until released (Infinity: not held). */
+    private holdSeconds = Number.POSITIVE_INFINITY;
+    /** The last hold the clock stood at: readings never fall below it (no rounding step backwards on release). */
+    private floorSeconds = 0;
 
     constructor(
         readonly speed: number,
         /** Scenario seconds the timeline spans; the epoch is placed so that all of them lie in the past. */
         scenarioSpanSeconds: number,
         now = Date.now(),
+        private readonly realNow: () => number = Date.now,
     ) {
         if (!(speed > 0)) throw new Error(`speed must be a positive number (got ${speed})`);
         this.realStartMs = now;
@@ -25,15 +36,39 @@ export class ScaledClock {
     }
 
     /** Makes now scenario second 0 (the timeline starts after set-up, which takes real time). */
-    start(now = Date.now()): void {
+    start(now = this.realNow()): void {
         this.realStartMs = now;
         this.started = true;
     }
 
-    /** Scenario seconds elapsed since the run started. */
+    /** Scenario seconds elapsed since the run started (never past a hold, never backwards). */
     scenarioNow(): number {
         if (!this.started) return 0;
-        return ((Date.now() - this.realStartMs) * this.speed) / 1000;
+        return Math.max(this.floorSeconds, Math.min(this.runningSeconds(), this.holdSeconds));
+    }
+
+    /**
+     * Holds the clock at scenario second `seconds` (it stops there until the next `holdAt` or `release`), releasing
+     * the previous hold: the clock goes on from where it stood, without a jump.
+     */
+    holdAt(seconds: number): void {
+        const overshoot = this.runningSeconds() - this.holdSeconds;
+        if (this.started && overshoot > 0) {
+            this.heldMs += (overshoot * 1000) / this.speed;
+            this.floorSeconds = Math.max(this.floorSeconds, this.holdSeconds);
+        }
+        this.holdSeconds = seconds;
+    }
+
+    /** Lets the clock run freely again (after the last step). */
+    release(): void {
+        this.holdAt(Number.POSITIVE_INFINITY);
+    }
+
+    /** Real seconds the clock stood still at holds so far (0 when the machine kept up with the scenario). */
+    heldSeconds(): number {
+        const overshoot = this.started ? Math.max(0, this.runningSeconds() - this.holdSeconds) : 0;
+        return (this.heldMs + (overshoot * 1000) / this.speed) / 1000;
     }
 
     /** The world time of a scenario second. */
@@ -43,7 +78,7 @@ export class ScaledClock {
 
     /** Real milliseconds until a scenario second (0 if already past). */
     realDelayUntil(scenarioSeconds: number): number {
-        return Math.max(0, this.realStartMs + (scenarioSeconds * 1000) / this.speed - Date.now());
+        return Math.max(0, this.realStartMs + this.heldMs + (scenarioSeconds * 1000) / this.speed - this.realNow());
     }
 
     /** Real milliseconds a scenario duration takes. */
@@ -54,6 +89,11 @@ export class ScaledClock {
     /** Waits a scenario duration. */
     sleep(scenarioMs: number): Promise<void> {
         return new Promise((resolve) => setTimeout(resolve, this.scaled(scenarioMs)));
+    }
+
+    /** Where the clock would be without the current hold. */
+    private runningSeconds(): number {
+        return ((this.realNow() - this.realStartMs - this.heldMs) * this.speed) / 1000;
     }
 }
 

@@ -1,9 +1,12 @@
 /**
- * The sandbox's console output: one timeline line per thing that happened (`t=mm:ss  <account>  <what>`), a table
- * of seats per product after each sync that changed a license server, and the end-of-run sections.
+ * The sandbox's console output: one timeline line per step of the story (`t=mm:ss  <account>  <what>`), a table of
+ * seats per product after each sync that changed a license server, and the end-of-run sections. Routine lines (a
+ * forwarded event the hub's line then shows, change-marker writes, installed lists the sync line names, inventories
+ * that corrected nothing, refused inventory snapshots) are counted instead of printed unless `verbose`.
  */
 import type { DynamoDBRecord } from "aws-lambda";
 import { parseSeatRowKey } from "../../functions/hub-shared/tableKeys";
+import type { WorkbenchEventDetail } from "../../functions/shared/workbenchEvent";
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
 import type { LocalFunction } from "../world/deployment";
 import type { SandboxEvent, SeatRow } from "../runtime/events";
@@ -17,7 +20,7 @@ export interface ReporterContext {
     accountName(accountId: string): string;
     /** Scenario instance key of an instance id (undefined for instances the scenario does not know). */
     instanceName(instanceId: string): string | undefined;
-    /** Unchanged syncs are summarised instead of printed. */
+    /** Print the routine lines too (otherwise counted). */
     verbose: boolean;
 }
 
@@ -25,6 +28,7 @@ const WHERE_WIDTH = 13;
 
 export class TimelineReporter {
     private unchangedSyncs = 0;
+    private routineLines = 0;
     /** Users each product's license server was last given. */
     private readonly installed = new Map<string, number>();
 
@@ -36,6 +40,12 @@ export class TimelineReporter {
     line(at: number | undefined, where: string, text: string): void {
         const time = at === undefined ? "       " : `t=${formatScenarioTime(at)}`;
         this.out(`${time}  ${where.padEnd(WHERE_WIDTH)} ${text}`);
+    }
+
+    /** A routine line: printed when verbose, else counted (takeRoutineLines). */
+    private routine(at: number, where: string, text: string): void {
+        if (this.context.verbose) this.line(at, where, text);
+        else this.routineLines++;
     }
 
     readonly onEvent = (event: SandboxEvent): void => {
@@ -74,7 +84,7 @@ export class TimelineReporter {
                 );
                 return;
             case "delivery-failed":
-                this.line(
+                (event.event.detail["snapshot-id"] !== undefined ? this.routine.bind(this) : this.line.bind(this))(
                     event.at,
                     where(event.rule.accountId),
                     `DROPPED ${describeEvent(event.event, instance)} at rule ${event.rule.name}: ${event.reason}${event.deadLetter ? ` -> dead-letter queue ${queueName(event.deadLetter)}` : ""}`,
@@ -100,7 +110,7 @@ export class TimelineReporter {
                 return;
             case "stream-batch": {
                 const changes = event.records.map(describeSeatRecord).join(" ");
-                this.line(event.at, where(event.fn.accountId), `change marker: ${event.markerVersion === undefined ? "written" : `version ${event.markerVersion}`} <- ${changes}`);
+                this.routine(event.at, where(event.fn.accountId), `change marker: ${event.markerVersion === undefined ? "written" : `version ${event.markerVersion}`} <- ${changes}`);
                 return;
             }
             case "stream-failure":
@@ -108,7 +118,7 @@ export class TimelineReporter {
                 return;
             case "license-server":
                 if (event.ok && event.users) this.installed.set(event.product, event.users.length);
-                this.line(
+                (event.ok ? this.routine.bind(this) : this.line.bind(this))(
                     event.at,
                     "lic-server",
                     event.ok
@@ -134,6 +144,13 @@ export class TimelineReporter {
         }
     };
 
+    /** How many routine lines were not printed (and resets the count). */
+    takeRoutineLines(): number {
+        const count = this.routineLines;
+        this.routineLines = 0;
+        return count;
+    }
+
     /** How many unchanged syncs were not printed (and resets the count). */
     takeUnchangedSyncs(): number {
         const count = this.unchangedSyncs;
@@ -155,7 +172,7 @@ export class TimelineReporter {
         switch (typed.handler) {
             case "workbench-forwarder": {
                 const o = typed.outcome;
-                if (o.outcome === "forwarded") this.line(at, where, `forwarder: forwarded ${o.detail["user-id"]} / ${o.detail["workbench-type"]} ${o.detail["workbench-state"]} -> hub bus`);
+                if (o.outcome === "forwarded") this.routine(at, where, `forwarder: forwarded ${describeForwarded(o.detail, instance)} -> hub bus`);
                 else this.line(at, where, `forwarder: ${o.outcome === "rejected" ? "REJECTED" : "ignored"} ${instance(d["instance-id"])}: ${o.reason}`);
                 return;
             }
@@ -170,14 +187,14 @@ export class TimelineReporter {
             }
             case "workbench-inventory": {
                 const o = typed.outcome;
-                this.line(at, where, `inventory: ${o.instances} workbench instance${o.instances === 1 ? "" : "s"} in ${o.chunks} snapshot chunk${o.chunks === 1 ? "" : "s"} -> hub bus`);
+                this.routine(at, where, `inventory: ${o.instances} workbench instance${o.instances === 1 ? "" : "s"} in ${o.chunks} snapshot chunk${o.chunks === 1 ? "" : "s"} -> hub bus`);
                 return;
             }
             case "hub-snapshot": {
                 const o = typed.outcome;
                 const of = this.context.accountName(String(d.account));
-                if (o.outcome === "reconciled") this.line(at, where, `inventory of ${of}: ${o.observed} instances, ${o.corrected} corrected, ${o.superseded} superseded by later events, ${o.repaired} seat repairs`);
-                else if (o.outcome === "partial") this.line(at, where, `inventory of ${of}: chunk held, ${o.chunksHeld} of ${o.chunkCount}`);
+                if (o.outcome === "reconciled") (o.corrected + o.repaired > 0 ? this.line.bind(this) : this.routine.bind(this))(at, where, `inventory of ${of}: ${o.observed} instances, ${o.corrected} corrected, ${o.superseded} superseded by later events, ${o.repaired} seat repairs`);
+                else if (o.outcome === "partial") this.routine(at, where, `inventory of ${of}: chunk held, ${o.chunksHeld} of ${o.chunkCount}`);
                 else this.line(at, where, `inventory of ${of}: REJECTED: ${o.reason}`);
                 return;
             }
@@ -233,6 +250,16 @@ export class TimelineReporter {
         this.out(`${" ".repeat(9 + WHERE_WIDTH)}${render(header)}`);
         for (const row of table) this.out(`${" ".repeat(9 + WHERE_WIDTH)}${render(row)}`);
     }
+}
+
+/**
+ * A forwarded workbench event: a start names its owner and type; a stop names neither (contract version 2: the hub
+ * releases whatever the instance holds), so its instance is named instead.
+ */
+export function describeForwarded(detail: WorkbenchEventDetail, instance: (id: unknown) => string): string {
+    const state = detail["workbench-state"];
+    if (detail["user-id"] !== undefined) return `${detail["user-id"]}${detail["workbench-type"] !== undefined ? ` / ${detail["workbench-type"]}` : ""} ${state}`;
+    return `${instance(detail["instance-id"])} ${state}`;
 }
 
 function seatDelta(result: { seatsAdded?: number; seatsReleased?: number }): string {

@@ -5,6 +5,9 @@ import type { SandboxResult } from "../run/result";
 import { parseCsvObjects } from "./csvRead";
 import { AttemptOutcome, isRefusal } from "../world/attempts";
 
+/** Real seconds of clock holds worth a line: below it, the machine kept up with the speed. */
+const CLOCK_HELD_NOTE_SECONDS = 1;
+
 export function printSummary(out: Output, result: SandboxResult, durationMs: number, instanceName: (instanceId: string | undefined) => string | undefined): void {
     const c = result.counts;
     out("");
@@ -34,14 +37,21 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     out(`  Lambda invocations ${c.invocations} (errors ${c.invocationErrors}, async retries ${c.asyncRetries}, sent to on-failure destinations ${c.sentToOnFailure})`);
     const missed = result.expectations.filter((e) => !e.ok).length;
     out(`  expectations ${result.expectations.length}: ok ${result.expectations.length - missed}, MISSED ${missed}; sandbox errors ${result.harnessErrors.length}`);
-    if (result.warnings.length > 0) out(`  WARNING: ${result.warnings.join("; ")} (at most ${result.maxLagSeconds.toFixed(0)} s behind)`);
+    for (const warning of result.warnings) out(`  WARNING: ${warning}`);
+    if (result.clockHeldSeconds >= CLOCK_HELD_NOTE_SECONDS) {
+        out(`  clock: held ${result.clockHeldSeconds.toFixed(1)} s (wall clock) in all so that every step started at its scenario time: this machine ran the scenario slower than ${result.speed}x`);
+    }
     for (const failure of result.onFailure) out(`    on-failure: ${failure.function} (${failure.accountId}) -> ${failure.destination?.split(":").pop() ?? "(none)"}: ${failure.error}`);
     printAttempts(out, result);
     for (const [product, users] of Object.entries(result.denials)) out(`  denied for lack of seats: ${product}: ${users.join(", ")}`);
+    // The same refusal repeated (an account's every inventory snapshot) is one line with its count.
+    const refusals = new Map<string, number>();
     for (const refused of result.refused) {
         const instance = instanceName(refused.instanceId) ?? refused.instanceId ?? "inventory snapshot";
-        out(`  refused at the ${refused.stage === "delivery" ? "hub bus" : refused.stage}: ${instance}: ${refused.reason}`);
+        const line = `  refused at the ${refused.stage === "delivery" ? "hub bus" : refused.stage}: ${instance}: ${refused.reason}`;
+        refusals.set(line, (refusals.get(line) ?? 0) + 1);
     }
+    for (const [line, count] of refusals) out(count > 1 ? `${line} (${count} times)` : line);
     out(`  files: ${path.relative(process.cwd(), result.outDir) || "."}/license-server/<product>.users, logs in ${path.relative(process.cwd(), path.join(result.outDir, "logs"))}; took ${(durationMs / 1000).toFixed(1)} s`);
     if (result.expectations.length > 0) {
         out("");

@@ -129,7 +129,7 @@ describe("sandbox analytics report: the HTML page in a real headless browser", (
         expect(lines.slice(1)).to.deep.equal([
             "  ansys        peak 1 concurrent (no seat limit), 2.75 seat-hours, 0 denied",
             "  matlab       peak 3 concurrent (2 owned), 3.42 seat-hours, 1 denied",
-            "  event -> license server: median 2.8 s over 4 starts (scenario time)",
+            "  event -> license server: median 2.8 s wall clock over 4 starts",
         ]);
     });
 

@@ -21,6 +21,41 @@ describe("sandbox clock", () => {
         expect(() => new ScaledClock(0, 10)).to.throw(/speed must be a positive number/);
     });
 
+    it("stands still at a hold instead of running ahead of the next step, then goes on without a jump, never backwards", () => {
+        let now = 1_000_000;
+        const clock = new ScaledClock(60, 300, now, () => now);
+        clock.start(now);
+        clock.holdAt(10);
+        now += 100; // 6 scenario seconds
+        expect(clock.scenarioNow()).to.equal(6);
+        expect(clock.realDelayUntil(10)).to.be.closeTo(66.7, 0.1);
+        now += 5_000; // a slow machine: the step at 10 s has not started yet
+        expect(clock.scenarioNow(), "held at the step's time").to.equal(10);
+        expect(clock.heldSeconds()).to.be.closeTo(5 - 4 / 60, 1e-9);
+        clock.holdAt(20); // the step started: the clock goes on from 10
+        expect(clock.scenarioNow()).to.be.closeTo(10, 1e-9).and.at.least(10);
+        now += 100;
+        expect(clock.scenarioNow()).to.be.closeTo(16, 1e-9);
+        expect(clock.realDelayUntil(20)).to.be.closeTo(66.7, 0.1);
+        now += 1_000;
+        clock.release();
+        now += 1_000;
+        expect(clock.scenarioNow(), "released: runs freely from where it stood").to.be.closeTo(80, 1e-9);
+        expect(clock.heldSeconds()).to.be.closeTo(5 - 4 / 60 + (1 - 4 / 60), 1e-9);
+        // Never backwards: readings only grow.
+        const readings = [0, 10, 20].map((ms) => ((now += ms), clock.scenarioNow()));
+        expect([...readings].sort((a, b) => a - b)).to.deep.equal(readings);
+    });
+
+    it("reads zero until the timeline starts, whatever the holds", () => {
+        let now = 0;
+        const clock = new ScaledClock(60, 300, now, () => now);
+        clock.holdAt(5);
+        now += 10_000;
+        expect(clock.scenarioNow()).to.equal(0);
+        expect(clock.heldSeconds()).to.equal(0);
+    });
+
     it("tracks work in flight until all of it settled", async () => {
         const work = new WorkTracker();
         await work.idle();

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runSandbox, SandboxResult } from "../../sandbox/sandbox";
-import { Scenario, instanceIdOf } from "../../sandbox/world/scenario";
+import { Scenario, deliveries, instanceIdOf } from "../../sandbox/world/scenario";
 import { DEFAULT_SCENARIO_FILE } from "../../sandbox/world/scenarioFile";
 import type { SandboxEvent } from "../../sandbox/runtime/events";
 import { fireStateChange } from "../../sandbox/fire";
@@ -27,7 +27,8 @@ describe("npm start: the default scenario, end to end", function () {
 
     before(async () => {
         outDir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-e2e-"));
-        result = await runSandbox({ outDir, output: null, onEvent: (e) => events.push(e) });
+        // Verbose: every line of the story is in the log, the routine ones too.
+        result = await runSandbox({ outDir, output: null, verbose: true, onEvent: (e) => events.push(e) });
     });
     after(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
@@ -52,6 +53,24 @@ describe("npm start: the default scenario, end to end", function () {
         expect(fault.consumers).to.equal("ivan-cae attempt 1 x3, ivan-cae attempt 2 x3");
         // The timeline is kept in the run's own log, as printed.
         expect(fs.readFileSync(result.logFile, "utf8")).to.contain("Expectations: what the scenario's steps promise");
+    });
+
+    it("tells the story in scenario order with real values: timeline times never go back, each EC2 step at its own time, no undefined", () => {
+        const log = fs.readFileSync(result.logFile, "utf8");
+        expect(log).not.to.match(/undefined/);
+        const timeline = log.slice(log.indexOf("Timeline ("), log.indexOf("\nUsage reports"));
+        const times = [...timeline.matchAll(/^t=(\d\d):(\d\d) /gm)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+        expect(times.length).to.be.greaterThan(50);
+        const backwards = times.flatMap((t, i) => (i > 0 && t < times[i - 1] ? [`${times[i - 1]} s then ${t} s`] : []));
+        expect(backwards, "timeline lines out of scenario order").to.deep.equal([]);
+        // The clock is held at each step until it starts: every delivered EC2 event is printed at its scenario time.
+        const ec2Lines = [...timeline.matchAll(/^t=(\d\d):(\d\d) +\S+ +EC2 (\S+) \(i-[0-9a-f]+\) (\S+)/gm)].map((m) => `${Number(m[1]) * 60 + Number(m[2])} ${m[3]} ${m[4]}`);
+        const delivered = deliveries(scenario)
+            .filter((d) => !d.lost)
+            .map((d) => `${d.at} ${d.instance} ${d.state}`);
+        expect(ec2Lines).to.deep.equal(delivered);
+        // The latency line names its clock.
+        expect(log).to.match(/event -> license server: median \d+\.\d s wall clock over \d+ starts; on the scenario clock \(60x\)/);
     });
 
     it("keeps refused and dropped events away from the license servers", () => {

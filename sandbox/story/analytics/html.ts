@@ -51,7 +51,7 @@ figure { width: 900px; height: 280px; margin: 0 0 1.5rem; }
 ${page.series.map((s) => `<h3>${escape(s.product)}</h3><figure><canvas id="seats-${escape(s.product)}"></canvas></figure>`).join("\n")}
 </section>
 <section id="denials"><h2>Denials (users left waiting for lack of seats)</h2><figure><canvas id="denials-chart"></canvas></figure>${table("denial-events", page.denialEvents)}</section>
-<section id="latency"><h2>Event to license server latency (${page.latencies.length} workbench starts, scenario seconds)</h2><figure><canvas id="latency-chart"></canvas></figure></section>
+<section id="latency"><h2>Event to license server latency (${page.latencies.length} workbench starts, wall-clock seconds)</h2><figure><canvas id="latency-chart"></canvas></figure></section>
 <section id="queries"><h2>Query results (analytics/queries/*.sql on DuckDB)</h2>
 ${sections.join("\n")}
 </section>

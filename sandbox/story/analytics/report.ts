@@ -19,8 +19,10 @@ export interface ReportSources {
     ledgerBucket: string;
     /** The governance tracker's bucket, prefix and layout; absent: no License Manager section. */
     usageReports?: { bucket: string; prefix: string; layout: "dated" | "hive" };
-    /** Event -> license server latencies, seconds. */
+    /** Event -> license server latencies, wall-clock seconds. */
     latencies: number[];
+    /** The same on the scenario clock, with its speed; absent outside the sandbox. */
+    scenarioLatencies?: { seconds: number[]; speed: number };
     title: string;
 }
 
@@ -32,6 +34,7 @@ export interface AnalyticsReport {
     /** Every denial in the ledger (product, user_id, event_at, reason). */
     denialEvents: Row[];
     latencies: number[];
+    scenarioLatencies?: { seconds: number[]; speed: number };
 }
 
 export async function writeAnalyticsReport(outDir: string, sources: ReportSources): Promise<AnalyticsReport> {
@@ -52,7 +55,7 @@ export async function writeAnalyticsReport(outDir: string, sources: ReportSource
         const totals = productTotals(series, queries);
         const htmlPath = path.join(root, "report.html");
         fs.writeFileSync(htmlPath, renderReportHtml({ title: sources.title, totals, series, denialEvents, latencies: sources.latencies, queries }));
-        return { htmlPath, totals, queries, series, denialEvents, latencies: sources.latencies };
+        return { htmlPath, totals, queries, series, denialEvents, latencies: sources.latencies, scenarioLatencies: sources.scenarioLatencies };
     } finally {
         analytics.close();
     }
@@ -67,7 +70,9 @@ export function analyticsSummaryLines(report: AnalyticsReport, cwd = process.cwd
     }
     if (report.latencies.length > 0) {
         const sorted = [...report.latencies].sort((a, b) => a - b);
-        lines.push(`  event -> license server: median ${median(sorted).toFixed(1)} s over ${sorted.length} starts (scenario time)`);
+        const scenario = report.scenarioLatencies;
+        const onScenarioClock = scenario && scenario.seconds.length > 0 ? `; on the scenario clock (${scenario.speed}x) median ${median([...scenario.seconds].sort((a, b) => a - b)).toFixed(0)} s` : "";
+        lines.push(`  event -> license server: median ${median(sorted).toFixed(1)} s wall clock over ${sorted.length} starts${onScenarioClock}`);
     }
     return lines;
 }
