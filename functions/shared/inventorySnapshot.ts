@@ -18,7 +18,15 @@
  * not list is, for the hub, not a workbench (terminated, or its tags removed). `user-id` / `workbench-type` are
  * present only when the tag holds a valid value.
  */
-import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, WORKBENCH_EVENT_SCHEMA_VERSION, isIsoUtcTime } from "./workbenchEvent";
+import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isIsoUtcTime } from "./workbenchEvent";
+
+/**
+ * The snapshot format the inventory writes: its own version, apart from the state change's, so that either can
+ * change without the other. (It began as "2", the state change's version when snapshots were added.)
+ */
+export const INVENTORY_SNAPSHOT_FORMAT = "2";
+/** Every snapshot format the hub accepts: the current one and, after a change, the previous (docs/upgrading.md). */
+export const INVENTORY_SNAPSHOT_FORMATS: readonly string[] = ["2"];
 
 /** Every state DescribeInstances reports. */
 export const EC2_INSTANCE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down", "terminated"] as const;
@@ -32,7 +40,7 @@ export interface InventoryInstance {
 }
 
 export interface InventorySnapshotDetail {
-    "schema-version": typeof WORKBENCH_EVENT_SCHEMA_VERSION;
+    "schema-version": string;
     account: string;
     region: string;
     "snapshot-id": string;
@@ -55,7 +63,7 @@ export const MAX_CHUNK_DETAIL_BYTES = 200_000;
 export function snapshotDetailProblem(detail: unknown): string | undefined {
     if (typeof detail !== "object" || detail === null) return "detail is not an object";
     const d = detail as Record<string, unknown>;
-    if (d["schema-version"] !== WORKBENCH_EVENT_SCHEMA_VERSION) return `unsupported snapshot schema-version ${JSON.stringify(d["schema-version"])}`;
+    if (!INVENTORY_SNAPSHOT_FORMATS.includes(d["schema-version"] as string)) return `unsupported snapshot schema-version ${JSON.stringify(d["schema-version"])}`;
     if (typeof d.account !== "string" || !ACCOUNT_ID_PATTERN.test(d.account)) return "account is not a 12-digit account id";
     if (typeof d.region !== "string" || !REGION_PATTERN.test(d.region)) return "region is not an AWS region";
     if (typeof d["snapshot-id"] !== "string" || !SNAPSHOT_ID_PATTERN.test(d["snapshot-id"])) return "snapshot-id is missing or not letters, digits and dashes";
@@ -95,7 +103,7 @@ export function snapshotChunks(
     maxDetailBytes: number = MAX_CHUNK_DETAIL_BYTES,
 ): InventorySnapshotDetail[] {
     const base = (index: number, count: number, list: InventoryInstance[]): InventorySnapshotDetail => ({
-        "schema-version": WORKBENCH_EVENT_SCHEMA_VERSION,
+        "schema-version": INVENTORY_SNAPSHOT_FORMAT,
         account: head.account,
         region: head.region,
         "snapshot-id": head.snapshotId,

@@ -68,6 +68,29 @@ describe("GitHub workflows", () => {
         }
     });
 
+    it("list no stacks or accounts: the fleet command reads them, so a new account needs no workflow change", () => {
+        const stackNames = fs.readdirSync(path.join(projectRoot, "stacks")).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        expect(stackNames.length).to.be.greaterThan(2);
+        for (const file of workflowFiles()) {
+            const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+            const workflow = yaml.load(text) as { jobs: Record<string, { strategy?: unknown; with?: unknown }> };
+            for (const [name, job] of Object.entries(workflow.jobs)) expect(job.strategy, `${file}: job ${name} has a matrix`).to.equal(undefined);
+            for (const stack of stackNames) expect(text, `${file} names the stack ${stack}`).not.to.match(new RegExp(`\\b${stack}\\b`));
+            expect(text, file).not.to.match(/\b\d{12}\b/);
+        }
+        expect(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8")).to.contain("npm run fleet -- preview");
+        expect(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8")).to.contain("npm run fleet -- up");
+    });
+
+    it("give cloud credentials (id-token) only to jobs behind a protected environment: unreviewed code gets none", () => {
+        for (const file of workflowFiles()) {
+            const workflow = yaml.load(fs.readFileSync(path.join(WORKFLOWS, file), "utf8")) as { jobs: Record<string, { permissions?: Record<string, string>; environment?: unknown }> };
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                if (job.permissions?.["id-token"] === "write") expect(job.environment, `${file}: job ${name} gets OIDC without an approval gate`).to.be.a("string");
+            }
+        }
+    });
+
     it("use no long-lived Pulumi or AWS credentials", () => {
         for (const file of workflowFiles()) {
             const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
