@@ -95,6 +95,7 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
                 ["WorkbenchEventsSuperseded", "superseded (older than the seat's last event)"],
                 ["WorkbenchEventsRejected", "rejected (invalid or refused)"],
                 ["WorkbenchEventsFromFuture", "refused (stamped in the future)"],
+                ["WorkbenchEventsOriginMismatch", "refused (account or region other than the sender's)"],
                 ["SeatHoldersAdded", "seat holders added"],
                 ["SeatHoldersReleased", "seat holders released"],
             ]),

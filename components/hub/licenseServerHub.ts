@@ -326,7 +326,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         anyOccurrenceAlarm(
             `${name}-refused-events`,
             { namespace: METRICS_NAMESPACE, metricName: "WorkbenchEventsRejected", dimensions: { service: `${name}-assignment` }, statistic: "Sum" },
-            "The hub refused workbench events (unlisted account, unknown type, malformed, or stamped in the future): see the assignment log",
+            "The hub refused workbench events (unlisted account, account or region other than the sender's, unknown type, malformed, or stamped in the future): see the assignment log",
             args.alarmActions,
             this,
         );

@@ -134,12 +134,12 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
             {
                 handler: "workbench-forwarder",
                 functionName: names.forwarderFunctionName,
-                description: "Turns EC2 state changes of tagged workbenches into licensing.workbench events",
+                description: "Forwards what EC2 says about a workbench whose state changed as a licensing.workbench event",
                 environment: { OWNER_TAG_KEY: ownerTagKey, TYPE_TAG_KEY: typeTagKey, EVENT_BUS_NAME: this.bus.name },
                 roleName: names.publisherRoleName,
                 statements: [
-                    // DescribeTags has no resource-level permissions: AWS only accepts "*" here.
-                    { sid: "ReadInstanceTags", actions: ["ec2:DescribeTags"], resources: ["*"] },
+                    // DescribeInstances has no resource-level permissions: AWS only accepts "*"; the region is pinned.
+                    { sid: "DescribeWorkbenchInstance", actions: ["ec2:DescribeInstances"], resources: ["*"], conditions: { StringEquals: { "aws:RequestedRegion": region } } },
                     // State changes only: the forwarder's role cannot publish a snapshot (or anything else) on its bus.
                     {
                         sid: "PutWorkbenchEvents",

@@ -93,6 +93,7 @@ export async function assignSeats(
     if (typeof checked === "string") {
         telemetry.metric("WorkbenchEventsRejected", 1);
         if (checked === FUTURE_EVENT) telemetry.metric("WorkbenchEventsFromFuture", 1);
+        if (checked.startsWith(ORIGIN_MISMATCH)) telemetry.metric("WorkbenchEventsOriginMismatch", 1);
         telemetry.warn("workbench event rejected", { reason: checked, event: describeUntrusted(event, 400) });
         return { outcome: "rejected", reason: checked };
     }
@@ -185,8 +186,8 @@ function checkEvent(event: unknown, config: AssignmentConfig, now: number): { de
     const problem = workbenchDetailProblem(e.detail);
     if (problem) return problem;
     const detail = e.detail as WorkbenchEventDetail;
-    // An account may only report its own instances: the envelope account is set by EventBridge, the detail by the sender.
-    if (detail.account !== e.account) return `detail.account ${detail.account} does not match the sending account ${e.account}`;
+    const origin = originProblem(e, detail);
+    if (origin) return origin;
     const eventMs = Date.parse(detail["ec2-event-time"]);
     if (eventMs < EARLIEST_EVENT_MS) return "ec2-event-time is before 2000";
     if (eventMs > now + config.maxClockSkewSeconds * 1000) return FUTURE_EVENT;
@@ -202,6 +203,19 @@ function checkEvent(event: unknown, config: AssignmentConfig, now: number): { de
         return "start event is older than the tombstone retention; a later stop may already be forgotten";
     }
     return { detail, products };
+}
+
+/** Start of the reason for an event whose detail names another account or region than its envelope. */
+export const ORIGIN_MISMATCH = "origin mismatch:";
+
+/**
+ * An account may only report its own instances, a region only its own: the envelope's account is set by EventBridge
+ * from the sender, its region is the source's (a cross-region bus target keeps it); the detail is the sender's word.
+ */
+export function originProblem(envelope: Record<string, unknown>, detail: { account: string; region: string }): string | undefined {
+    if (detail.account !== envelope.account) return `${ORIGIN_MISMATCH} detail.account ${detail.account} is not the sending account ${describeUntrusted(envelope.account)}`;
+    if (detail.region !== envelope.region) return `${ORIGIN_MISMATCH} detail.region ${detail.region} is not the region the event was sent from (${describeUntrusted(envelope.region)})`;
+    return undefined;
 }
 
 /** Products a workbench type carries, or undefined when the catalog does not know the type. */

@@ -4,7 +4,7 @@ import { Telemetry, describeUntrusted } from "../shared/telemetry";
 import { mapWithConcurrency } from "../shared/concurrency";
 import { instanceRef, parseSeatRef, seatRef } from "../hub-shared/tableKeys";
 import type { AssignmentConfig } from "../hub-shared/config";
-import { AssignmentPorts, InstanceState, InstanceUpdate, applyUpdate, productsOf, reconcileSeats } from "./assignment";
+import { AssignmentPorts, InstanceState, InstanceUpdate, ORIGIN_MISMATCH, applyUpdate, originProblem, productsOf, reconcileSeats } from "./assignment";
 import { eventOrderKey } from "./eventOrder";
 
 /** What the hub table holds for one (account, region), read for a reconciliation. */
@@ -79,6 +79,7 @@ export async function reconcileSnapshot(
     const checked = checkSnapshot(event, config, now);
     if (typeof checked === "string") {
         telemetry.metric("WorkbenchEventsRejected", 1);
+        if (checked.startsWith(ORIGIN_MISMATCH)) telemetry.metric("WorkbenchEventsOriginMismatch", 1);
         telemetry.warn("inventory snapshot rejected", { reason: checked, event: describeUntrusted(event, 400) });
         return { outcome: "rejected", reason: checked };
     }
@@ -254,7 +255,8 @@ function checkSnapshot(event: unknown, config: AssignmentConfig, now: number): I
     const problem = snapshotDetailProblem(e.detail);
     if (problem) return problem;
     const detail = e.detail as InventorySnapshotDetail;
-    if (detail.account !== e.account) return `detail.account ${detail.account} does not match the sending account ${e.account}`;
+    const origin = originProblem(e, detail);
+    if (origin) return origin;
     const asOfMs = Date.parse(detail["as-of"]);
     if (asOfMs > now + config.maxClockSkewSeconds * 1000) return "as-of is in the future beyond the accepted clock skew";
     if (now - asOfMs >= config.tombstoneRetentionSeconds * 1000) {

@@ -12,11 +12,12 @@
  *     "workbench-type":  kind of workbench, selects the licensed products (WORKBENCH_TYPE_PATTERN); as user-id,
  *     "workbench-state": "started" | "stopped",
  *     "instance-id":     EC2 instance id,
- *     "account":         workbench account id,
- *     "region":          region of the instance,
- *     "ec2-state":       the EC2 state that caused it (running, stopping, stopped, shutting-down, terminated),
- *     "ec2-event-time":  time of the EC2 state-change event (ISO 8601), the order of events for one instance,
- *     "ec2-event-id":    id of the EC2 state-change event
+ *     "account":         workbench account id (the forwarder's own),
+ *     "region":          region of the instance (the forwarder's own),
+ *     "ec2-state":       what EC2 said when the forwarder asked (running, also for pending; stopping, stopped,
+ *                        shutting-down, terminated, also for an instance EC2 no longer knows),
+ *     "ec2-event-time":  time of that observation (ISO 8601), the order of events for one instance,
+ *     "ec2-event-id":    id of the EC2 state-change event that woke the forwarder
  *   }
  * Version 1 required user-id and workbench-type on every event, so a stop of an instance whose tags were removed
  * could not be sent; version 2 makes them optional on stops (the hub releases whatever the instance holds). The hub

@@ -1,5 +1,4 @@
 import {
-    EC2_STATE_TO_WORKBENCH_STATE,
     Ec2State,
     INSTANCE_ID_PATTERN,
     WORKBENCH_EVENT_DETAIL_TYPE,
@@ -19,12 +18,28 @@ export interface WorkbenchTagKeys {
 
 export const DEFAULT_TAG_KEYS: WorkbenchTagKeys = { ownerTagKey: "vew:workbench:ownerId", typeTagKey: "vew:workbench:type" };
 
+/** What EC2 says about one instance now: its state and the workbench tags it carries. */
+export interface ObservedInstance {
+    state: string;
+    tags: Record<string, string>;
+}
+
 /** The AWS calls the forwarder needs; both throw on API errors so the platform retries the invocation. */
 export interface ForwarderPorts {
-    /** Tags of the instance restricted to `keys`; empty when the instance has none or no longer exists. */
-    instanceTags(instanceId: string, keys: string[]): Promise<Record<string, string>>;
+    /**
+     * One DescribeInstances call for the instance in the function's own account and region: its state and the tags
+     * among `keys`; undefined when EC2 does not know it (terminated long ago, or never in this account and region).
+     */
+    describeInstance(instanceId: string, keys: string[]): Promise<ObservedInstance | undefined>;
     /** Puts one workbench event on the account's bus; throws unless the bus accepted it. */
     publish(source: string, detailType: string, detail: WorkbenchEventDetail, resources: string[]): Promise<void>;
+}
+
+/** Where the forwarder runs, from its own context (never from the event). */
+export interface ForwarderContext {
+    partition: string;
+    account: string;
+    region: string;
 }
 
 export type ForwardOutcome =
@@ -32,110 +47,112 @@ export type ForwardOutcome =
     | { outcome: "ignored"; reason: string }
     | { outcome: "rejected"; reason: string };
 
-interface Ec2StateChange {
-    id: string;
-    time: string;
-    account: string;
-    region: string;
-    resources?: string[];
-    instanceId: string;
-    state: string;
-}
+/**
+ * What EC2's state means for a seat: pending and running hold one (pending is EC2's lag before running, #21 item
+ * 6), stopping, stopped, shutting-down and terminated release it; `ec2-state` in the event is the nearest state of
+ * the contract (pending is reported as running).
+ */
+const OBSERVED_STATES: Record<string, Ec2State> = {
+    pending: "running",
+    running: "running",
+    stopping: "stopping",
+    stopped: "stopped",
+    "shutting-down": "shutting-down",
+    terminated: "terminated",
+};
+/** EventBridge event ids are UUIDs; anything else in the wake-up's id is not carried to the hub. */
+const EVENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Turns one EC2 instance state-change event into a workbench event: every stop is forwarded (without owner and
- * type, which a stop does not need); a start is forwarded when the instance is tagged as a workbench, ignored
- * when it is not, rejected when its tags must not reach the license server. Ignored too: states that neither
- * start nor end a workbench; rejected: malformed events. Never throws for bad
- * input; throws for AWS errors so that Lambda retries and, after that, the on-failure destination keeps the event.
+ * Turns one EC2 state-change event into a workbench event, believing EC2 rather than the event (#21 item 1): the
+ * event only names the instance to look at. One DescribeInstances call says what the instance is now, in the
+ * function's own account and region; a start is forwarded when it runs (or is pending) with valid workbench tags,
+ * ignored when it carries none, rejected when its tags must not reach the license server; a stop is forwarded
+ * whenever EC2 says stopping, stopped, shutting-down or terminated, or does not know the instance. The event's
+ * state, time, account and region are never used: a forged or replayed event is at worst a wake-up, and the
+ * workbench event is stamped with the time of the observation. Never throws for bad input; throws for AWS errors so
+ * that Lambda retries and, after that, the on-failure destination keeps the event.
  */
 export async function forwardStateChange(
     event: unknown,
     keys: WorkbenchTagKeys,
+    context: ForwarderContext,
     ports: ForwarderPorts,
     telemetry: Telemetry,
+    now: () => Date = () => new Date(),
 ): Promise<ForwardOutcome> {
-    const parsed = parseEc2StateChange(event);
-    if (typeof parsed === "string") {
-        return reject(telemetry, parsed, { event: describeUntrusted(event, 300) });
+    const wakeUp = parseWakeUp(event);
+    if (typeof wakeUp === "string") {
+        return reject(telemetry, wakeUp, { event: describeUntrusted(event, 300) });
     }
-    if (!(parsed.state in EC2_STATE_TO_WORKBENCH_STATE)) {
-        return ignore(telemetry, `state ${parsed.state} neither starts nor ends a workbench`, parsed);
+    const { instanceId } = wakeUp;
+    const observed = await ports.describeInstance(instanceId, [keys.ownerTagKey, keys.typeTagKey]);
+    const observedAt = now().toISOString();
+    const ec2State = observed === undefined ? "terminated" : OBSERVED_STATES[observed.state];
+    if (ec2State === undefined) {
+        return ignore(telemetry, `EC2 reports state ${describeUntrusted(observed?.state)}, which neither starts nor ends a workbench`, instanceId);
     }
-    const ec2State = parsed.state as Ec2State;
-    const workbenchState = EC2_STATE_TO_WORKBENCH_STATE[ec2State];
     const common = {
         "schema-version": WORKBENCH_EVENT_SCHEMA_VERSION,
-        "workbench-state": workbenchState,
-        "instance-id": parsed.instanceId,
-        account: parsed.account,
-        region: parsed.region,
+        "instance-id": instanceId,
+        account: context.account,
+        region: context.region,
         "ec2-state": ec2State,
-        "ec2-event-time": parsed.time,
-        "ec2-event-id": parsed.id,
+        "ec2-event-time": observedAt,
+        "ec2-event-id": wakeUp.eventId,
     } as const;
 
     let detail: WorkbenchEventDetail;
-    if (workbenchState === "stopped") {
-        // Every stop is forwarded, tags or not: the instance may have held a seat under tags since removed (or gone
-        // with a terminated instance), and only the hub knows. No tag lookup, so a throttled EC2 API cannot delay it.
-        detail = { ...common };
+    if (ec2State !== "running") {
+        // Every stop EC2 reports is forwarded, tags or not: the instance may have held a seat under tags since removed
+        // (or gone with a terminated instance), and only the hub knows.
+        detail = { ...common, "workbench-state": "stopped" };
     } else {
-        const tags = await ports.instanceTags(parsed.instanceId, [keys.ownerTagKey, keys.typeTagKey]);
-        const owner = tags[keys.ownerTagKey];
-        const type = tags[keys.typeTagKey];
+        const owner = observed!.tags[keys.ownerTagKey];
+        const type = observed!.tags[keys.typeTagKey];
         if (owner === undefined && type === undefined) {
-            return ignore(telemetry, "instance has no workbench tags (not a workbench)", parsed);
+            return ignore(telemetry, "instance has no workbench tags (not a workbench)", instanceId);
         }
         if (!isValidUserId(owner)) {
-            return reject(telemetry, `tag ${keys.ownerTagKey} is missing, empty or not a valid user id`, {
-                instanceId: parsed.instanceId,
-                value: describeUntrusted(owner),
-            });
+            return reject(telemetry, `tag ${keys.ownerTagKey} is missing, empty or not a valid user id`, { instanceId, value: describeUntrusted(owner) });
         }
         if (!isValidWorkbenchType(type)) {
-            return reject(telemetry, `tag ${keys.typeTagKey} is missing, empty or not a valid workbench type`, {
-                instanceId: parsed.instanceId,
-                value: describeUntrusted(type),
-            });
+            return reject(telemetry, `tag ${keys.typeTagKey} is missing, empty or not a valid workbench type`, { instanceId, value: describeUntrusted(type) });
         }
-        detail = { ...common, "user-id": owner, "workbench-type": type };
+        detail = { ...common, "workbench-state": "started", "user-id": owner, "workbench-type": type };
     }
-    await ports.publish(WORKBENCH_EVENT_SOURCE, WORKBENCH_EVENT_DETAIL_TYPE, detail, parsed.resources ?? []);
+    const resource = `arn:${context.partition}:ec2:${context.region}:${context.account}:instance/${instanceId}`;
+    await ports.publish(WORKBENCH_EVENT_SOURCE, WORKBENCH_EVENT_DETAIL_TYPE, detail, [resource]);
     telemetry.metric("WorkbenchEventsForwarded", 1);
     telemetry.info("workbench event forwarded", { ...detail });
     return { outcome: "forwarded", detail };
 }
 
-function parseEc2StateChange(event: unknown): Ec2StateChange | string {
+/** The instance an EC2 state-change event names, and its id; a reason when it names none. */
+function parseWakeUp(event: unknown): { instanceId: string; eventId: string } | string {
     if (typeof event !== "object" || event === null) return "event is not an object";
     const e = event as Record<string, any>;
     if (e.source !== "aws.ec2" || e["detail-type"] !== "EC2 Instance State-change Notification") {
         return `not an EC2 state-change event (source ${describeUntrusted(e.source)}, detail-type ${describeUntrusted(e["detail-type"])})`;
     }
-    const detail = e.detail ?? {};
-    if (typeof detail["instance-id"] !== "string" || !INSTANCE_ID_PATTERN.test(detail["instance-id"])) {
-        return "detail.instance-id is not an EC2 instance id";
-    }
-    if (typeof detail.state !== "string") return "detail.state is missing";
-    for (const field of ["id", "time", "account", "region"] as const) {
-        if (typeof e[field] !== "string" || e[field].length === 0) return `envelope field ${field} is missing`;
-    }
-    if (Number.isNaN(Date.parse(e.time))) return "envelope time is not a timestamp";
-    return {
-        id: e.id,
-        time: e.time,
-        account: e.account,
-        region: e.region,
-        resources: Array.isArray(e.resources) ? e.resources.filter((r: unknown) => typeof r === "string") : undefined,
-        instanceId: detail["instance-id"],
-        state: detail.state,
-    };
+    const instanceId = e.detail?.["instance-id"];
+    if (typeof instanceId !== "string" || !INSTANCE_ID_PATTERN.test(instanceId)) return "detail.instance-id is not an EC2 instance id";
+    if (typeof e.id !== "string" || !EVENT_ID.test(e.id)) return "envelope id is not an event id";
+    return { instanceId, eventId: e.id };
 }
 
-function ignore(telemetry: Telemetry, reason: string, event: Ec2StateChange): ForwardOutcome {
+/** The forwarder's own account, region and partition: from its function ARN (account, partition) and AWS_REGION. */
+export function forwarderContext(invokedFunctionArn: string, region: string | undefined): ForwarderContext {
+    const [, partition, , , account] = invokedFunctionArn.split(":");
+    if (!partition || !/^\d{12}$/.test(account ?? "") || !region) {
+        throw new Error(`cannot tell the forwarder's account and region from ${JSON.stringify(invokedFunctionArn)} and AWS_REGION ${JSON.stringify(region)}`);
+    }
+    return { partition, account, region };
+}
+
+function ignore(telemetry: Telemetry, reason: string, instanceId: string): ForwardOutcome {
     telemetry.metric("WorkbenchEventsIgnored", 1);
-    telemetry.info("event ignored", { reason, instanceId: event.instanceId, state: event.state });
+    telemetry.info("event ignored", { reason, instanceId });
     return { outcome: "ignored", reason };
 }
 

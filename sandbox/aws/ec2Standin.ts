@@ -19,19 +19,20 @@ export interface Ec2Standin {
     states: Map<string, string>;
     /**
      * When set, what DescribeInstances lists (id, tags, state) instead of `instances` and `states`: the sandbox's
-     * EC2 truth at the time the inventory may observe (sandbox/ec2Truth.ts).
+     * EC2 truth (world/ec2Truth.ts). `signedAt` is the time the caller signed the request with (its clock, to the
+     * second), `instanceIds` the instances it asked for (empty: all).
      */
-    describeInstancesView?: () => Array<[string, { tags: Record<string, string>; state: string }]>;
+    describeInstancesView?: (request: { signedAt: Date | undefined; instanceIds: string[] }) => Array<[string, { tags: Record<string, string>; state: string }]>;
     /** Instances per DescribeInstances page when the caller asks for more (so tests see pagination). Default 1000. */
     pageSize: number;
     /** Actions received, in order. */
     calls: string[];
     /**
-     * Makes the next `times` requests (of `action` only, when given) fail with this EC2 error code and HTTP status;
-     * `consumed` hears of each failed request with the resource ids it asked about (so a fault is recorded against
-     * the caller that consumed it).
+     * Makes the next `times` requests (those `applies` accepts, when given) fail with this EC2 error code and HTTP
+     * status; `consumed` hears of each failed request with the resource or instance ids it asked about (so a fault is
+     * recorded against the caller that consumed it).
      */
-    failNext(code: string, status: number, times?: number, consumed?: (resourceIds: string[]) => void, action?: string): void;
+    failNext(code: string, status: number, times?: number, consumed?: (resourceIds: string[]) => void, applies?: (action: string, filters: ReadonlyMap<string, string[]>) => boolean): void;
     /**
      * Decides a tag change before it is made: a reason refuses it with UnauthorizedOperation, as EC2 reports an
      * IAM or SCP denial. Without it, tag changes are refused (no caller may change tags unchecked).
@@ -43,12 +44,9 @@ export interface Ec2Standin {
 const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /**
- * A local stand-in for the EC2 Query API with DescribeTags (filters resource-id and key), enough for the
- * forwarder, and DescribeInstances (filter tag-key, MaxResults/NextToken pages), enough for the inventory, as EC2
- * does them. Real `@aws-sdk/client-ec2` talks to it unchanged.
-            }
- * A local stand-in for the EC2 Query API: DescribeTags, enough for the forwarder (filters by resource-id and key, as
- * EC2 does), and CreateTags / DeleteTags, decided by `authorizeTagChange` (the sandbox plays re-tag attempts with
+ * A local stand-in for the EC2 Query API: DescribeInstances (filters tag-key and instance-id, InstanceId.N,
+ * MaxResults/NextToken pages), enough for the forwarder's one-instance lookup and the inventory's listing, as EC2
+ * does them; and CreateTags / DeleteTags, decided by `authorizeTagChange` (the sandbox plays re-tag attempts with
  * them). Real `@aws-sdk/client-ec2` talks to it unchanged.
  */
 export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
@@ -56,7 +54,7 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
     const states = new Map<string, string>();
     const paging = { pageSize: 1000 };
     const calls: string[] = [];
-    let fault: { code: string; status: number; remaining: number; consumed?: (resourceIds: string[]) => void; action?: string } | undefined;
+    let fault: { code: string; status: number; remaining: number; consumed?: (resourceIds: string[]) => void; applies?: (action: string, filters: ReadonlyMap<string, string[]>) => boolean } | undefined;
 
     const server = keepAliveLikeAws(http.createServer((req, res) => {
         let body = "";
@@ -66,6 +64,9 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
             const action = form.get("Action") ?? "";
             calls.push(action);
             const reply = (status: number, text: string) => {
+                // No Date header: the SDK would correct a caller's clock to it, and the sandbox runs the forwarder and the
+                // inventory on a clock in the past (the view of DescribeInstances follows the time they sign with).
+                res.sendDate = false;
                 res.writeHead(status, { "content-type": "text/xml;charset=UTF-8" });
                 res.end(text);
             };
@@ -77,15 +78,17 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
                 for (let j = 1; form.has(`Filter.${i}.Value.${j}`); j++) values.push(form.get(`Filter.${i}.Value.${j}`)!);
                 filters.set(form.get(`Filter.${i}.Name`)!, values);
             }
-            if (fault && fault.remaining > 0 && (fault.action === undefined || fault.action === action)) {
+            if (fault && fault.remaining > 0 && (fault.applies === undefined || fault.applies(action, filters))) {
                 fault.remaining -= 1;
-                fault.consumed?.(filters.get("resource-id") ?? []);
+                fault.consumed?.(filters.get("resource-id") ?? filters.get("instance-id") ?? []);
                 return error(fault.code, fault.status, "injected fault");
             }
             if (action === "DescribeInstances") {
                 const tagKeys = filters.get("tag-key");
-                const listed = standin.describeInstancesView?.() ?? [...instances].map(([id, tags]) => [id, { tags, state: states.get(id) ?? "running" }] as [string, { tags: Record<string, string>; state: string }]);
-                const matching = listed.filter(([, { tags }]) => !tagKeys || Object.keys(tags).some((k) => tagKeys.includes(k)));
+                // Filter instance-id and parameter InstanceId.N both narrow to the named instances.
+                const ids = filters.get("instance-id") ?? listOf(form, "InstanceId");
+                const listed = standin.describeInstancesView?.({ signedAt: describedAt(req.headers), instanceIds: ids }) ?? [...instances].map(([id, tags]) => [id, { tags, state: states.get(id) ?? "running" }] as [string, { tags: Record<string, string>; state: string }]);
+                const matching = listed.filter(([id, { tags }]) => (!tagKeys || Object.keys(tags).some((k) => tagKeys.includes(k))) && (ids.length === 0 || ids.includes(id)));
                 const start = Number(form.get("NextToken") ?? 0);
                 const size = Math.min(Number(form.get("MaxResults") ?? 1000), paging.pageSize);
                 const next = start + size < matching.length ? `<nextToken>${start + size}</nextToken>` : "";
@@ -113,20 +116,7 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
                 );
                 return;
             }
-            if (action !== "DescribeTags") {
-                return error("InvalidAction", 400, `stand-in does not implement ${action}`);
-            }
-            const ids = filters.get("resource-id");
-            const keys = filters.get("key");
-            const items: string[] = [];
-            for (const [id, tags] of instances) {
-                if (ids && !ids.includes(id)) continue;
-                for (const [key, value] of Object.entries(tags)) {
-                    if (keys && !keys.includes(key)) continue;
-                    items.push(`<item><resourceId>${xml(id)}</resourceId><resourceType>instance</resourceType><key>${xml(key)}</key><value>${xml(value)}</value></item>`);
-                }
-            }
-            reply(200, `<?xml version="1.0" encoding="UTF-8"?><DescribeTagsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><tagSet>${items.join("")}</tagSet></DescribeTagsResponse>`);
+            error("InvalidAction", 400, `stand-in does not implement ${action}`);
         });
     }));
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
@@ -141,8 +131,8 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
             paging.pageSize = value;
         },
         calls,
-        failNext(code, status, times = 1, consumed, action) {
-            fault = { code, status, remaining: times, consumed, action };
+        failNext(code, status, times = 1, consumed, applies) {
+            fault = { code, status, remaining: times, consumed, applies };
         },
         close: () =>
             new Promise<void>((resolve) => {
@@ -153,10 +143,22 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
     return standin;
 }
 
+/** Values of a list parameter of the EC2 Query API (`<name>.1`, `<name>.2`, ...). */
+function listOf(form: URLSearchParams, name: string): string[] {
+    const values: string[] = [];
+    for (let i = 1; form.has(`${name}.${i}`); i++) values.push(form.get(`${name}.${i}`)!);
+    return values;
+}
+
+/** The time in a SigV4-signed request's X-Amz-Date (`20261123T081530Z`): the caller's clock when it signed. */
+function describedAt(headers: http.IncomingHttpHeaders): Date | undefined {
+    const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(String(headers["x-amz-date"] ?? ""));
+    return stamp ? new Date(`${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:${stamp[6]}Z`) : undefined;
+}
+
 /** CreateTags / DeleteTags parameters: `ResourceId.N`, `Tag.N.Key`, `Tag.N.Value`. */
 function tagChangeOf(action: TagChangeRequest["action"], form: URLSearchParams): TagChangeRequest {
-    const instanceIds: string[] = [];
-    for (let i = 1; form.has(`ResourceId.${i}`); i++) instanceIds.push(form.get(`ResourceId.${i}`)!);
+    const instanceIds = listOf(form, "ResourceId");
     const tags: Record<string, string | undefined> = {};
     for (let i = 1; form.has(`Tag.${i}.Key`); i++) tags[form.get(`Tag.${i}.Key`)!] = form.get(`Tag.${i}.Value`) ?? (action === "CreateTags" ? "" : undefined);
     return { action, instanceIds, tags };

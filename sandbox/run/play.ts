@@ -107,6 +107,7 @@ export class ScenarioPlayer {
             await this.holdFor(story.pending((t) => t.delivery.instance === delivery.instance), `${delivery.instance} ${delivery.state}`);
             const trace = story.openDelivery(delivery, instance.account, instanceId, delivery.expect);
             void trace.finished.then(() => ec2Truth.finished(step.index));
+            ec2Truth.delivered(delivery.eventId, delivery.at);
             emitEc2Event(this.run, this.system.router, {
                 accountKey: instance.account,
                 accountId,
@@ -154,9 +155,10 @@ export class ScenarioPlayer {
         let accountKey = fault.account;
         if (fault.target === "ec2") {
             const ec2 = services.accounts.get(scenario.accounts[fault.account!].accountId)!.ec2;
-            // The forwarder's tag lookups are throttled; the inventory's listing (its own schedule) is left alone, so
-            // who consumes the fault does not depend on when an inventory happens to run.
-            ec2.failNext("RequestLimitExceeded", 503, fault.times, (resourceIds) => story.ec2FailureConsumed(trace, resourceIds, (id) => instanceName(scenario, id)), "DescribeTags");
+            // The forwarder's lookups (one instance by id) are throttled; the inventory's listing (its own schedule) is
+            // left alone, so who consumes the fault does not depend on when an inventory happens to run.
+            const forwarderLookup = (action: string, filters: ReadonlyMap<string, string[]>) => action === "DescribeInstances" && filters.has("instance-id");
+            ec2.failNext("RequestLimitExceeded", 503, fault.times, (resourceIds) => story.ec2FailureConsumed(trace, resourceIds, (id) => instanceName(scenario, id)), forwarderLookup);
         } else if (fault.target === "vendor-cli") {
             fleet.failVendorCli(fault.times);
         } else {

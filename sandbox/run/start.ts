@@ -29,11 +29,11 @@ import type { Deployed } from "./deploy";
 import { disabledRuleArns } from "./schedules";
 
 /**
- * Handlers that stamp their own clock into the order of EC2 events: the inventory's snapshot time (its `as-of`).
- * Scenario events carry world times in the past (clock.ts), so these run on the world clock; the others keep the
- * real one.
+ * Handlers that stamp their own clock into the order of EC2 events: the inventory's snapshot time (its `as-of`) and
+ * the forwarder's observation time. Scenario events carry world times in the past (clock.ts), so these run on the
+ * world clock; the others keep the real one.
  */
-const WORLD_CLOCK_HANDLERS = ["workbench-inventory"];
+const WORLD_CLOCK_HANDLERS = ["workbench-inventory", "workbench-forwarder"];
 
 /** The running system: the deployment, the local AWS it runs against and the pieces that run and route it. */
 export interface LocalSystem extends Deployed {
@@ -88,7 +88,10 @@ function recordStateChanges(run: RunContext, stacks: Deployed["stacks"], service
         ec2Truth.change(instanceIdOf(scenario, delivery.instance), delivery.occurredAt, delivery.state, tags, delivery.lost ? undefined : index);
     });
     for (const [accountId, account] of services.accounts) {
-        account.ec2.describeInstancesView = () => ec2Truth.view(accountId, ec2Truth.observableUntil(clock.scenarioNow()));
+        // The forwarder looks one instance up at the time it was woken (its clock, which signs the request); the
+        // inventory lists what it may observe now.
+        account.ec2.describeInstancesView = ({ signedAt, instanceIds }) =>
+            ec2Truth.view(accountId, instanceIds.length > 0 && signedAt ? clock.scenarioSecondsOf(signedAt) : ec2Truth.observableUntil(clock.scenarioNow()));
     }
 }
 
@@ -101,7 +104,7 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
     const runtime = (started.runtime = new LocalLambdaRuntime({
         outDir: run.outDir,
         platformEnvironment: (fn) => platformEnvironment(run, services, fn),
-        clockOffsetMs: (fn) => (WORLD_CLOCK_HANDLERS.includes(fn.handler) ? worldClockOffsetMs(run) : undefined),
+        clockOffsetMs: (fn, event) => (!WORLD_CLOCK_HANDLERS.includes(fn.handler) ? undefined : fn.handler === "workbench-forwarder" ? wokenAtOffsetMs(run, event) : worldClockOffsetMs(run)),
     }));
     for (const fn of deployment.functions) runtime.deploy(fn);
     await runtime.warm();
@@ -199,6 +202,19 @@ function worldClockOffsetMs({ clock, ec2Truth }: RunContext): number {
     const worldMs = clock.timeAt(ec2Truth.observableUntil(clock.scenarioNow())).getTime();
     const now = Date.now();
     return Math.min(worldMs, now) - now;
+}
+
+/**
+ * The forwarder's clock: from the world time its event was put on the bus on, at real speed (its processing takes
+ * minutes of scenario time; at real speed it stays within the second). It then looks EC2 up as EC2 was at that moment
+ * (the stand-in's view follows the time the request is signed with), so what it forwards does not depend on the
+ * machine's speed, and a delivery processed after another of the same moment (held for it) observes later. An event
+ * EC2 never sent (a forgery): from the world time now.
+ */
+function wokenAtOffsetMs({ clock, ec2Truth }: RunContext, event: unknown): number {
+    const at = ec2Truth.deliveredAt((event as { id?: unknown } | null)?.id) ?? clock.scenarioNow();
+    // Never ahead of the real clock: the hub refuses times from its future.
+    return Math.min(clock.timeAt(at).getTime() - clock.realTimeOf(at), 0);
 }
 
 /** The environment Lambda's platform gives a function: region, credentials, and the local endpoints of its account. */

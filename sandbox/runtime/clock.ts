@@ -76,9 +76,22 @@ export class ScaledClock {
         return new Date(this.epochMs + scenarioSeconds * 1000);
     }
 
+    /** The scenario second of a world time (the inverse of timeAt). */
+    scenarioSecondsOf(time: Date): number {
+        return (time.getTime() - this.epochMs) / 1000;
+    }
+
+    /**
+     * The real time (epoch ms) a scenario second falls on, given the holds so far. Real time less this never decreases
+     * for a given second: a hold adds to it no more real time than passes.
+     */
+    realTimeOf(scenarioSeconds: number): number {
+        return this.realStartMs + this.heldMs + (scenarioSeconds * 1000) / this.speed;
+    }
+
     /** Real milliseconds until a scenario second (0 if already past). */
     realDelayUntil(scenarioSeconds: number): number {
-        return Math.max(0, this.realStartMs + this.heldMs + (scenarioSeconds * 1000) / this.speed - this.realNow());
+        return Math.max(0, this.realTimeOf(scenarioSeconds) - this.realNow());
     }
 
     /** Real milliseconds a scenario duration takes. */

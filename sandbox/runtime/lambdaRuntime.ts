@@ -28,10 +28,11 @@ export interface LambdaRuntimeOptions {
     /** Environment the platform adds to a function's own variables (region, credentials, endpoints). */
     platformEnvironment(fn: LocalFunction): Record<string, string>;
     /**
-     * Milliseconds to add to the clock a function's invocation sees, decided when it starts; undefined: the real
-     * clock. The sandbox gives it to functions that stamp their own times into the ordering of EC2 events.
+     * Milliseconds to add to the clock a function's invocation sees, decided when it starts (from the function and
+     * the event it is invoked with); undefined: the real clock. The sandbox gives it to functions that stamp their
+     * own times into the ordering of EC2 events.
      */
-    clockOffsetMs?(fn: LocalFunction): number | undefined;
+    clockOffsetMs?(fn: LocalFunction, event: unknown): number | undefined;
     /**
      * Containers per function when it has no reserved concurrency. Default 4: Lambda would scale further, but local
      * processes are heavy; further invocations wait for a free container, as throttled asynchronous events do.
@@ -240,7 +241,7 @@ export class LocalLambdaRuntime {
                     resolve(outcome);
                 },
             };
-            const clockOffsetMs = this.options.clockOffsetMs?.(pool.fn);
+            const clockOffsetMs = this.options.clockOffsetMs?.(pool.fn, event);
             container.process.send({ type: "invoke", id, event, context: { awsRequestId: requestId, invokedFunctionArn: pool.fn.arn, deadlineMs: Date.now() + timeoutMs, clockOffsetMs } });
         });
     }

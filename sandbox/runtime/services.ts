@@ -1,6 +1,6 @@
 /**
  * The local AWS the sandbox's functions talk to, all on 127.0.0.1 with free ports: per account an EventBridge
- * (PutEvents), SSM (parameters and Run Command) and EC2 (DescribeTags) stand-in, so accounts stay apart as they do in
+ * (PutEvents), SSM (parameters and Run Command) and EC2 (DescribeInstances, CreateTags, DeleteTags) stand-in, so accounts stay apart as they do in
  * AWS; and, shared because their names or ARNs already carry the account, DynamoDB (dynalite), S3 (s3rver), License
  * Manager and SNS stand-ins. Each function reaches them through the SDK's standard AWS_ENDPOINT_URL_<SERVICE>
  * variables, so the deployed bundles run unchanged.

@@ -34,6 +34,8 @@ export interface DeliveryExpectation {
     outcome?: string;
     /** Lambda's retries of the forwarder's invocation for this delivery (0: the first attempt went through). */
     forwarderRetries?: number;
+    /** What the forwarder forwarded: what EC2 said about the instance, whatever the event claimed. */
+    forwarded?: "started" | "stopped";
     /** Seat holders the hub's assignment added / released for this delivery. */
     seatsAdded?: number;
     seatsReleased?: number;
@@ -58,6 +60,8 @@ export interface Observation {
     outcome?: string;
     /** Forwarder invocations for the delivery (attempts); retries are attempts - 1. */
     forwarderAttempts?: number;
+    /** The workbench state the forwarder put on the workbench bus. */
+    forwarded?: string;
     seatsAdded?: number;
     seatsReleased?: number;
     /** Failures of a fault consumed, in order, each by whom (instance key or product) and, for EC2, in which attempt. */
@@ -92,6 +96,7 @@ const exact = (name: string, read: (o: Observation) => unknown): Checker => (exp
 export const CHECKERS: Record<keyof StepExpectation, Checker> = {
     outcome: exact("outcome", (o) => o.outcome),
     forwarderRetries: exact("forwarderRetries", (o) => (o.forwarderAttempts === undefined ? undefined : o.forwarderAttempts - 1)),
+    forwarded: exact("forwarded", (o) => o.forwarded),
     seatsAdded: exact("seatsAdded", (o) => o.seatsAdded),
     seatsReleased: exact("seatsReleased", (o) => o.seatsReleased),
     consumed: exact("consumed", (o) => o.consumed?.length ?? 0),
@@ -128,6 +133,8 @@ export function expectationProblems(
             problems.push(`${where}.${key} is not an expectation of this kind of step (use ${keys.join(", ")})`);
         } else if (key === "outcome" && !(outcomes as readonly unknown[]).includes(v)) {
             problems.push(`${where}.outcome must be one of ${outcomes.join(", ")}`);
+        } else if (key === "forwarded" && v !== "started" && v !== "stopped") {
+            problems.push(`${where}.forwarded must be started or stopped`);
         } else if ((NUMBER_KEYS as readonly string[]).includes(key) && !(Number.isInteger(v) && (v as number) >= 0)) {
             problems.push(`${where}.${key} must be a whole number >= 0`);
         } else if ((NAME_LIST_KEYS as readonly string[]).includes(key) && !(Array.isArray(v) && v.every((s) => typeof s === "string"))) {

@@ -196,7 +196,10 @@ export class Story {
             trace.observation.forwarderAttempts = (trace.observation.forwarderAttempts ?? 0) + 1;
             if (!event.result.ok) return;
             const o = typed.outcome;
-            if (o.outcome === "forwarded") trace.forwarded = true;
+            if (o.outcome === "forwarded") {
+                trace.forwarded = true;
+                trace.observation.forwarded = o.detail["workbench-state"];
+            }
             else this.end(trace.delivery.eventId, o.outcome === "ignored" ? "ignored" : "rejected-by-forwarder");
         } else if (typed.handler === "hub-snapshot" && event.result.ok && typed.outcome.outcome === "reconciled") {
             const account = detailOf(event.event).account;

@@ -30,6 +30,8 @@ export class Ec2Truth {
     private readonly history = new Map<string, { accountId: string; entries: TruthEntry[] }>();
     /** Occurrence time of each state change whose delivery has not finished, by delivery index. */
     private readonly unfinished = new Map<number, number>();
+    /** Scenario second each EC2 event was last put on its account's default bus, by event id. */
+    private readonly deliveries = new Map<string, number>();
 
     /** An instance as it is at deployment (scenario second 0 and before). */
     seed(accountId: string, instanceId: string, state: Ec2StateName, tags: Record<string, string>): void {
@@ -47,6 +49,16 @@ export class Ec2Truth {
         record.entries.push({ at, state, tags: tags ? { ...tags } : previous.tags });
         record.entries.sort((a, b) => a.at - b.at);
         if (deliveryIndex !== undefined) this.unfinished.set(deliveryIndex, at);
+    }
+
+    /** EC2's event `eventId` goes out at scenario second `at` (a redelivery: again, later). */
+    delivered(eventId: string, at: number): void {
+        this.deliveries.set(eventId, at);
+    }
+
+    /** When the event was last put on the bus; undefined for an event EC2 never sent (a forgery). */
+    deliveredAt(eventId: unknown): number | undefined {
+        return typeof eventId === "string" ? this.deliveries.get(eventId) : undefined;
     }
 
     has(instanceId: string): boolean {

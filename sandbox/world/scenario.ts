@@ -74,8 +74,8 @@ export interface TimelineEntry {
 export const FAULT_TARGETS = ["ec2", "vendor-cli", "change-marker-parameter"] as const;
 
 /**
- * From `at` on, the next `times` calls to the target fail (EC2 throttles the account's DescribeTags calls, i.e. the
- * forwarder's; the vendor CLI exits non-zero); the change-marker parameter is recreated `times` times in a row.
+ * From `at` on, the next `times` calls to the target fail (EC2 throttles the account's DescribeInstances calls for
+ * one instance, i.e. the forwarder's; the vendor CLI exits non-zero); the change-marker parameter is recreated `times` times in a row.
  */
 export interface Fault {
     at: number | string;

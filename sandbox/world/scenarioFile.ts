@@ -26,7 +26,7 @@ export function loadScenario(file = DEFAULT_SCENARIO_FILE): Scenario {
     return parsed as Scenario;
 }
 
-const DELIVERY_EXPECTATION_KEYS = ["outcome", "forwarderRetries", "seatsAdded", "seatsReleased"] as const;
+const DELIVERY_EXPECTATION_KEYS = ["outcome", "forwarderRetries", "forwarded", "seatsAdded", "seatsReleased"] as const;
 const HEAL_EXPECTATION_KEYS = ["outcome", "seatsAdded", "seatsReleased"] as const;
 const FAULT_EXPECTATION_KEYS = {
     ec2: ["consumed", "consumedBy"],

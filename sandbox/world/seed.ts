@@ -45,7 +45,7 @@ export function withoutWorkbenchTags(scenario: Scenario, stacks: DeployedStack[]
 }
 
 /**
- * Puts every scenario instance, with its tags, into its account's EC2 (what DescribeTags reads), and into EC2's
+ * Puts every scenario instance, with its tags, into its account's EC2 (what DescribeInstances reads), and into EC2's
  * truth over time (what DescribeInstances lists) in its state at deployment: stopped unless the scenario says otherwise.
  */
 export function seedInstances(services: SandboxServices, truth: Ec2Truth, scenario: Scenario, stacks: DeployedStack[]): void {

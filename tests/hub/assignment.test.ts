@@ -169,13 +169,18 @@ describe("hub assignment against dynalite", () => {
             expect(await rows()).to.deep.equal({});
         };
 
-        it("refuses accounts that are not allowed, and detail that claims another account", async () => {
+        it("refuses accounts that are not allowed, and detail that claims another account or region than the envelope", async () => {
             await expectRejected(workbenchEvent({ account: "444444444444" }), /account 444444444444 is not an allowed workbench account/);
             const forged = workbenchEvent();
             (forged as any).account = OTHER_ACCOUNT;
-            await expectRejected(forged, /detail.account 222222222222 does not match the sending account 333333333333/);
-            expect(telemetry.total("WorkbenchEventsRejected")).to.equal(2);
-            expect(telemetry.logs.filter((l) => l.level === "warn" && l.message === "workbench event rejected")).to.have.length(2);
+            await expectRejected(forged, /^origin mismatch: detail.account 222222222222 is not the sending account "333333333333"$/);
+            // A forged start for a real workbench stamped with another region: no inventory of that region would remove it.
+            const foreignRegion = workbenchEvent({ region: "us-east-1" });
+            (foreignRegion as any).region = "eu-central-1";
+            await expectRejected(foreignRegion, /^origin mismatch: detail.region us-east-1 is not the region the event was sent from \("eu-central-1"\)$/);
+            expect(telemetry.total("WorkbenchEventsRejected")).to.equal(3);
+            expect(telemetry.total("WorkbenchEventsOriginMismatch")).to.equal(2);
+            expect(telemetry.logs.filter((l) => l.level === "warn" && l.message === "workbench event rejected")).to.have.length(3);
         });
 
         it("accepts any account when none are listed (the bus policy admits the organisation)", async () => {

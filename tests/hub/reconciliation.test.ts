@@ -182,10 +182,17 @@ describe("hub reconciliation with inventory snapshots (dynalite)", () => {
             expect(telemetry.total("WorkbenchEventsRejected")).to.equal(1);
         };
 
-        it("refuses a snapshot of another account than the sender, or of an account not admitted", async () => {
+        it("refuses a snapshot of another account or region than the sender's, counted as an origin mismatch", async () => {
             const [forged] = snapshot(100, []);
             (forged as any).account = "333333333333";
-            await expectRejected(forged, /does not match the sending account/);
+            await expectRejected(forged, /^origin mismatch: detail.account .* is not the sending account/);
+            expect(telemetry.total("WorkbenchEventsOriginMismatch")).to.equal(1);
+        });
+
+        it("refuses a snapshot of another region than the one it was sent from", async () => {
+            const [forged] = snapshot(100, []);
+            (forged as any).region = "us-east-1";
+            await expectRejected(forged, /^origin mismatch: detail.region eu-central-1 is not the region the event was sent from/);
         });
 
         it("refuses an account that is not admitted", async () => {

@@ -19,7 +19,7 @@ describe("Lambda bundling", () => {
     it("bundles the AWS SDK into the artifact instead of relying on the runtime's copy", () => {
         const code = bundleHandler("workbench-forwarder");
         expect(code).not.to.match(/require\(["']@aws-sdk\/client-/);
-        expect(code).to.contain("DescribeTags");
+        expect(code).to.contain("DescribeInstances");
     });
 
     it("packs one index.js per function into the archive", async () => {
@@ -61,10 +61,13 @@ describe("Lambda bundling", () => {
             ec2.instances.set("i-0123456789abcdef0", { "vew:workbench:ownerId": "jdoe", "vew:workbench:type": "cae" });
             const { handler, remove } = loadDeployedHandler("workbench-forwarder");
             try {
-                const outcome = await handler(ec2StateChangeEvent("i-0123456789abcdef0", "running"));
+                // Lambda's context names the function: its account is where the instance is looked up and reported.
+                const context = { invokedFunctionArn: "arn:aws:lambda:eu-central-1:111111111111:function:license-ops-workbench-forwarder" };
+                const outcome = await handler(ec2StateChangeEvent("i-0123456789abcdef0", "stopped", { account: "222222222222" }), context);
                 expect(outcome.outcome).to.equal("forwarded");
                 expect(bus.events).to.have.length(1);
-                expect(JSON.parse(bus.events[0].Detail)).to.include({ "user-id": "jdoe", "workbench-state": "started" });
+                expect(JSON.parse(bus.events[0].Detail)).to.include({ "user-id": "jdoe", "workbench-state": "started", account: "111111111111", region: "eu-central-1" });
+                expect(ec2.calls).to.deep.equal(["DescribeInstances"]);
             } finally {
                 remove();
             }

@@ -227,9 +227,10 @@ describe("npm start: a scenario step whose expectation does not hold", function 
                 timeline: [
                     { at: 5, instance: "bob-cae", state: "running", expect: { outcome: "applied", seatsAdded: 2 } },
                     { at: 10, instance: "bob-cae", state: "pending", note: "deliberately wrong: pending matches no rule", expect: { outcome: "applied" } },
-                    // Delivered in the same instant: the start is held until the stop was processed, so it is superseded.
+                    // Delivered in the same instant: the start is held until the stop was processed; its forwarder asks EC2,
+                    // which says stopped, and forwards that.
                     { at: 20, instance: "bob-cae", state: "stopped", occurredAt: 19, expect: { outcome: "applied", seatsReleased: 2 } },
-                    { at: 20, instance: "bob-cae", state: "running", occurredAt: 17, note: "the start, delivered late", expect: { outcome: "superseded" } },
+                    { at: 20, instance: "bob-cae", state: "running", occurredAt: 17, note: "the start, delivered late", expect: { outcome: "applied", forwarded: "stopped", seatsAdded: 0 } },
                 ],
                 faults: [],
                 attempts: [],
@@ -244,7 +245,7 @@ describe("npm start: a scenario step whose expectation does not hold", function 
             expect(stdout).to.match(/ok {5}t=00:05 bob-cae running: outcome applied, seatsAdded 2/);
             expect(stdout).to.match(/MISSED t=00:10 bob-cae pending: outcome applied \(observed: outcome no-rule\)/);
             expect(stdout).to.match(/ok {5}t=00:20 bob-cae stopped: outcome applied, seatsReleased 2/);
-            expect(stdout).to.match(/ok {5}t=00:20 bob-cae running: outcome superseded/);
+            expect(stdout).to.match(/ok {5}t=00:20 bob-cae running: outcome applied, forwarded stopped, seatsAdded 0/);
             expect(stdout).to.contain("expectations 4: ok 3, MISSED 1");
             // The lists themselves are right: only the broken promise fails the run.
             expect(stdout).to.match(/ok {3}matlab {7}\(empty\)/);

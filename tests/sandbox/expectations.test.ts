@@ -18,6 +18,14 @@ describe("sandbox expectations", () => {
         expect(never).to.include({ ok: false, observed: "outcome (none)" });
     });
 
+    it("checks what the forwarder forwarded (what EC2 said), and refuses anything but started or stopped", () => {
+        const held = checkExpectation("t=02:10 erin-cad running", undefined, { outcome: "applied", forwarded: "stopped" }, { outcome: "applied", forwarded: "stopped" });
+        expect(held).to.include({ ok: true, observed: "outcome applied, forwarded stopped" });
+        const missed = checkExpectation("t=02:10 erin-cad running", undefined, { forwarded: "stopped" }, { outcome: "applied", forwarded: "started" });
+        expect(missed).to.include({ ok: false, observed: "forwarded started" });
+        expect(expectationProblems("timeline[3].expect", { forwarded: "running" }, ["forwarded"])).to.deep.equal(["timeline[3].expect.forwarded must be started or stopped"]);
+    });
+
     it("records a fault against whoever consumed it, and checks who that was", () => {
         const consumed = [
             { by: "ivan-cae", attempt: 1 },
@@ -85,8 +93,8 @@ describe("sandbox expectations", () => {
         const list = deliveries(scenario);
         const original = list.find((d) => d.instance === "alice-cae" && d.state === "running" && !d.redelivery)!;
         const again = list.find((d) => d.instance === "alice-cae" && d.redelivery)!;
-        expect(original.expect).to.deep.equal({ outcome: "applied", seatsAdded: 2 });
-        expect(again.expect).to.deep.equal({ outcome: "superseded" });
+        expect(original.expect).to.deep.equal({ outcome: "applied", forwarded: "started", seatsAdded: 2 });
+        expect(again.expect).to.deep.equal({ outcome: "applied", forwarded: "stopped", seatsAdded: 0 });
     });
 
     it("gives every note of the default scenario an expectation", () => {

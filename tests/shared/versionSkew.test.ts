@@ -20,11 +20,11 @@ async function forwardedDetails(): Promise<WorkbenchEventDetail[]> {
     for (const state of [...WORKBENCH_EC2_STATES, ...EC2_INSTANCE_STATES]) {
         for (const tags of [{ [KEYS.ownerTagKey]: "alice", [KEYS.typeTagKey]: "cae-matlab" }, {}]) {
             const ports = {
-                instanceTags: async () => tags,
                 describeInstance: async () => ({ state, tags }),
                 publish: async (_source: string, _type: string, detail: WorkbenchEventDetail) => void details.push(detail),
             };
-            await forwardStateChange(ec2StateChangeEvent("i-0123456789abcdef0", state, { account: ACCOUNT, region: REGION }), KEYS, ports as never, new RecordingTelemetry());
+            const context = { partition: "aws", account: ACCOUNT, region: REGION };
+            await forwardStateChange(ec2StateChangeEvent("i-0123456789abcdef0", state, { account: ACCOUNT, region: REGION }), KEYS, context, ports as never, new RecordingTelemetry());
         }
     }
     return details;

@@ -87,7 +87,7 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         }
         const fnPolicy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "wb-forwarder-policy").inputs.policy);
         const bySid = Object.fromEntries(fnPolicy.Statement.map((s: any) => [s.Sid, s]));
-        expect(bySid.ReadInstanceTags).to.deep.include({ Action: ["ec2:DescribeTags"], Resource: ["*"] });
+        expect(bySid.DescribeWorkbenchInstance).to.deep.include({ Action: ["ec2:DescribeInstances"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": "eu-central-1" } } });
         // State changes only, on its own bus: the forwarder's role cannot publish a snapshot or another source.
         expect(bySid.PutWorkbenchEvents).to.deep.include({
             Action: ["events:PutEvents"],
@@ -96,7 +96,7 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         });
         expect(bySid.WriteOwnLogs.Resource[0]).to.match(/log-group:wb-forwarder-logs:\*$/);
         expect(bySid.SendFailedInvocations.Action).to.deep.equal(["sqs:SendMessage"]);
-        expect(Object.keys(bySid).sort()).to.deep.equal(["PutWorkbenchEvents", "ReadInstanceTags", "SendFailedInvocations", "WriteOwnLogs"]);
+        expect(Object.keys(bySid).sort()).to.deep.equal(["DescribeWorkbenchInstance", "PutWorkbenchEvents", "SendFailedInvocations", "WriteOwnLogs"]);
     });
 
     it("alarms on the first event that could not be delivered or processed", () => {
