@@ -3,7 +3,7 @@
 SELECT record_id, kind, product, user_id, account, region, instance_ref, workbench_type,
        CAST(from_iso8601_timestamp(event_time) AS timestamp) AS event_at,
        CAST(from_iso8601_timestamp(recorded_time) AS timestamp) AS recorded_at,
-       reason, seats_owned
+       reason, seats_owned, annual_cost_per_seat
 FROM (
     SELECT l.*, row_number() OVER (PARTITION BY record_id ORDER BY recorded_time, dt) AS copy_number
     FROM seat_ledger l

@@ -12,7 +12,7 @@ export const ANALYTICS_DIR = path.join(__dirname, "..", "..", "analytics");
 export const QUERIES_DIR = path.join(ANALYTICS_DIR, "queries");
 export const VIEWS_DIR = path.join(ANALYTICS_DIR, "views");
 
-export type ColumnType = "string" | "int";
+export type ColumnType = "string" | "int" | "double";
 export interface Column {
     name: string;
     type: ColumnType;
@@ -54,6 +54,7 @@ export const VIEW_COLUMNS: Record<(typeof VIEW_NAMES)[number], Array<{ name: str
         { name: "recorded_at", type: "timestamp(3)" },
         { name: "reason", type: "varchar" },
         { name: "seats_owned", type: "integer" },
+        { name: "annual_cost_per_seat", type: "double" },
     ],
     seat_sessions: [
         ...["product", "user_id", "account", "instance_ref", "workbench_type"].map((name) => ({ name, type: "varchar" })),

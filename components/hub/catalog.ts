@@ -3,7 +3,7 @@
  * list goes. Plain data, validated when the component is constructed so a mistake fails `pulumi preview` with a
  * message naming the entry, not a Lambda at 3 a.m.
  */
-import { productTargetProblems, workbenchTypeEntryProblems } from "../../functions/hub-shared/catalogEntries";
+import { annualCostProblems, productTargetProblems, workbenchTypeEntryProblems } from "../../functions/hub-shared/catalogEntries";
 import { childPath, knownKeys, misspeltIn, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 import type { ProductTarget } from "../../functions/hub-shared/config";
 import type * as pulumi from "@pulumi/pulumi";
@@ -13,6 +13,11 @@ export interface LicensedProduct {
     licenseServerInstanceId: pulumi.Input<string>;
     /** Seats the organisation owns. Demand beyond it is left out, longest-held seats first, and reported. Default: unlimited. */
     seats?: pulumi.Input<number>;
+    /**
+     * What one seat costs a year (any currency, the same for every product): the analytics report then states the
+     * yearly cost of idle seats and of its recommended seat count. Default: none (the report shows seats only).
+     */
+    annualCostPerSeat?: pulumi.Input<number>;
     /**
      * The vendor CLI call that loads the user list, as an argv array (no shell): the first element an absolute path,
      * placeholders `{product}` and `{usersFile}` (the installed list, one user id per line) replaced on the license
@@ -34,6 +39,7 @@ export interface ProductCatalog {
 export interface KnownProduct {
     licenseServerInstanceId: string;
     seats?: number;
+    annualCostPerSeat?: number;
     command?: string[];
 }
 
@@ -53,7 +59,7 @@ export const WINDOWS_EXECUTABLE = /^[A-Za-z]:\\[^<>:"/|?*\u0000-\u001f{}]+$/;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 const CATALOG_KEYS = knownKeys<ProductCatalog>()("workbenchTypes", "products", "defaultCommand");
-const PRODUCT_KEYS = knownKeys<LicensedProduct>()("licenseServerInstanceId", "seats", "command");
+const PRODUCT_KEYS = knownKeys<LicensedProduct>()("licenseServerInstanceId", "seats", "annualCostPerSeat", "command");
 
 /**
  * Every problem of the catalog, each starting with the path the user wrote under `path` (the argument or stack
@@ -77,6 +83,7 @@ export function catalogProblems(catalog: unknown, path: string): string[] {
         }
         problems.push(...unknownKeyProblems(product, PRODUCT_KEYS, at));
         problems.push(...productTargetProblems(name, product.licenseServerInstanceId, product.seats, at, "licenseServerInstanceId"));
+        problems.push(...annualCostProblems(product.annualCostPerSeat, at));
         if (product.command !== undefined) problems.push(...commandProblems(`${at}.command`, product.command));
     }
     if (c.defaultCommand !== undefined) problems.push(...commandProblems(`${path}.defaultCommand`, c.defaultCommand));
@@ -141,7 +148,14 @@ export function assignmentCatalog(catalog: KnownCatalog): Record<string, string[
 /** Product -> license server and seats: what the sync Lambda needs. */
 export function syncCatalog(catalog: KnownCatalog): Record<string, ProductTarget> {
     return Object.fromEntries(
-        Object.entries(catalog.products).map(([name, p]) => [name, p.seats === undefined ? { instanceId: p.licenseServerInstanceId } : { instanceId: p.licenseServerInstanceId, seats: p.seats }]),
+        Object.entries(catalog.products).map(([name, p]) => [
+            name,
+            {
+                instanceId: p.licenseServerInstanceId,
+                ...(p.seats === undefined ? {} : { seats: p.seats }),
+                ...(p.annualCostPerSeat === undefined ? {} : { annualCostPerSeat: p.annualCostPerSeat }),
+            },
+        ]),
     );
 }
 

@@ -30,6 +30,7 @@ export function hubConfiguration(catalog: KnownCatalog, accountIds: readonly str
                 {
                     instanceId: p.licenseServerInstanceId,
                     ...(p.seats === undefined ? {} : { seats: p.seats }),
+                    ...(p.annualCostPerSeat === undefined ? {} : { annualCostPerSeat: p.annualCostPerSeat }),
                     ...(commands[name] === undefined ? {} : { command: [...commands[name]!] }),
                 },
             ]),

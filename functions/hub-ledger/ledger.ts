@@ -86,6 +86,7 @@ export async function recordSeatChanges(
                 recordedTime: recorded,
                 reason,
                 seatsOwned: seatsOwned(change.product),
+                annualCostPerSeat: products[change.product]?.annualCostPerSeat,
             }),
         );
     }
@@ -109,6 +110,7 @@ export async function recordSeatChanges(
                     recordedTime: seenAt,
                     reason: `all ${seats} owned seats taken (${selection.denied.length} users waiting)`,
                     seatsOwned: seats,
+                    annualCostPerSeat: products[product]?.annualCostPerSeat,
                     identifyingTime: claim.firstAssignedAt,
                 }),
             );

@@ -30,13 +30,15 @@ export interface LedgerRecord {
     reason: string;
     /** Seats the organisation owns for the product at that time; null without a seat limit. */
     seats_owned: number | null;
+    /** What one seat of the product cost a year at that time (the catalog's annualCostPerSeat); null when not stated. */
+    annual_cost_per_seat: number | null;
 }
 
 export const LEDGER_PREFIX = "seat-ledger/";
 export const LEDGER_PARTITION_KEY = "dt";
 
 /** The Glue/Athena column types of a ledger record, in file order. */
-export const LEDGER_COLUMNS: ReadonlyArray<{ name: keyof LedgerRecord; type: "string" | "int" }> = [
+export const LEDGER_COLUMNS: ReadonlyArray<{ name: keyof LedgerRecord; type: "string" | "int" | "double" }> = [
     { name: "record_id", type: "string" },
     { name: "kind", type: "string" },
     { name: "product", type: "string" },
@@ -49,6 +51,7 @@ export const LEDGER_COLUMNS: ReadonlyArray<{ name: keyof LedgerRecord; type: "st
     { name: "recorded_time", type: "string" },
     { name: "reason", type: "string" },
     { name: "seats_owned", type: "int" },
+    { name: "annual_cost_per_seat", type: "double" },
 ];
 
 /**
@@ -73,6 +76,8 @@ export interface LedgerFact {
     recordedTime: string;
     reason: string;
     seatsOwned: number | null;
+    /** The catalog's yearly cost per seat; default none. */
+    annualCostPerSeat?: number | null;
     /** The time identifying the fact (ledgerRecordId). Default: the event time; a denial's is the start of the wait. */
     identifyingTime?: string;
 }
@@ -92,6 +97,7 @@ export function ledgerRecord(fact: LedgerFact): LedgerRecord {
         recorded_time: fact.recordedTime,
         reason: fact.reason,
         seats_owned: fact.seatsOwned,
+        annual_cost_per_seat: fact.annualCostPerSeat ?? null,
     };
 }
 

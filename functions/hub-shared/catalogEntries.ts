@@ -21,6 +21,17 @@ export function workbenchTypeEntryProblems(type: string, products: unknown, path
     return problems;
 }
 
+/** Highest yearly cost per seat accepted: a typo of several orders of magnitude is caught, real prices are not. */
+export const MAX_ANNUAL_COST_PER_SEAT = 10_000_000;
+
+/** Problems with a product's optional yearly cost per seat (any currency, the same for every product). */
+export function annualCostProblems(cost: unknown, path: string): string[] {
+    if (cost === undefined) return [];
+    return typeof cost === "number" && Number.isFinite(cost) && cost >= 0 && cost <= MAX_ANNUAL_COST_PER_SEAT
+        ? []
+        : [`${path}: annualCostPerSeat must be a number from 0 to ${MAX_ANNUAL_COST_PER_SEAT} (the yearly cost of one seat), or left out (got ${JSON.stringify(cost)})`];
+}
+
 /** Problems with one product's name, license server instance id (`instanceField` names it as the reader wrote it) and seats. */
 export function productTargetProblems(product: string, instanceId: unknown, seats: unknown, path: string, instanceField: string): string[] {
     const problems: string[] = [];

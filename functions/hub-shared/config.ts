@@ -5,6 +5,8 @@ import { ASSIGNMENT_ENVIRONMENT, DEFAULT_FULL_CHECK_EVERY_TICKS, DEFAULT_MIN_COM
 export interface ProductTarget {
     instanceId: string;
     seats?: number;
+    /** What one seat costs a year (the seat ledger records it for the analytics' decisions). */
+    annualCostPerSeat?: number;
 }
 
 export interface AssignmentConfig {
@@ -59,7 +61,10 @@ export function assignmentConfig(env: Env, configuration: HubConfiguration): Ass
 /** The products' license servers and seat limits, as the sync and the seat ledger read them. */
 export function productTargets(configuration: HubConfiguration): Record<string, ProductTarget> {
     return Object.fromEntries(
-        Object.entries(configuration.products).map(([name, p]) => [name, p.seats === undefined ? { instanceId: p.instanceId } : { instanceId: p.instanceId, seats: p.seats }]),
+        Object.entries(configuration.products).map(([name, p]) => [
+            name,
+            { instanceId: p.instanceId, ...(p.seats === undefined ? {} : { seats: p.seats }), ...(p.annualCostPerSeat === undefined ? {} : { annualCostPerSeat: p.annualCostPerSeat }) },
+        ]),
     );
 }
 

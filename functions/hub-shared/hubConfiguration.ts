@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { ACCOUNT_ID_PATTERN } from "../shared/workbenchEvent";
-import { productTargetProblems, workbenchTypeEntryProblems } from "./catalogEntries";
+import { productTargetProblems, workbenchTypeEntryProblems, annualCostProblems } from "./catalogEntries";
 
 /** Version of the object's format; readers refuse others (docs/upgrading.md: the hub's functions and the object are deployed together). */
 export const HUB_CONFIGURATION_FORMAT = 1;
@@ -24,6 +24,8 @@ export interface ProductConfiguration {
     instanceId: string;
     /** Seats the organisation owns; absent: unlimited. */
     seats?: number;
+    /** What one seat costs a year; absent: not stated. */
+    annualCostPerSeat?: number;
     /** The effective vendor CLI argv (the product's own, else the catalog default); absent: install the file only. */
     command?: string[];
 }
@@ -89,6 +91,7 @@ export function hubConfigurationProblems(value: unknown): string[] {
             continue;
         }
         problems.push(...productTargetProblems(product, target.instanceId, target.seats, at, "instanceId"));
+        problems.push(...annualCostProblems(target.annualCostPerSeat, at));
         if (target.command !== undefined && !(Array.isArray(target.command) && target.command.length > 0 && target.command.every((a) => typeof a === "string"))) {
             problems.push(`${at}.command: must be a non-empty list of strings`);
         }

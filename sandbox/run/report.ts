@@ -31,7 +31,9 @@ export async function report(run: RunContext, system: LocalSystem, inputs: Repor
         deployment: system.deployment,
         latencies: inputs.latency.samples,
         scenarioLatencies: { seconds: inputs.latency.scenarioSamples, speed: run.speed },
-        title: `License usage: ${run.scenario.description}`,
+        title: "License usage: sandbox run",
+        description: `What the seat ledger and the usage reports of this run say, on the console's scenario clock (t=mm:ss, ${run.speed}x). The scenario: ${run.scenario.description}`,
+        scenarioEpochMs: run.clock.epochMs,
     });
     return result;
 }

@@ -19,7 +19,7 @@ describe("analytics queries on DuckDB (the same .sql files Athena runs)", () => 
     after(() => analytics.close());
 
     it("has a known answer for every query file", () => {
-        expect(Object.keys(results).sort()).to.deep.equal(["concurrent_seats", "denials", "idle_named_users", "license_utilisation", "seat_hours"]);
+        expect(Object.keys(results).sort()).to.deep.equal(["concurrent_seats", "denials", "idle_named_users", "license_utilisation", "seat_decisions", "seat_hours"]);
         expect(analyticsQueries().every((q) => q.description.length > 20), "each .sql starts with a comment saying what it answers").to.equal(true);
     });
 
@@ -48,6 +48,23 @@ describe("analytics queries on DuckDB (the same .sql files Athena runs)", () => 
         expect(hours).to.have.length(16 + 45 * 24 + 12);
         expect(results.concurrent_seats.filter((r) => r.grain === "month").map((r) => r.period_start)).to.deep.equal([
             "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z",
+        ]);
+    });
+
+    it("seat_decisions: owned against peak and p95 of the daily peaks and denials, a recommended count with its reason, yearly costs", () => {
+        expect(results.seat_decisions).to.deep.equal([
+            // ansys: no seat limit; its days 01-15 and 03-02 each peak at 1. A cost but no limit: no owned or idle cost.
+            {
+                product: "ansys", seats_owned: null, peak_seats: 1, p95_seats: 1, denials: 0, users_denied: 0, recommended_seats: 1,
+                reason: "no seat limit: a limit at the peak of 1 would have denied no one",
+                annual_cost_per_seat: 950, owned_yearly_cost: null, idle_yearly_cost: null, recommended_yearly_cost: 950,
+            },
+            // matlab: 2 owned, alice + bob + carol at 10:00 (carol waits, one denial): buy the third seat.
+            {
+                product: "matlab", seats_owned: 2, peak_seats: 3, p95_seats: 3, denials: 1, users_denied: 1, recommended_seats: 3,
+                reason: "short: denied 1 times (1 users); peak demand 3 against 2 owned",
+                annual_cost_per_seat: 1800, owned_yearly_cost: 3600, idle_yearly_cost: 0, recommended_yearly_cost: 5400,
+            },
         ]);
     });
 

@@ -55,6 +55,15 @@ describe("hub handler configuration and seat selection", () => {
         expect(reKeyed({ ...configuration, workbenchTypes: { office: ["a b"] } })).to.throw(/workbenchTypes\["office"\]\[0\]: product name "a b" must be/);
         expect(reKeyed({ ...configuration, products: { matlab: { instanceId: "x" } } })).to.throw(/products\["matlab"\]: instanceId "x" is not an EC2 instance id/);
         expect(reKeyed({ ...configuration, admission: { accountIds: ["12"] } })).to.throw(/admission\.accountIds\[0\]: "12" is not an account id/);
+        expect(reKeyed({ ...configuration, products: { matlab: { instanceId: "i-0123456789abcdef0", annualCostPerSeat: -5 } } })).to.throw(/products\["matlab"\]: annualCostPerSeat must be a number from 0/);
+    });
+
+    it("carries a product's yearly cost per seat from the catalog through the object to the seat ledger's targets", () => {
+        const priced = { ...CATALOG, products: Object.fromEntries(Object.entries(CATALOG.products).map(([name, p]) => [name, { ...p, annualCostPerSeat: 2400 }])) };
+        const text = hubConfigurationBody(hubConfiguration(priced, []));
+        const targets = syncConfig(syncEnv, parseHubConfiguration(hubConfigurationKey(text), text)).products;
+        expect(Object.values(targets).map((t) => t.annualCostPerSeat)).to.deep.equal(Object.keys(CATALOG.products).map(() => 2400));
+        expect(targets).to.deep.equal(syncCatalog(priced));
     });
 
     it("reads the object once per container, and again after a failed read", async () => {

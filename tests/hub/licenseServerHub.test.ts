@@ -396,6 +396,18 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(withCatalog({ workbenchTypes: { "x;y": ["matlab"] }, products: { matlab: product } })).to.throw(/workbench type "x;y"/);
         });
 
+        it("takes an optional yearly cost per seat, and refuses one that is not a number from 0 up, naming the field", () => {
+            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, annualCostPerSeat: 2400 } } })).not.to.throw();
+            expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, annualCostPerSeat: 0 } } })).not.to.throw();
+            for (const cost of [-1, Number.NaN, "2400", 1e12]) {
+                expect(withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, annualCostPerSeat: cost } } })).to.throw(
+                    /^cat: catalog.products.matlab: annualCostPerSeat must be a number from 0 to 10000000 \(the yearly cost of one seat\), or left out/,
+                );
+            }
+            const typo = withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, annualCostPerseat: 5 } } });
+            expect(typo).to.throw(/did you mean "annualCostPerSeat"/);
+        });
+
         it("refuses a misspelt product key (seat: 5 would mean unlimited seats) with one line and a suggestion", () => {
             const typo = withCatalog({ workbenchTypes: { a: ["matlab"] }, products: { matlab: { ...product, seat: 5 } } });
             expect(messageOf(typo)).to.equal('cat: catalog.products.matlab: unknown key "seat" (did you mean "seats"?)');

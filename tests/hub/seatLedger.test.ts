@@ -17,7 +17,8 @@ import { rawItems, streamRecordsBetween } from "./support/hubTable";
 
 const BUCKET = "seat-ledger-test";
 /** matlab: one owned seat, so a second user is denied; ansys: unlimited. */
-const PRODUCTS = { matlab: { instanceId: MATLAB_SERVER, seats: 1 }, ansys: { instanceId: ANSYS_SERVER } };
+/** matlab states its yearly cost per seat (the analytics decide with it), ansys does not. */
+const PRODUCTS = { matlab: { instanceId: MATLAB_SERVER, seats: 1, annualCostPerSeat: 2400 }, ansys: { instanceId: ANSYS_SERVER } };
 
 describe("seat ledger writer (stream records from dynalite, objects in s3rver)", () => {
     let dynamo: LocalDynamo;
@@ -74,6 +75,7 @@ describe("seat ledger writer (stream records from dynalite, objects in s3rver)",
             event_time: start.detail["ec2-event-time"],
             reason: "workbench started",
             seats_owned: null,
+            annual_cost_per_seat: null,
         });
         const stop = workbenchEvent({ user: "alice", type: "simulation", instance: "i-0aaaaaaaaaaaaaaa1", ec2State: "stopped", at: 3000 });
         const released = await record(await streamOf(stop));
@@ -95,7 +97,8 @@ describe("seat ledger writer (stream records from dynalite, objects in s3rver)",
         await record(await streamOf(workbenchEvent({ user: "alice", type: "office", instance: "i-0aaaaaaaaaaaaaaa1", at: 0 })));
         const bob = await record(await streamOf(workbenchEvent({ user: "bob", type: "office", instance: "i-0bbbbbbbbbbbbbbb1", at: 60 })));
         expect(bob.map((r) => [r.kind, r.user_id])).to.deep.equal([["grant", "bob"], ["denial", "bob"]]);
-        expect(bob[1]).to.include({ product: "matlab", seats_owned: 1, workbench_type: "office", instance_ref: "222222222222/eu-central-1/i-0bbbbbbbbbbbbbbb1" });
+        expect(bob[0]).to.include({ kind: "grant", annual_cost_per_seat: 2400 });
+        expect(bob[1]).to.include({ product: "matlab", seats_owned: 1, annual_cost_per_seat: 2400, workbench_type: "office", instance_ref: "222222222222/eu-central-1/i-0bbbbbbbbbbbbbbb1" });
         expect(bob[1].reason).to.equal("all 1 owned seats taken (1 users waiting)");
 
         // Carol arrives while bob still waits: bob's wait is the same spell (same id), carol's is new.

@@ -46,6 +46,7 @@ describe("sandbox analytics report: the HTML page in a real headless browser", (
             usageReports: { bucket: "reports", prefix: "license-usage/", layout: "hive" },
             latencies: [1.5, 2.5, 3, 7],
             title: "License usage: known scenario",
+            description: "Two products over two months: matlab with two owned seats and a denial, ansys without a seat limit.",
         });
 
         context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-")), {
@@ -79,23 +80,35 @@ describe("sandbox analytics report: the HTML page in a real headless browser", (
         expect(consoleErrors).to.deep.equal([]);
     });
 
-    it("draws matlab's seats held as a step line against its seat limit of 2", async () => {
+    it("opens with a short title, one paragraph, and the decisions for every product before anything else", async () => {
+        const layout = await page.evaluate(() => {
+            const doc = (globalThis as any).document;
+            return { h1: doc.querySelector("h1").textContent, description: doc.querySelector("#description").textContent, sections: [...doc.querySelectorAll("body > section")].map((s: any) => s.id) };
+        });
+        expect(layout.h1).to.equal("License usage: known scenario");
+        expect(layout.description).to.match(/^Two products over two months/);
+        expect(layout.sections[0]).to.equal("decisions");
+        const decisions = await page.$$eval("#decisions-table tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("th, td")].map((c) => c.textContent)));
+        expect(decisions[0]).to.deep.equal(["Product", "Seats owned", "Peak concurrent", "p95 concurrent (daily peaks)", "Denials", "Recommended seats", "Reason", "Owned, per year", "Idle seats, per year", "Recommended, per year"]);
+        expect(decisions.slice(1)).to.deep.equal([
+            ["ansys", "unlimited", "1", "1", "0", "1", "no seat limit: a limit at the peak of 1 would have denied no one", "", "", "950"],
+            ["matlab", "2", "3", "3", "1", "3", "short: denied 1 times (1 users); peak demand 3 against 2 owned", "3,600", "0", "5,400"],
+        ]);
+    });
+
+    it("draws matlab's seats held, its denied demand and its seats owned as three series with a legend", async () => {
         const matlab = await chart("seats-matlab");
         expect(matlab.width).to.be.greaterThan(0);
-        expect(matlab.datasets.map((d: any) => d.label)).to.deep.equal(["seats held", "seat limit"]);
+        expect(matlab.datasets.map((d: any) => d.label)).to.deep.equal(["seats held", "denied demand (waiting)", "seats owned"]);
+        const legend = await page.evaluate(() => (globalThis as any).Chart.getChart("seats-matlab").legend.legendItems.map((i: any) => i.text));
+        expect(legend).to.deep.equal(["seats held", "denied demand (waiting)", "seats owned"]);
         const at = (iso: string) => Date.parse(iso);
-        // alice 09:00-11:00, bob 09:30-10:15, carol 10:00-10:30, eve from 10:50 (held until the newest record, 11:00:02)
-        expect(matlab.datasets[0].data).to.deep.equal([
-            { x: at("2026-03-02T09:00:00Z"), y: 1 },
-            { x: at("2026-03-02T09:30:00Z"), y: 2 },
-            { x: at("2026-03-02T10:00:00Z"), y: 3 },
-            { x: at("2026-03-02T10:15:00Z"), y: 2 },
-            { x: at("2026-03-02T10:30:00Z"), y: 1 },
-            { x: at("2026-03-02T10:50:00Z"), y: 2 },
-            { x: at("2026-03-02T11:00:00Z"), y: 1 },
-            { x: at("2026-03-02T11:00:02Z"), y: 0 },
-        ]);
-        expect(matlab.datasets[1].data.map((p: any) => p.y)).to.deep.equal([2, 2]);
+        // Demand: alice 09:00-11:00, bob 09:30-10:15, carol 10:00-10:30 (waits: 2 owned), eve from 10:50 (held until the
+        // newest record, 11:00:02). Held is demand up to the 2 owned; denied demand the rest.
+        const times = ["09:00:00", "09:30:00", "10:00:00", "10:15:00", "10:30:00", "10:50:00", "11:00:00", "11:00:02"].map((t) => at(`2026-03-02T${t}Z`));
+        expect(matlab.datasets[0].data).to.deep.equal(times.map((x, i) => ({ x, y: [1, 2, 2, 2, 1, 2, 1, 0][i] })));
+        expect(matlab.datasets[1].data).to.deep.equal(times.map((x, i) => ({ x, y: [0, 0, 1, 0, 0, 0, 0, 0][i] })));
+        expect(matlab.datasets[2].data.map((p: any) => p.y)).to.deep.equal([2, 2]);
         const ansys = await chart("seats-ansys");
         expect(ansys.datasets.map((d: any) => d.label)).to.deep.equal(["seats held"]); // no seat limit, no limit line
         expect(ansys.datasets[0].data.map((p: any) => p.y)).to.deep.equal([1, 0, 1, 0]);
@@ -115,7 +128,7 @@ describe("sandbox analytics report: the HTML page in a real headless browser", (
             Object.fromEntries([...(globalThis as any).document.querySelectorAll("table[id^='query-']")].map((t: any) => [t.id, t.querySelectorAll("tr").length - 1])),
         );
         // concurrent_seats without its empty hours: 47 days (01-15 .. 03-02) and 3 months for 2 products, and the 6 busy hours.
-        expect(rows).to.deep.equal({ "query-concurrent_seats": 47 * 2 + 3 * 2 + 6, "query-denials": 1, "query-idle_named_users": 1, "query-license_utilisation": 4, "query-seat_hours": 14 });
+        expect(rows).to.deep.equal({ "query-concurrent_seats": 47 * 2 + 3 * 2 + 6, "query-denials": 1, "query-idle_named_users": 1, "query-license_utilisation": 4, "query-seat_decisions": 2, "query-seat_hours": 14 });
         const totals = await page.$$eval("#product-totals tr", (trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
         expect(totals).to.deep.equal([
             ["ansys", "1", "", "2.75", "0"],
@@ -129,6 +142,8 @@ describe("sandbox analytics report: the HTML page in a real headless browser", (
         expect(lines.slice(1)).to.deep.equal([
             "  ansys        peak 1 concurrent (no seat limit), 2.75 seat-hours, 0 denied",
             "  matlab       peak 3 concurrent (2 owned), 3.42 seat-hours, 1 denied",
+            "  decide: ansys        own 1 seats (no limit now): no seat limit: a limit at the peak of 1 would have denied no one; 950 a year",
+            "  decide: matlab       own 3 seats (2 now): short: denied 1 times (1 users); peak demand 3 against 2 owned; 5,400 a year",
             "  event -> license server: median 2.8 s wall clock over 4 starts",
         ]);
     });

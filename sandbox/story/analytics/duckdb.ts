@@ -82,7 +82,7 @@ export class LocalAnalytics {
 }
 
 function sqlType(type: Column["type"]): string {
-    return type === "int" ? "INTEGER" : "VARCHAR";
+    return type === "int" ? "INTEGER" : type === "double" ? "DOUBLE" : "VARCHAR";
 }
 
 function columnStruct(columns: readonly Column[]): string {

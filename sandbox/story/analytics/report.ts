@@ -23,7 +23,11 @@ export interface ReportSources {
     latencies: number[];
     /** The same on the scenario clock, with its speed; absent outside the sandbox. */
     scenarioLatencies?: { seconds: number[]; speed: number };
+    /** A few words, and one paragraph saying what the report covers. */
     title: string;
+    description: string;
+    /** The sandbox's scenario second 0 (its times are then shown as on its console); absent: UTC times. */
+    scenarioEpochMs?: number;
 }
 
 export interface AnalyticsReport {
@@ -54,7 +58,16 @@ export async function writeAnalyticsReport(outDir: string, sources: ReportSource
         const denialEvents = await analytics.query("SELECT product, user_id, event_at, reason FROM seat_events WHERE kind = 'denial' ORDER BY event_at, product, user_id");
         const totals = productTotals(series, queries);
         const htmlPath = path.join(root, "report.html");
-        fs.writeFileSync(htmlPath, renderReportHtml({ title: sources.title, totals, series, denialEvents, latencies: sources.latencies, queries }));
+        fs.writeFileSync(htmlPath, renderReportHtml({
+                title: sources.title,
+                description: sources.description,
+                clock: sources.scenarioEpochMs === undefined ? undefined : { scenarioEpochMs: sources.scenarioEpochMs },
+                totals,
+                series,
+                denialEvents,
+                latencies: sources.latencies,
+                queries,
+            }));
         return { htmlPath, totals, queries, series, denialEvents, latencies: sources.latencies, scenarioLatencies: sources.scenarioLatencies };
     } finally {
         analytics.close();
@@ -67,6 +80,11 @@ export function analyticsSummaryLines(report: AnalyticsReport, cwd = process.cwd
     for (const t of report.totals) {
         const owned = t.seatsOwned === null ? "no seat limit" : `${t.seatsOwned} owned`;
         lines.push(`  ${t.product.padEnd(12)} peak ${t.peakSeats} concurrent (${owned}), ${t.seatHours.toFixed(2)} seat-hours, ${t.denials} denied`);
+    }
+    for (const d of report.queries.seat_decisions ?? []) {
+        const owned = d.seats_owned === null ? "no limit now" : `${d.seats_owned} now`;
+        const cost = d.recommended_yearly_cost === null ? "" : `; ${Math.round(Number(d.recommended_yearly_cost)).toLocaleString("en-US")} a year${d.idle_yearly_cost ? `, idle seats now cost ${Math.round(Number(d.idle_yearly_cost)).toLocaleString("en-US")}` : ""}`;
+        lines.push(`  decide: ${String(d.product).padEnd(12)} own ${d.recommended_seats} seats (${owned}): ${d.reason}${cost}`);
     }
     if (report.latencies.length > 0) {
         const sorted = [...report.latencies].sort((a, b) => a - b);

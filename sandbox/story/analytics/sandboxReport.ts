@@ -9,7 +9,7 @@ import { AnalyticsReport, analyticsSummaryLines, writeAnalyticsReport } from "./
 import type { StartedWorkbench } from "./latency";
 
 /** Writes `<out>/analytics/report.html` and prints where, with peak concurrency and seat-hours per product. */
-export async function reportSandboxAnalytics(out: Output, run: { outDir: string; s3: LocalS3; deployment: LocalDeployment; latencies: number[]; scenarioLatencies: { seconds: number[]; speed: number }; title: string }): Promise<AnalyticsReport | undefined> {
+export async function reportSandboxAnalytics(out: Output, run: { outDir: string; s3: LocalS3; deployment: LocalDeployment; latencies: number[]; scenarioLatencies: { seconds: number[]; speed: number }; title: string; description: string; scenarioEpochMs: number }): Promise<AnalyticsReport | undefined> {
     const ledger = run.deployment.functions.find((f) => f.handler === "hub-ledger");
     if (!ledger) return undefined;
     const tracker = run.deployment.functions.find((f) => f.handler === "license-usage-report");
@@ -22,6 +22,8 @@ export async function reportSandboxAnalytics(out: Output, run: { outDir: string;
         latencies: run.latencies,
         scenarioLatencies: run.scenarioLatencies,
         title: run.title,
+        description: run.description,
+        scenarioEpochMs: run.scenarioEpochMs,
     });
     out("");
     for (const line of analyticsSummaryLines(report)) out(line);

@@ -24,6 +24,9 @@ export const ACCOUNT_C = "333333333333";
 export const CONFIG_X = "arn:aws:license-manager:eu-central-1:999999999999:license-configuration:lic-0123456789abcdef0123456789abcdef";
 export const CONFIG_Y = "arn:aws:license-manager:us-east-1:999999999999:license-configuration:lic-fedcba9876543210fedcba9876543210";
 
+/** What one seat costs a year, as the hub's catalog states it (ansys: unlimited seats, a cost all the same). */
+export const ANNUAL_COST_PER_SEAT: Record<string, number> = { matlab: 1800, ansys: 950 };
+
 function record(kind: LedgerKind, product: string, user: string, account: string, instance: string, at: string, seats: number | null, identifyingTime = at): LedgerRecord {
     return ledgerRecord({
         kind,
@@ -35,6 +38,7 @@ function record(kind: LedgerKind, product: string, user: string, account: string
         recordedTime: new Date(Date.parse(at) + 2000).toISOString(),
         reason: kind === "grant" ? "workbench started" : kind === "release" ? "workbench stopped" : "all 2 owned seats taken (1 users waiting)",
         seatsOwned: seats,
+        annualCostPerSeat: ANNUAL_COST_PER_SEAT[product],
         identifyingTime,
     });
 }
