@@ -75,7 +75,7 @@ describe("the packed package in a team's own program (npm pack, tsc with Pulumi'
     it("ships the compiled library, its declarations, every handler's bundle and the licence, and nothing else", () => {
         expect(files).to.include.members(["package.json", "LICENSE", "bin/index.js", "bin/index.d.ts", ...handlerNames().map((h) => `bin/bundles/${h}.js`), ...analyticsSql().map((f) => `bin/analytics/${f}`)]);
         // npm always packs `main`: provider.js, the entry of the component provider for other languages.
-        const unexpected = files.filter((f) => !f.startsWith("bin/") && !["package.json", "LICENSE", "README.md", "provider.js"].includes(f));
+        const unexpected = files.filter((f) => !f.startsWith("bin/") && !["package.json", "LICENSE", "README.md", "CHANGELOG.md", "provider.js"].includes(f));
         expect(unexpected).to.deep.equal([]);
         expect(files.filter((f) => /^(bin\/)?(tests|bench|sandbox|\.github|stacks|policy)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"))).to.deep.equal([]);
     });
@@ -118,13 +118,14 @@ describe("the packed package in a team's own program (npm pack, tsc with Pulumi'
         const sync = byName("aws:lambda/function:Function", "hub-sync");
         const configuration = byName("aws:s3/bucketObjectv2:BucketObjectv2", "hub-configuration");
         expect(sync.environment.variables[HUB_CONFIGURATION_ENVIRONMENT.key]).to.equal(configuration.key);
-        expect(parseHubConfiguration(configuration.key, configuration.content).products).to.deep.equal({
-            matlab: { instanceId: "i-0123456789abcdef0", seats: 25 },
-        });
+        const hubConfiguration = parseHubConfiguration(configuration.key, configuration.content);
+        expect(hubConfiguration.products).to.deep.equal({ matlab: { instanceId: "i-0123456789abcdef0", seats: 25 } });
+        // The listed accounts reach the assignment Lambda in the configuration object; the bus admits the organisation.
+        expect(hubConfiguration.admission.accountIds).to.deep.equal(["222222222222"]);
         expect(sync.timeout).to.equal(400);
         expect(byName("aws:cloudwatch/eventRule:EventRule", "hub-sync").scheduleExpression).to.equal("rate(2 minutes)");
         const busPolicy = JSON.stringify(byName("aws:cloudwatch/eventBusPolicy:EventBusPolicy", "hub-workbench-events").policy);
-        expect(busPolicy).to.contain("o-abcdef1234").and.to.contain("arn:aws:iam::222222222222:role/");
+        expect(busPolicy).to.contain("o-abcdef1234").and.to.contain("arn:aws:iam::*:role/license-ops-workbench-to-hub*");
         expect(byName("aws:iam/rolePolicy:RolePolicy", "hub-license-server-0").role).to.equal("license-server");
     });
 
