@@ -114,6 +114,7 @@ export interface LicenseGrantAcceptancesArgs {
  * an activated grant consumes entitlements.
  */
 export class LicenseGrantAcceptances extends pulumi.ComponentResource {
+    /** One License Manager grant accepter per grant ARN. */
     public readonly accepters: aws.licensemanager.LicenseGrantAccepter[];
 
     constructor(name: string, args: LicenseGrantAcceptancesArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -42,6 +42,7 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{
  * until the activation expires or its registration limit is reached. Keep the limit and expiry tight.
  */
 export class OnPremisesServers extends pulumi.ComponentResource {
+    /** The Systems Manager hybrid activation servers register with. */
     public readonly activation: aws.ssm.Activation;
     /** The activation's id, given to `amazon-ssm-agent -register` together with the code. */
     public readonly activationId: pulumi.Output<string>;
@@ -49,6 +50,7 @@ export class OnPremisesServers extends pulumi.ComponentResource {
     public readonly activationCode: pulumi.Output<string>;
     /** The role registered servers run with (AWS's AmazonSSMManagedInstanceCore, nothing else). */
     public readonly managedNodeRole: aws.iam.Role;
+    /** The association that collects software inventory from the registered servers. */
     public readonly inventoryAssociation: aws.ssm.Association;
     /** Discovery rules, by license configuration index in `discovery`. */
     public readonly discoveryRules: LicenseDiscoveryRules[];

@@ -129,22 +129,34 @@ const DEFAULTS = { syncTimeoutSeconds: 300, commandTimeoutSeconds: 120, commandD
  * license server with SSM Run Command, the list travelling as an S3 object, never on a command line.
  */
 export class LicenseServerHub extends pulumi.ComponentResource {
+    /** The hub bus the workbench accounts forward to. */
     public readonly bus: aws.cloudwatch.EventBus;
+    /** The seat table (instances, seats, sync state); its stream feeds the change marker and the seat ledger. */
     public readonly table: aws.dynamodb.Table;
+    /** The SSM parameter whose version moves whenever a seat appears or disappears. */
     public readonly changeMarkerParameter: aws.ssm.Parameter;
+    /** The private bucket holding the user lists and the hub configuration object. */
     public readonly userListBucket: aws.s3.Bucket;
+    /** The SSM document that installs a user list on a license server. */
     public readonly document: aws.ssm.Document;
     /** Events EventBridge could not deliver to the assignment or sync Lambda. */
     public readonly deadLetterQueue: aws.sqs.Queue;
     /** Stream batches the change marker could not process after its retries. */
     public readonly streamFailureQueue: aws.sqs.Queue;
 
+    /** ARN of the hub bus: every WorkbenchAccountForwarder's (and WorkbenchStackSet's) `hubEventBusArn`. */
     public readonly busArn: pulumi.Output<string>;
+    /** Name of the hub bus. */
     public readonly busName: pulumi.Output<string>;
+    /** Name of the seat table. */
     public readonly tableName: pulumi.Output<string>;
+    /** Name of the change-marker parameter. */
     public readonly changeMarkerParameterName: pulumi.Output<string>;
+    /** Name of the sync Lambda (invoke it with `{"force": true}` to resend every list). */
     public readonly syncFunctionName: pulumi.Output<string>;
+    /** Name of the SSM document the sync runs on the license servers. */
     public readonly documentName: pulumi.Output<string>;
+    /** Name of the hub bucket (SeatLedger `configurationBucketName`). */
     public readonly userListBucketName: pulumi.Output<string>;
     /** IAM policy (JSON) a license server's instance role needs to download its lists. */
     public readonly licenseServerPolicy: pulumi.Output<string>;

@@ -32,8 +32,11 @@ const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
  * e-mail subscriptions.
  */
 export class AlertTopic extends pulumi.ComponentResource {
+    /** The SNS topic alarms publish to (encrypted with `key`). */
     public readonly topic: aws.sns.Topic;
+    /** The KMS key encrypting the topic (its policy admits CloudWatch alarms, and budgets when asked). */
     public readonly key: aws.kms.Key;
+    /** ARN of the topic: the alarm action of every alarm that should reach these addresses. */
     public readonly topicArn: pulumi.Output<string>;
 
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -68,6 +68,7 @@ const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]{1,40}$/;
  * read. Deploy from the Organizations management account or a delegated administrator for StackSets.
  */
 export class WorkbenchStackSet extends pulumi.ComponentResource {
+    /** The CloudFormation StackSet deploying the forwarder. */
     public readonly stackSet: aws.cloudformation.StackSet;
     /** Name of the StackSet (the fleet command's `--stack-set`). */
     public readonly stackSetName: pulumi.Output<string>;

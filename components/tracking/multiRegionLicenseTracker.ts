@@ -88,10 +88,13 @@ export interface MultiRegionLicenseTrackerArgs {
  * pinned by its SHA-256 in the function's environment.
  */
 export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
+    /** The report bucket. */
     public readonly bucket: aws.s3.Bucket;
+    /** The EventBridge schedule that runs the report. */
     public readonly scheduleRule: aws.cloudwatch.EventRule;
     /** Schedule events EventBridge could not deliver to the function. */
     public readonly deadLetterQueue: aws.sqs.Queue;
+    /** Name of the report bucket. */
     public readonly bucketName: pulumi.Output<string>;
     /** The prefix every report key starts with. */
     public readonly reportPrefix: string;

@@ -45,8 +45,11 @@ const BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9.
  * administrator for policies). SCPs never restrict the management account itself.
  */
 export class WorkbenchGuardrails extends pulumi.ComponentResource {
+    /** The guardrail service control policy. */
     public readonly serviceControlPolicy: aws.organizations.Policy;
+    /** The tag policy fixing the spelling of the workbench tag keys (with `tagPolicy: true`). */
     public readonly tagPolicy?: aws.organizations.Policy;
+    /** Id of the service control policy. */
     public readonly serviceControlPolicyId: pulumi.Output<string>;
 
     constructor(name: string, args: WorkbenchGuardrailsArgs, opts?: pulumi.ComponentResourceOptions) {

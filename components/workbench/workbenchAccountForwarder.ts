@@ -65,8 +65,11 @@ const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
  * repairs what lost events left wrong and seats instances that were already running.
  */
 export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
+    /** The default-bus rule feeding EC2 state changes to the forwarder (fixed name, guarded by the SCP). */
     public readonly stateChangeRule: aws.cloudwatch.EventRule;
+    /** The workbench-bus rule forwarding workbench events to the hub bus. */
     public readonly forwardRule: aws.cloudwatch.EventRule;
+    /** The role EventBridge forwards with: the only principal the hub bus admits. */
     public readonly forwardRole: aws.iam.Role;
     /** The dedicated bus the forwarder publishes workbench events to. */
     public readonly bus: aws.cloudwatch.EventBus;

@@ -27,6 +27,21 @@ describe("docs", () => {
         expect(documented, "add the component to DOCUMENTED_COMPONENTS in tools/docs/componentReference.ts").to.deep.equal(declaredComponents(projectRoot));
     });
 
+    it("refuses a component output without a TSDoc description", () => {
+        const root = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "reference-"));
+        try {
+            fs.mkdirSync(path.join(root, "components"));
+            fs.mkdirSync(path.join(root, "functions"));
+            fs.writeFileSync(
+                path.join(root, "components", "thing.ts"),
+                "export interface ThingArgs {\n    /** Size. */\n    size: number;\n}\nexport class Thing extends pulumi.ComponentResource {\n    /** Documented. */\n    public readonly a: string;\n    public readonly b: string;\n    constructor(name: string, args: ThingArgs) {}\n}\n",
+            );
+            expect(() => componentReference(root, "Thing", "components/thing.ts")).to.throw("Thing: outputs without a TSDoc description: b");
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+
     it("generates a row per argument with its type, whether it is required and its TSDoc, and the nested argument types", () => {
         const hub = componentReference(projectRoot, "LicenseServerHub", "components/hub/licenseServerHub.ts");
         expect(hub).to.contain("### Inputs (`LicenseServerHubArgs`)");

@@ -91,6 +91,9 @@ export function componentReference(root: string, component: string, source: stri
             return !hidden && modifiers.some((x) => x.kind === ts.SyntaxKind.ReadonlyKeyword) && !m.name.getText().startsWith("#");
         })
         .map((m) => ({ name: m.name.getText(), type: oneLine(m.type?.getText() ?? "unknown"), required: m.questionToken === undefined, description: documentation(m) }));
+    const undocumented = outputs.filter((o) => o.description.trim() === "").map((o) => o.name);
+    // Every output is part of the component's contract: a reader of the reference (or another language's SDK) needs to know what it is.
+    if (undocumented.length > 0) throw new Error(`${component}: outputs without a TSDoc description: ${undocumented.join(", ")}`);
     sections.push(["### Outputs", "", table(outputs, false)].join("\n"));
     return sections.join("\n\n");
 }
