@@ -12,6 +12,7 @@ import { dashboard, hubDashboardBody, queueDepths } from "../components/analytic
 import { HUB_BUS_ARN_OUTPUT } from "./workbenchAccount";
 import { stackAlertTopicArn } from "./alerts";
 import { busAccessProblems } from "../components/hub/busPolicy";
+import { DEFAULT_INVENTORY_PERIOD_MINUTES, DEFAULT_SILENT_INVENTORY_PERIODS, inventoryWatchProblems } from "../components/hub/inventoryWatch";
 import { trustNamePrefixProblem } from "../components/trust/trustNames";
 
 /**
@@ -26,6 +27,12 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
     const workbenchOrganizationalUnitPaths = ouPathsSetting.value;
     const admitWholeOrganization = config.getBoolean("admitWholeOrganization") ?? false;
     const trustNamePrefix = config.get("trustNamePrefix");
+    const regionsSetting = stringListSetting(config, "workbenchRegions");
+    const inventoryWatch = {
+        regions: regionsSetting.value,
+        periodMinutes: config.getNumber("inventoryPeriodMinutes") ?? DEFAULT_INVENTORY_PERIOD_MINUTES,
+        silentPeriods: config.getNumber("silentInventoryPeriods") ?? DEFAULT_SILENT_INVENTORY_PERIODS,
+    };
     const catalog = config.requireObject<ProductCatalog>("productCatalog");
     const syncSchedule = config.get("syncSchedule");
     const analyticsSettings = readAnalyticsSettings(config);
@@ -36,6 +43,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
             ? [...accountIdsSetting.problems, ...ouPathsSetting.problems]
             : busAccessProblems({ accountIds: workbenchAccountIds, organizationId, organizationalUnitPaths: workbenchOrganizationalUnitPaths, admitWholeOrganization })),
         ...settingProblem("trustNamePrefix", trustNamePrefix === undefined ? undefined : trustNamePrefixProblem(trustNamePrefix)),
+        ...(regionsSetting.problems.length > 0 ? regionsSetting.problems : inventoryWatchProblems(inventoryWatch)),
         ...settingProblem("syncSchedule", syncSchedule === undefined ? undefined : scheduleExpressionProblem(syncSchedule)),
         ...analyticsSettings.problems,
     ]);
@@ -47,6 +55,9 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         workbenchOrganizationalUnitPaths: workbenchOrganizationalUnitPaths.length > 0 ? workbenchOrganizationalUnitPaths : undefined,
         admitWholeOrganization,
         workbenchNamePrefix: trustNamePrefix,
+        workbenchRegions: inventoryWatch.regions.length > 0 ? inventoryWatch.regions : undefined,
+        inventoryPeriodMinutes: inventoryWatch.periodMinutes,
+        silentInventoryPeriods: inventoryWatch.silentPeriods,
         syncSchedule,
         syncOnChange: config.getBoolean("syncOnChange"),
         licenseServerRoleNames: config.getObject<string[]>("licenseServerRoleNames"),
@@ -69,7 +80,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         { queue: hub.deadLetterQueue, holds: "events not delivered to the hub's Lambdas" },
         { queue: hub.streamFailureQueue, holds: "seat changes the change marker gave up on" },
         { queue: ledger.failureQueue, holds: "seat changes the ledger gave up on" },
-        ...([["assignment", hub.assignment], ["sync", hub.sync]] as const).flatMap(([what, fn]) => (fn.failureQueue ? [{ queue: fn.failureQueue, holds: `failed ${what} invocations` }] : [])),
+        ...([["assignment", hub.assignment], ["sync", hub.sync], ["silence watch", hub.inventoryWatch]] as const).flatMap(([what, fn]) => (fn.failureQueue ? [{ queue: fn.failureQueue, holds: `failed ${what} invocations` }] : [])),
     ];
     const hubDashboard = dashboard(
         "license-hub",

@@ -58,6 +58,7 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
     const sync = `${hubName}-sync`;
     const assignment = `${hubName}-assignment`;
     const changeMarker = `${hubName}-change-marker`;
+    const inventoryWatch = `${hubName}-inventory-watch`;
     const seats = spec.products.map((p) =>
         metricWidget(
             `Seats: ${p.name}${p.seats === undefined ? " (no seat limit)" : ` (${p.seats} owned)`}`,
@@ -103,13 +104,20 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
         metricWidget(
             "Inventory snapshots (lost events repaired)",
             region,
-            counts(assignment, [
-                ["InventorySnapshotsReconciled", "snapshots reconciled"],
-                ["InventoryChunksPending", "chunks waiting for the rest"],
-                ["InventoryCorrections", "instances corrected"],
-                ["InventorySeatRepairs", "seats repaired"],
-            ]),
+            [
+                ...counts(assignment, [
+                    ["InventorySnapshotsReconciled", "snapshots reconciled"],
+                    ["InventoryChunksPending", "chunks waiting for the rest"],
+                    ["InventoryCorrections", "instances corrected"],
+                    ["InventorySeatRepairs", "seats repaired"],
+                ]),
+                ...counts(inventoryWatch, [["SilentAccountRegions", "account-regions silent (no snapshot for several periods)"]]),
+            ],
         ),
+        // One line per silent account-region (its silence in periods): the silence alarm's contributors.
+        metricWidget("Silent workbench account-regions", region, [
+            [{ expression: `SEARCH('{${METRICS_NAMESPACE},account,region,service} MetricName="InventorySilentPeriods" service="${inventoryWatch}"', 'Maximum', 300)`, id: "silent", label: "" }],
+        ]),
         metricWidget("Refused by the sync and the license servers", region, [
             ...spec.products.flatMap((p) => [
                 [METRICS_NAMESPACE, "InvalidSeatRows", "service", sync, "Product", p.name, { stat: "Sum", label: `${p.name}: invalid seat rows skipped` }],

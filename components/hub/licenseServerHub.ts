@@ -11,7 +11,7 @@ import { awsContext } from "../shared/awsContext";
 import { DEFAULT_FULL_CHECK_EVERY_TICKS } from "../../functions/hub-shared/environment";
 import { policyDocument } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue, tlsOnlyQueuePolicy } from "../shared/sqs";
-import { INSTANCE_PARTITION_PREFIX, SNAPSHOT_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_STATE_KEY } from "../../functions/hub-shared/tableKeys";
+import { INSTANCE_PARTITION_PREFIX, INVENTORY_PARTITION, LAYOUT_MARKER_KEY, SNAPSHOT_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_STATE_KEY } from "../../functions/hub-shared/tableKeys";
 import { USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
 import {
     ASSIGNMENT_ENVIRONMENT,
@@ -34,6 +34,7 @@ import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, reservedNamePatterns 
 import { DEFAULT_WORK_DIRECTORY, assertWorkDirectory, renderLicenseServerDocument } from "./licenseServerDocument";
 import { DEFAULT_WINDOWS_WORK_DIRECTORY, assertWindowsWorkDirectory } from "./licenseServerWindowsScript";
 import { userListBucket } from "./userListBucket";
+import { DEFAULT_INVENTORY_PERIOD_MINUTES, DEFAULT_SILENT_INVENTORY_PERIODS, inventoryWatch, inventoryWatchProblems } from "./inventoryWatch";
 import { validated } from "../shared/validation";
 import { TypeScriptOnly } from "../shared/typeScriptOnly";
 import { componentType, withFormerType } from "../shared/componentType";
@@ -98,6 +99,19 @@ export interface LicenseServerHubArgs {
      * arrival. From 1 to 300. Default 30.
      */
     maxClockSkewSeconds?: pulumi.Input<number>;
+    /**
+     * Regions every admitted account runs workbenches in: with `workbenchAccountIds`, the account-regions the silence
+     * alarm expects to hear from even before their first snapshot. Default: none (the alarm expects the
+     * account-regions heard from in the last day).
+     */
+    workbenchRegions?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Minutes between two inventories of a workbench account-region (the forwarders' schedule). Default 5. */
+    inventoryPeriodMinutes?: pulumi.Input<number>;
+    /**
+     * Inventory periods without a complete snapshot after which an expected account-region is silent and the
+     * `<name>-silent-inventories` alarm names it (2-100). Default 3.
+     */
+    silentInventoryPeriods?: pulumi.Input<number>;
     /** Directory on the license servers under which the lists are installed. Default `/var/lib/license-hub`. */
     licenseServerWorkDirectory?: pulumi.Input<string>;
     /**
@@ -118,7 +132,7 @@ export interface LicenseServerHubArgs {
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-const hubFunctions = new TypeScriptOnly<{ assignment: BundledFunction; changeMarker: BundledFunction; sync: BundledFunction }>();
+const hubFunctions = new TypeScriptOnly<{ assignment: BundledFunction; changeMarker: BundledFunction; sync: BundledFunction; inventoryWatch: BundledFunction }>();
 const DEFAULTS = { syncTimeoutSeconds: 300, commandTimeoutSeconds: 120, commandDeliveryTimeoutSeconds: 60 };
 
 /**
@@ -143,6 +157,8 @@ export class LicenseServerHub extends pulumi.ComponentResource {
     public readonly deadLetterQueue: aws.sqs.Queue;
     /** Stream batches the change marker could not process after its retries. */
     public readonly streamFailureQueue: aws.sqs.Queue;
+    /** Alarm whose contributors are the expected workbench account-regions that sent no inventory snapshot for a while. */
+    public readonly silentInventoriesAlarm: aws.cloudwatch.MetricAlarm;
 
     /** ARN of the hub bus: every WorkbenchAccountForwarder's (and WorkbenchStackSet's) `hubEventBusArn`. */
     public readonly busArn: pulumi.Output<string>;
@@ -180,6 +196,10 @@ export class LicenseServerHub extends pulumi.ComponentResource {
     public get sync(): BundledFunction {
         return hubFunctions.get(this).sync;
     }
+    /** The silence watch Lambda: last-snapshot records -> silent account-regions (TypeScript only). */
+    public get inventoryWatch(): BundledFunction {
+        return hubFunctions.get(this).inventoryWatch;
+    }
 
     constructor(name: string, args: LicenseServerHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("LicenseServerHub"), name, {}, withFormerType("licensing:hub:LicenseServerHub", opts));
@@ -197,6 +217,9 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 commandTimeoutSeconds: args.commandTimeoutSeconds,
                 commandDeliveryTimeoutSeconds: args.commandDeliveryTimeoutSeconds,
                 tombstoneRetentionDays: args.tombstoneRetentionDays,
+                workbenchRegions: args.workbenchRegions,
+                inventoryPeriodMinutes: args.inventoryPeriodMinutes,
+                silentInventoryPeriods: args.silentInventoryPeriods,
                 fullCheckEveryTicks: args.fullCheckEveryTicks,
                 licenseServerWorkDirectory: args.licenseServerWorkDirectory,
                 licenseServerWindowsWorkDirectory: args.licenseServerWindowsWorkDirectory,
@@ -312,14 +335,34 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                         conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${INSTANCE_PARTITION_PREFIX}*`, `${SEAT_PARTITION_PREFIX}*`] } },
                     },
                     {
+                        // A complete snapshot reads its account-region's instance partition and the seat rows they name.
+                        sid: "ReadAccountRegion",
+                        actions: ["dynamodb:Query", "dynamodb:BatchGetItem"],
+                        resources: [this.table.arn],
+                        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${INSTANCE_PARTITION_PREFIX}*`, `${SEAT_PARTITION_PREFIX}*`] } },
+                    },
+                    {
                         sid: "CollectInventoryChunks",
-                        actions: ["dynamodb:PutItem", "dynamodb:Query"],
+                        actions: ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchWriteItem"],
                         resources: [this.table.arn],
                         conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${SNAPSHOT_PARTITION_PREFIX}*`] } },
                     },
-                    // A Scan names no partition key, so LeadingKeys cannot narrow it: it reads the instance items and
-                    // seat rows of one account and region when a snapshot is complete (snapshotPorts.ts).
-                    { sid: "ReadHeldWorkbenches", actions: ["dynamodb:Scan"], resources: [this.table.arn] },
+                    {
+                        sid: "RecordLastSnapshots",
+                        actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+                        resources: [this.table.arn],
+                        conditions: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [INVENTORY_PARTITION, LAYOUT_MARKER_KEY.pk] } },
+                    },
+                    {
+                        // Moving an earlier release's instance items into their account-region partitions (legacyInstances.ts).
+                        sid: "MoveEarlierInstanceItems",
+                        actions: ["dynamodb:PutItem"],
+                        resources: [this.table.arn],
+                        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${INSTANCE_PARTITION_PREFIX}*`] } },
+                    },
+                    // A Scan names no partition key, so LeadingKeys cannot narrow it: it finds the earlier release's
+                    // instance items, once per table (legacyInstances.ts); snapshots never scan.
+                    { sid: "FindEarlierInstanceItems", actions: ["dynamodb:Scan"], resources: [this.table.arn] },
                 ],
                 // A complete snapshot corrects every instance of its account and region, a few at a time.
                 timeoutSeconds: 120,
@@ -455,7 +498,19 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        hubFunctions.set(this, { assignment, changeMarker, sync });
+        const watch = inventoryWatch(
+            name,
+            {
+                table: this.table,
+                settings: settings.apply((s) => s.inventoryWatch),
+                configuration,
+                deadLetterQueueArn: this.deadLetterQueue.arn,
+                ...lambdaDefaults,
+            },
+            this,
+        );
+        this.silentInventoriesAlarm = watch.alarm;
+        hubFunctions.set(this, { assignment, changeMarker, sync, inventoryWatch: watch.fn });
         const syncRule = scheduleRule(`${name}-sync`, settings.syncSchedule, "Sync of the license servers' user lists", this);
         invokeFunctionOnRule(`${name}-sync`, syncRule, sync, this.deadLetterQueue.arn, this);
         const deliveringRules = [workbenchRule.arn, syncRule.arn];
@@ -523,6 +578,9 @@ interface KnownHubArgs {
     commandTimeoutSeconds?: number;
     commandDeliveryTimeoutSeconds?: number;
     tombstoneRetentionDays?: number;
+    workbenchRegions?: string[];
+    inventoryPeriodMinutes?: number;
+    silentInventoryPeriods?: number;
     fullCheckEveryTicks?: number;
     licenseServerWorkDirectory?: string;
     licenseServerWindowsWorkDirectory?: string;
@@ -578,5 +636,12 @@ function validateArgs(name: string, args: KnownHubArgs) {
     const syncSchedule = args.syncSchedule ?? DEFAULT_SYNC_SCHEDULE;
     assertScheduleExpression(syncSchedule, `${name}: syncSchedule`);
 
-    return { catalog: args.catalog, accountIds, organizationId, busAccess, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, fullCheckEveryTicks, workDirectory, windowsWorkDirectory, syncSchedule };
+    const inventoryWatchSettings = {
+        regions: args.workbenchRegions ?? [],
+        periodMinutes: args.inventoryPeriodMinutes ?? DEFAULT_INVENTORY_PERIOD_MINUTES,
+        silentPeriods: args.silentInventoryPeriods ?? DEFAULT_SILENT_INVENTORY_PERIODS,
+    };
+    const watchProblems = inventoryWatchProblems(inventoryWatchSettings);
+    if (watchProblems.length > 0) throw new Error(`${name}: ${watchProblems.join("; ")}.`);
+    return { catalog: args.catalog, accountIds, organizationId, busAccess, inventoryWatch: inventoryWatchSettings, syncTimeoutSeconds, commandTimeoutSeconds, deliveryTimeoutSeconds, tombstoneRetentionDays, fullCheckEveryTicks, workDirectory, windowsWorkDirectory, syncSchedule };
 }

@@ -16,6 +16,7 @@ import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
 import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, trustNames } from "../trust/trustNames";
 import { workbenchBusPolicy } from "./workbenchBusPolicy";
+import { DEFAULT_INVENTORY_PERIOD_MINUTES, spreadInventorySchedule } from "./inventorySchedule";
 
 export interface WorkbenchAccountForwarderArgs {
     /** ARN of the LicenseServerHub's event bus in the license server account. Required. */
@@ -42,13 +43,18 @@ export interface WorkbenchAccountForwarderArgs {
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * EventBridge schedule of the inventory, which sends every instance carrying a workbench tag key to the hub as a
-     * snapshot so that it heals from lost events (`rate(...)` or `cron(...)`). Default `rate(5 minutes)`.
+     * snapshot so that it heals from lost events (`rate(...)` or `cron(...)`). Default: every 5 minutes at a minute
+     * of its own derived from the account and region (`cron(<0-4>/5 * * * ? *)`), so that the estate's snapshots spread
+     * over the period.
      */
     inventorySchedule?: pulumi.Input<string>;
 }
 
-/** How often the inventory runs unless `inventorySchedule` says otherwise. */
-export const DEFAULT_INVENTORY_SCHEDULE = "rate(5 minutes)";
+/**
+ * A fixed schedule of the same period, for deployments that cannot derive a minute per account-region (the StackSet
+ * template is one for every instance: its instances' rate schedules start when each was created).
+ */
+export const DEFAULT_INVENTORY_SCHEDULE = `rate(${DEFAULT_INVENTORY_PERIOD_MINUTES} minutes)`;
 
 const forwarders = new TypeScriptOnly<BundledFunction>();
 const inventories = new TypeScriptOnly<BundledFunction>();
@@ -119,9 +125,12 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
         );
         const ownerTagKey = tagKeys.apply((keys) => keys[0]);
         const typeTagKey = tagKeys.apply((keys) => keys[1]);
-        const inventorySchedule = whenKnown(args.inventorySchedule ?? DEFAULT_INVENTORY_SCHEDULE, (schedule) => assertScheduleExpression(schedule, `${name}: inventorySchedule`), this);
         // The region is the provider's: an event's region never names anything here.
         const { accountId, region } = awsContext(this);
+        const inventorySchedule =
+            args.inventorySchedule === undefined
+                ? pulumi.all([accountId, region]).apply(([account, reg]) => spreadInventorySchedule(account, reg))
+                : whenKnown(args.inventorySchedule, (schedule) => assertScheduleExpression(schedule, `${name}: inventorySchedule`), this);
         const prefix = whenKnown(args.namePrefix ?? DEFAULT_TRUST_NAME_PREFIX, (value) => assertTrustNamePrefix(name, "namePrefix", value), this);
         const names = pulumi.all([prefix, region]).apply(([p, r]) => trustNames(p, r));
 

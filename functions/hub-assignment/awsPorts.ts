@@ -126,7 +126,8 @@ export function dynamoAssignmentPorts(db: DynamoDBDocumentClient, tableName: str
     };
 }
 
-async function unlessConditionFails(write: () => Promise<unknown>): Promise<boolean> {
+/** Runs a conditional write: true when it was made, false when its condition failed; other errors are thrown. */
+export async function unlessConditionFails(write: () => Promise<unknown>): Promise<boolean> {
     try {
         await write();
         return true;

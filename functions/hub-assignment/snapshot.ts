@@ -6,14 +6,21 @@ import { instanceRef, parseSeatRef, seatRef } from "../hub-shared/tableKeys";
 import type { AssignmentConfig } from "../hub-shared/config";
 import { AssignmentPorts, InstanceState, InstanceUpdate, ORIGIN_MISMATCH, applyUpdate, originProblem, productsOf, reconcileSeats } from "./assignment";
 import { eventOrderKey } from "./eventOrder";
+import type { InventoryRecord } from "../hub-shared/inventoryRecords";
 
 /** What the hub table holds for one (account, region), read for a reconciliation. */
 export interface HeldState {
     /** Instance items of the account and region, by ref. */
     instances: Map<string, InstanceState>;
-    /** Seat rows (`product#user`) naming each instance ref of the account and region. */
+    /**
+     * Seat rows (`product#user`) naming each instance ref, among the seats its item was ever entitled to (`seatRefs`:
+     * a seat row names an instance only after its item recorded the entitlement, and seatRefs only grows while the
+     * item exists).
+     */
     seatHoldings: Map<string, string[]>;
 }
+
+export type { InventoryRecord };
 
 /** DynamoDB operations of the reconciliation; all throw on AWS errors so that Lambda retries the chunk. */
 export interface SnapshotPorts {
@@ -21,8 +28,24 @@ export interface SnapshotPorts {
     storeChunk(chunk: InventorySnapshotDetail, expiresAt: number): Promise<void>;
     /** Every stored chunk of the snapshot, strongly consistent. */
     readChunks(account: string, region: string, snapshotId: string): Promise<InventorySnapshotDetail[]>;
-    /** Instance items and seat holdings of the account and region, strongly consistent, every page. */
+    /**
+     * Instance items of the account and region (their own partition: a Query) and the seat rows their seatRefs name,
+     * strongly consistent, every page: the cost of a snapshot grows with its own instances only.
+     */
     heldState(account: string, region: string): Promise<HeldState>;
+    /** The account-region's last complete snapshot, if one was recorded. */
+    lastSnapshot(account: string, region: string): Promise<InventoryRecord | undefined>;
+    /**
+     * Records the snapshot as the account-region's last complete one (unless a later one is recorded already) and
+     * deletes its `chunkCount` chunks.
+     */
+    completeSnapshot(record: InventoryRecord, chunkCount: number, expiresAt: number): Promise<void>;
+    /**
+     * Moves instance items of releases before 0.2.0 (one partition per instance) into their account-region's
+     * partition, merged with any item already there, once per table (a Scan, the first time only); returns how many
+     * it moved.
+     */
+    adoptLegacyInstances(): Promise<number>;
 }
 
 /** An instance a snapshot corrected (a lost or late event, or one never sent), with the seat holders that changed. */
@@ -35,6 +58,7 @@ export interface SnapshotCorrection {
 
 export type SnapshotOutcome =
     | { outcome: "partial"; snapshotId: string; chunksHeld: number; chunkCount: number }
+    | { outcome: "stale"; snapshotId: string; reason: string }
     | { outcome: "reconciled"; snapshotId: string; observed: number; corrected: number; superseded: number; repaired: number; corrections: SnapshotCorrection[] }
     | { outcome: "rejected"; reason: string };
 
@@ -48,6 +72,8 @@ export type SnapshotOutcome =
 export const SNAPSHOT_ORDER_MARGIN_MS = 1000;
 /** Chunks wait this long for the rest of their snapshot (EventBridge and Lambda retries end well before). */
 export const SNAPSHOT_CHUNK_RETENTION_SECONDS = 2 * 86400;
+/** An account-region's last-snapshot record is kept this long after its last snapshot (then it is forgotten). */
+export const INVENTORY_RECORD_RETENTION_SECONDS = 7 * 86400;
 /** Instances corrected at once. */
 const CORRECTION_CONCURRENCY = 8;
 
@@ -85,6 +111,13 @@ export async function reconcileSnapshot(
     }
     const chunk = checked;
     const snapshotId = chunk["snapshot-id"];
+    const last = await ports.lastSnapshot(chunk.account, chunk.region);
+    if (last && (last.snapshotId === snapshotId || last.asOf > chunk["as-of"])) {
+        // A redelivered chunk of a snapshot already reconciled (its chunks are gone), or one older than the last.
+        const reason = last.snapshotId === snapshotId ? "snapshot already reconciled" : `a later snapshot (as of ${last.asOf}) was reconciled already`;
+        telemetry.info("inventory chunk stale", { snapshotId, account: chunk.account, region: chunk.region, reason });
+        return { outcome: "stale", snapshotId, reason };
+    }
     await ports.storeChunk(chunk, Math.floor(now / 1000) + SNAPSHOT_CHUNK_RETENTION_SECONDS);
     const chunks = await ports.readChunks(chunk.account, chunk.region, snapshotId);
     const observations = completeSnapshot(chunk, chunks);
@@ -100,6 +133,8 @@ export async function reconcileSnapshot(
         return { outcome: "partial", snapshotId, chunksHeld: held, chunkCount: chunk["chunk-count"] };
     }
 
+    const adopted = await ports.adoptLegacyInstances();
+    if (adopted > 0) telemetry.info("instance items of an earlier release adopted", { adopted });
     const held = await ports.heldState(chunk.account, chunk.region);
     const at = observationTime(chunk["as-of"]);
     const context: ObservationContext = { account: chunk.account, region: chunk.region, config, orderTime: at, eventId: `inventory/${snapshotId}`, now };
@@ -122,6 +157,12 @@ export async function reconcileSnapshot(
     const corrections = results
         .filter((r) => r.outcome === "corrected")
         .map((r): SnapshotCorrection => ({ instanceId: r.ref.slice(refPrefix.length), state: r.state, seatsAdded: r.seatsAdded, seatsReleased: r.seatsReleased }));
+    const reconciledAt = new Date(now).toISOString();
+    await ports.completeSnapshot(
+        { account: chunk.account, region: chunk.region, snapshotId, asOf: chunk["as-of"], reconciledAt },
+        chunk["chunk-count"],
+        Math.floor(now / 1000) + INVENTORY_RECORD_RETENTION_SECONDS,
+    );
     telemetry.metric("InventorySnapshotsReconciled", 1);
     if (corrected > 0) telemetry.metric("InventoryCorrections", corrected);
     if (repaired > 0) telemetry.metric("InventorySeatRepairs", repaired);
@@ -155,7 +196,9 @@ function desiredUpdate(ref: string, observed: InventoryInstance | undefined, con
     const base = { ref, ec2EventTime: context.orderTime, ec2EventId: context.eventId };
     const userId = observed?.["user-id"];
     const products = productsOf(context.config, observed?.["workbench-type"]);
-    if (observed?.["ec2-state"] === "running" && isValidUserId(userId) && products) {
+    // Pending is EC2's lag before running (#21 item 6): a snapshot taken seconds after a start must not release it.
+    const running = observed?.["ec2-state"] === "running" || observed?.["ec2-state"] === "pending";
+    if (running && isValidUserId(userId) && products) {
         return {
             ...base,
             orderKey: eventOrderKey(context.orderTime, "running", context.eventId, context.now),
@@ -167,7 +210,7 @@ function desiredUpdate(ref: string, observed: InventoryInstance | undefined, con
             seatRefs: products.map((p) => seatRef(p, userId)),
         };
     }
-    // Absent: terminated or no longer tagged. Pending, or running without a valid owner and known type: no seat.
+    // Absent: terminated or no longer tagged. Pending or running without a valid owner and known type: no seat.
     const ec2State: Ec2State =
         observed === undefined ? "terminated" : observed["ec2-state"] === "pending" || observed["ec2-state"] === "running" ? "stopped" : observed["ec2-state"];
     return {

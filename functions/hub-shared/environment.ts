@@ -20,6 +20,16 @@ export const ASSIGNMENT_ENVIRONMENT = {
     maxClockSkewSeconds: "HUB_MAX_CLOCK_SKEW_SECONDS",
 } as const;
 
+export const INVENTORY_WATCH_ENVIRONMENT = {
+    tableName: "HUB_TABLE_NAME",
+    /** Regions every admitted account runs workbenches in, comma-separated (LicenseServerHub `workbenchRegions`). */
+    regions: "HUB_WORKBENCH_REGIONS",
+    /** Seconds between two inventories of one account-region. */
+    periodSeconds: "HUB_INVENTORY_PERIOD_SECONDS",
+    /** Periods without a snapshot after which an expected account-region is silent. */
+    silentPeriods: "HUB_SILENT_INVENTORY_PERIODS",
+} as const;
+
 export const CHANGE_MARKER_ENVIRONMENT = {
     /** SSM parameter written whenever a seat row appears or disappears. */
     markerParameterName: "HUB_MARKER_PARAMETER_NAME",

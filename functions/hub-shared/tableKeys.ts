@@ -2,8 +2,16 @@
  * The hub table's item layout (one table, string keys `pk`/`sk`). Handlers build every key through this module, and
  * the component derives its stream filter from the same prefixes, so the layout is stated once.
  *
- *   instance item  pk INSTANCE#<account>/<region>/<instance-id>   sk STATE
- *                  latest applied EC2 event of one workbench instance (a tombstone with a TTL once stopped)
+ *   instance item  pk INSTANCE#<account>/<region>   sk <instance-id>
+ *                  latest applied EC2 event of one workbench instance (a tombstone with a TTL once stopped); one
+ *                  partition per account-region, so a snapshot reads exactly its own instances (a Query)
+ *   legacy item    pk INSTANCE#<account>/<region>/<instance-id>   sk STATE
+ *                  the instance item of releases before 0.2.0, adopted into the partition above by the first
+ *                  snapshot of its account-region (snapshotPorts.ts)
+ *   inventory      pk INVENTORY   sk <account>/<region>
+ *                  the last complete snapshot of an account-region (the silence watch reads them all)
+ *   layout marker  pk LAYOUT   sk INSTANCE-ITEMS
+ *                  written once the legacy instance items were moved (functions/hub-assignment/legacyInstances.ts)
  *   seat row       pk SEAT#<product>   sk USER#<user-id>
  *                  one (product, user) that holds a seat: workbenchCount, firstAssignedAt, instances (string set)
  *   snapshot chunk pk SNAPSHOT#<account>/<region>/<snapshot-id>   sk CHUNK#<index, 4 digits>
@@ -21,7 +29,12 @@ export const SORT_KEY = "sk";
 export const TTL_ATTRIBUTE = "expiresAt";
 
 export const INSTANCE_PARTITION_PREFIX = "INSTANCE#";
-export const INSTANCE_SORT_KEY = "STATE";
+/** Sort key of the instance items of releases before 0.2.0 (one partition per instance). */
+export const LEGACY_INSTANCE_SORT_KEY = "STATE";
+/** Partition of the last-snapshot records, one item per account-region. */
+export const INVENTORY_PARTITION = "INVENTORY";
+/** The marker saying the table's instance items are all in their account-region partitions. */
+export const LAYOUT_MARKER_KEY = { pk: "LAYOUT", sk: "INSTANCE-ITEMS" } as const;
 export const SEAT_PARTITION_PREFIX = "SEAT#";
 export const SEAT_SORT_PREFIX = "USER#";
 export const SNAPSHOT_PARTITION_PREFIX = "SNAPSHOT#";
@@ -49,13 +62,37 @@ export function instanceRef(account: string, region: string, instanceId: string)
     return `${accountRegionPrefix(account, region)}${instanceId}`;
 }
 
+/** The instance item: in its account-region's partition, keyed by instance id. */
 export function instanceItemKey(ref: string): TableKey {
-    return { pk: `${INSTANCE_PARTITION_PREFIX}${ref}`, sk: INSTANCE_SORT_KEY };
+    const { account, region, instanceId } = parseInstanceRef(ref);
+    return { pk: instancePartition(account, region), sk: instanceId };
 }
 
-/** Prefix of the refs (and instance item keys) of every instance of one account and region. */
+/** The partition holding every instance item of one account and region. */
+export function instancePartition(account: string, region: string): string {
+    return `${INSTANCE_PARTITION_PREFIX}${account}/${region}`;
+}
+
+/** Where releases before 0.2.0 kept an instance item. */
+export function legacyInstanceItemKey(ref: string): TableKey {
+    return { pk: `${INSTANCE_PARTITION_PREFIX}${ref}`, sk: LEGACY_INSTANCE_SORT_KEY };
+}
+
+/** `<account>/<region>/<instance-id>` -> its parts (account ids and region codes contain no `/`). */
+export function parseInstanceRef(ref: string): { account: string; region: string; instanceId: string } {
+    const [account, region, instanceId, ...rest] = ref.split("/");
+    if (!account || !region || !instanceId || rest.length > 0) throw new Error(`${JSON.stringify(ref)} is not an instance ref (<account>/<region>/<instance-id>)`);
+    return { account, region, instanceId };
+}
+
+/** Prefix of the refs of every instance of one account and region. */
 export function accountRegionPrefix(account: string, region: string): string {
     return `${account}/${region}/`;
+}
+
+/** The record of an account-region's last complete snapshot. */
+export function inventoryRecordKey(account: string, region: string): TableKey {
+    return { pk: INVENTORY_PARTITION, sk: `${account}/${region}` };
 }
 
 export function snapshotPartition(account: string, region: string, snapshotId: string): string {

@@ -19,10 +19,9 @@ export interface Ec2Standin {
     states: Map<string, string>;
     /**
      * When set, what DescribeInstances lists (id, tags, state) instead of `instances` and `states`: the sandbox's
-     * EC2 truth (world/ec2Truth.ts). `signedAt` is the time the caller signed the request with (its clock, to the
-     * second), `instanceIds` the instances it asked for (empty: all).
+     * EC2 truth (world/ec2Truth.ts), given the instances the request asked for (empty: all).
      */
-    describeInstancesView?: (request: { signedAt: Date | undefined; instanceIds: string[] }) => Array<[string, { tags: Record<string, string>; state: string }]>;
+    describeInstancesView?: (request: { instanceIds: string[] }) => Array<[string, { tags: Record<string, string>; state: string }]>;
     /** Instances per DescribeInstances page when the caller asks for more (so tests see pagination). Default 1000. */
     pageSize: number;
     /** Actions received, in order. */
@@ -64,9 +63,6 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
             const action = form.get("Action") ?? "";
             calls.push(action);
             const reply = (status: number, text: string) => {
-                // No Date header: the SDK would correct a caller's clock to it, and the sandbox runs the forwarder and the
-                // inventory on a clock in the past (the view of DescribeInstances follows the time they sign with).
-                res.sendDate = false;
                 res.writeHead(status, { "content-type": "text/xml;charset=UTF-8" });
                 res.end(text);
             };
@@ -87,7 +83,7 @@ export async function startEc2Standin(port = 0): Promise<Ec2Standin> {
                 const tagKeys = filters.get("tag-key");
                 // Filter instance-id and parameter InstanceId.N both narrow to the named instances.
                 const ids = filters.get("instance-id") ?? listOf(form, "InstanceId");
-                const listed = standin.describeInstancesView?.({ signedAt: describedAt(req.headers), instanceIds: ids }) ?? [...instances].map(([id, tags]) => [id, { tags, state: states.get(id) ?? "running" }] as [string, { tags: Record<string, string>; state: string }]);
+                const listed = standin.describeInstancesView?.({ instanceIds: ids }) ?? [...instances].map(([id, tags]) => [id, { tags, state: states.get(id) ?? "running" }] as [string, { tags: Record<string, string>; state: string }]);
                 const matching = listed.filter(([id, { tags }]) => (!tagKeys || Object.keys(tags).some((k) => tagKeys.includes(k))) && (ids.length === 0 || ids.includes(id)));
                 const start = Number(form.get("NextToken") ?? 0);
                 const size = Math.min(Number(form.get("MaxResults") ?? 1000), paging.pageSize);
@@ -148,12 +144,6 @@ function listOf(form: URLSearchParams, name: string): string[] {
     const values: string[] = [];
     for (let i = 1; form.has(`${name}.${i}`); i++) values.push(form.get(`${name}.${i}`)!);
     return values;
-}
-
-/** The time in a SigV4-signed request's X-Amz-Date (`20261123T081530Z`): the caller's clock when it signed. */
-function describedAt(headers: http.IncomingHttpHeaders): Date | undefined {
-    const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(String(headers["x-amz-date"] ?? ""));
-    return stamp ? new Date(`${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:${stamp[6]}Z`) : undefined;
 }
 
 /** CreateTags / DeleteTags parameters: `ResourceId.N`, `Tag.N.Key`, `Tag.N.Value`. */

@@ -107,7 +107,7 @@ export class ScenarioPlayer {
             await this.holdFor(story.pending((t) => t.delivery.instance === delivery.instance), `${delivery.instance} ${delivery.state}`);
             const trace = story.openDelivery(delivery, instance.account, instanceId, delivery.expect);
             void trace.finished.then(() => ec2Truth.finished(step.index));
-            ec2Truth.delivered(delivery.eventId, delivery.at);
+            ec2Truth.delivered(instanceId, delivery.at);
             emitEc2Event(this.run, this.system.router, {
                 accountKey: instance.account,
                 accountId,

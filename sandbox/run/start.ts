@@ -30,10 +30,10 @@ import { disabledRuleArns } from "./schedules";
 
 /**
  * Handlers that stamp their own clock into the order of EC2 events: the inventory's snapshot time (its `as-of`) and
- * the forwarder's observation time. Scenario events carry world times in the past (clock.ts), so these run on the
- * world clock; the others keep the real one.
+ * the forwarder's observation time; and the silence watch, which compares those times with its clock. Scenario events
+ * carry world times in the past (clock.ts), so these run on the world clock; the others keep the real one.
  */
-const WORLD_CLOCK_HANDLERS = ["workbench-inventory", "workbench-forwarder"];
+const WORLD_CLOCK_HANDLERS = ["workbench-inventory", "workbench-forwarder", "hub-inventory-watch"];
 
 /** The running system: the deployment, the local AWS it runs against and the pieces that run and route it. */
 export interface LocalSystem extends Deployed {
@@ -88,10 +88,11 @@ function recordStateChanges(run: RunContext, stacks: Deployed["stacks"], service
         ec2Truth.change(instanceIdOf(scenario, delivery.instance), delivery.occurredAt, delivery.state, tags, delivery.lost ? undefined : index);
     });
     for (const [accountId, account] of services.accounts) {
-        // The forwarder looks one instance up at the time it was woken (its clock, which signs the request); the
-        // inventory lists what it may observe now.
-        account.ec2.describeInstancesView = ({ signedAt, instanceIds }) =>
-            ec2Truth.view(accountId, instanceIds.length > 0 && signedAt ? clock.scenarioSecondsOf(signedAt) : ec2Truth.observableUntil(clock.scenarioNow()));
+        // The forwarder looks one instance up: EC2 as it was when that instance's event went out (deliveries of one
+        // instance are played one after the other), or now for an instance no event was sent for. The inventory lists
+        // what it may observe now.
+        account.ec2.describeInstancesView = ({ instanceIds }) =>
+            ec2Truth.view(accountId, instanceIds.length === 1 ? (ec2Truth.lastDeliveredAt(instanceIds[0]) ?? clock.scenarioNow()) : ec2Truth.observableUntil(clock.scenarioNow()));
     }
 }
 
@@ -101,10 +102,11 @@ type WithLocalAws = Deployed & Awaited<ReturnType<typeof startLocalAws>>;
 async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: string, started: Started): Promise<LocalSystem> {
     const { scenario, clock, hub, work } = run;
     const { deployment, services, hubView, stacks } = system;
+    const forwarderOffsetMs = forwarderClock(run);
     const runtime = (started.runtime = new LocalLambdaRuntime({
         outDir: run.outDir,
         platformEnvironment: (fn) => platformEnvironment(run, services, fn),
-        clockOffsetMs: (fn, event) => (!WORLD_CLOCK_HANDLERS.includes(fn.handler) ? undefined : fn.handler === "workbench-forwarder" ? wokenAtOffsetMs(run, event) : worldClockOffsetMs(run)),
+        clockOffsetMs: (fn) => (!WORLD_CLOCK_HANDLERS.includes(fn.handler) ? undefined : fn.handler === "workbench-forwarder" ? forwarderOffsetMs() : worldClockOffsetMs(run)),
     }));
     for (const fn of deployment.functions) runtime.deploy(fn);
     await runtime.warm();
@@ -205,16 +207,20 @@ function worldClockOffsetMs({ clock, ec2Truth }: RunContext): number {
 }
 
 /**
- * The forwarder's clock: from the world time its event was put on the bus on, at real speed (its processing takes
- * minutes of scenario time; at real speed it stays within the second). It then looks EC2 up as EC2 was at that moment
- * (the stand-in's view follows the time the request is signed with), so what it forwards does not depend on the
- * machine's speed, and a delivery processed after another of the same moment (held for it) observes later. An event
- * EC2 never sent (a forgery): from the world time now.
+ * The forwarder's clock: the world time now, and never behind the clock it gave the previous invocation plus the real
+ * time since, so that the observations it stamps follow the order the forwarder made them in (a delivery held for an
+ * earlier one of its instance observes later), even while the scenario clock is held at a step's time. What it
+ * observes is pinned to its delivery's time (see recordStateChanges), so it does not depend on the machine's speed.
  */
-function wokenAtOffsetMs({ clock, ec2Truth }: RunContext, event: unknown): number {
-    const at = ec2Truth.deliveredAt((event as { id?: unknown } | null)?.id) ?? clock.scenarioNow();
-    // Never ahead of the real clock: the hub refuses times from its future.
-    return Math.min(clock.timeAt(at).getTime() - clock.realTimeOf(at), 0);
+function forwarderClock({ clock }: RunContext): () => number {
+    let last: { worldMs: number; realMs: number } | undefined;
+    return () => {
+        const now = Date.now();
+        const worldMs = Math.max(clock.timeAt(clock.scenarioNow()).getTime(), last ? last.worldMs + (now - last.realMs) + 1 : -Infinity);
+        last = { worldMs, realMs: now };
+        // Never ahead of the real clock: the hub refuses times from its future.
+        return Math.min(worldMs - now, 0);
+    };
 }
 
 /** The environment Lambda's platform gives a function: region, credentials, and the local endpoints of its account. */

@@ -76,22 +76,9 @@ export class ScaledClock {
         return new Date(this.epochMs + scenarioSeconds * 1000);
     }
 
-    /** The scenario second of a world time (the inverse of timeAt). */
-    scenarioSecondsOf(time: Date): number {
-        return (time.getTime() - this.epochMs) / 1000;
-    }
-
-    /**
-     * The real time (epoch ms) a scenario second falls on, given the holds so far. Real time less this never decreases
-     * for a given second: a hold adds to it no more real time than passes.
-     */
-    realTimeOf(scenarioSeconds: number): number {
-        return this.realStartMs + this.heldMs + (scenarioSeconds * 1000) / this.speed;
-    }
-
     /** Real milliseconds until a scenario second (0 if already past). */
     realDelayUntil(scenarioSeconds: number): number {
-        return Math.max(0, this.realTimeOf(scenarioSeconds) - this.realNow());
+        return Math.max(0, this.realStartMs + this.heldMs + (scenarioSeconds * 1000) / this.speed - this.realNow());
     }
 
     /** Real milliseconds a scenario duration takes. */
@@ -118,8 +105,17 @@ export function eventTime(date: Date): string {
 const RATE = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/;
 const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-/** Period of an EventBridge `rate(...)` schedule in ms; undefined for `cron(...)`, which has no fixed period. */
+/** `cron(<offset>/<n> * * * ? *)`: every n minutes (the forwarders' spread inventory schedule). */
+const MINUTE_STEP_CRON = /^cron\(\s*\d+\/(\d+)\s+\*\s+\*\s+\*\s+\?\s+\*\s*\)$/;
+
+/**
+ * Period of an EventBridge `rate(...)` schedule, or of a minute-step `cron(m/n * * * ? *)`, in ms; undefined for other
+ * `cron(...)` expressions, which have no fixed period. (The sandbox plays a minute-step cron at its period, not at its
+ * minute: its clock has no wall-clock minutes.)
+ */
 export function schedulePeriodMs(expression: string): number | undefined {
+    const step = MINUTE_STEP_CRON.exec(expression);
+    if (step) return Number(step[1]) * UNIT_MS.minute;
     const match = RATE.exec(expression);
     if (!match) return undefined;
     return Number(match[1]) * UNIT_MS[match[2].replace(/s$/, "")];

@@ -2,7 +2,7 @@
  * What the hub holds, read from outside for the sandbox's output: the seat rows in its table and its change-marker
  * version. Names come from the deployed sync function's environment, read with the sync's own parser.
  */
-import { DeleteParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { syncConfig, SyncConfig } from "../../functions/hub-shared/config";
 import { deployedHubConfiguration } from "../world/deployedHubConfiguration";
 import type { DynamoDBRecord } from "aws-lambda";
@@ -46,8 +46,15 @@ export class HubView {
         try {
             const { name, value, type } = this.markerParameter;
             await ssm.send(new DeleteParameterCommand({ Name: name }));
-            const { Version } = await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: type as "String" }));
-            return Version ?? 0;
+            try {
+                const { Version } = await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: type as "String" }));
+                return Version ?? 0;
+            } catch (err) {
+                // The change marker wrote it first (it overwrites): recreated all the same, its versions restarted.
+                if ((err as { name?: string }).name !== "ParameterAlreadyExists") throw err;
+                const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
+                return Parameter?.Version ?? 0;
+            }
         } finally {
             ssm.destroy();
         }

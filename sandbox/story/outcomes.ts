@@ -9,6 +9,7 @@ import type { InventoryOutcome } from "../../functions/workbench-inventory/inven
 import type { SyncOutcome } from "../../functions/hub-sync/sync";
 import type { ReportRunResult } from "../../functions/license-usage-report/tracker";
 import type { CheckResult } from "../../functions/license-utilisation-checker/checker";
+import type { WatchOutcome } from "../../functions/hub-inventory-watch/watch";
 import { WORKBENCH_SNAPSHOT_DETAIL_TYPE, WorkbenchEventDetail } from "../../functions/shared/workbenchEvent";
 
 export type HandlerOutcome =
@@ -20,9 +21,10 @@ export type HandlerOutcome =
     | { handler: "hub-sync"; outcome: SyncOutcome }
     | { handler: "license-usage-report"; outcome: ReportRunResult }
     | { handler: "license-utilisation-checker"; outcome: CheckResult }
+    | { handler: "hub-inventory-watch"; outcome: WatchOutcome }
     | { handler: "other"; outcome: unknown };
 
-const KNOWN = ["workbench-forwarder", "workbench-inventory", "hub-assignment", "hub-sync", "license-usage-report", "license-utilisation-checker"];
+const KNOWN = ["workbench-forwarder", "workbench-inventory", "hub-assignment", "hub-sync", "license-usage-report", "license-utilisation-checker", "hub-inventory-watch"];
 
 /** A handler's result typed by its handler and, for the assignment Lambda, by what it was invoked with. */
 export function outcomeOf(handler: string, result: unknown, event?: unknown): HandlerOutcome {

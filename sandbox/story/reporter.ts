@@ -195,6 +195,7 @@ export class TimelineReporter {
                 const of = this.context.accountName(String(d.account));
                 if (o.outcome === "reconciled") (o.corrected + o.repaired > 0 ? this.line.bind(this) : this.routine.bind(this))(at, where, `inventory of ${of}: ${o.observed} instances, ${o.corrected} corrected, ${o.superseded} superseded by later events, ${o.repaired} seat repairs`);
                 else if (o.outcome === "partial") this.routine(at, where, `inventory of ${of}: chunk held, ${o.chunksHeld} of ${o.chunkCount}`);
+                else if (o.outcome === "stale") this.routine(at, where, `inventory of ${of}: chunk stale (${o.reason})`);
                 else this.line(at, where, `inventory of ${of}: REJECTED: ${o.reason}`);
                 return;
             }
@@ -221,6 +222,13 @@ export class TimelineReporter {
             case "license-usage-report": {
                 const o = typed.outcome;
                 this.line(at, where, `usage report: ${o.configurations.total} configurations (${o.configurations.failed} failed), ${o.usageRows} usage rows, ${o.filesWritten} files -> ${o.manifestKey}`);
+                return;
+            }
+            case "hub-inventory-watch": {
+                const o = typed.outcome;
+                const silent = o.silent.map((s) => `${this.context.accountName(s.account)} ${s.region} (${s.silentPeriods} periods)`);
+                if (silent.length > 0) this.line(at, where, `silence watch: ${o.expected} account-regions expected, SILENT: ${silent.join(", ")}`);
+                else this.routine(at, where, `silence watch: ${o.expected} account-regions expected, none silent`);
                 return;
             }
             case "license-utilisation-checker": {

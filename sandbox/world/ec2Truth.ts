@@ -30,7 +30,7 @@ export class Ec2Truth {
     private readonly history = new Map<string, { accountId: string; entries: TruthEntry[] }>();
     /** Occurrence time of each state change whose delivery has not finished, by delivery index. */
     private readonly unfinished = new Map<number, number>();
-    /** Scenario second each EC2 event was last put on its account's default bus, by event id. */
+    /** Scenario second the last EC2 event of each instance was put on its account's default bus, by instance id. */
     private readonly deliveries = new Map<string, number>();
 
     /** An instance as it is at deployment (scenario second 0 and before). */
@@ -51,14 +51,14 @@ export class Ec2Truth {
         if (deliveryIndex !== undefined) this.unfinished.set(deliveryIndex, at);
     }
 
-    /** EC2's event `eventId` goes out at scenario second `at` (a redelivery: again, later). */
-    delivered(eventId: string, at: number): void {
-        this.deliveries.set(eventId, at);
+    /** An EC2 event of the instance goes out at scenario second `at` (a redelivery: again, later). */
+    delivered(instanceId: string, at: number): void {
+        this.deliveries.set(instanceId, at);
     }
 
-    /** When the event was last put on the bus; undefined for an event EC2 never sent (a forgery). */
-    deliveredAt(eventId: unknown): number | undefined {
-        return typeof eventId === "string" ? this.deliveries.get(eventId) : undefined;
+    /** When the instance's last event was put on the bus; undefined when EC2 never sent one for it. */
+    lastDeliveredAt(instanceId: string): number | undefined {
+        return this.deliveries.get(instanceId);
     }
 
     has(instanceId: string): boolean {

@@ -213,6 +213,7 @@ describe("dashboards", () => {
             "Sync outcomes",
             "Workbench events: applied, refused, rejected",
             "Inventory snapshots (lost events repaired)",
+            "Silent workbench account-regions",
             "Refused by the sync and the license servers",
             "Change marker",
             "Dead-letter and failure queues (messages waiting)",

@@ -144,10 +144,12 @@ describe("hub reconciliation with inventory snapshots (dynalite)", () => {
     });
 
     it("repairs a seat row the instance item does not entitle, and one it entitles that is missing", async () => {
+        // The workbench ran as cae-standard (matlab and ansys), then as office (matlab only).
+        await apply(workbenchEvent({ instance: WB1, user: "alice", type: "cae-standard", at: 5 }));
         await apply(workbenchEvent({ instance: WB1, user: "alice", type: "office", at: 10 }));
         const seatPorts = dynamoAssignmentPorts(dynamo.documents, table);
         // A release and an add that never happened (e.g. an invocation that ran out of retries).
-        await seatPorts.addSeatHolder("ansys", "mallory", ref(WB1), timeAt(10));
+        await seatPorts.addSeatHolder("ansys", "alice", ref(WB1), timeAt(5));
         await seatPorts.removeSeatHolder("matlab", "alice", ref(WB1));
         const [outcome] = await reconcileAll(snapshot(100, [running(WB1, "alice", "office")]));
         expect(outcome).to.deep.include({ corrected: 0, repaired: 1 });

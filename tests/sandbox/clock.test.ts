@@ -8,6 +8,8 @@ describe("sandbox clock", () => {
         expect(schedulePeriodMs("rate(1 hour)")).to.equal(3_600_000);
         expect(schedulePeriodMs("rate(1 day)")).to.equal(86_400_000);
         expect(schedulePeriodMs("cron(0 5 * * ? *)")).to.equal(undefined);
+        // The forwarders' spread inventory schedule: every 5 minutes, at the account-region's own minute.
+        expect(schedulePeriodMs("cron(3/5 * * * ? *)")).to.equal(300_000);
     });
 
     it("scales waits by the speed and places every scenario time in the past", () => {

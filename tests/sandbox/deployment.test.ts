@@ -1,3 +1,4 @@
+import { spreadInventorySchedule } from "../../components/workbench/inventorySchedule";
 import { deployedHubConfiguration } from "../../sandbox/world/deployedHubConfiguration";
 import { expect } from "chai";
 import { CHANGE_MARKER_EVENT_SOURCE, DEFAULT_SYNC_SCHEDULE, HUB_TABLE, hubBusPattern, seatChangeStreamFilter } from "../../components/hub/definitions";
@@ -52,7 +53,8 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         for (const account of ["engineering", "research", "contractor"]) {
             const inventory = deployment.functions.find((f) => f.accountId === id(account) && f.handler === "workbench-inventory")!;
             const schedule = deployment.rules.find((r) => r.accountId === id(account) && r.scheduleExpression !== undefined)!;
-            expect(schedule.scheduleExpression, account).to.equal("rate(5 minutes)");
+            // Every 5 minutes at the account-region's own minute (its offset spreads the estate's snapshots).
+            expect(schedule.scheduleExpression, account).to.equal(spreadInventorySchedule(id(account), "eu-central-1"));
             expect(schedule.targets.map((t) => t.arn)).to.deep.equal([inventory.arn]);
             expect(invokeDenial(deployment, schedule, inventory)).to.equal(undefined);
             expect(deployment.invocations.filter((i) => i.accountId === id(account))).to.deep.equal([
@@ -101,7 +103,7 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         const intake = hub.find((r) => r.eventPattern)!;
         expect(intake.eventPattern).to.deep.equal(hubBusPattern());
         expect(functionByArn(deployment, intake.targets[0].arn)?.handler).to.equal("hub-assignment");
-        const schedule = hub.find((r) => r.scheduleExpression)!;
+        const schedule = hub.find((r) => r.scheduleExpression && functionByArn(deployment, r.targets[0].arn)?.handler === "hub-sync")!;
         expect(schedule.scheduleExpression).to.equal(DEFAULT_SYNC_SCHEDULE);
         expect(functionByArn(deployment, schedule.targets[0].arn)?.handler).to.equal("hub-sync");
 

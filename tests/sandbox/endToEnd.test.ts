@@ -145,7 +145,7 @@ describe("npm start: the default scenario, end to end", function () {
             expect(kinds.has(kind as SandboxEvent["kind"]), kind).to.equal(true);
         }
         const handlers = new Set(events.flatMap((e) => (e.kind === "invocation" ? [e.fn.handler] : [])));
-        expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-ledger", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder", "workbench-inventory"]);
+        expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-inventory-watch", "hub-ledger", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder", "workbench-inventory"]);
     });
 
     it("heals what no event told the hub: an instance running before deployment, a lost stop; a stop without tags releases", () => {

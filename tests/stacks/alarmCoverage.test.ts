@@ -94,7 +94,9 @@ describe("dashboard coverage of the committed plans", () => {
 
     it("license-server: shows every metric the hub's Lambdas and the seat ledger emit", () => {
         const hub = readPlan(path.join(PLANS_DIR, "license-server.plan.txt")).find((r) => r.type === DASHBOARD && r.name === "license-hub");
-        const shown = new Set([...JSON.stringify(JSON.parse(hub!.inputs.dashboardBody)).matchAll(/"LicenseOps","([A-Za-z0-9]+)"/g)].map((m) => m[1]));
+        const body = JSON.stringify(JSON.parse(hub!.inputs.dashboardBody));
+        // A metric line names it after the namespace; a SEARCH expression (one line per dimension value) by MetricName.
+        const shown = new Set([...body.matchAll(/"LicenseOps","([A-Za-z0-9]+)"/g), ...body.matchAll(/MetricName=\\"([A-Za-z0-9]+)\\"/g)].map((m) => m[1]));
         const functions = path.join(projectRoot, "functions");
         const emitted = fs.readdirSync(functions).filter((dir) => dir.startsWith("hub-")).flatMap((dir) => emittedMetrics(path.join(functions, dir)));
         expect(emitted.length, "metrics found in functions/hub-*").to.be.greaterThan(20);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { errorOf } from "../support/errors";
 import { WorkbenchAccountForwarder } from "../../components/workbench/workbenchAccountForwarder";
 import { allowStatements, named, ofType, runUnderMocks } from "../support/pulumiMocks";
+import { inventoryMinuteOffset, spreadInventorySchedule } from "../../components/workbench/inventorySchedule";
 import { WORKBENCH_DETAIL_TYPES, WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE } from "../../functions/shared/workbenchEvent";
 
 const HUB_BUS = "arn:aws:events:eu-central-1:999999999999:event-bus/license-hub";
@@ -170,12 +171,22 @@ describe("WorkbenchAccountForwarder (Pulumi mocks)", () => {
         expect(() => new WorkbenchAccountForwarder("long", { hubEventBusArn: HUB_BUS, namePrefix: `${longest}a` })).to.throw(/long: namePrefix "a{29}" must start with a letter and use at most 28/);
     });
 
+    it("spreads the account-regions' inventories over the 5-minute period, each at a minute derived from its account and region", async () => {
+        const offsets = Array.from({ length: 200 }, (_, i) => inventoryMinuteOffset(String(100_000_000_000 + i), i % 2 ? "eu-central-1" : "us-east-1"));
+        const perMinute = [0, 1, 2, 3, 4].map((m) => offsets.filter((o) => o === m).length);
+        console.log(`      inventories of 200 account-regions per minute of the period: ${perMinute.join(", ")}`);
+        for (const n of perMinute) expect(n).to.be.within(20, 60);
+        const { resources: second } = await runUnderMocks(() => new WorkbenchAccountForwarder("w2", { hubEventBusArn: HUB_BUS }), { account: { accountId: "222222222222" } });
+        expect(named(second, "aws:cloudwatch/eventRule:EventRule", "w2-inventory").inputs.scheduleExpression).to.equal(spreadInventorySchedule("222222222222", "eu-central-1"));
+        expect(spreadInventorySchedule("222222222222", "eu-central-1")).to.match(/^cron\([0-4]\/5 \* \* \* \? \*\)$/);
+    });
+
     it("runs the inventory every 5 minutes, with retries and the dead-letter queue, and once at deployment", () => {
         const fn = named(resources, "aws:lambda/function:Function", "wb-inventory");
         expect(fn.inputs.tags["licensing:handler"]).to.equal("workbench-inventory");
         expect(fn.inputs.environment.variables).to.include({ OWNER_TAG_KEY: "vew:workbench:ownerId", TYPE_TAG_KEY: "vew:workbench:type", EVENT_BUS_NAME: "license-ops-workbench-events" });
         const rule = named(resources, "aws:cloudwatch/eventRule:EventRule", "wb-inventory");
-        expect(rule.inputs.scheduleExpression).to.equal("rate(5 minutes)");
+        expect(rule.inputs.scheduleExpression).to.equal(`cron(${inventoryMinuteOffset("111111111111", "eu-central-1")}/5 * * * ? *)`);
         expect(rule.inputs.eventBusName, "schedules run on the default bus").to.equal(undefined);
         const target = named(resources, "aws:cloudwatch/eventTarget:EventTarget", "wb-inventory-target");
         expect(target.inputs.arn).to.match(/:function:license-ops-workbench-inventory$/);

@@ -37,7 +37,10 @@ const TAG_SETS: Record<string, string>[] = [
     { [OWNER]: "mallory; rm -rf /", [TYPE]: "office" },
     {},
 ];
-/** Pending is sent by EC2 but neither starts nor ends a workbench: no event, yet the inventory lists it. */
+/**
+ * Pending is sent by EC2 but no rule forwards it: no event, yet the inventory lists it, and the hub counts it as
+ * running (EC2's lag before running, #21 item 6).
+ */
 const STATES: Ec2InstanceState[] = ["pending", "running", "running", "stopping", "stopped", "shutting-down", "terminated"];
 /** Small chunks, so that most snapshots have several and losing one makes the snapshot partial. */
 const CHUNK_BYTES = 420;
@@ -151,12 +154,12 @@ function envelope(detailType: string, time: string, detail: Record<string, unkno
     return { version: "0", id: `bus-${++busEventIds}`, "detail-type": detailType, source: WORKBENCH_EVENT_SOURCE, account: WORKBENCH_ACCOUNT, time, region: REGION, resources: [], detail };
 }
 
-/** Seat rows the final truth calls for: running instances with a valid owner and a type the catalog knows. */
+/** Seat rows the final truth calls for: running (or pending) instances with a valid owner and a type the catalog knows. */
 function expectedRows(final: readonly Truth[]): Record<string, string[]> {
     const rows: Record<string, string[]> = {};
     final.forEach((t, i) => {
         const products = Object.prototype.hasOwnProperty.call(CATALOG.workbenchTypes, t.tags[TYPE]) ? CATALOG.workbenchTypes[t.tags[TYPE]] : undefined;
-        if (t.state !== "running" || !isValidUserId(t.tags[OWNER]) || !products) return;
+        if ((t.state !== "running" && t.state !== "pending") || !isValidUserId(t.tags[OWNER]) || !products) return;
         for (const product of products) (rows[`${product}/${t.tags[OWNER]}`] ??= []).push(instanceRef(WORKBENCH_ACCOUNT, REGION, INSTANCES[i]));
     });
     for (const holders of Object.values(rows)) holders.sort();

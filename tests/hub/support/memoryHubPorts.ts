@@ -7,9 +7,9 @@
  * the whole estate's login storm on it, reading the seat rows per product as the sync does.
  */
 import type { AssignmentPorts, InstanceState } from "../../../functions/hub-assignment/assignment";
-import type { HeldState, SnapshotPorts } from "../../../functions/hub-assignment/snapshot";
+import type { HeldState, InventoryRecord, SnapshotPorts } from "../../../functions/hub-assignment/snapshot";
 import type { SeatHolder } from "../../../functions/hub-sync/seatSelection";
-import { accountRegionPrefix, seatRef } from "../../../functions/hub-shared/tableKeys";
+import { accountRegionPrefix, parseSeatRef, seatRef } from "../../../functions/hub-shared/tableKeys";
 import type { InventorySnapshotDetail } from "../../../functions/shared/inventorySnapshot";
 
 /** A seat row appearing or disappearing: what the table's stream carries to the change marker (INSERT / REMOVE). */
@@ -48,6 +48,7 @@ export function memoryHub(options: MemoryHubOptions = {}): MemoryHub {
     /** product -> user -> row: the seat partitions. */
     const seats = new Map<string, Map<string, SeatRow>>();
     const chunks = new Map<string, Map<number, InventorySnapshotDetail>>();
+    const records = new Map<string, InventoryRecord>();
     const copy = (s: InstanceState): InstanceState => ({ ...s, products: [...s.products], seatRefs: [...s.seatRefs] });
     const allRows = function* (): Generator<[string, string, SeatRow]> {
         for (const [product, rows] of seats) for (const [userId, row] of rows) yield [product, userId, row];
@@ -122,13 +123,31 @@ export function memoryHub(options: MemoryHubOptions = {}): MemoryHub {
             const prefix = accountRegionPrefix(account, region);
             const held: HeldState = { instances: new Map(), seatHoldings: new Map() };
             for (const [ref, state] of instances) if (ref.startsWith(prefix)) held.instances.set(ref, copy(state));
-            for (const [product, userId, row] of allRows()) {
-                for (const ref of row.holders) {
-                    if (ref.startsWith(prefix)) held.seatHoldings.set(ref, [...(held.seatHoldings.get(ref) ?? []), seatRef(product, userId)]);
+            // As the DynamoDB port: only the seat rows the items' seatRefs name (a point read each), never all rows.
+            for (const seat of new Set([...held.instances.values()].flatMap((i) => i.seatRefs))) {
+                const { product, userId } = parseSeatRef(seat);
+                for (const ref of seats.get(product)?.get(userId)?.holders ?? []) {
+                    if (held.instances.has(ref)) held.seatHoldings.set(ref, [...(held.seatHoldings.get(ref) ?? []), seatRef(product, userId)]);
                 }
             }
             return held;
         },
+        async lastSnapshot(account, region) {
+            await yieldTurn();
+            const record = records.get(`${account}/${region}`);
+            return record ? { ...record } : undefined;
+        },
+        async completeSnapshot(record, chunkCount) {
+            await yieldTurn();
+            const key = `${record.account}/${record.region}`;
+            const stored = records.get(key);
+            if (!stored || stored.asOf <= record.asOf) records.set(key, { ...record });
+            const held = chunks.get(`${key}/${record.snapshotId}`);
+            for (let i = 0; i < chunkCount; i++) held?.delete(i);
+            if (held?.size === 0) chunks.delete(`${key}/${record.snapshotId}`);
+        },
+        // No earlier layout in memory.
+        adoptLegacyInstances: async () => 0,
     };
 
     return {

@@ -1,0 +1,27 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { INVENTORY_WATCH_ENVIRONMENT } from "../hub-shared/environment";
+import { hubConfigurationLoader, s3TextReader } from "../hub-shared/hubConfigurationLoader";
+import { powertoolsTelemetry } from "../shared/powertools";
+import { dynamoWatchPorts } from "./awsPorts";
+import { WatchOutcome, watchInventories } from "./watch";
+import { watchSettingsFromEnv } from "./settings";
+
+// Created once per container; endpoints from AWS_ENDPOINT_URL_<SERVICE> when set (local sandbox).
+const configuration = hubConfigurationLoader(process.env, s3TextReader(new S3Client({})));
+const settings = watchSettingsFromEnv(process.env);
+const tableName = process.env[INVENTORY_WATCH_ENVIRONMENT.tableName];
+if (!tableName) throw new Error(`environment variable ${INVENTORY_WATCH_ENVIRONMENT.tableName} is not set`);
+const ports = dynamoWatchPorts(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName);
+const telemetry = powertoolsTelemetry(process.env.POWERTOOLS_SERVICE_NAME || "hub-inventory-watch");
+
+/** Scheduled every inventory period. */
+export async function handler(): Promise<WatchOutcome> {
+    try {
+        const { admission } = await configuration();
+        return await watchInventories(ports, { ...settings, admittedAccounts: admission.accountIds }, telemetry);
+    } finally {
+        telemetry.flush();
+    }
+}

@@ -1,0 +1,82 @@
+/**
+ * Silence is an alarm (#21 item 4): every workbench account-region the hub expects sends an inventory snapshot each
+ * period; one that stays silent (its forwarder stack deleted, its schedule disabled, its functions throttled, its
+ * account frozen) is named, per account and region, in a metric the hub's alarm watches by contributor.
+ */
+import type { InventoryRecord } from "../hub-shared/inventoryRecords";
+import type { Telemetry } from "../shared/telemetry";
+
+export interface WatchSettings {
+    /** Seconds between two inventories of one account-region (the forwarders' schedule). */
+    periodSeconds: number;
+    /** Periods without a complete snapshot after which an expected account-region is silent. */
+    silentPeriods: number;
+    /** Regions every admitted account runs workbenches in (configured); empty: only the regions seen. */
+    regions: readonly string[];
+    /** Accounts admitted by name (the hub configuration's admission list); empty: only the accounts seen. */
+    admittedAccounts: readonly string[];
+}
+
+/** An account-region heard from in the last day is expected to keep sending, configured or not. */
+export const SEEN_MEMORY_SECONDS = 86_400;
+
+export interface SilentAccountRegion {
+    account: string;
+    region: string;
+    /** When its last complete snapshot was taken (its as-of); undefined: never (configured, not heard from yet). */
+    lastSnapshotAt?: string;
+    /** Whole periods since then (or since the watch knows of it, for one never heard from: at least silentPeriods). */
+    silentPeriods: number;
+    expectedBecause: "configured" | "seen in the last day";
+}
+
+export interface WatchOutcome {
+    expected: number;
+    silent: SilentAccountRegion[];
+}
+
+export interface WatchPorts {
+    /** Every account-region's last-snapshot record (one partition, every page). */
+    lastSnapshots(): Promise<InventoryRecord[]>;
+}
+
+/** The expected account-regions that sent no complete snapshot for `silentPeriods` periods. */
+export function silentAccountRegions(records: readonly InventoryRecord[], settings: WatchSettings, now: number): { expected: number; silent: SilentAccountRegion[] } {
+    const last = new Map(records.map((r) => [`${r.account}/${r.region}`, r]));
+    const expected = new Map<string, SilentAccountRegion["expectedBecause"]>();
+    for (const account of settings.admittedAccounts) for (const region of settings.regions) expected.set(`${account}/${region}`, "configured");
+    for (const record of records) {
+        const key = `${record.account}/${record.region}`;
+        if (!expected.has(key) && now - Date.parse(record.asOf) <= SEEN_MEMORY_SECONDS * 1000) expected.set(key, "seen in the last day");
+    }
+    const silent: SilentAccountRegion[] = [];
+    for (const [key, because] of expected) {
+        const [account, region] = key.split("/");
+        const record = last.get(key);
+        if (!record) {
+            silent.push({ account, region, silentPeriods: settings.silentPeriods, expectedBecause: because });
+            continue;
+        }
+        // By the snapshot's own time: when the account last looked, however late its snapshot arrived.
+        const periods = Math.floor((now - Date.parse(record.asOf)) / (settings.periodSeconds * 1000));
+        if (periods >= settings.silentPeriods) silent.push({ account, region, lastSnapshotAt: record.asOf, silentPeriods: periods, expectedBecause: because });
+    }
+    silent.sort((a, b) => (a.account === b.account ? a.region.localeCompare(b.region) : a.account.localeCompare(b.account)));
+    return { expected: expected.size, silent };
+}
+
+/**
+ * One watch: reads every last-snapshot record, and for each silent expected account-region emits
+ * `InventorySilentPeriods` with its account and region as dimensions (the alarm's contributors) and logs it; the
+ * number of silent ones is `SilentAccountRegions`. Throws on AWS errors (the next period watches again).
+ */
+export async function watchInventories(ports: WatchPorts, settings: WatchSettings, telemetry: Telemetry, now: number = Date.now()): Promise<WatchOutcome> {
+    const outcome = silentAccountRegions(await ports.lastSnapshots(), settings, now);
+    for (const s of outcome.silent) {
+        telemetry.metric("InventorySilentPeriods", s.silentPeriods, "Count", { account: s.account, region: s.region });
+        telemetry.warn("workbench account-region silent: no inventory snapshot", { ...s });
+    }
+    telemetry.metric("SilentAccountRegions", outcome.silent.length);
+    telemetry.info("inventories watched", { expected: outcome.expected, silent: outcome.silent.length });
+    return outcome;
+}

@@ -1,0 +1,100 @@
+/**
+ * Silence is an alarm (#21 item 4): the hub's watch names every expected account-region (configured, or heard from in
+ * the last day) that sent no complete snapshot for N periods, by account and region, from the records the
+ * reconciliation writes.
+ */
+import { expect } from "chai";
+import { dynamoAssignmentPorts } from "../../functions/hub-assignment/awsPorts";
+import { reconcileSnapshot } from "../../functions/hub-assignment/snapshot";
+import { dynamoSnapshotPorts } from "../../functions/hub-assignment/snapshotPorts";
+import { dynamoWatchPorts } from "../../functions/hub-inventory-watch/awsPorts";
+import { watchSettingsFromEnv } from "../../functions/hub-inventory-watch/settings";
+import { WatchSettings, silentAccountRegions, watchInventories } from "../../functions/hub-inventory-watch/watch";
+import type { InventoryRecord } from "../../functions/hub-shared/inventoryRecords";
+import { snapshotChunks } from "../../functions/shared/inventorySnapshot";
+import { WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE } from "../../functions/shared/workbenchEvent";
+import { LocalDynamo, startDynalite } from "../../sandbox/aws/dynalite";
+import { RecordingTelemetry } from "../support/recordingTelemetry";
+import { NOW, assignmentConfig } from "./support/fixtures";
+
+const MINUTE = 60_000;
+const SETTINGS: WatchSettings = { periodSeconds: 300, silentPeriods: 3, regions: ["eu-central-1", "us-east-1"], admittedAccounts: ["111111111111"] };
+const record = (account: string, region: string, minutesAgo: number): InventoryRecord => {
+    const at = new Date(NOW - minutesAgo * MINUTE).toISOString();
+    return { account, region, snapshotId: `s-${account}-${region}`, asOf: at, reconciledAt: at };
+};
+
+describe("the hub's silence watch", () => {
+    it("names the configured account-regions never heard from, and any expected one silent for N periods", () => {
+        const records = [
+            record("111111111111", "eu-central-1", 4), // configured, fine
+            record("111111111111", "us-east-1", 16), // configured, 3 periods silent
+            record("222222222222", "eu-central-1", 14), // seen today, not yet 3 periods
+            record("333333333333", "ap-south-2", 30), // seen today, 6 periods silent
+            record("444444444444", "eu-central-1", 25 * 60), // last heard of yesterday: no longer expected
+        ];
+        const { expected, silent } = silentAccountRegions(records, SETTINGS, NOW);
+        expect(expected).to.equal(4);
+        expect(silent).to.deep.equal([
+            { account: "111111111111", region: "us-east-1", lastSnapshotAt: records[1].asOf, silentPeriods: 3, expectedBecause: "configured" },
+            { account: "333333333333", region: "ap-south-2", lastSnapshotAt: records[3].asOf, silentPeriods: 6, expectedBecause: "seen in the last day" },
+        ]);
+        // Configured regions of an admitted account that never sent anything are silent from the start.
+        const fresh = silentAccountRegions([], SETTINGS, NOW);
+        expect(fresh.silent.map((s) => `${s.account}/${s.region}`)).to.deep.equal(["111111111111/eu-central-1", "111111111111/us-east-1"]);
+        // With nothing configured (organisation mode without a list), only what was heard from is expected.
+        expect(silentAccountRegions([], { ...SETTINGS, admittedAccounts: [] }, NOW)).to.deep.equal({ expected: 0, silent: [] });
+    });
+
+    it("emits the silence per account and region (the alarm's contributors) and the count, and logs each", async () => {
+        const telemetry = new RecordingTelemetry();
+        await watchInventories({ lastSnapshots: async () => [record("111111111111", "eu-central-1", 20), record("111111111111", "us-east-1", 1)] }, SETTINGS, telemetry, NOW);
+        expect(telemetry.metrics).to.deep.include({ name: "InventorySilentPeriods", value: 4, unit: "Count", dimensions: { account: "111111111111", region: "eu-central-1" } });
+        expect(telemetry.metrics.filter((m) => m.name === "InventorySilentPeriods")).to.have.length(1);
+        expect(telemetry.total("SilentAccountRegions")).to.equal(1);
+        expect(telemetry.logs.filter((l) => l.level === "warn").map((l) => l.fields)).to.deep.equal([
+            { account: "111111111111", region: "eu-central-1", lastSnapshotAt: new Date(NOW - 20 * MINUTE).toISOString(), silentPeriods: 4, expectedBecause: "configured" },
+        ]);
+    });
+
+    it("reads its settings from the environment and refuses broken ones", () => {
+        expect(watchSettingsFromEnv({ HUB_INVENTORY_PERIOD_SECONDS: "300", HUB_SILENT_INVENTORY_PERIODS: "3", HUB_WORKBENCH_REGIONS: "eu-central-1, us-east-1" })).to.deep.equal({ periodSeconds: 300, silentPeriods: 3, regions: ["eu-central-1", "us-east-1"] });
+        expect(watchSettingsFromEnv({ HUB_INVENTORY_PERIOD_SECONDS: "300", HUB_SILENT_INVENTORY_PERIODS: "3" }).regions).to.deep.equal([]);
+        expect(() => watchSettingsFromEnv({ HUB_INVENTORY_PERIOD_SECONDS: "0", HUB_SILENT_INVENTORY_PERIODS: "3" })).to.throw(/HUB_INVENTORY_PERIOD_SECONDS must be a positive integer/);
+        expect(() => watchSettingsFromEnv({ HUB_INVENTORY_PERIOD_SECONDS: "300", HUB_SILENT_INVENTORY_PERIODS: "3", HUB_WORKBENCH_REGIONS: "mars-1" })).to.throw(/"mars-1" is not a region/);
+    });
+
+    describe("on the records the reconciliation writes (dynalite)", function () {
+        this.timeout(60_000);
+        let dynamo: LocalDynamo;
+        before(async () => {
+            dynamo = await startDynalite();
+        });
+        after(() => dynamo.close());
+
+        it("hears from an account-region once its snapshot is reconciled, and names it when it falls silent", async () => {
+            const table = await dynamo.createHubTable();
+            try {
+                const config = assignmentConfig(table, { allowedAccounts: new Set() });
+                const ports = { ...dynamoAssignmentPorts(dynamo.documents, table), ...dynamoSnapshotPorts(dynamo.documents, table) };
+                const asOf = new Date(NOW - 2 * MINUTE).toISOString();
+                for (const [account, region] of [["111111111111", "eu-central-1"], ["555555555555", "eu-west-1"]]) {
+                    const [detail] = snapshotChunks({ account, region, snapshotId: `w-${account}`, asOf }, []);
+                    const event = { version: "0", id: `bus-${account}`, "detail-type": WORKBENCH_SNAPSHOT_DETAIL_TYPE, source: WORKBENCH_EVENT_SOURCE, account, time: asOf, region, resources: [], detail };
+                    expect((await reconcileSnapshot(event, config, ports, new RecordingTelemetry(), NOW)).outcome).to.equal("reconciled");
+                }
+                const watch = dynamoWatchPorts(dynamo.documents, table);
+                const settings = { ...SETTINGS, regions: ["eu-central-1"] };
+                expect((await watchInventories(watch, settings, new RecordingTelemetry(), NOW)).silent).to.deep.equal([]);
+                // Twenty minutes later, nothing more arrived: both are named, the unconfigured one because it was seen.
+                const later = await watchInventories(watch, settings, new RecordingTelemetry(), NOW + 20 * MINUTE);
+                expect(later.silent.map((s) => [s.account, s.region, s.expectedBecause])).to.deep.equal([
+                    ["111111111111", "eu-central-1", "configured"],
+                    ["555555555555", "eu-west-1", "seen in the last day"],
+                ]);
+            } finally {
+                await dynamo.deleteTable(table);
+            }
+        });
+    });
+});
