@@ -1,3 +1,5 @@
+import { assertArguments } from "../shared/argumentChecks";
+import { knownKeys } from "../shared/configKeys";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { componentType } from "../shared/componentType";
@@ -22,6 +24,9 @@ export function retentionDaysProblems(days: unknown, path: string): string[] {
     return Number.isInteger(days) && (days as number) >= 1 ? [] : [`${path}: must be a positive whole number of days (got ${JSON.stringify(days)})`];
 }
 
+/** Every argument of LicenseAuditTrailArgs (checked both ways at compile time): anything else is refused by name. */
+const LICENSE_AUDIT_TRAIL_ARGUMENTS = knownKeys<LicenseAuditTrailArgs>()("seatTableArn", "retentionDays", "kmsKeyArn");
+
 /**
  * An account trail for the license server account, for organisations without an organisation trail (or whose
  * organisation trail records no data events): every item-level call on the seat table (who changed which seat, and
@@ -40,6 +45,7 @@ export class LicenseAuditTrail extends pulumi.ComponentResource {
 
     constructor(name: string, args: LicenseAuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("LicenseAuditTrail"), name, {}, opts);
+        assertArguments(name, args, LICENSE_AUDIT_TRAIL_ARGUMENTS, this);
         if (!args.seatTableArn) throw new pulumi.ResourceError(`${name}: seatTableArn is required (the LicenseServerHub's table ARN).`, this);
         const retention = whenKnown(args.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS, (days) => {
             const problems = retentionDaysProblems(days, "retentionDays");

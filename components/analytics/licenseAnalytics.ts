@@ -1,3 +1,5 @@
+import { assertArguments } from "../shared/argumentChecks";
+import { knownKeys } from "../shared/configKeys";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { componentType } from "../shared/componentType";
@@ -52,6 +54,9 @@ export function reportPrefixProblems(prefix: unknown, path: string): string[] {
     return typeof prefix === "string" && (prefix === "" || /^([A-Za-z0-9._-]+\/)+$/.test(prefix)) ? [] : [`${path}: must be empty or folders ending in "/" (got ${JSON.stringify(prefix)})`];
 }
 
+/** Every argument of LicenseAnalyticsArgs (checked both ways at compile time): anything else is refused by name. */
+const LICENSE_ANALYTICS_ARGUMENTS = knownKeys<LicenseAnalyticsArgs>()("ledgerBucketName", "usageReports", "accountCostCentres", "bytesScannedCutoffPerQuery", "queryResultRetentionDays", "firstLedgerDay");
+
 /**
  * Licence usage analytics at scale: a Glue database with tables over the seat ledger and the tracker's hive reports
  * (partition projection, so no crawler and no partition maintenance), the views the queries share, an Athena
@@ -74,6 +79,7 @@ export class LicenseAnalytics extends pulumi.ComponentResource {
 
     constructor(name: string, args: LicenseAnalyticsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("LicenseAnalytics"), name, {}, opts);
+        assertArguments(name, args, LICENSE_ANALYTICS_ARGUMENTS, this);
         const fail = (problem: string) => {
             throw new pulumi.ResourceError(`${name}: ${problem}`, this);
         };

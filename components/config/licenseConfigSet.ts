@@ -1,3 +1,4 @@
+import { assertArguments } from "../shared/argumentChecks";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { awsContext } from "../shared/awsContext";
@@ -47,6 +48,16 @@ export interface LicenseConfigSetArgs {
 
 export { LICENSE_SET_TAG_KEY };
 
+/** `alerts` is settings or nothing: `false` (or any other non-object) reads as "off" but would turn nothing off. */
+function alertsShapeProblems(alerts: unknown): string[] {
+    if (pulumi.Output.isInstance(alerts)) return ["alerts must be a plain object (its fields may be Outputs): whether there are alerts decides which resources exist"];
+    if (alerts === undefined || (typeof alerts === "object" && alerts !== null && !Array.isArray(alerts))) return [];
+    return [`alerts: ${JSON.stringify(alerts)} is not an alerts setting; write { enabled: false } to turn the alerts off, or leave it out for the defaults`];
+}
+
+/** Every argument of LicenseConfigSetArgs (checked both ways at compile time): anything else is refused by name. */
+const LICENSE_CONFIG_SET_ARGUMENTS = knownKeys<LicenseConfigSetArgs>()("licenses", "alerts", "organizationSettings", "tags");
+
 /**
  * License Manager configurations for a set of licenses you own, and everything that makes them effective: hard
  * limits (enforced unless explicitly exempted), associations with the AMIs and launch templates that consume them,
@@ -77,6 +88,7 @@ export class LicenseConfigSet extends pulumi.ComponentResource {
         // Before super: a bad set registers nothing, not even the component.
         checkArgs(() => validateArgs(name, args));
         super(componentType("LicenseConfigSet"), name, {}, withFormerType("licensing:config:LicenseConfigSet", opts));
+        assertArguments(name, args, LICENSE_CONFIG_SET_ARGUMENTS, this, { plain: { "alerts.enabled": args.alerts?.enabled }, more: alertsShapeProblems(args.alerts) });
         const members: SetMembers = { componentName: name };
         setMembers.set(this, members);
         const context = awsContext(this);

@@ -1,10 +1,11 @@
+import { regionProblem, unknownArgumentProblems } from "../shared/argumentChecks";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { awsContext } from "../shared/awsContext";
 import { componentType } from "../shared/componentType";
 import { childPath, knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
-import { whenKnown } from "../shared/validation";
+import { ArgumentError, whenKnown } from "../shared/validation";
 
 /** One received license (AWS Marketplace, or granted by a vendor) and the accounts it is distributed to. */
 export interface LicenseDistribution {
@@ -118,8 +119,8 @@ export class LicenseGrantAcceptances extends pulumi.ComponentResource {
     public readonly accepters: aws.licensemanager.LicenseGrantAccepter[];
 
     constructor(name: string, args: LicenseGrantAcceptancesArgs, opts?: pulumi.ComponentResourceOptions) {
-        const problems = grantArnProblems(args.grantArns, "grantArns");
-        if (problems.length > 0) throw new pulumi.ResourceError(problemsMessage(name, problems), undefined, true);
+        const problems = [...unknownArgumentProblems(args, ACCEPTANCE_ARG_KEYS), ...grantArnProblems(args.grantArns, "grantArns")];
+        if (problems.length > 0) throw new ArgumentError(problemsMessage(name, problems));
         super(componentType("LicenseGrantAcceptances"), name, {}, opts);
         this.accepters = args.grantArns.map((grantArn, i) => {
             const checked = whenKnown(grantArn, (arn) => {
@@ -145,6 +146,7 @@ export function grantArnProblems(arns: unknown, path: string): string[] {
 }
 
 const ARG_KEYS = knownKeys<LicenseGrantsArgs>()("distributions");
+const ACCEPTANCE_ARG_KEYS = knownKeys<LicenseGrantAcceptancesArgs>()("grantArns");
 const DISTRIBUTION_KEYS = knownKeys<LicenseDistribution>()("licenseArn", "principals", "allowedOperations", "homeRegion");
 
 function principalProblem(principal: unknown): string | undefined {
@@ -183,7 +185,10 @@ export function licenseDistributionsProblems(distributions: unknown, path: strin
                 }
             }
         }
-        if (typeof d.homeRegion === "string" && !REGION.test(d.homeRegion)) problems.push(`${here}.homeRegion "${d.homeRegion}" is not a Region name such as us-east-1`);
+        if (typeof d.homeRegion === "string") {
+            if (!REGION.test(d.homeRegion)) problems.push(`${here}.homeRegion "${d.homeRegion}" is not a Region name such as us-east-1`);
+            else problems.push(...[regionProblem(`${here}.homeRegion`, d.homeRegion)].filter((p): p is string => p !== undefined));
+        }
         return problems;
     });
 }

@@ -1,3 +1,5 @@
+import { assertArguments } from "../shared/argumentChecks";
+import { knownKeys } from "../shared/configKeys";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -135,6 +137,9 @@ export interface LicenseServerHubArgs {
 const hubFunctions = new TypeScriptOnly<{ assignment: BundledFunction; changeMarker: BundledFunction; sync: BundledFunction; inventoryWatch: BundledFunction }>();
 const DEFAULTS = { syncTimeoutSeconds: 300, commandTimeoutSeconds: 120, commandDeliveryTimeoutSeconds: 60 };
 
+/** Every argument of LicenseServerHubArgs (checked both ways at compile time): anything else is refused by name. */
+const LICENSE_SERVER_HUB_ARGUMENTS = knownKeys<LicenseServerHubArgs>()("catalog", "workbenchAccountIds", "organizationId", "workbenchOrganizationalUnitPaths", "admitWholeOrganization", "workbenchNamePrefix", "syncSchedule", "syncOnChange", "fullCheckEveryTicks", "syncTimeoutSeconds", "commandTimeoutSeconds", "commandDeliveryTimeoutSeconds", "tombstoneRetentionDays", "maxClockSkewSeconds", "licenseServerWorkDirectory", "licenseServerWindowsWorkDirectory", "licenseServerRoleNames", "tableDeletionProtection", "logRetentionDays", "alarmActions");
+
 /**
  * The license server account side of floating licenses. Workbench start/stop events from the workbench accounts
  * arrive on a custom bus; an assignment Lambda keeps a DynamoDB table of who holds which product's seat (correct
@@ -203,6 +208,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
 
     constructor(name: string, args: LicenseServerHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("LicenseServerHub"), name, {}, withFormerType("licensing:hub:LicenseServerHub", opts));
+        assertArguments(name, args, LICENSE_SERVER_HUB_ARGUMENTS, this, { plain: { syncOnChange: args.syncOnChange, admitWholeOrganization: args.admitWholeOrganization } });
         // Every value may be an output of another resource: checked here when plain, once known otherwise.
         const settings = validated(
             {

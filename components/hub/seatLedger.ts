@@ -1,3 +1,5 @@
+import { assertArguments } from "../shared/argumentChecks";
+import { knownKeys } from "../shared/configKeys";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { componentType } from "../shared/componentType";
@@ -35,6 +37,9 @@ export interface SeatLedgerArgs {
 /** Seven years and a leap day: what auditors usually ask licence usage history to be kept for. */
 export const DEFAULT_LEDGER_RETENTION_DAYS = 2557;
 
+/** Every argument of SeatLedgerArgs (checked both ways at compile time): anything else is refused by name. */
+const SEAT_LEDGER_ARGUMENTS = knownKeys<SeatLedgerArgs>()("table", "configurationBucketName", "configurationObjectKey", "bucket", "logRetentionDays", "alarmActions");
+
 /**
  * The seat ledger: every seat grant, release and denial of a LicenseServerHub as an immutable record in S3
  * (`seat-ledger/dt=YYYY-MM-DD/*.json.gz`, see functions/hub-ledger/ledgerRecord.ts), for Athena and for DuckDB.
@@ -62,6 +67,7 @@ export class SeatLedger extends pulumi.ComponentResource {
 
     constructor(name: string, args: SeatLedgerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("SeatLedger"), name, {}, opts);
+        assertArguments(name, args, SEAT_LEDGER_ARGUMENTS, this);
         if (!args.table) throw new pulumi.ResourceError(`${name}: table is required (the LicenseServerHub's table).`, this);
         if (!args.configurationBucketName || !args.configurationObjectKey) {
             throw new pulumi.ResourceError(`${name}: configurationBucketName and configurationObjectKey are required (LicenseServerHub's userListBucketName and configurationObjectKey).`, this);

@@ -1,3 +1,4 @@
+import { cronFieldProblem } from "./cronFields";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { BundledFunction } from "./bundledFunction";
@@ -33,6 +34,10 @@ export function scheduleExpressionProblem(expression: unknown): string | undefin
     }
     const bad = fields.find((field) => !CRON_FIELD.test(field));
     if (bad !== undefined) return `${shown}: field ${JSON.stringify(bad)} has characters EventBridge cron does not accept`;
+    for (const [i, field] of fields.entries()) {
+        const problem = cronFieldProblem(i, field);
+        if (problem) return `${shown}: ${problem}`;
+    }
     // EventBridge: day-of-month and day-of-week cannot both be given; the one left out is "?".
     if ((fields[2] === "?") === (fields[4] === "?")) return `${shown}: exactly one of day-of-month and day-of-week must be "?", e.g. "cron(0 6 * * ? *)"`;
     return undefined;

@@ -1,3 +1,6 @@
+import { componentType, withFormerType } from "./componentType";
+import { assertArguments } from "./argumentChecks";
+import { knownKeys } from "./configKeys";
 import { denyInsecureTransport } from "./denyInsecureTransport";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,6 +28,9 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 
+/** Every argument of AlertTopicArgs (checked both ways at compile time): anything else is refused by name. */
+const ALERT_TOPIC_ARGUMENTS = knownKeys<AlertTopicArgs>()("emailAddresses", "admitBudgets", "admitOrganizationAlarms");
+
 /**
  * Where a stack's alarms go when it has no topic of its own: an SNS topic encrypted with a dedicated key (CloudWatch
  * cannot publish to topics under the AWS-managed alias/aws/sns key), whose topic and key policies admit every
@@ -40,7 +46,8 @@ export class AlertTopic extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
 
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("licensing:shared:AlertTopic", name, {}, opts);
+        super(componentType("AlertTopic"), name, {}, withFormerType("licensing:shared:AlertTopic", opts));
+        assertArguments(name, args, ALERT_TOPIC_ARGUMENTS, this, { plain: { emailAddresses: args.emailAddresses, admitBudgets: args.admitBudgets } });
         const emails = args.emailAddresses ?? [];
         if (emails.length === 0) throw new pulumi.ResourceError(`${name}: emailAddresses must name at least one address.`, this);
         for (const email of emails) {

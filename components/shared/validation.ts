@@ -1,12 +1,51 @@
 import * as pulumi from "@pulumi/pulumi";
+import { inspect } from "node:util";
+
+/**
+ * A user's mistake in a component's arguments, reported as one line naming the field however it surfaces:
+ * - Pulumi's engine prints a ResourceError's message without a stack (`hideStack`);
+ * - a value that arrived as an Output fails inside an apply, and every resource input depending on it rethrows the
+ *   same error object after prefixing its message with `error serializing property "x": `: the message here keeps
+ *   its one line (the prefixes are dropped);
+ * - under plain node (a program run under mocks) an unhandled rejection is printed with util.inspect, which would
+ *   dump the resource the error names (thousands of lines): the resource is not enumerable, and inspect prints the
+ *   line.
+ */
+export class ArgumentError extends pulumi.ResourceError {
+    constructor(message: string, resource?: pulumi.Resource) {
+        super(message, resource, true);
+        Object.defineProperty(this, "resource", { value: resource, enumerable: false });
+        Object.defineProperty(this, "message", { get: () => message, set: () => undefined, enumerable: false, configurable: true });
+        Object.defineProperty(this, "stack", { value: `${this.name}: ${message}`, enumerable: false, writable: true, configurable: true });
+        // Node prints an error's own enumerable properties after its message: keep the SDK's markers (and the promise
+        // it attaches to a rejection) out of sight.
+        for (const key of ["hideStack", "__pulumResourceError"]) Object.defineProperty(this, key, { enumerable: false });
+        Object.defineProperty(this, "promise", {
+            configurable: true,
+            enumerable: false,
+            set(value: unknown) {
+                Object.defineProperty(this, "promise", { value, writable: true, configurable: true, enumerable: false });
+            },
+        });
+    }
+
+    get name(): string {
+        return "ArgumentError";
+    }
+
+    [inspect.custom](): string {
+        return `${this.name}: ${this.message}`;
+    }
+}
 
 /**
  * A bad argument as Pulumi reports it: the message alone, naming the field, without a stack trace (a plain Error
  * prints one, which buries the line that matters). Already-converted errors pass through unchanged.
  */
 export function argumentError(err: unknown, resource?: pulumi.Resource): Error {
-    if (pulumi.ResourceError.isInstance(err) || pulumi.RunError.isInstance(err)) return err;
-    return new pulumi.ResourceError(err instanceof Error ? err.message : String(err), resource, true);
+    if (err instanceof ArgumentError || pulumi.RunError.isInstance(err)) return err;
+    if (pulumi.ResourceError.isInstance(err)) return new ArgumentError(err.message, (err as pulumi.ResourceError).resource ?? resource);
+    return new ArgumentError(err instanceof Error ? err.message : String(err), resource);
 }
 
 /** Runs a component's argument checks; whatever they throw is thrown as a ResourceError without a stack trace. */

@@ -1,3 +1,4 @@
+import { plainValueProblem, regionProblem } from "../shared/argumentChecks";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { handlerArchive } from "../lambda/bundle";
@@ -163,7 +164,14 @@ export class WorkbenchStackSet extends pulumi.ComponentResource {
 export function workbenchStackSetProblems(args: WorkbenchStackSetArgs, path: string): string[] {
     const problems: string[] = [];
     if (!Array.isArray(args.regions) || args.regions.length === 0) problems.push("regions: name at least one region the workbenches run in");
-    for (const region of args.regions ?? []) if (!REGION.test(region)) problems.push(`regions: ${JSON.stringify(region)} is not a region name (e.g. eu-central-1)`);
+    for (const region of args.regions ?? []) {
+        if (!REGION.test(region)) problems.push(`regions: ${JSON.stringify(region)} is not a region name (e.g. eu-central-1)`);
+        else problems.push(...[regionProblem("regions:", region)].filter((p): p is string => p !== undefined));
+    }
+    for (const [field, value] of [["regions", args.regions], ["organizationalUnitIds", args.organizationalUnitIds]] as const) {
+        const problem = plainValueProblem(field, value);
+        if (problem) problems.push(problem);
+    }
     if (new Set(args.regions ?? []).size !== (args.regions ?? []).length) problems.push("regions: lists a region twice");
     const topics = args.alarmTopicArns ?? {};
     for (const region of args.regions ?? []) if (!(region in topics)) problems.push(`alarmTopicArns: no topic for ${region} (alarms notify a topic of their own region)`);

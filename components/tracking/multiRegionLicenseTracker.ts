@@ -1,3 +1,5 @@
+import { assertArguments, regionProblem } from "../shared/argumentChecks";
+import { knownKeys } from "../shared/configKeys";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { BundledFunction } from "../lambda/bundledFunction";
@@ -79,6 +81,9 @@ export interface MultiRegionLicenseTrackerArgs {
     expiryWarningDays?: pulumi.Input<number>;
 }
 
+/** Every argument of MultiRegionLicenseTrackerArgs (checked both ways at compile time): anything else is refused by name. */
+const MULTI_REGION_LICENSE_TRACKER_ARGUMENTS = knownKeys<MultiRegionLicenseTrackerArgs>()("licenseConfigurationArns", "scheduleExpression", "reportPrefix", "layout", "concurrency", "bucket", "timeoutSeconds", "memorySizeMb", "logRetentionDays", "alarmActions", "reportReceivedLicenses", "receivedLicenseRegions", "expiryWarningDays");
+
 /**
  * Daily (or scheduled) License Manager usage reports across regions. A scheduled Lambda reads every configured
  * license configuration in its own region (all usage pages, bounded concurrency, adaptive retries) and writes a
@@ -116,6 +121,7 @@ export class MultiRegionLicenseTracker extends pulumi.ComponentResource {
 
     constructor(name: string, args: MultiRegionLicenseTrackerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("MultiRegionLicenseTracker"), name, {}, withFormerType("licensing:tracking:MultiRegionLicenseTracker", opts));
+        assertArguments(name, args, MULTI_REGION_LICENSE_TRACKER_ARGUMENTS, this, { plain: { reportReceivedLicenses: args.reportReceivedLicenses } });
         const prefix = args.reportPrefix ?? DEFAULT_REPORT_PREFIX;
         assertReportPrefix(prefix, name);
         const schedule = whenKnown(args.scheduleExpression ?? DEFAULT_SCHEDULE_EXPRESSION, (value) => assertScheduleExpression(value, `${name}: scheduleExpression`), this);
@@ -303,7 +309,15 @@ function receivedLicenseRegions(
     resource: pulumi.Resource,
 ): pulumi.Output<string[]> {
     if (input !== undefined) {
-        return whenKnown(input, (regions) => assertReceivedLicenseRegions(regions as string[], `${name} (receivedLicenseRegions)`), resource) as pulumi.Output<string[]>;
+        return whenKnown(
+            input,
+            (regions) => {
+                assertReceivedLicenseRegions(regions as string[], `${name} (receivedLicenseRegions)`);
+                const unknown = (regions as string[]).flatMap((r) => regionProblem("receivedLicenseRegions:", r) ?? []);
+                if (unknown.length > 0) throw new Error(`${name}: ${unknown[0]}`);
+            },
+            resource,
+        ) as pulumi.Output<string[]>;
     }
     return pulumi.all([configurations, stackRegion]).apply(([parsed, own]) => [...new Set([own, ...parsed.map((c) => c.region)])].sort());
 }

@@ -1,3 +1,6 @@
+import { componentType, withFormerType } from "../shared/componentType";
+import { assertArguments } from "../shared/argumentChecks";
+import { knownKeys } from "../shared/configKeys";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { whenKnown } from "../shared/validation";
@@ -38,6 +41,9 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@\/*?-]+$/;
 const TARGET_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|\d{12})$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/;
 
+/** Every argument of WorkbenchGuardrailsArgs (checked both ways at compile time): anything else is refused by name. */
+const WORKBENCH_GUARDRAILS_ARGUMENTS = knownKeys<WorkbenchGuardrailsArgs>()("deploymentRoleArns", "provisioningRoleArns", "targetIds", "hubEventBusArn", "namePrefix", "workbenchTagKeys", "stackSetsExecution", "tagPolicy");
+
 /**
  * Organizations guardrails of the workbench trust model: a service control policy (forwarder roles, function and
  * buses changed only by the deployment roles; workbench tags set only by the provisioning roles), optionally a tag
@@ -53,7 +59,8 @@ export class WorkbenchGuardrails extends pulumi.ComponentResource {
     public readonly serviceControlPolicyId: pulumi.Output<string>;
 
     constructor(name: string, args: WorkbenchGuardrailsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("licensing:trust:WorkbenchGuardrails", name, {}, opts);
+        super(componentType("WorkbenchGuardrails"), name, {}, withFormerType("licensing:trust:WorkbenchGuardrails", opts));
+        assertArguments(name, args, WORKBENCH_GUARDRAILS_ARGUMENTS, this, { plain: { targetIds: args.targetIds, tagPolicy: args.tagPolicy, stackSetsExecution: args.stackSetsExecution } });
         const fail = (message: string) => {
             throw new pulumi.ResourceError(`${name}: ${message}`, this);
         };

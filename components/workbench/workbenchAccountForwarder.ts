@@ -1,3 +1,5 @@
+import { assertArguments } from "../shared/argumentChecks";
+import { knownKeys } from "../shared/configKeys";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { BundledFunction } from "../lambda/bundledFunction";
@@ -62,6 +64,9 @@ const inventories = new TypeScriptOnly<BundledFunction>();
 export const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
+/** Every argument of WorkbenchAccountForwarderArgs (checked both ways at compile time): anything else is refused by name. */
+const WORKBENCH_ACCOUNT_FORWARDER_ARGUMENTS = knownKeys<WorkbenchAccountForwarderArgs>()("hubEventBusArn", "ownerTagKey", "workbenchTypeTagKey", "namePrefix", "logRetentionDays", "alarmActions", "inventorySchedule");
+
 /**
  * The workbench-account side of floating licenses. EC2 state changes of instances tagged as workbenches become
  * `licensing.workbench` events on the account's dedicated workbench bus, which only the forwarder's role may put
@@ -106,6 +111,7 @@ export class WorkbenchAccountForwarder extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkbenchAccountForwarderArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("WorkbenchAccountForwarder"), name, {}, withFormerType("licensing:workbench:WorkbenchAccountForwarder", opts));
+        assertArguments(name, args, WORKBENCH_ACCOUNT_FORWARDER_ARGUMENTS, this);
         const hubEventBusArn = whenKnown(
             args.hubEventBusArn,
             (arn) => {

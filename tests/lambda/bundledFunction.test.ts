@@ -59,6 +59,23 @@ describe("schedule expressions", () => {
             expect(() => assertScheduleExpression(bad, "ctx"), bad).to.throw(/^ctx: "/);
         }
     });
+    it("checks every cron field against its range, naming the field: cron(0 61 * * ? *) is refused at preview", () => {
+        const cases: Array<[string, string]> = [
+            ["cron(0 61 * * ? *)", 'hours "61" is outside 0-23'],
+            ["cron(60 6 * * ? *)", 'minutes "60" is outside 0-59'],
+            ["cron(0 6 32 * ? *)", 'day-of-month "32" is outside 1-31'],
+            ["cron(0 6 ? 13 MON *)", 'month "13" is outside 1-12 or JAN-DEC'],
+            ["cron(0 6 ? JAX MON *)", 'month "JAX" is outside 1-12 or JAN-DEC'],
+            ["cron(0 6 ? * 8 *)", 'day-of-week "8" is outside 1-7 or SUN-SAT'],
+            ["cron(0 6 * * ? 1969)", 'year "1969" is outside 1970-2199'],
+            ["cron(0/0 * * * ? *)", 'minutes "0/0": step 0 is outside 1-59'],
+            ["cron(0 6-30 * * ? *)", 'hours "30" is outside 0-23'],
+        ];
+        for (const [bad, why] of cases) expect(() => assertScheduleExpression(bad, "hub: syncSchedule"), bad).to.throw(`hub: syncSchedule: "${bad}": ${why}.`);
+        for (const ok of ["cron(0 6 ? * 2#1 *)", "cron(15 10 ? * 6L 2027-2029)", "cron(0 6 ? JAN-MAR SUN-SAT *)", "cron(5,35 14 * * ? *)", "cron(0 6 15W * ? *)"]) {
+            expect(() => assertScheduleExpression(ok, "ctx"), ok).not.to.throw();
+        }
+    });
     it("refuses a five-field (Unix) cron with one line naming the field and the six EventBridge needs", () => {
         expect(() => assertScheduleExpression("cron(0 * * * *)", "usage: scheduleExpression")).to.throw(
             /^usage: scheduleExpression: "cron\(0 \* \* \* \*\)" has 5 fields; EventBridge cron needs 6 \(minutes hours day-of-month month day-of-week year\), e\.g\. "cron\(0 \* \* \* \? \*\)"\.$/,

@@ -129,6 +129,24 @@ describe("the packed package in a team's own program (npm pack, tsc with Pulumi'
         expect(byName("aws:iam/rolePolicy:RolePolicy", "hub-license-server-0").role).to.equal("license-server");
     });
 
+    it("reports a mistake in a value that arrives as an output as one line under 400 characters naming the field (hub, config set, guardrails)", () => {
+        const cases: Array<[string, string]> = [
+            ["hub", "hub: catalog.products.matlab: seats must be a positive integer"],
+            ["config-set", "licenses: licenses.workstation"],
+            ["guardrails", 'guardrails: deploymentRoleArns: "arn:aws:iam::*:role/*" has a wildcard in the role name'],
+        ];
+        for (const [mistake, field] of cases) {
+            const result = spawnSync(process.execPath, [path.join(consumer, "bin", "index.js")], { cwd: consumer, encoding: "utf8", env: { ...process.env, CONSUMER_MISTAKE: mistake } });
+            expect(result.status, `${mistake}: the program fails`).to.not.equal(0);
+            const lines = result.stderr.split("\n").filter((l) => l.trim() !== "");
+            const naming = lines.filter((l) => l.includes(field));
+            expect(naming, `${mistake}: one line names the field:\n${result.stderr.slice(0, 2000)}`).to.have.length(1);
+            expect(naming[0].length, naming[0]).to.be.lessThan(400);
+            expect(result.stderr, mistake).not.to.contain("error serializing property");
+            expect(lines.length, `${mistake}: ${lines.length} lines of error output`).to.be.at.most(10);
+        }
+    });
+
     it("passes the hub's bus ARN into the forwarder of the workbench account", () => {
         const target = byName("aws:cloudwatch/eventTarget:EventTarget", "workbench-to-hub");
         expect(target.arn).to.equal("arn:aws:events:eu-central-1:111111111111:event-bus/hub-workbench-events");

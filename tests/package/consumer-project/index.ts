@@ -4,7 +4,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { CountingType, LicenseAnalytics, LicenseConfigSet, LicenseServerHub, MultiRegionLicenseTracker, ReportLayout, WorkbenchAccountForwarder } from "pulumi-license-ops";
+import { CountingType, LicenseAnalytics, LicenseConfigSet, LicenseServerHub, MultiRegionLicenseTracker, ReportLayout, WorkbenchAccountForwarder, WorkbenchGuardrails } from "pulumi-license-ops";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-central-1";
@@ -90,7 +90,9 @@ const opsTopic = new aws.sns.Topic("ops");
 const reportKey = new aws.kms.Key("reports", { enableKeyRotation: true });
 const existing = new aws.licensemanager.LicenseConfiguration("existing", { licenseCountingType: "vCPU", licenseCount: 8, licenseCountHardLimit: true });
 const workstationAmi = aws.ec2.getAmiOutput({ owners: ["self"], mostRecent: true, filters: [{ name: "name", values: ["workstation-*"] }] });
-const seats = setting("matlab-seats", "25").apply(Number);
+// CONSUMER_MISTAKE makes one value, which arrives as an output, wrong: the test checks how the mistake is reported.
+const mistake = process.env.CONSUMER_MISTAKE;
+const seats = setting("matlab-seats", mistake === "hub" ? "0" : "25").apply(Number);
 
 const hub = new LicenseServerHub("hub", {
     catalog: {
@@ -109,7 +111,7 @@ const forwarder = new WorkbenchAccountForwarder("workbench", { hubEventBusArn: h
 
 const licenses = new LicenseConfigSet("licenses", {
     licenses: {
-        workstation: { countingType: CountingType.Core, licenseCount: setting("workstation-count", "64").apply(Number), amiIds: [workstationAmi.id] },
+        workstation: { countingType: CountingType.Core, licenseCount: setting("workstation-count", mistake === "config-set" ? "-4" : "64").apply(Number), amiIds: [workstationAmi.id] },
     },
     alerts: {
         emailAddresses: [setting("alert-email", "licensing@example.com")],
@@ -130,6 +132,14 @@ const tracker = new MultiRegionLicenseTracker("usage", {
 // Analytics over the team's own ledger bucket and the tracker's reports: its named queries are SQL files the package ships.
 const ledger = new aws.s3.Bucket("ledger");
 new LicenseAnalytics("analytics", { ledgerBucketName: ledger.bucket, usageReports: { bucketName: tracker.bucketName } });
+
+if (mistake === "guardrails") {
+    new WorkbenchGuardrails("guardrails", {
+        deploymentRoleArns: [setting("deploy-role", "arn:aws:iam::*:role/*")],
+        provisioningRoleArns: ["arn:aws:iam::*:role/workbench-provisioner"],
+        targetIds: ["ou-ab12-workbench1"],
+    });
+}
 
 export const outputs = { busArn: hub.busArn, forwarder: forwarder.forwarderFunctionName, alerts: licenses.alertTopicArn, reports: tracker.bucketName };
 
