@@ -138,7 +138,7 @@ const hubFunctions = new TypeScriptOnly<{ assignment: BundledFunction; changeMar
 const DEFAULTS = { syncTimeoutSeconds: 300, commandTimeoutSeconds: 120, commandDeliveryTimeoutSeconds: 60 };
 
 /** Every argument of LicenseServerHubArgs (checked both ways at compile time): anything else is refused by name. */
-const LICENSE_SERVER_HUB_ARGUMENTS = knownKeys<LicenseServerHubArgs>()("catalog", "workbenchAccountIds", "organizationId", "workbenchOrganizationalUnitPaths", "admitWholeOrganization", "workbenchNamePrefix", "syncSchedule", "syncOnChange", "fullCheckEveryTicks", "syncTimeoutSeconds", "commandTimeoutSeconds", "commandDeliveryTimeoutSeconds", "tombstoneRetentionDays", "maxClockSkewSeconds", "licenseServerWorkDirectory", "licenseServerWindowsWorkDirectory", "licenseServerRoleNames", "tableDeletionProtection", "logRetentionDays", "alarmActions");
+const LICENSE_SERVER_HUB_ARGUMENTS = knownKeys<LicenseServerHubArgs>()("catalog", "workbenchAccountIds", "organizationId", "workbenchOrganizationalUnitPaths", "admitWholeOrganization", "workbenchNamePrefix", "syncSchedule", "syncOnChange", "fullCheckEveryTicks", "syncTimeoutSeconds", "commandTimeoutSeconds", "commandDeliveryTimeoutSeconds", "tombstoneRetentionDays", "maxClockSkewSeconds", "licenseServerWorkDirectory", "licenseServerWindowsWorkDirectory", "licenseServerRoleNames", "tableDeletionProtection", "logRetentionDays", "alarmActions", "workbenchRegions", "inventoryPeriodMinutes", "silentInventoryPeriods");
 
 /**
  * The license server account side of floating licenses. Workbench start/stop events from the workbench accounts
