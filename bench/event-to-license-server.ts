@@ -20,6 +20,7 @@
  * Overrides: BENCH_SAMPLES (10), BENCH_SCHEDULE_WINDOW_S (120: starts spread over this many seconds, so they fall at
  * every phase of the minute), BENCH_ON_CHANGE_WINDOW_S (30), BENCH_MODES ("schedule,on-change"), BENCH_HUB_SETTINGS
  * ("after": the deployed settings; "before,after" compares them with the ones before issue #12, bench/hubSettings.ts).
+ * BENCH_SMOKE=1: two starts, on change, at 60x (what `npm test` runs; the latencies are not real time).
  * From code: `measureLatencies(settings)` returns the samples and statistics as data.
  */
 import * as path from "node:path";
@@ -81,17 +82,22 @@ export interface WiringResult {
 
 const PRODUCT = "catia";
 
+const SMOKE = process.env.BENCH_SMOKE === "1";
+
 export const DEFAULT_SETTINGS: BenchSettings = {
-    samples: Number(process.env.BENCH_SAMPLES ?? 10),
-    windows: { schedule: Number(process.env.BENCH_SCHEDULE_WINDOW_S ?? 120), "on-change": Number(process.env.BENCH_ON_CHANGE_WINDOW_S ?? 30) },
-    wirings: (process.env.BENCH_MODES ?? "schedule,on-change").split(",") as Wiring[],
+    samples: Number(process.env.BENCH_SAMPLES ?? (SMOKE ? 2 : 10)),
+    windows: { schedule: Number(process.env.BENCH_SCHEDULE_WINDOW_S ?? (SMOKE ? 60 : 120)), "on-change": Number(process.env.BENCH_ON_CHANGE_WINDOW_S ?? (SMOKE ? 20 : 30)) },
+    wirings: (process.env.BENCH_MODES ?? (SMOKE ? "on-change" : "schedule,on-change")).split(",") as Wiring[],
     hubSettings: hubSettingsNames(process.env.BENCH_HUB_SETTINGS ?? "after"),
-    speed: 1,
+    speed: SMOKE ? 60 : 1,
     outRoot: path.resolve(__dirname, "..", ".bench"),
 };
 
-/** The default scenario's world with one CAD workbench start per sample, at random moments in the window. */
-function benchScenario(samples: Sample[]): Scenario {
+/**
+ * The default scenario's world with one CAD workbench start per sample, at random moments in the window: its
+ * accounts, catalog and licenses, but not its story (instances, faults, attempts: those name the default's instances).
+ */
+export function benchScenario(samples: Sample[]): Scenario {
     const base = loadScenario();
     const accounts = Object.entries(base.accounts).filter(([, a]) => a.role === "workbench-account" && a.allowedOnHub).map(([key]) => key);
     return {
@@ -101,6 +107,7 @@ function benchScenario(samples: Sample[]): Scenario {
         instances: Object.fromEntries(samples.map((s, i) => [s.user, { account: accounts[i % accounts.length], owner: s.user, type: "cad" }])),
         timeline: samples.map((s) => ({ at: s.at, instance: s.user, state: "running" as const, expect: { outcome: "applied" as const, seatsAdded: 1 } })),
         faults: [],
+        attempts: [],
         expected: { matlab: [], simulink: [], catia: samples.map((s) => s.user).sort() },
     };
 }
@@ -120,7 +127,8 @@ export function runProblems(result: SandboxResult, samples: Sample[]): string[] 
 
 async function measureWiring(wiring: Wiring, hub: HubSettingsName, settings: BenchSettings, runId: string): Promise<WiringResult> {
     const window = settings.windows[wiring];
-    const samples: Sample[] = Array.from({ length: settings.samples }, (_, i) => ({ user: `bench${String(i + 1).padStart(2, "0")}`, at: Math.round((1 + Math.random() * (window - 1)) * 10) / 10 }));
+    // Whole seconds, as EC2 stamps its events: the forwarder asks EC2 for the state at the event's time.
+    const samples: Sample[] = Array.from({ length: settings.samples }, (_, i) => ({ user: `bench${String(i + 1).padStart(2, "0")}`, at: Math.round(1 + Math.random() * (window - 1)) }));
     const byUser = new Map(samples.map((s) => [s.user, s]));
     const onEvent = (event: SandboxEvent) => {
         const now = Date.now();
@@ -174,7 +182,7 @@ export async function measureLatencies(settings: BenchSettings = DEFAULT_SETTING
 
 async function main(): Promise<void> {
     const settings = DEFAULT_SETTINGS;
-    console.log(`Time from a workbench's EC2 event to its owner in the license server's list (local sandbox, speed ${settings.speed})`);
+    console.log(`Time from a workbench's EC2 event to its owner in the license server's list (local sandbox, speed ${settings.speed}${settings.speed === 1 ? "" : ": scenario seconds, not real time"})`);
     console.log(`  ${settings.samples} samples per wiring; sync schedule rate(1 minute); EventBridge delivery 0.5 s (emulated); hub settings:`);
     for (const hub of settings.hubSettings) console.log(`    ${describeHubSettings(hub)}`);
     console.log(`  Node ${process.version} on ${process.platform}/${process.arch}`);

@@ -11,7 +11,8 @@
  * storm's catalog has no seat limits, so every user ends on the lists. Every run must pass as `npm start` does
  * (settled, exact lists, every start applied, no sandbox error) or the bench fails, naming the run's timeline.
  *
- * Overrides: STORM_STARTS (500), STORM_SECONDS (10), BENCH_HUB_SETTINGS ("before,after").
+ * Overrides: STORM_STARTS (500), STORM_SECONDS (10), BENCH_HUB_SETTINGS ("before,after"). BENCH_SMOKE=1: 6 starts in
+ * 2 s at 60x, the deployed settings only (seconds; what `npm test` runs; the latencies are not real time).
  */
 import * as path from "node:path";
 import { Scenario } from "../sandbox/world/scenario";
@@ -26,6 +27,8 @@ export interface StormSettings {
     starts: number;
     seconds: number;
     hubSettings: HubSettingsName[];
+    /** Scenario seconds per real second (1: real time). */
+    speed: number;
     outRoot: string;
 }
 
@@ -43,10 +46,13 @@ const TYPES = [
     { type: "cae-matlab", products: ["matlab", "simulink"] },
 ];
 
+const SMOKE = process.env.BENCH_SMOKE === "1";
+
 export const DEFAULT_STORM: StormSettings = {
-    starts: Number(process.env.STORM_STARTS ?? 500),
-    seconds: Number(process.env.STORM_SECONDS ?? 10),
-    hubSettings: hubSettingsNames(process.env.BENCH_HUB_SETTINGS ?? "before,after"),
+    starts: Number(process.env.STORM_STARTS ?? (SMOKE ? 6 : 500)),
+    seconds: Number(process.env.STORM_SECONDS ?? (SMOKE ? 2 : 10)),
+    hubSettings: hubSettingsNames(process.env.BENCH_HUB_SETTINGS ?? (SMOKE ? "after" : "before,after")),
+    speed: SMOKE ? 60 : 1,
     outRoot: path.resolve(__dirname, "..", ".bench"),
 };
 
@@ -74,8 +80,13 @@ function stormScenario(settings: StormSettings, users: string[]): Scenario {
         // No seat limits: every user ends on the lists, whatever order the storm lands in.
         catalog: { ...base.catalog, products: Object.fromEntries(Object.entries(base.catalog.products).map(([name, { seats: _seats, ...product }]) => [name, product])) },
         instances: Object.fromEntries(users.map((user, i) => [user, { account: accounts[i % accounts.length], owner: user, type: typeOf(i).type }])),
-        timeline: users.map((user, i) => ({ at: Math.round((1 + (i * settings.seconds) / users.length) * 100) / 100, instance: user, state: "running" as const, expect: { outcome: "applied" as const } })),
+        // Many starts a second, each stamped with its whole second as EC2 does (the forwarder asks EC2 for the state then).
+        timeline: users.map((user, i) => {
+            const at = Math.round((1 + (i * settings.seconds) / users.length) * 100) / 100;
+            return { at, occurredAt: Math.floor(at), instance: user, state: "running" as const, expect: { outcome: "applied" as const } };
+        }),
         faults: [],
+        attempts: [],
         expected: Object.fromEntries(Object.entries(expected).map(([p, list]) => [p, list.sort()])),
     };
 }
@@ -109,7 +120,7 @@ async function storm(hub: HubSettingsName, settings: StormSettings, runId: strin
         }
     };
     const outDir = path.join(settings.outRoot, `${runId}-storm-${hub}`);
-    const result = await runSandbox({ speed: 1, output: null, outDir, scenario: stormScenario(settings, users), onEvent, adjustDeployment: applyHubSettings(hub) });
+    const result = await runSandbox({ speed: settings.speed, output: null, outDir, scenario: stormScenario(settings, users), onEvent, adjustDeployment: applyHubSettings(hub) });
     const problems = runProblems(result, samples);
     if (problems.length > 0) throw new Error(`storm (${hub}): the run failed (timeline in ${result.logFile}):\n  - ${problems.slice(0, 20).join("\n  - ")}`);
     const commands = Object.fromEntries([...commandTimes].sort(([a], [b]) => a.localeCompare(b)).map(([product, times]) => [product, { maxPerSecond: maxInWindow(times, 1000), total: times.length }]));
@@ -122,7 +133,7 @@ export async function measureStorms(settings: StormSettings = DEFAULT_STORM, onR
 
 async function main(): Promise<void> {
     const settings = DEFAULT_STORM;
-    console.log(`Login storm: ${settings.starts} workbench starts in ${settings.seconds} s (local sandbox, speed 1, Node ${process.version})`);
+    console.log(`Login storm: ${settings.starts} workbench starts in ${settings.seconds} s (local sandbox, speed ${settings.speed}, Node ${process.version})`);
     await measureStorms(settings, ({ hub, commands, latency, logFile }) => {
         console.log(`  ${describeHubSettings(hub)} (timeline: ${path.relative(process.cwd(), logFile)})`);
         for (const [product, c] of Object.entries(commands)) console.log(`    ${product.padEnd(10)} commands: at most ${c.maxPerSecond} in one second, ${c.total} in all`);

@@ -70,7 +70,12 @@ export function formatReport(r: StormReport): string[] {
     }
     lines.push(`  AWS calls: ${Object.entries(r.api).sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => `${name} ${n}`).join(", ")}`);
     lines.push(`  sync peak heap growth in one forced sync of every product: ${f(r.syncPeakHeapBytes / 1048576)} MB`);
+    lines.push(`  Run Command round trip as the sync saw it (L plus polling): p50 ${f(r.roundTrips.p50)} s, p95 ${f(r.roundTrips.p95)} s (${r.roundTrips.count} commands)`);
+    lines.push(`  event loop delay: p99 ${f(r.eventLoopDelayMs.p99)} ms, max ${f(r.eventLoopDelayMs.max)} ms real (x${r.speed} in scenario time: the machine's load)`);
     if (r.sync.errors.length > 0) lines.push(`  errors: ${r.sync.errors.join(" | ")}`);
+    if (process.env.BENCH_VERBOSE === "1") {
+        for (const run of r.syncRuns) lines.push(`    sync ${f(run.start).padStart(6)} s -> ${f(run.end).padStart(6)} s: ${run.commands} commands, ${run.sent} products sent, ${run.failed} failed`);
+    }
     return lines;
 }
 

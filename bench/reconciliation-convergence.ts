@@ -10,7 +10,8 @@
  *
  * In-memory ports (tests/hub/support/memoryHubPorts.ts) have the DynamoDB ports' single-item atomicity and yield
  * between operations, so concurrent deliveries interleave; dynalite runs the real DynamoDB ports (slower: about a
- * hundred requests per run). Overrides: BENCH_RUNS, BENCH_PORTS (memory | dynalite), FC_SEED (replay).
+ * hundred requests per run). Overrides: BENCH_RUNS, BENCH_PORTS (memory | dynalite), FC_SEED (replay); BENCH_SMOKE=1:
+ * 50 runs (what `npm test` runs).
  */
 import fc from "fast-check";
 import { isDeepStrictEqual } from "node:util";
@@ -19,7 +20,7 @@ import { ConvergenceResult, convergenceScenarioArb, runConvergence } from "../te
 import { withDynaliteHub } from "../tests/hub/support/dynaliteHub";
 import { memoryHub } from "../tests/hub/support/memoryHubPorts";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? (process.env.BENCH_SMOKE === "1" ? 50 : 10_000));
 const PORTS = process.env.BENCH_PORTS ?? "memory";
 
 async function main(): Promise<void> {

@@ -8,7 +8,8 @@
  * retries). The same run is timed one configuration at a time (concurrency 1), with the tracker's default
  * concurrency (8) and with its maximum (32).
  * Report files go to an in-memory store, so only License Manager reads are measured.
- * Overrides: BENCH_CONFIGURATIONS, BENCH_LATENCY_MS, BENCH_CONCURRENCY.
+ * Overrides: BENCH_CONFIGURATIONS, BENCH_LATENCY_MS, BENCH_CONCURRENCY; BENCH_SMOKE=1: 20 configurations, 5 ms (what
+ * `npm test` runs).
  */
 import { LOCAL_CLIENT_CONFIG } from "../sandbox/aws/awsJsonServer";
 import { startLicenseManagerStandin } from "../sandbox/aws/licenseManagerStandin";
@@ -19,11 +20,12 @@ import { licenseConfigurationsDocument, parseLicenseConfigurationsDocument } fro
 import { runLicenseUsageReport } from "../functions/license-usage-report/tracker";
 import type { Telemetry } from "../functions/shared/telemetry";
 
-const CONFIGURATIONS = Number(process.env.BENCH_CONFIGURATIONS ?? 500);
+const SMOKE = process.env.BENCH_SMOKE === "1";
+const CONFIGURATIONS = Number(process.env.BENCH_CONFIGURATIONS ?? (SMOKE ? 20 : 500));
 const REGIONS = ["eu-central-1", "us-east-1", "us-west-2", "ap-southeast-2", "sa-east-1"];
 const PAGE_SIZE = 2;
 const PAGES = 3;
-const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 25);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? (SMOKE ? 5 : 25));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? DEFAULT_CONCURRENCY);
 
 const quiet: Telemetry = { info() {}, warn() {}, error() {}, metric() {} };

@@ -101,7 +101,6 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         [HUB_BUS_ARN_OUTPUT]: hub.busArn,
         hubEventBusName: hub.busName,
         seatTableName: hub.tableName,
-        changeMarkerParameterName: hub.changeMarkerParameterName,
         syncFunctionName: hub.syncFunctionName,
         licenseServerDocumentName: hub.documentName,
         userListBucketName: hub.userListBucketName,

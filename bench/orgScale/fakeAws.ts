@@ -33,6 +33,9 @@ interface Invocation {
     requestedAt: number;
     status: "Pending" | "InProgress" | "Success" | "Failed";
     result?: InvocationResult;
+    /** When a poll first saw it finished. */
+    seenDoneAt?: number;
+    endedAt?: number;
 }
 
 type Command = { constructor: { name: string }; input: Record<string, any> };
@@ -53,6 +56,11 @@ export class FakeAws {
     readonly ssm = { send: (command: Command) => this.call(command, () => this.ssmCall(command)), destroy() {} };
     readonly s3 = { send: (command: Command) => this.call(command, () => this.s3Call(command)), destroy() {} };
     readonly eventBridge = { send: (command: Command) => this.call(command, () => this.eventsCall(command)), destroy() {} };
+
+    /** Milliseconds from each SendCommand to the poll that first saw the command finished. */
+    observedRoundTrips(): number[] {
+        return [...this.invocations.values()].filter((i) => i.seenDoneAt !== undefined).map((i) => i.seenDoneAt! - i.requestedAt);
+    }
 
     /** Resolves once every command sent so far has finished on its server. */
     async idle(): Promise<void> {
@@ -84,8 +92,9 @@ export class FakeAws {
             case "GetCommandInvocationCommand": {
                 const invocation = this.invocations.get(`${input.CommandId}/${input.InstanceId}`);
                 if (!invocation) throw awsError("InvocationDoesNotExist", "An error occurred (InvocationDoesNotExist).");
+                if (invocation.result && invocation.seenDoneAt === undefined) invocation.seenDoneAt = this.options.clock.now();
                 const r = invocation.result;
-                return { Status: invocation.status, StatusDetails: invocation.status, ResponseCode: r?.responseCode ?? -1, StandardOutputContent: r?.stdout ?? "", StandardErrorContent: r?.stderr ?? "" };
+                return { Status: invocation.status, StatusDetails: invocation.status, ResponseCode: r?.responseCode ?? -1, StandardOutputContent: r?.stdout ?? "", StandardErrorContent: r?.stderr ?? "", ExecutionEndDateTime: invocation.endedAt === undefined ? "" : new Date(invocation.endedAt).toISOString() };
             }
             case "ListCommandInvocationsCommand": {
                 const found = [...this.invocations.values()].filter((i) => i.commandId === input.CommandId);
@@ -113,6 +122,7 @@ export class FakeAws {
             const done = this.options.clock.sleep(this.options.roundTripMs(instanceId)).then(() => {
                 invocation.result = this.options.execute(instanceId, input.Parameters ?? {}, this.objects);
                 invocation.status = invocation.result.status;
+                invocation.endedAt = this.options.clock.now();
             });
             this.running.add(done);
             void done.finally(() => this.running.delete(done));

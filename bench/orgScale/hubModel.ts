@@ -9,18 +9,18 @@ import { createHash } from "node:crypto";
 import { assignSeats } from "../../functions/hub-assignment/assignment";
 import type { AssignmentPorts } from "../../functions/hub-assignment/assignment";
 import { markSeatChanges } from "../../functions/hub-change-marker/changeMarker";
-import { ssmChangeMarkerPorts } from "../../functions/hub-change-marker/awsPorts";
+import { dynamoChangeMarkerPorts } from "../../functions/hub-change-marker/awsPorts";
 import { awsSyncPorts } from "../../functions/hub-sync/awsPorts";
-import { SyncOutcome, SyncPorts, SyncState, SyncStateConflict, syncUserLists } from "../../functions/hub-sync/sync";
-import { nextGeneration } from "../../functions/hub-sync/generation";
-import type { GenerationClaim } from "../../functions/hub-sync/generation";
-import type { AssignmentConfig, SyncConfig } from "../../functions/hub-shared/config";
+import { SyncOutcome, SyncPorts, syncUserLists } from "../../functions/hub-sync/sync";
+import { AssignmentConfig, SyncConfig, productTargets } from "../../functions/hub-shared/config";
 import { DEFAULT_FULL_CHECK_EVERY_TICKS, DEFAULT_MIN_COMMAND_INTERVAL_MS } from "../../functions/hub-shared/environment";
-import { SEAT_PARTITION_PREFIX, SEAT_SORT_PREFIX, instanceItemKey, seatRowKey } from "../../functions/hub-shared/tableKeys";
-import { SUPERSEDED_EXIT_CODE } from "../../functions/hub-shared/userList";
-import { syncCatalog } from "../../components/hub/catalog";
+import { instanceItemKey, seatRowKey } from "../../functions/hub-shared/tableKeys";
+import { SUPERSEDED_EXIT_CODE, renderUserList } from "../../functions/hub-shared/userList";
+import { parseBundle } from "../../functions/hub-shared/bundle";
+import { hubConfiguration } from "../../components/hub/hubConfigurationObject";
 import type { Telemetry } from "../../functions/shared/telemetry";
 import { memoryHub } from "../../tests/hub/support/memoryHubPorts";
+import { TableRequest, memorySyncTable } from "../../tests/hub/support/memorySyncTable";
 import { CapacityMeter, itemBytes } from "./capacity";
 import type { ScaledClock } from "./clock";
 import type { Estate } from "./estate";
@@ -46,6 +46,7 @@ export interface SyncRun {
     outcome: SyncOutcome["outcome"];
     sent: number;
     failed: number;
+    commands: number;
 }
 
 export interface HubModel {
@@ -72,7 +73,6 @@ export interface HubModel {
     tableCounts(): { instances: number; seatRows: number };
 }
 
-const MARKER = "hub-seats-changed";
 const DEADLINE_MARGIN_MS = 15_000;
 
 /** Telemetry that only sums metrics (a storm's logs would not fit in memory as records). */
@@ -138,7 +138,9 @@ export function startHub(estate: Estate, settings: HubSettings, origin: number):
     };
     const assignment = new AsyncFunction<unknown>({ clock, maxEventAgeMs: 6 * 3600_000, handler: (event) => assignSeats(event, assignmentConfig, assignmentPorts, telemetry, Date.now()) });
 
-    const markerPorts = ssmChangeMarkerPorts(api.ssm as never, MARKER, { events: api.eventBridge as never, busName: "hub" });
+    const syncTable = memorySyncTable((product) => hub.seatHolders(product), meterFor(capacity.sync));
+    // The change marker's real announcement port (EventBridge), its marks in the memory table.
+    const markerPorts = { ...dynamoChangeMarkerPorts(undefined as never, "hub", { events: api.eventBridge as never, busName: "hub" }), markChanged: (changes: ReadonlyMap<string, number>) => syncTable.markFromStream(changes, meterFor(capacity.changeMarker)) };
     let polling = true;
     const poller = (async () => {
         while (polling) {
@@ -153,8 +155,7 @@ export function startHub(estate: Estate, settings: HubSettings, origin: number):
 
     const syncConfig: SyncConfig = {
         tableName: "hub",
-        markerParameterName: MARKER,
-        products: syncCatalog(estate.catalog),
+        products: productTargets(hubConfiguration(estate.catalog, [])),
         userListBucket: "hub-user-lists",
         documentName: "hub-install-user-list",
         configurationFingerprint: "bench",
@@ -163,10 +164,8 @@ export function startHub(estate: Estate, settings: HubSettings, origin: number):
         fullCheckEveryTicks: DEFAULT_FULL_CHECK_EVERY_TICKS,
         minCommandIntervalMs: DEFAULT_MIN_COMMAND_INTERVAL_MS,
     };
-    const syncPorts: SyncPorts = {
-        ...awsSyncPorts({ db: undefined as never, s3: api.s3 as never, ssm: api.ssm as never }, syncConfig, { sleep: clock.sleep }),
-        ...memorySyncTable(capacity.sync, (product) => hub.seatHolders(product)),
-    };
+    // The real SSM and S3 ports against the in-process services; the table's items in memory.
+    const syncPorts: SyncPorts = { ...awsSyncPorts({ db: undefined as never, s3: api.s3 as never, ssm: api.ssm as never }, syncConfig), ...syncTable.ports };
     const syncRuns: SyncRun[] = [];
     let invocation = 0;
     const runSync = async (event: unknown, force = false): Promise<SyncOutcome> => {
@@ -182,13 +181,14 @@ export function startHub(estate: Estate, settings: HubSettings, origin: number):
                 scheduled: e.source === "aws.events" && e["detail-type"] === "Scheduled Event",
                 fullCheckEveryTicks: syncConfig.fullCheckEveryTicks,
                 minCommandIntervalMs: syncConfig.minCommandIntervalMs,
+                pollIntervalMs: syncConfig.pollIntervalMs,
                 holder: `sync-${++invocation}`,
                 sleep: clock.sleep,
             },
             telemetry,
         );
-        const done = "sent" in outcome ? outcome : { sent: [], failed: [] };
-        syncRuns.push({ startedAt, endedAt: clock.now(), outcome: outcome.outcome, sent: done.sent.length, failed: done.failed.length });
+        const done = "sent" in outcome ? outcome : { sent: [], failed: [], commands: 0 };
+        syncRuns.push({ startedAt, endedAt: clock.now(), outcome: outcome.outcome, sent: done.sent.length, failed: done.failed.length, commands: done.commands });
         return outcome;
     };
     // Reserved concurrency 1 and no retries, as LicenseServerHub deploys the sync.
@@ -228,14 +228,32 @@ export function startHub(estate: Estate, settings: HubSettings, origin: number):
     };
 }
 
-/** The document's effect on one license server, for the parameters the sync sends (one product per command). */
+/** The document's effect on one license server, for the bundle a command names: each product as the script treats it. */
 function executeDocument(servers: LicenseServerModel, instanceId: string, parameters: Record<string, string[]>, objects: ReadonlyMap<string, Buffer>): InvocationResult {
-    const body = objects.get(parameters.listObjectKey?.[0] ?? "");
-    const sha256 = parameters.listSha256?.[0] ?? "";
-    if (!body || createHash("sha256").update(body).digest("hex") !== sha256) return { status: "Failed", responseCode: 1, stdout: "", stderr: "license-hub: user list missing or not matching its checksum" };
-    const users = body.toString("utf8").split("\n").filter(Boolean);
-    const result = servers.apply(instanceId, parameters.product[0], Number(parameters.generation[0]), sha256, users);
-    return { status: result.code === 0 ? "Success" : "Failed", responseCode: result.code === 0 ? 0 : SUPERSEDED_EXIT_CODE, stdout: result.line, stderr: "" };
+    const body = objects.get(parameters.bundleObjectKey?.[0] ?? "");
+    if (!body || createHash("sha256").update(body).digest("hex") !== parameters.bundleSha256?.[0]) return { status: "Failed", responseCode: 1, stdout: "", stderr: "license-hub: bundle missing or not matching its checksum" };
+    const lines: string[] = [];
+    let code = 0;
+    for (const entry of parseBundle(body.toString("utf8"))) {
+        if (renderUserList(entry.users).sha256 !== entry.sha256) {
+            lines.push(`result ${entry.product} failed`);
+            code = 1;
+            continue;
+        }
+        const result = servers.apply(instanceId, entry.product, entry.generation, entry.sha256, entry.users);
+        lines.push(result.line, result.code === 0 ? `result ${entry.product} applied ${entry.generation}` : `result ${entry.product} superseded ${result.held}`);
+        if (result.code !== 0 && code === 0) code = SUPERSEDED_EXIT_CODE;
+    }
+    return { status: code === 0 ? "Success" : "Failed", responseCode: code, stdout: lines.join("\n"), stderr: "" };
+}
+
+/** Counts the memory table's requests as DynamoDB bills them. */
+function meterFor(meter: CapacityMeter): (request: TableRequest) => void {
+    return ({ operation, items, consistent }) => {
+        if (operation === "Query") meter.readPages(operation, items, consistent);
+        else if (operation === "GetItem") meter.read(operation, items[0] ?? 0, consistent);
+        else meter.write(operation, items.reduce((a, b) => a + b, 0));
+    };
 }
 
 /**
@@ -271,46 +289,6 @@ function countedAssignmentPorts(ports: AssignmentPorts, meter: CapacityMeter, ro
             if (!deleted) meter.write("UpdateItem", seatBytes(product, userId));
             if (!removed) meter.read("GetItem", seatBytes(product, userId));
             return removed;
-        },
-    };
-}
-
-/**
- * The sync's table items in memory, costed as awsPorts.ts reads and writes them: the generation claim (GetItem,
- * conditional PutItem), the one state item (GetItem, conditional PutItem of the whole item), and every seat row of
- * a product (a Query, strongly consistent, in 1 MB pages).
- */
-function memorySyncTable(meter: CapacityMeter, seatHolders: (product: string) => Array<{ userId: string; firstAssignedAt: string }>): Pick<SyncPorts, "claimGeneration" | "releaseGeneration" | "readState" | "writeState" | "seatHolders"> {
-    let generationItem: { generation: number; holder?: string; leaseUntil?: number } | undefined;
-    let state: SyncState | undefined;
-    const stateBytes = () => (state ? Buffer.byteLength(JSON.stringify(state)) : 0);
-    return {
-        async claimGeneration(holder, leaseUntil): Promise<GenerationClaim | undefined> {
-            meter.read("GetItem", 100);
-            const now = Date.now();
-            if (generationItem?.holder && Number(generationItem.leaseUntil ?? 0) > now) return undefined;
-            meter.write("PutItem", 100);
-            const claim = { generation: nextGeneration(generationItem?.generation ?? 0, now), holder, leaseUntil };
-            generationItem = claim;
-            return claim;
-        },
-        async releaseGeneration(claim, floor) {
-            meter.write("PutItem", 100);
-            if (generationItem?.generation === claim.generation && generationItem.holder === claim.holder) generationItem = { generation: Math.max(claim.generation, floor) };
-        },
-        async readState() {
-            meter.read("GetItem", stateBytes());
-            return state ? structuredClone(state) : { revision: 0, products: {} };
-        },
-        async writeState(next, expectedRevision) {
-            meter.write("PutItem", Buffer.byteLength(JSON.stringify(next)));
-            if ((state?.revision ?? 0) !== expectedRevision) throw new SyncStateConflict();
-            state = structuredClone(next);
-        },
-        async seatHolders(product) {
-            const holders = seatHolders(product);
-            meter.readPages("Query", holders.map((h) => Buffer.byteLength(`${SEAT_PARTITION_PREFIX}${product}${SEAT_SORT_PREFIX}${h.userId}${h.firstAssignedAt}`) + 20));
-            return holders;
         },
     };
 }

@@ -8,6 +8,8 @@ export interface ApplyResult {
     /** 0 applied (or already applied), 3 superseded. */
     code: 0 | 3;
     line: string;
+    /** The generation the server holds when it refused the list. */
+    held?: number;
 }
 
 interface Held {
@@ -29,7 +31,7 @@ export class LicenseServerModel {
         if (last && generation === last.generation && sha256 === last.sha256) return { code: 0, line: `license-hub: ${product} generation ${generation} already applied` };
         if (last && generation <= last.generation) {
             this.superseded++;
-            return { code: 3, line: `license-hub: ${product} holds generation ${last.generation}; generation ${generation} refused (superseded)` };
+            return { code: 3, line: `license-hub: ${product} holds generation ${last.generation}; generation ${generation} refused (superseded)`, held: last.generation };
         }
         const installed = new Set(users);
         this.held.set(key, { generation, sha256, users: installed });

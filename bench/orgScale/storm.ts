@@ -3,6 +3,7 @@
  * scaled time against the hub with Run Command round trip L, the sync on its one-minute schedule and on every seat
  * change, until every start is on its license servers (or the drain limit); then the numbers.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SCHEMA_VERSION, WORKBENCH_EVENT_SOURCE } from "../../functions/shared/workbenchEvent";
 import { ScaledClock } from "./clock";
 import type { Estate, Workbench } from "./estate";
@@ -41,6 +42,7 @@ export interface MinuteRow {
 
 export interface StormReport {
     roundTripSeconds: number;
+    speed: number;
     events: number;
     minutes: MinuteRow[];
     /** Seconds from a start's EC2 event to its owner on the license server: per (start, product), per start (all products). */
@@ -48,10 +50,16 @@ export interface StormReport {
     starts: Percentiles;
     undelivered: number;
     sync: { invocations: number; throttled: number; dropped: number; busy: number; failedProducts: number; maxSentPerInvocation: number; errors: string[] };
+    /** Sync invocations that sent commands: seconds since 8:50 they started and ended, commands and products sent. */
+    syncRuns: Array<{ start: number; end: number; commands: number; sent: number; failed: number }>;
     /** Per handler: DynamoDB requests, read and write units, in all and per workbench event. */
     dynamodb: Record<string, { requests: number; readUnits: number; writeUnits: number }>;
     api: Record<string, number>;
     syncPeakHeapBytes: number;
+    /** Seconds from SendCommand to the poll that saw the command finished (L plus the polling's delay). */
+    roundTrips: Percentiles;
+    /** The event loop's delay (real ms, p99 and max): how far the machine's load stretched virtual time (times the speed). */
+    eventLoopDelayMs: { p99: number; max: number };
     table: { instances: number; seatRows: number };
     realSeconds: number;
 }
@@ -62,6 +70,7 @@ const STORM_START = Date.parse("2026-12-07T08:50:00Z");
 export async function runStorm(estate: Estate, settings: StormSettings): Promise<StormReport> {
     const realStart = process.hrtime.bigint();
     const clock = new ScaledClock(settings.speed, STORM_START - settings.warmUpSeconds * 1000);
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     clock.install();
     let hub: HubModel | undefined;
     try {
@@ -80,6 +89,7 @@ export async function runStorm(estate: Estate, settings: StormSettings): Promise
         if (clock.now() > STORM_START) throw new Error(`the baseline took ${Math.round((clock.now() - STORM_START) / 1000 + settings.warmUpSeconds)} s to deliver, more than the ${settings.warmUpSeconds} s before the storm`);
         await clock.until(STORM_START);
         hub.resetCounters();
+        loopDelay.enable();
 
         // The storm and the schedule, in time order.
         type Step = { at: number; run: () => void };
@@ -102,7 +112,9 @@ export async function runStorm(estate: Estate, settings: StormSettings): Promise
             step.run();
         }
         await hub.idle();
+        loopDelay.disable();
         const result = report(hub, estate, settings, Number(process.hrtime.bigint() - realStart) / 1e9);
+        result.eventLoopDelayMs = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
 
         hub.setRoundTrip(200);
         result.syncPeakHeapBytes = await hub.probeSyncMemory();
@@ -172,6 +184,7 @@ function report(hub: HubModel, estate: Estate, settings: StormSettings, realSeco
     );
     return {
         roundTripSeconds: settings.roundTripSeconds,
+        speed: settings.speed,
         events,
         minutes: [...minutes.values()].sort((a, b) => a.minute - b.minute),
         pairs: percentiles(hub.tracker.pairs.map((p) => p.latencyMs / 1000)),
@@ -186,9 +199,12 @@ function report(hub: HubModel, estate: Estate, settings: StormSettings, realSeco
             maxSentPerInvocation: Math.max(0, ...runs.map((r) => r.sent)),
             errors: [...new Set([...hub.functions.sync.errors, ...hub.functions.assignment.errors])].slice(0, 5),
         },
+        syncRuns: runs.filter((r) => r.commands > 0).map((r) => ({ start: (r.startedAt - STORM_START) / 1000, end: (r.endedAt - STORM_START) / 1000, commands: r.commands, sent: r.sent, failed: r.failed })),
         dynamodb,
         api: { ...hub.api.calls },
         syncPeakHeapBytes: NaN,
+        roundTrips: percentiles(hub.api.observedRoundTrips().map((ms) => ms / 1000)),
+        eventLoopDelayMs: { p99: NaN, max: NaN },
         table: hub.tableCounts(),
         realSeconds,
     };

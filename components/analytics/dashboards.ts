@@ -125,8 +125,9 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
             ]),
             ...counts(sync, [
                 ["SyncBusy", "ticks skipped (another sync running)"],
-                ["ChangeMarkerUnreadable", "change marker unreadable"],
                 ["SafetyNetCorrections", "lists corrected by the safety net"],
+                ["LicenseServerFailures", "commands a license server did not complete (it backs off)"],
+                ["SyncDeferredProducts", "lists left to the next sync (deadline)"],
             ]),
         ]),
         metricWidget(
@@ -136,7 +137,7 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
                 ["SeatRowChanges", "seat changes"],
                 ["StreamRecordsSkipped", "stream records skipped"],
                 ["SyncTriggered", "syncs triggered"],
-                ["ChangeMarkerFailures", "marker not written"],
+                ["ChangeMarkerFailures", "change marks not written"],
                 ["SyncTriggerFailures", "sync not triggered"],
             ]),
         ),

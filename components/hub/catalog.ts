@@ -4,6 +4,7 @@
  * message naming the entry, not a Lambda at 3 a.m.
  */
 import { annualCostProblems, productTargetProblems, workbenchTypeEntryProblems } from "../../functions/hub-shared/catalogEntries";
+import { commandProblems } from "../../functions/hub-shared/vendorCommand";
 import { childPath, knownKeys, misspeltIn, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 import type { ProductTarget } from "../../functions/hub-shared/config";
 import type * as pulumi from "@pulumi/pulumi";
@@ -50,13 +51,7 @@ export interface KnownCatalog {
     defaultCommand?: string[];
 }
 
-/** Placeholders a command template may use. */
-export const COMMAND_PLACEHOLDERS = ["{product}", "{usersFile}"] as const;
-const PLACEHOLDER = /\{[^{}]*\}/g;
-const EXECUTABLE = /^\/[A-Za-z0-9._+\-/]+$/;
-/** A vendor CLI on a Windows license server: a drive-absolute path (spaces allowed: no shell ever parses it). */
-export const WINDOWS_EXECUTABLE = /^[A-Za-z]:\\[^<>:"/|?*\u0000-\u001f{}]+$/;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+export { COMMAND_PLACEHOLDERS, WINDOWS_EXECUTABLE } from "../../functions/hub-shared/vendorCommand";
 
 const CATALOG_KEYS = knownKeys<ProductCatalog>()("workbenchTypes", "products", "defaultCommand");
 const PRODUCT_KEYS = knownKeys<LicensedProduct>()("licenseServerInstanceId", "seats", "annualCostPerSeat", "command");
@@ -111,29 +106,6 @@ export function catalogProblems(catalog: unknown, path: string): string[] {
 export function validateCatalog(component: string, catalog: KnownCatalog): void {
     const problems = catalogProblems(catalog, "catalog");
     if (problems.length > 0) throw new Error(problemsMessage(component, problems));
-}
-
-function commandProblems(field: string, argv: unknown): string[] {
-    if (!Array.isArray(argv) || argv.length === 0 || argv.length > 64) return [`${field}: must be an array of 1-64 arguments`];
-    const problems: string[] = [];
-    argv.forEach((arg: unknown, i) => {
-        if (typeof arg !== "string" || arg.length === 0 || arg.length > 1024) {
-            problems.push(`${field}[${i}]: must be a non-empty string of at most 1024 characters`);
-            return;
-        }
-        if (CONTROL_CHARACTERS.test(arg)) problems.push(`${field}[${i}]: contains a control character`);
-        for (const token of arg.match(PLACEHOLDER) ?? []) {
-            if (!(COMMAND_PLACEHOLDERS as readonly string[]).includes(token)) {
-                problems.push(`${field}[${i}]: unknown placeholder ${token}; allowed: ${COMMAND_PLACEHOLDERS.join(", ")}`);
-            }
-        }
-        if (arg.replace(PLACEHOLDER, "").match(/[{}]/)) problems.push(`${field}[${i}]: has an unbalanced brace`);
-    });
-    if (typeof argv[0] === "string" && !EXECUTABLE.test(argv[0]) && !WINDOWS_EXECUTABLE.test(argv[0])) {
-        problems.push(`${field}[0]: must be the absolute path of the vendor CLI (Linux: /opt/..., no spaces; Windows: C:\\...; no placeholders)`);
-    }
-    if (!argv.some((a) => typeof a === "string" && a.includes("{usersFile}"))) problems.push(`${field}: must pass the user list with {usersFile}`);
-    return problems;
 }
 
 function isRecord(value: unknown): value is Record<string, any> {

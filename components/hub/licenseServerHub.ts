@@ -13,7 +13,8 @@ import { awsContext } from "../shared/awsContext";
 import { DEFAULT_FULL_CHECK_EVERY_TICKS } from "../../functions/hub-shared/environment";
 import { policyDocument } from "../shared/iam";
 import { allowEventBridgeDeadLetters, deadLetterQueue, tlsOnlyQueuePolicy } from "../shared/sqs";
-import { INSTANCE_PARTITION_PREFIX, INVENTORY_PARTITION, LAYOUT_MARKER_KEY, SNAPSHOT_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_STATE_KEY } from "../../functions/hub-shared/tableKeys";
+import { CHANGE_MARK_PARTITION, INSTANCE_PARTITION_PREFIX, INVENTORY_PARTITION, LAYOUT_MARKER_KEY, SNAPSHOT_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_PARTITION } from "../../functions/hub-shared/tableKeys";
+import { CHANGE_MARK_ATTRIBUTES } from "../../functions/hub-shared/changeMarks";
 import { USER_LIST_PREFIX } from "../../functions/hub-shared/userList";
 import {
     ASSIGNMENT_ENVIRONMENT,
@@ -29,7 +30,7 @@ import {
     seatChangeStreamFilter,
 } from "./definitions";
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
-import { KnownCatalog, ProductCatalog, productCommands, syncCatalog, validateCatalog } from "./catalog";
+import { KnownCatalog, ProductCatalog, syncCatalog, validateCatalog } from "./catalog";
 import { hubConfiguration, hubConfigurationObject } from "./hubConfigurationObject";
 import { BusAccess, busAccessProblems, busPolicyProblem, hubBusPolicy } from "./busPolicy";
 import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, reservedNamePatterns } from "../trust/trustNames";
@@ -82,14 +83,15 @@ export interface LicenseServerHubArgs {
      */
     syncOnChange?: boolean;
     /**
-     * Safety net: every this many scheduled sync ticks, the sync recomputes every product's list and compares it (by
-     * checksum) with what its server last confirmed, even when the change marker did not move, so a broken marker
-     * delays list changes by at most this many ticks. Default 10.
+     * Safety net: each scheduled sync tick recomputes the lists of a slice of the products and compares them (by
+     * checksum) with what their servers last confirmed, so that every product is compared at least once every this
+     * many ticks even when no change was marked: a broken change marker delays list changes by at most this many
+     * ticks. Default 10.
      */
     fullCheckEveryTicks?: pulumi.Input<number>;
     /** Sync Lambda timeout in seconds; bounds how long a sync waits for the license servers. Default 300. */
     syncTimeoutSeconds?: pulumi.Input<number>;
-    /** Seconds the document's shell step (the vendor CLI included) may run on a license server. Default 120. */
+    /** Seconds the document's script step may run on a license server: the vendor CLI of each product of a command (at most 25). Default 120. */
     commandTimeoutSeconds?: pulumi.Input<number>;
     /** Seconds Run Command waits for a license server to pick a command up before giving up. Default 60. */
     commandDeliveryTimeoutSeconds?: pulumi.Input<number>;
@@ -143,17 +145,16 @@ const LICENSE_SERVER_HUB_ARGUMENTS = knownKeys<LicenseServerHubArgs>()("catalog"
 /**
  * The license server account side of floating licenses. Workbench start/stop events from the workbench accounts
  * arrive on a custom bus; an assignment Lambda keeps a DynamoDB table of who holds which product's seat (correct
- * under duplicated, reordered and retried events); a stream-triggered Lambda bumps a change marker whenever a
- * seat appears or disappears; and a scheduled sync installs each changed product's complete user list on its
- * license server with SSM Run Command, the list travelling as an S3 object, never on a command line.
+ * under duplicated, reordered and retried events); a stream-triggered Lambda marks a product as changed whenever
+ * one of its seats appears or disappears; and the sync installs each changed product's complete user list on its
+ * license server with SSM Run Command, one command per server for all its products, the lists travelling as an S3
+ * object, never on a command line.
  */
 export class LicenseServerHub extends pulumi.ComponentResource {
     /** The hub bus the workbench accounts forward to. */
     public readonly bus: aws.cloudwatch.EventBus;
     /** The seat table (instances, seats, sync state); its stream feeds the change marker and the seat ledger. */
     public readonly table: aws.dynamodb.Table;
-    /** The SSM parameter whose version moves whenever a seat appears or disappears. */
-    public readonly changeMarkerParameter: aws.ssm.Parameter;
     /** The private bucket holding the user lists and the hub configuration object. */
     public readonly userListBucket: aws.s3.Bucket;
     /** The SSM document that installs a user list on a license server. */
@@ -171,8 +172,6 @@ export class LicenseServerHub extends pulumi.ComponentResource {
     public readonly busName: pulumi.Output<string>;
     /** Name of the seat table. */
     public readonly tableName: pulumi.Output<string>;
-    /** Name of the change-marker parameter. */
-    public readonly changeMarkerParameterName: pulumi.Output<string>;
     /** Name of the sync Lambda (invoke it with `{"force": true}` to resend every list). */
     public readonly syncFunctionName: pulumi.Output<string>;
     /** Name of the SSM document the sync runs on the license servers. */
@@ -269,13 +268,6 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.changeMarkerParameter = new aws.ssm.Parameter(
-            `${name}-seats-changed`,
-            { type: "String", value: "never", description: "Time of the last seat change (written by the change marker; the sync compares its version)" },
-            // The change marker owns the value from the first write on.
-            { parent: this, ignoreChanges: ["value"] },
-        );
-
         const lists = userListBucket(`${name}-user-lists`, this);
         this.userListBucket = lists.bucket;
         // The catalog and the admission list: one object every function reads, not 4 KB of environment each.
@@ -295,7 +287,6 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 dnsSuffix: suffix,
                 workDirectory: s.workDirectory,
                 windowsWorkDirectory: s.windowsWorkDirectory,
-                commands: productCommands(s.catalog),
                 executionTimeoutSeconds: s.commandTimeoutSeconds,
             }),
         );
@@ -392,16 +383,16 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             this,
         );
 
-        // Change marker: seat rows created or deleted -> new version of the marker parameter (and, syncing on change,
-        // an announcement on the hub bus that runs the sync at once).
+        // Change marker: seat rows created or deleted -> the products' change marks (and, syncing on change, an
+        // announcement on the hub bus that runs the sync at once).
         const syncOnChange = args.syncOnChange ?? true;
         const changeMarker = new BundledFunction(
             `${name}-change-marker`,
             {
                 handler: "hub-change-marker",
-                description: "Marks the seat table as changed when a seat row appears or disappears",
+                description: "Marks a product as changed when one of its seat rows appears or disappears",
                 environment: {
-                    [CHANGE_MARKER_ENVIRONMENT.markerParameterName]: this.changeMarkerParameter.name,
+                    [CHANGE_MARKER_ENVIRONMENT.tableName]: this.table.name,
                     ...(syncOnChange ? { [CHANGE_MARKER_ENVIRONMENT.syncTriggerBusName]: this.bus.name } : {}),
                     POWERTOOLS_SERVICE_NAME: `${name}-change-marker`,
                 },
@@ -420,7 +411,16 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                               },
                           ]
                         : []),
-                    { sid: "WriteChangeMarker", actions: ["ssm:PutParameter"], resources: [this.changeMarkerParameter.arn] },
+                    {
+                        sid: "MarkChangedProducts",
+                        actions: ["dynamodb:UpdateItem"],
+                        resources: [this.table.arn],
+                        // Only change marks, and only their own attributes.
+                        conditions: {
+                            "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [CHANGE_MARK_PARTITION], "dynamodb:Attributes": [...CHANGE_MARK_ATTRIBUTES] },
+                            StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
+                        },
+                    },
                     {
                         sid: "ReadSeatStream",
                         actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
@@ -452,7 +452,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // Sync: change marker + seat rows -> user lists on the license servers.
+        // Sync: change marks + seat rows -> user lists on the license servers.
         const instanceArns = pulumi.all([settings, partition, region, accountId]).apply(([s, part, reg, account]) =>
             [...new Set(Object.values(syncCatalog(s.catalog)).map((p) => p.instanceId))].map((id) => `arn:${part}:ec2:${reg}:${account}:instance/${id}`),
         );
@@ -465,7 +465,6 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 description: "Installs changed products' user lists on their license servers",
                 environment: {
                     [SYNC_ENVIRONMENT.tableName]: this.table.name,
-                    [SYNC_ENVIRONMENT.markerParameterName]: this.changeMarkerParameter.name,
                     ...configuration.environment,
                     [SYNC_ENVIRONMENT.userListBucket]: lists.bucket.bucket,
                     [SYNC_ENVIRONMENT.documentName]: this.document.name,
@@ -484,11 +483,16 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                     },
                     {
                         sid: "KeepSyncState",
-                        actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+                        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
                         resources: [this.table.arn],
-                        conditions: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [SYNC_STATE_KEY.pk] } },
+                        conditions: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [SYNC_PARTITION] } },
                     },
-                    { sid: "ReadChangeMarker", actions: ["ssm:GetParameter"], resources: [this.changeMarkerParameter.arn] },
+                    {
+                        sid: "FollowChangeMarks",
+                        actions: ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                        resources: [this.table.arn],
+                        conditions: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [CHANGE_MARK_PARTITION] } },
+                    },
                     { sid: "WriteUserLists", actions: ["s3:PutObject"], resources: [pulumi.interpolate`${lists.bucket.arn}/${USER_LIST_PREFIX}*`] },
                     // SendCommand is authorised on both the document and each target instance: name exactly these.
                     { sid: "InstallUserLists", actions: ["ssm:SendCommand"], resources: pulumi.all([this.document.arn, instanceArns]).apply(([doc, instances]) => [doc, ...instances]) },
@@ -521,7 +525,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         invokeFunctionOnRule(`${name}-sync`, syncRule, sync, this.deadLetterQueue.arn, this);
         const deliveringRules = [workbenchRule.arn, syncRule.arn];
         if (syncOnChange) {
-            // Extra invocations are harmless: the sync runs one at a time and only acts when the marker moved.
+            // Extra invocations are harmless: the sync runs one at a time and only acts on products marked as changed.
             const onChangeRule = new aws.cloudwatch.EventRule(
                 `${name}-sync-on-change`,
                 {
@@ -547,7 +551,6 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         this.busArn = this.bus.arn;
         this.busName = this.bus.name;
         this.tableName = this.table.name;
-        this.changeMarkerParameterName = this.changeMarkerParameter.name;
         this.syncFunctionName = sync.functionName;
         this.documentName = this.document.name;
         this.userListBucketName = lists.bucket.bucket;
@@ -557,7 +560,6 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             busName: this.busName,
             tableName: this.tableName,
             tableArn: this.table.arn,
-            changeMarkerParameterName: this.changeMarkerParameterName,
             assignmentFunctionName: assignment.functionName,
             changeMarkerFunctionName: changeMarker.functionName,
             syncFunctionName: this.syncFunctionName,

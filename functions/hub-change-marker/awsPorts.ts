@@ -1,5 +1,7 @@
-import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { markChangedUpdate } from "../hub-shared/changeMarks";
+import { mapWithConcurrency } from "../shared/concurrency";
 import type { ChangeMarkerPorts } from "./changeMarker";
 import { SEAT_CHANGE_EVENT, SeatChangeDetail } from "./seatChangeEvent";
 
@@ -9,17 +11,18 @@ export interface SyncTrigger {
     busName: string;
 }
 
-export function ssmChangeMarkerPorts(ssm: SSMClient, parameterName: string, trigger?: SyncTrigger): ChangeMarkerPorts {
+/** Products marked at once (one UpdateItem each). */
+const MARK_CONCURRENCY = 8;
+
+export function dynamoChangeMarkerPorts(db: DynamoDBDocumentClient, tableName: string, trigger?: SyncTrigger): ChangeMarkerPorts {
     const ports: ChangeMarkerPorts = {
-        async markChanged(value) {
-            const { Version } = await ssm.send(new PutParameterCommand({ Name: parameterName, Value: value, Type: "String", Overwrite: true }));
-            if (Version === undefined) throw new Error(`PutParameter ${parameterName} returned no version`);
-            return Version;
+        async markChanged(changes, at) {
+            await mapWithConcurrency([...changes], MARK_CONCURRENCY, ([product, count]) => db.send(new UpdateCommand(markChangedUpdate(tableName, product, count, at.toISOString()))));
         },
     };
     if (trigger) {
-        ports.announceChange = async (markerVersion, seatChanges) => {
-            const detail: SeatChangeDetail = { "marker-version": markerVersion, "seat-changes": seatChanges };
+        ports.announceChange = async (products, seatChanges) => {
+            const detail: SeatChangeDetail = { products, "seat-changes": seatChanges };
             const result = await trigger.events.send(
                 new PutEventsCommand({
                     Entries: [{ EventBusName: trigger.busName, Source: SEAT_CHANGE_EVENT.source, DetailType: SEAT_CHANGE_EVENT.detailType, Detail: JSON.stringify(detail) }],

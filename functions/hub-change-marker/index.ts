@@ -1,16 +1,17 @@
-import { SSMClient } from "@aws-sdk/client-ssm";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { CHANGE_MARKER_ENVIRONMENT } from "../hub-shared/environment";
 import { powertoolsTelemetry } from "../shared/powertools";
 import { markSeatChanges } from "./changeMarker";
-import { ssmChangeMarkerPorts } from "./awsPorts";
+import { dynamoChangeMarkerPorts } from "./awsPorts";
 
-const parameterName = process.env[CHANGE_MARKER_ENVIRONMENT.markerParameterName];
-if (!parameterName) throw new Error(`environment variable ${CHANGE_MARKER_ENVIRONMENT.markerParameterName} is not set`);
+const tableName = process.env[CHANGE_MARKER_ENVIRONMENT.tableName];
+if (!tableName) throw new Error(`environment variable ${CHANGE_MARKER_ENVIRONMENT.tableName} is not set`);
 const triggerBus = process.env[CHANGE_MARKER_ENVIRONMENT.syncTriggerBusName];
-// Created once per container; endpoints from AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_EVENTBRIDGE when set (local sandbox).
-const ports = ssmChangeMarkerPorts(new SSMClient({}), parameterName, triggerBus ? { events: new EventBridgeClient({}), busName: triggerBus } : undefined);
+// Created once per container; endpoints from AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_EVENTBRIDGE when set (local sandbox).
+const ports = dynamoChangeMarkerPorts(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName, triggerBus ? { events: new EventBridgeClient({}), busName: triggerBus } : undefined);
 const telemetry = powertoolsTelemetry(process.env.POWERTOOLS_SERVICE_NAME || "hub-change-marker");
 
 /** DynamoDB stream batch (filtered to seat INSERT/REMOVE); reports partial failures. */

@@ -1,12 +1,14 @@
 import type { HubConfiguration } from "./hubConfiguration";
 import { ASSIGNMENT_ENVIRONMENT, DEFAULT_FULL_CHECK_EVERY_TICKS, DEFAULT_MIN_COMMAND_INTERVAL_MS, SYNC_ENVIRONMENT } from "./environment";
 
-/** Where one product's user list goes, and how many seats the organisation owns. */
+/** Where one product's user list goes, how many seats the organisation owns, and the vendor CLI that loads it. */
 export interface ProductTarget {
     instanceId: string;
     seats?: number;
     /** What one seat costs a year (the seat ledger records it for the analytics' decisions). */
     annualCostPerSeat?: number;
+    /** The effective vendor argv template (the product's own or the catalog's default); absent: install the file only. */
+    command?: readonly string[];
 }
 
 export interface AssignmentConfig {
@@ -30,7 +32,6 @@ export const MAX_MAX_CLOCK_SKEW_SECONDS = 300;
 
 export interface SyncConfig {
     tableName: string;
-    markerParameterName: string;
     products: Record<string, ProductTarget>;
     userListBucket: string;
     documentName: string;
@@ -58,12 +59,17 @@ export function assignmentConfig(env: Env, configuration: HubConfiguration): Ass
     };
 }
 
-/** The products' license servers and seat limits, as the sync and the seat ledger read them. */
+/** The products' license servers, seat limits and vendor commands, as the sync and the seat ledger read them. */
 export function productTargets(configuration: HubConfiguration): Record<string, ProductTarget> {
     return Object.fromEntries(
         Object.entries(configuration.products).map(([name, p]) => [
             name,
-            { instanceId: p.instanceId, ...(p.seats === undefined ? {} : { seats: p.seats }), ...(p.annualCostPerSeat === undefined ? {} : { annualCostPerSeat: p.annualCostPerSeat }) },
+            {
+                instanceId: p.instanceId,
+                ...(p.seats === undefined ? {} : { seats: p.seats }),
+                ...(p.annualCostPerSeat === undefined ? {} : { annualCostPerSeat: p.annualCostPerSeat }),
+                ...(p.command === undefined ? {} : { command: p.command }),
+            },
         ]),
     );
 }
@@ -77,7 +83,6 @@ export function syncConfig(env: Env, configuration: HubConfiguration): SyncConfi
 export function syncSettings(env: Env): Omit<SyncConfig, "products"> {
     return {
         tableName: required(env, SYNC_ENVIRONMENT.tableName),
-        markerParameterName: required(env, SYNC_ENVIRONMENT.markerParameterName),
         userListBucket: required(env, SYNC_ENVIRONMENT.userListBucket),
         documentName: required(env, SYNC_ENVIRONMENT.documentName),
         configurationFingerprint: env[SYNC_ENVIRONMENT.configurationFingerprint] ?? "",

@@ -31,34 +31,33 @@ export const INVENTORY_WATCH_ENVIRONMENT = {
 } as const;
 
 export const CHANGE_MARKER_ENVIRONMENT = {
-    /** SSM parameter written whenever a seat row appears or disappears. */
-    markerParameterName: "HUB_MARKER_PARAMETER_NAME",
+    /** Hub table: the change marks are its items (`CHANGED` partition). */
+    tableName: "HUB_TABLE_NAME",
     /** Bus the marker announces each change on, so the sync runs at once (LicenseServerHub `syncOnChange`); unset: no announcement. */
     syncTriggerBusName: "HUB_SYNC_TRIGGER_BUS_NAME",
 } as const;
 
 export const SYNC_ENVIRONMENT = {
     tableName: "HUB_TABLE_NAME",
-    markerParameterName: "HUB_MARKER_PARAMETER_NAME",
     /** Bucket the user lists are written to. */
     userListBucket: "HUB_USER_LIST_BUCKET",
     /** SSM document that installs a user list on a license server. */
     documentName: "HUB_DOCUMENT_NAME",
-    /** Changes whenever the SSM document changes (e.g. a vendor command), so the sync resends every list through it. */
+    /** Changes whenever the SSM document changes, so the sync resends every list through the new one. */
     configurationFingerprint: "HUB_CONFIGURATION_FINGERPRINT",
     /** Seconds Run Command waits for the license server to pick up a command (SendCommand TimeoutSeconds). */
     deliveryTimeoutSeconds: "HUB_COMMAND_DELIVERY_TIMEOUT_SECONDS",
-    /** Milliseconds between GetCommandInvocation polls (the first polls come after 1/8, 1/4 and 1/2 of it). */
+    /** Longest pause between two GetCommandInvocation polls of a command (functions/hub-sync/commandWait.ts). */
     pollIntervalMs: "HUB_COMMAND_POLL_INTERVAL_MS",
-    /** Every this many scheduled ticks the sync recomputes every list even if the change marker did not move. */
+    /** Every product's list is recomputed and compared at least once every this many scheduled ticks (the safety net). */
     fullCheckEveryTicks: "HUB_SYNC_FULL_CHECK_EVERY_TICKS",
-    /** Milliseconds a sync waits after the previous sync's commands before sending its own (the login-storm debounce). */
+    /** Milliseconds a license server waits after its previous command before it gets the next (the login-storm debounce). */
     minCommandIntervalMs: "HUB_SYNC_MIN_COMMAND_INTERVAL_MS",
 } as const;
 
 /**
- * Default of `SYNC_ENVIRONMENT.minCommandIntervalMs`: at most one command per product per second, however fast
- * seat changes arrive; the changes of the wait ride along with the next command.
+ * Default of `SYNC_ENVIRONMENT.minCommandIntervalMs`: at most one command per license server per second, however
+ * fast seat changes arrive; the changes of the wait ride along with the next command.
  */
 export const DEFAULT_MIN_COMMAND_INTERVAL_MS = 1000;
 

@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { ACCOUNT_ID_PATTERN } from "../shared/workbenchEvent";
 import { productTargetProblems, workbenchTypeEntryProblems, annualCostProblems } from "./catalogEntries";
+import { commandProblems } from "./vendorCommand";
 
 /** Version of the object's format; readers refuse others (docs/upgrading.md: the hub's functions and the object are deployed together). */
 export const HUB_CONFIGURATION_FORMAT = 1;
@@ -92,9 +93,8 @@ export function hubConfigurationProblems(value: unknown): string[] {
         }
         problems.push(...productTargetProblems(product, target.instanceId, target.seats, at, "instanceId"));
         problems.push(...annualCostProblems(target.annualCostPerSeat, at));
-        if (target.command !== undefined && !(Array.isArray(target.command) && target.command.length > 0 && target.command.every((a) => typeof a === "string"))) {
-            problems.push(`${at}.command: must be a non-empty list of strings`);
-        }
+        // The preview's rules again: the command travels as data to a license server, which checks it a third time.
+        if (target.command !== undefined) problems.push(...commandProblems(`${at}.command`, target.command));
     }
     const accounts = isRecord(value.admission) ? value.admission.accountIds : undefined;
     if (!Array.isArray(accounts)) problems.push("admission.accountIds: must be a list of account ids");

@@ -16,10 +16,18 @@
  *                  one (product, user) that holds a seat: workbenchCount, firstAssignedAt, instances (string set)
  *   snapshot chunk pk SNAPSHOT#<account>/<region>/<snapshot-id>   sk CHUNK#<index, 4 digits>
  *                  one chunk of a workbench account's inventory, kept (with a TTL) until the snapshot is complete
- *   sync state     pk SYNC   sk STATE
- *                  what the sync last delivered to the license servers
+ *   change mark    pk CHANGED   sk <product>
+ *                  a product whose seat rows changed since its list was last delivered: a counter the change marker
+ *                  adds to, and the sync deletes (conditionally on the counter) once the list is on its server
+ *   delivery       pk SYNC   sk PRODUCT#<product>
+ *                  what the product's license server last confirmed (checksum, generation, target)
+ *   server         pk SYNC   sk SERVER#<instance-id>
+ *                  one license server's last command time, round trip and failures (its backoff)
+ *   checks         pk SYNC   sk CHECKS
+ *                  the deployment fingerprint every delivery was compared with, and the safety net's position
  *   generation     pk SYNC   sk GENERATION
- *                  the last generation a sync tick claimed, and that tick's lease (functions/hub-sync/generation.ts)
+ *                  the last generation a sync claimed, and that sync's lease (functions/hub-sync/generation.ts)
+ * (`pk SYNC sk STATE`, one item with every product, was the state of earlier releases; nothing reads it now.)
  */
 import { isValidUserId } from "../shared/workbenchEvent";
 
@@ -39,8 +47,14 @@ export const SEAT_PARTITION_PREFIX = "SEAT#";
 export const SEAT_SORT_PREFIX = "USER#";
 export const SNAPSHOT_PARTITION_PREFIX = "SNAPSHOT#";
 export const SNAPSHOT_SORT_PREFIX = "CHUNK#";
-export const SYNC_STATE_KEY = { [PARTITION_KEY]: "SYNC", [SORT_KEY]: "STATE" } as const;
-export const SYNC_GENERATION_KEY = { [PARTITION_KEY]: "SYNC", [SORT_KEY]: "GENERATION" } as const;
+/** Partition of the sync's own items (deliveries, servers, checks, generation). */
+export const SYNC_PARTITION = "SYNC";
+/** Partition of the change marks: one item per product whose seats changed since its last delivery. */
+export const CHANGE_MARK_PARTITION = "CHANGED";
+export const DELIVERY_SORT_PREFIX = "PRODUCT#";
+export const SERVER_SORT_PREFIX = "SERVER#";
+export const SYNC_CHECKS_KEY = { [PARTITION_KEY]: SYNC_PARTITION, [SORT_KEY]: "CHECKS" } as const;
+export const SYNC_GENERATION_KEY = { [PARTITION_KEY]: SYNC_PARTITION, [SORT_KEY]: "GENERATION" } as const;
 
 /**
  * Licensed product names: they appear in table keys, S3 keys, SSM document parameters and file names on the license
@@ -105,6 +119,18 @@ export function snapshotChunkKey(account: string, region: string, snapshotId: st
 
 export function seatRowKey(product: string, userId: string): TableKey {
     return { pk: `${SEAT_PARTITION_PREFIX}${product}`, sk: `${SEAT_SORT_PREFIX}${userId}` };
+}
+
+export function changeMarkKey(product: string): TableKey {
+    return { pk: CHANGE_MARK_PARTITION, sk: product };
+}
+
+export function deliveryKey(product: string): TableKey {
+    return { pk: SYNC_PARTITION, sk: `${DELIVERY_SORT_PREFIX}${product}` };
+}
+
+export function serverKey(instanceId: string): TableKey {
+    return { pk: SYNC_PARTITION, sk: `${SERVER_SORT_PREFIX}${instanceId}` };
 }
 
 export function seatPartition(product: string): string {

@@ -1,27 +1,16 @@
 import { createHash } from "node:crypto";
-import { PRODUCT_NAME_PATTERN } from "./tableKeys";
 
 /**
- * How a product's user list travels to its license server: a text object in the hub bucket (one user id per line,
- * sorted, newline-terminated), named by its SHA-256 so a resend of the same list is the same object, and a Run
- * Command whose parameters carry only the product, the checksum, the object key and a generation number. User ids
- * never appear in a command or its parameters.
+ * How user lists travel to a license server: text (one user id per line, sorted, newline-terminated) inside a
+ * bundle object in the hub bucket (bundle.ts), named by its SHA-256, and a Run Command whose parameters carry only
+ * the bundle's checksum and key. User ids never appear in a command or its parameters.
  */
 export const USER_LIST_PREFIX = "user-lists/";
 
 /** Parameters of the component's SSM document, and the patterns the document enforces on them. */
 export const LICENSE_DOCUMENT_PARAMETERS = {
-    product: { name: "product", pattern: PRODUCT_NAME_PATTERN.source },
-    listSha256: { name: "listSha256", pattern: "^[0-9a-f]{64}$" },
-    listObjectKey: {
-        name: "listObjectKey",
-        pattern: `^${USER_LIST_PREFIX}${PRODUCT_NAME_PATTERN.source.slice(1, -1)}/[0-9a-f]{64}\\.txt$`,
-    },
-    /**
-     * The sync tick's generation (functions/hub-sync/generation.ts: never goes backwards, never repeats); the license
-     * server refuses a generation older than the one it holds, and an equal one carrying a different list.
-     */
-    generation: { name: "generation", pattern: "^[0-9]{1,18}$" },
+    bundleSha256: { name: "bundleSha256", pattern: "^[0-9a-f]{64}$" },
+    bundleObjectKey: { name: "bundleObjectKey", pattern: `^${USER_LIST_PREFIX}bundles/[0-9a-f]{64}\\.txt$` },
 } as const;
 
 /** Name of the document's shell step: Run Command reports that step's exit code and output under this name. */
@@ -32,15 +21,11 @@ export const APPLY_WINDOWS_STEP_NAME = "applyUserListWindows";
 export const APPLY_STEP_NAMES = [APPLY_STEP_NAME, APPLY_WINDOWS_STEP_NAME] as const;
 
 /**
- * Exit code of the shell step when the license server already holds a newer generation than the one sent (the list
- * was superseded, not delivered). It prints `holds generation <n>` so the sync can tell how far ahead the server is.
+ * Exit code of the script when, of a bundle's products, none failed but the license server already held a newer
+ * generation of at least one (that list was superseded, not delivered). Each product's outcome is on its own
+ * result line (bundle.ts).
  */
 export const SUPERSEDED_EXIT_CODE = 3;
-export const SUPERSEDED_OUTPUT_PATTERN = /holds generation ([0-9]{1,18})/;
-
-export function userListObjectKey(product: string, sha256: string): string {
-    return `${USER_LIST_PREFIX}${product}/${sha256}.txt`;
-}
 
 export interface RenderedUserList {
     body: string;
@@ -54,13 +39,8 @@ export function renderUserList(users: readonly string[]): RenderedUserList {
     return { body, sha256: createHash("sha256").update(body, "utf8").digest("hex") };
 }
 
-/** Parameters of one SendCommand: data about the list, never the list itself. */
-export function licenseCommandParameters(product: string, sha256: string, generation: number): Record<string, string[]> {
+/** Parameters of one SendCommand: the bundle's checksum and key, never its content. */
+export function bundleCommandParameters(bundle: { sha256: string; key: string }): Record<string, string[]> {
     const p = LICENSE_DOCUMENT_PARAMETERS;
-    return {
-        [p.product.name]: [product],
-        [p.listSha256.name]: [sha256],
-        [p.listObjectKey.name]: [userListObjectKey(product, sha256)],
-        [p.generation.name]: [String(generation)],
-    };
+    return { [p.bundleSha256.name]: [bundle.sha256], [p.bundleObjectKey.name]: [bundle.key] };
 }

@@ -9,7 +9,7 @@ import { powertoolsTelemetry } from "../shared/powertools";
 import { awsSyncPorts } from "./awsPorts";
 import { SyncOutcome, syncUserLists } from "./sync";
 
-/** Time kept back from the Lambda timeout to record the state after the last command. */
+/** Time kept back from the Lambda timeout to record the results of the last commands. */
 const DEADLINE_MARGIN_MS = 15_000;
 
 // Created once per container; endpoints from AWS_ENDPOINT_URL_<SERVICE> when set (local sandbox). Adaptive retries
@@ -24,15 +24,13 @@ const configuration = hubConfigurationLoader(process.env, s3TextReader(clients.s
 const telemetry = powertoolsTelemetry(process.env.POWERTOOLS_SERVICE_NAME || "hub-sync");
 
 /**
- * Scheduled every minute (reserved concurrency 1, and a generation claim in the table, so ticks never overlap), and
+ * Scheduled every minute (reserved concurrency 1, and a generation claim in the table, so syncs never overlap), and
  * run on each seat-change announcement. Invoke it with `{"force": true}` to resend every product's list. Throws when
- * a product could not be delivered or the change marker could not be read, so the function's error alarm fires; the
- * next tick retries.
+ * a product could not be delivered, so the function's error alarm fires; the product keeps its change mark and the
+ * next sync retries it.
  */
 export async function handler(event: unknown, context?: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">): Promise<SyncOutcome> {
     const input = typeof event === "object" && event !== null ? (event as Record<string, unknown>) : {};
-    const force = input.force === true;
-    const scheduled = input.source === "aws.events" && input["detail-type"] === "Scheduled Event";
     const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;
     try {
         const config = syncConfig(process.env, await configuration());
@@ -43,19 +41,17 @@ export async function handler(event: unknown, context?: Pick<Context, "getRemain
                 products: config.products,
                 configurationFingerprint: config.configurationFingerprint,
                 deadline: Date.now() + remaining - DEADLINE_MARGIN_MS,
-                force,
-                scheduled,
+                force: input.force === true,
+                scheduled: input.source === "aws.events" && input["detail-type"] === "Scheduled Event",
                 fullCheckEveryTicks: config.fullCheckEveryTicks,
                 minCommandIntervalMs: config.minCommandIntervalMs,
+                pollIntervalMs: config.pollIntervalMs,
                 holder: context?.awsRequestId,
             },
             telemetry,
         );
         if (outcome.outcome === "failed") {
-            throw new Error(`user lists not delivered for ${outcome.failed.map((f) => f.product).join(", ")}; retried next tick`);
-        }
-        if (outcome.outcome === "synced" && outcome.markerError !== undefined) {
-            throw new Error(`change marker unreadable (${outcome.markerError}); every list was checked and is current`);
+            throw new Error(`user lists not delivered for ${outcome.failed.map((f) => f.product).join(", ")}; retried by the next sync`);
         }
         return outcome;
     } finally {

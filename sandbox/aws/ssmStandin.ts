@@ -26,6 +26,8 @@ export interface StandinInvocation {
     responseCode: number;
     standardOutput: string;
     standardError: string;
+    /** When the invocation finished (GetCommandInvocation's ExecutionEndDateTime). */
+    endedAt?: Date;
 }
 
 export interface StandinCommand {
@@ -82,11 +84,13 @@ export async function startSsmStandin(options: SsmStandinOptions = {}, port = 0)
                 invocation.responseCode = ended.responseCode;
                 invocation.standardOutput = ("standardOutput" in ended && ended.standardOutput) || "";
                 invocation.standardError = ("standardError" in ended && ended.standardError) || "";
+                invocation.endedAt = new Date();
             } catch (err) {
                 invocation.status = "Failed";
                 invocation.statusDetails = "Failed";
                 invocation.responseCode = 1;
                 invocation.standardError = String((err as Error)?.message ?? err);
+                invocation.endedAt = new Date();
             }
         })();
         running.add(done);
@@ -178,6 +182,7 @@ export async function startSsmStandin(options: SsmStandinOptions = {}, port = 0)
                     ResponseCode: invocation.responseCode,
                     StandardOutputContent: invocation.standardOutput,
                     StandardErrorContent: invocation.standardError,
+                    ExecutionEndDateTime: invocation.endedAt?.toISOString() ?? "",
                 };
             },
         },

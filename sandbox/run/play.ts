@@ -146,12 +146,12 @@ export class ScenarioPlayer {
         }
     }
 
-    /** The scenario's fault injection: EC2 throttles an account's next calls, the vendor CLI fails, or the change-marker parameter is recreated. */
+    /** The scenario's fault injection: EC2 throttles an account's next calls, the vendor CLI fails, or the change marks are lost. */
     private async injectFault(fault: Fault): Promise<void> {
         const { scenario, clock, hub, story } = this.run;
         const { services, fleet, hubView } = this.system;
         const trace = story.openFault(fault);
-        let markerVersion: number | undefined;
+        let marksDeleted: number | undefined;
         let accountKey = fault.account;
         if (fault.target === "ec2") {
             const ec2 = services.accounts.get(scenario.accounts[fault.account!].accountId)!.ec2;
@@ -162,9 +162,10 @@ export class ScenarioPlayer {
         } else if (fault.target === "vendor-cli") {
             fleet.failVendorCli(fault.times);
         } else {
-            for (let i = 0; i < fault.times; i++) markerVersion = await hubView.recreateMarkerParameter();
+            marksDeleted = 0;
+            for (let i = 0; i < fault.times; i++) marksDeleted += await hubView.deleteChangeMarks();
             accountKey = Object.keys(scenario.accounts).find((key) => scenario.accounts[key].accountId === hubView.sync.accountId);
         }
-        hub.emit({ at: clock.scenarioNow(), kind: "fault", target: fault.target, accountKey, times: fault.times, markerVersion, note: fault.note });
+        hub.emit({ at: clock.scenarioNow(), kind: "fault", target: fault.target, accountKey, times: fault.times, marksDeleted, note: fault.note });
     }
 }

@@ -3,7 +3,6 @@
  * license servers' lists are final before they are checked.
  */
 import type { HubView } from "../story/hubView";
-import { outcomeOf } from "../story/outcomes";
 import type { TimelineReporter } from "../story/reporter";
 import type { RunContext } from "./context";
 import type { Schedules } from "./schedules";
@@ -12,13 +11,11 @@ import type { Schedules } from "./schedules";
 const MAX_SETTLING_TICKS = 10;
 
 export class Settler {
-    /** The marker version the last successful sync read. */
-    private lastSyncedMarker?: number;
     /** While settling: the ids of each recurring schedule's ticks, and who to tell when one succeeded. */
     private readonly settlingTicks = new Map<string, Set<string>>();
     private syncSettled?: (ruleArn: string) => void;
 
-    /** Starts noting which scheduled ticks succeed, and the marker version the last successful sync read. */
+    /** Starts noting which scheduled ticks succeed. */
     constructor(
         private readonly run: RunContext,
         private readonly schedules: Schedules,
@@ -27,10 +24,6 @@ export class Settler {
     ) {
         run.hub.on((event) => {
             if (event.kind === "schedule" && event.periodMs !== undefined) this.settlingTicks.get(event.rule.arn)?.add(event.event.id);
-            if (event.kind === "invocation" && event.result.ok) {
-                const typed = outcomeOf(event.fn.handler, event.result.result);
-                if (typed.handler === "hub-sync" && typed.outcome.outcome !== "busy") this.lastSyncedMarker = typed.outcome.markerVersion;
-            }
             if (event.kind === "invocation" && event.trigger === "event" && event.result.ok) {
                 const id = (event.event as { id?: string })?.id;
                 for (const { rule } of this.schedules.recurring) {
@@ -42,8 +35,8 @@ export class Settler {
 
     /**
      * Waits until nothing is in flight and every recurring schedule's targets succeeded on a tick that fired after
-     * that, and until the last successful sync read the current change marker (a sync can itself reveal a change
-     * whose marker it did not read: then the next tick must sync again). Gives up after MAX_SETTLING_TICKS periods.
+     * that, and until no product is marked as changed any more (every change delivered). Gives up after
+     * MAX_SETTLING_TICKS periods.
      */
     async settle(): Promise<boolean> {
         const { work, clock, timers } = this.run;
@@ -59,7 +52,7 @@ export class Settler {
                 break;
             }
             await work.idle();
-            if (!work.busy && this.hubView.markerVersion() === this.lastSyncedMarker) break;
+            if (!work.busy && (await this.hubView.changeMarks()).length === 0) break;
         }
         const unchanged = this.reporter.takeUnchangedSyncs();
         const routine = this.reporter.takeRoutineLines();

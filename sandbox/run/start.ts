@@ -124,7 +124,7 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
     });
     services.accounts.get(hubAccount)!.ssm.executor = fleet.executor;
 
-    const streams = new TableStreams({ deployment, dynamo: services.dynamo.client, runtime, clock, work, emit: hub.emit, region: scenario.region, markerVersion: () => hubView.markerVersion() });
+    const streams = new TableStreams({ deployment, dynamo: services.dynamo.client, runtime, clock, work, emit: hub.emit, region: scenario.region });
     /** The organisation an account of the scenario belongs to, for `aws:PrincipalOrgID` conditions. */
     const organizationOf = (accountId: string) => Object.values(scenario.accounts).find((a) => a.accountId === accountId)?.organizationId;
     const router = new EventRouter({
@@ -179,14 +179,12 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
 function watchSeats(run: RunContext, hubView: HubView, fleet: LicenseServerFleet, runtime: LocalLambdaRuntime): void {
     const { hub, clock, work, tally } = run;
     hub.on((event) => {
-        if (event.kind === "stream-batch") hubView.recordMarkedChanges(event.records, event.markerVersion);
         if (event.kind !== "invocation" || !event.result.ok) return;
         const typed = outcomeOf(event.fn.handler, event.result.result);
         if (typed.handler !== "hub-sync" || typed.outcome.outcome === "unchanged" || typed.outcome.outcome === "busy") return;
-        const { markerVersion } = typed.outcome;
         void work.track(
             hubView
-                .seatRows(fleet.lists(), markerVersion)
+                .seatRows(fleet.lists())
                 .then((rows) => hub.emit({ at: clock.scenarioNow(), kind: "seats", rows, syncNumber: tally.counts.syncs }))
                 .catch((err: Error) => {
                     if (!runtime.closed) hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `reading the seats after a sync: ${err.message}` });

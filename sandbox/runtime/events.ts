@@ -51,7 +51,7 @@ export interface Ec2StateChangeRecord {
 
 export type SandboxEvent = { at: number } & (
     | ({ kind: "ec2-event" } & Ec2StateChangeRecord)
-    | { kind: "fault"; target: string; accountKey?: string; times: number; note?: string; /** change-marker-parameter: the version after recreation. */ markerVersion?: number }
+    | { kind: "fault"; target: string; accountKey?: string; times: number; note?: string; /** change-marks: how many marks were deleted. */ marksDeleted?: number }
     /** A forgery or re-tag attempt from inside a workbench account, and what stopped it (attempts.ts). */
     | { kind: "attempt"; accountKey: string; principal: string; description: string; outcome: string; reason?: string; note?: string }
     | { kind: "no-rule"; accountId: string; busName: string; event: EventBridgeEvent }
@@ -61,7 +61,7 @@ export type SandboxEvent = { at: number } & (
     | { kind: "invocation"; fn: LocalFunction; event: unknown; result: InvokeResult; attempt: number; trigger: "event" | "stream" | "deployment" }
     | { kind: "async-retry"; fn: LocalFunction; event: unknown; attempt: number; delayMs: number; error: string }
     | { kind: "async-failure"; fn: LocalFunction; event: unknown; error: string; destination?: string }
-    | { kind: "stream-batch"; mapping: LocalEventSourceMapping; fn: LocalFunction; records: DynamoDBRecord[]; filteredOut: number; markerVersion?: number }
+    | { kind: "stream-batch"; mapping: LocalEventSourceMapping; fn: LocalFunction; records: DynamoDBRecord[]; filteredOut: number }
     | { kind: "stream-failure"; mapping: LocalEventSourceMapping; records: DynamoDBRecord[]; error: string; destination?: string }
     | { kind: "license-server"; instanceId: string; product: string; generation: string; ok: boolean; users?: string[]; detail: string }
     | { kind: "seats"; rows: SeatRow[]; syncNumber: number }

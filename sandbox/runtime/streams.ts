@@ -26,8 +26,6 @@ export interface StreamDeps {
     work: WorkTracker;
     emit: Emit;
     region: string;
-    /** The change-marker version after a batch, for the timeline (undefined when the function keeps none). */
-    markerVersion(fn: LocalFunction): number | undefined;
 }
 
 /** Scenario time Lambda's poller waits before retrying a failed batch. */
@@ -141,7 +139,7 @@ class StreamPoller {
             }
             const failures = this.mapping.reportBatchItemFailures ? ((result.result as DynamoDBBatchResponse | null)?.batchItemFailures ?? []) : [];
             if (failures.length === 0) {
-                emit({ at: clock.scenarioNow(), kind: "stream-batch", mapping: this.mapping, fn: this.fn, records, filteredOut, markerVersion: this.deps.markerVersion(this.fn) });
+                emit({ at: clock.scenarioNow(), kind: "stream-batch", mapping: this.mapping, fn: this.fn, records, filteredOut });
                 return;
             }
             // Retry from the first failed record, as Lambda does with ReportBatchItemFailures.

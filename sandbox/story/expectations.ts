@@ -47,9 +47,9 @@ export interface FaultExpectation {
     consumed?: number;
     /** Who consumed them: instance keys (target ec2, through the forwarder's EC2 calls) or products (vendor-cli). */
     consumedBy?: string[];
-    /** change-marker-parameter: products whose license server installed a new list after the step (at least these). */
+    /** change-marks: products whose license server installed a new list after the step (at least these). */
     installedAfter?: string[];
-    /** change-marker-parameter: lists a license server refused after the step (it held a newer generation). */
+    /** change-marks: lists a license server refused after the step (it held a newer generation). */
     refusedAfter?: number;
 }
 

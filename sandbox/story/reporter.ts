@@ -63,8 +63,8 @@ export class TimelineReporter {
             }
             case "fault": {
                 const what =
-                    event.target === "change-marker-parameter"
-                        ? `the change-marker parameter was deleted and created again${event.times > 1 ? ` ${event.times} times` : ""} (now version ${event.markerVersion})`
+                    event.target === "change-marks"
+                        ? `the change marks were deleted${event.times > 1 ? ` ${event.times} times` : ""} (${event.marksDeleted ?? 0} products were marked): lost writes of the change marker`
                         : `the next ${event.times} ${event.target === "ec2" ? "EC2 API calls fail (RequestLimitExceeded)" : "vendor CLI calls fail (license server busy)"}`;
                 this.line(event.at, event.accountKey ?? "lic-server", `FAULT: ${what}${event.note ? `  -- ${event.note}` : ""}`);
                 return;
@@ -110,7 +110,8 @@ export class TimelineReporter {
                 return;
             case "stream-batch": {
                 const changes = event.records.map(describeSeatRecord).join(" ");
-                this.routine(event.at, where(event.fn.accountId), `change marker: ${event.markerVersion === undefined ? "written" : `version ${event.markerVersion}`} <- ${changes}`);
+                const products = [...new Set(event.records.map((r) => parseSeatRowKey(r.dynamodb?.Keys?.pk?.S, r.dynamodb?.Keys?.sk?.S)?.product).filter(Boolean))].sort();
+                this.routine(event.at, where(event.fn.accountId), `change marker: ${products.join(", ") || "nothing"} marked <- ${changes}`);
                 return;
             }
             case "stream-failure":
@@ -209,14 +210,14 @@ export class TimelineReporter {
                 }
                 if (o.outcome === "unchanged") {
                     this.unchangedSyncs++;
-                    if (this.context.verbose) this.line(at, where, `sync ${cause}: unchanged (marker version ${o.markerVersion})`);
+                    if (this.context.verbose) this.line(at, where, `sync ${cause}: unchanged (no product marked${o.checked ? `; safety net compared ${o.checked}` : ""})`);
                     return;
                 }
                 const users = (n: number | undefined) => (n === undefined ? "?" : `${n} user${n === 1 ? "" : "s"}`);
                 const sent = o.sent.map((p) => `${p} (${users(this.installed.get(p))})`);
                 const failed = o.failed.map((f) => `${f.product} (${f.reason})`);
-                const why = o.markerError !== undefined ? `marker UNREADABLE: ${o.markerError}` : `marker version ${o.markerVersion}${o.fullCheck ? ", periodic full check" : ""}`;
-                this.line(at, where, `sync ${cause} (generation ${o.generation}, ${why}): sent ${sent.join(", ") || "nothing, every list is current"}${failed.length ? `; FAILED ${failed.join(", ")}` : ""}`);
+                const how = `${o.commands} command${o.commands === 1 ? "" : "s"}${o.checked ? `, safety net compared ${o.checked}` : ""}`;
+                this.line(at, where, `sync ${cause} (generation ${o.generation}, ${how}): sent ${sent.join(", ") || "nothing, every list is current"}${failed.length ? `; FAILED ${failed.join(", ")}` : ""}${o.deferred.length ? `; left to the next sync: ${o.deferred.join(", ")}` : ""}`);
                 return;
             }
             case "license-usage-report": {

@@ -106,7 +106,7 @@ export class Story {
     /** A fault being injected. */
     openFault(fault: Fault): FaultTrace {
         const where = fault.target === "ec2" ? `ec2 ${fault.account}` : fault.target;
-        const observation: Observation = fault.target === "change-marker-parameter" ? { installedAfter: [], refusedAfter: 0 } : { consumed: [] };
+        const observation: Observation = fault.target === "change-marks" ? { installedAfter: [], refusedAfter: 0 } : { consumed: [] };
         const trace: FaultTrace = { kind: "fault", label: `t=${formatScenarioTime(scenarioSeconds(fault.at))} fault ${where} x${fault.times}`, note: fault.note, expect: fault.expect, observation, fault };
         this.traces.push(trace);
         return trace;
@@ -237,10 +237,10 @@ export class Story {
         trace.finish();
     }
 
-    /** A license server's outcome, for every change-marker fault injected before it: installed a list, or refused one. */
+    /** A license server's outcome, for every change-marks fault injected before it: installed a list, or refused one. */
     private listOutcomeAfterFaults(event: Extract<SandboxEvent, { kind: "license-server" }>): void {
         for (const trace of this.traces) {
-            if (trace.kind !== "fault" || trace.fault.target !== "change-marker-parameter") continue;
+            if (trace.kind !== "fault" || trace.fault.target !== "change-marks") continue;
             const o = trace.observation;
             if (event.ok && LIST_APPLIED.test(event.detail) && !o.installedAfter!.includes(event.product)) o.installedAfter!.push(event.product);
             if (LIST_REFUSED.test(event.detail)) o.refusedAfter = (o.refusedAfter ?? 0) + 1;

@@ -33,7 +33,7 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     out(`  EC2 events ${c.ec2Events} (no rule matched ${c.noMatchingRule}); forwarder: forwarded ${c.forwarded}, ignored ${c.ignoredByForwarder}, rejected ${c.rejectedByForwarder}`);
     out(`  deliveries dropped (bus policy, permissions) ${c.droppedDeliveries}; hub assignment: applied ${c.applied}, superseded ${c.superseded}, rejected ${c.rejectedByHub}`);
     out(`  inventory snapshots sent ${c.inventories}; complete ones reconciled by the hub ${c.snapshotsReconciled} (instances corrected ${c.inventoryCorrections})`);
-    out(`  seat rows created/deleted ${c.seatRowChanges} in ${c.markerWrites} change-marker writes; syncs ${c.syncs} (${c.syncsUnchanged} unchanged); lists installed ${c.listsInstalled}, failed ${c.commandsFailed}`);
+    out(`  seat rows created/deleted ${c.seatRowChanges} in ${c.markedBatches} change-marker batches; syncs ${c.syncs} (${c.syncsUnchanged} unchanged); lists installed ${c.listsInstalled}, failed ${c.commandsFailed}`);
     out(`  Lambda invocations ${c.invocations} (errors ${c.invocationErrors}, async retries ${c.asyncRetries}, sent to on-failure destinations ${c.sentToOnFailure})`);
     const missed = result.expectations.filter((e) => !e.ok).length;
     out(`  expectations ${result.expectations.length}: ok ${result.expectations.length - missed}, MISSED ${missed}; sandbox errors ${result.harnessErrors.length}`);

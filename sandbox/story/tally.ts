@@ -18,7 +18,7 @@ export interface SandboxCounts {
     snapshotsReconciled: number;
     inventoryCorrections: number;
     seatRowChanges: number;
-    markerWrites: number;
+    markedBatches: number;
     syncs: number;
     syncsUnchanged: number;
     listsInstalled: number;
@@ -61,7 +61,7 @@ export class RunTally {
         snapshotsReconciled: 0,
         inventoryCorrections: 0,
         seatRowChanges: 0,
-        markerWrites: 0,
+        markedBatches: 0,
         syncs: 0,
         syncsUnchanged: 0,
         listsInstalled: 0,
@@ -99,7 +99,7 @@ export class RunTally {
                 this.onFailure.push({ function: event.fn.name, accountId: event.fn.accountId, destination: event.destination, error: event.error });
                 return;
             case "stream-batch":
-                c.markerWrites++;
+                c.markedBatches++;
                 c.seatRowChanges += event.records.length;
                 return;
             case "license-server":

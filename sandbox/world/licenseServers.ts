@@ -19,6 +19,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { shellWord } from "../../components/hub/licenseServerDocument";
+import { linesAbout, parseBundleResults } from "../../functions/hub-shared/bundle";
 import type { CommandExecutor, CommandResult } from "../aws/ssmStandin";
 import type { LocalDocument } from "./deployment";
 import type { Emit } from "../runtime/events";
@@ -115,22 +116,28 @@ export class LicenseServerFleet {
         return lists;
     }
 
-    /** The SSM stand-in's executor: runs one command invocation on one license server. */
+    /**
+     * The SSM stand-in's executor: runs one command invocation on one license server, and reports each product of
+     * its bundle as the script's result lines tell (one event for the whole command when it failed before them).
+     */
     readonly executor: CommandExecutor = async (documentName, instanceId, parameters) => {
-        const product = parameters.product?.[0] ?? "?";
-        const generation = parameters.generation?.[0] ?? "?";
-        const report = (ok: boolean, detail: string, script?: ScriptRun): CommandResult => {
-            const users = ok && product !== "?" ? readList(path.join(this.options.listsDir, `${product}.users`)) : undefined;
-            this.options.emit({ at: this.options.now(), kind: "license-server", instanceId, product, generation, ok, users, detail });
-            const status = ok ? ("Success" as const) : ("Failed" as const);
-            return script ? { status, responseCode: script.code, standardOutput: script.stdout, standardError: script.stderr } : status;
+        const reportCommand = (detail: string, script?: ScriptRun): CommandResult => {
+            const outcomes = script ? productOutcomes(script.stdout, script.stderr) : [];
+            for (const o of outcomes) {
+                const users = o.ok ? readList(path.join(this.options.listsDir, `${o.product}.users`)) : undefined;
+                this.options.emit({ at: this.options.now(), kind: "license-server", instanceId, product: o.product, generation: o.generation, ok: o.ok, users, detail: o.detail });
+            }
+            const ok = script !== undefined && script.code === 0;
+            if (outcomes.length === 0) this.options.emit({ at: this.options.now(), kind: "license-server", instanceId, product: "?", generation: "?", ok, detail });
+            if (!script) return "Failed";
+            return { status: ok ? "Success" : "Failed", responseCode: script.code, standardOutput: script.stdout, standardError: script.stderr };
         };
         if (documentName !== this.options.document.name && documentName !== this.options.document.arn) {
-            return report(false, `InvalidDocument: ${documentName} is not the hub's document`);
+            return reportCommand(`InvalidDocument: ${documentName} is not the hub's document`);
         }
-        if (!this.options.instanceIds.includes(instanceId)) return report(false, `InvalidInstanceId: ${instanceId} is not a license server`);
+        if (!this.options.instanceIds.includes(instanceId)) return reportCommand(`InvalidInstanceId: ${instanceId} is not a license server`);
         const values = this.parameterValues(parameters);
-        if (typeof values === "string") return report(false, values);
+        if (typeof values === "string") return reportCommand(values);
 
         const commandId = `cmd-${++this.commandCounter}`;
         let script: ScriptRun | undefined;
@@ -139,14 +146,14 @@ export class LicenseServerFleet {
             if (platform && platform[0] === "platformType" && platform[1] !== LINUX) continue;
             if (step.action === "aws:runShellScript") {
                 script = await this.runShellScript(instanceId, commandId, step, values);
-                if (script.failure !== undefined) return report(false, `${step.name}: ${script.failure}`, script);
+                if (script.failure !== undefined) return reportCommand(`${step.name}: ${script.failure}`, script);
                 continue;
             }
             const outcome =
                 step.action === "aws:downloadContent" ? await this.download(instanceId, step, values) : `step ${step.name}: action ${step.action} is not emulated by the sandbox`;
-            if (outcome !== undefined) return report(false, `${step.name}: ${outcome}`);
+            if (outcome !== undefined) return reportCommand(`${step.name}: ${outcome}`);
         }
-        return report(true, script?.stdout.trim().split("\n").pop() || "ok", script);
+        return reportCommand(script?.stdout.trim().split("\n").pop() || "ok", script);
     };
 
     private rootOf(instanceId: string): string {
@@ -237,6 +244,16 @@ interface ScriptRun {
     stderr: string;
     /** Why the step failed; undefined when it exited 0. */
     failure?: string;
+}
+
+/** Each product a script reported on: its result line, and the script's own line about it as the detail. */
+export function productOutcomes(stdout: string, stderr: string): Array<{ product: string; ok: boolean; generation: string; detail: string }> {
+    return [...parseBundleResults(stdout)].map(([product, result]) => {
+        const detail = linesAbout(`${stdout}\n${stderr}`, product).at(-1) ?? `${product} ${result.outcome}`;
+        const sent = result.outcome === "superseded" ? /generation (\d+) refused/.exec(detail)?.[1] : result.generation;
+        const generation = sent === undefined ? "?" : String(sent);
+        return { product, ok: result.outcome === "applied", generation, detail };
+    });
 }
 
 function readList(file: string): string[] {

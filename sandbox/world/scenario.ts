@@ -68,14 +68,14 @@ export interface TimelineEntry {
 }
 
 /**
- * Where a fault is injected: an account's EC2 API, the vendor CLI on the license servers, or the hub's change-marker
- * parameter (deleted and created again, as a rename or a redeploy does: its versions restart at 1).
+ * Where a fault is injected: an account's EC2 API, the vendor CLI on the license servers, or the hub's change marks
+ * (deleted, as if the change marker's writes were lost: the sync's safety net must find what they announced).
  */
-export const FAULT_TARGETS = ["ec2", "vendor-cli", "change-marker-parameter"] as const;
+export const FAULT_TARGETS = ["ec2", "vendor-cli", "change-marks"] as const;
 
 /**
  * From `at` on, the next `times` calls to the target fail (EC2 throttles the account's DescribeInstances calls for
- * one instance, i.e. the forwarder's; the vendor CLI exits non-zero); the change-marker parameter is recreated `times` times in a row.
+ * one instance, i.e. the forwarder's; the vendor CLI exits non-zero); the change marks are deleted `times` times in a row.
  */
 export interface Fault {
     at: number | string;

@@ -31,7 +31,7 @@ const HEAL_EXPECTATION_KEYS = ["outcome", "seatsAdded", "seatsReleased"] as cons
 const FAULT_EXPECTATION_KEYS = {
     ec2: ["consumed", "consumedBy"],
     "vendor-cli": ["consumed", "consumedBy"],
-    "change-marker-parameter": ["installedAfter", "refusedAfter"],
+    "change-marks": ["installedAfter", "refusedAfter"],
 } as const;
 
 /** Every problem of a parsed scenario file, each naming the entry at fault. */

@@ -3,11 +3,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
-import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { ASSIGNMENT_ENVIRONMENT, CHANGE_MARKER_ENVIRONMENT, SYNC_ENVIRONMENT, seatChangeStreamFilter } from "../../components/hub/definitions";
 import { putHubConfiguration } from "./support/hubConfigurationFixture";
-import { LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
+import { parseBundle } from "../../functions/hub-shared/bundle";
+import { dynamoSyncTablePorts } from "../../functions/hub-sync/tablePorts";
 import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
 import { matchesPattern } from "../../sandbox/aws/eventPattern";
 import { S3RVER_CREDENTIALS, startS3rver, LocalS3 } from "../../sandbox/aws/s3rver";
@@ -17,7 +17,6 @@ import { rawItems, streamRecordsBetween } from "./support/hubTable";
 import { loadDeployedHandler } from "../support/bundles";
 
 const BUCKET = "hub-user-lists";
-const MARKER = "hub-seats-changed";
 
 type Handler = (event: unknown, context?: unknown) => Promise<any>;
 
@@ -42,9 +41,6 @@ describe("hub handlers as bundled for Lambda, against local endpoints", function
         s3 = await startS3rver();
         await s3.createBucket(BUCKET);
         ssm = await startSsmStandin();
-        const ssmClient = new SSMClient({ ...LOCAL_CLIENT_CONFIG, endpoint: ssm.endpoint });
-        await ssmClient.send(new PutParameterCommand({ Name: MARKER, Value: "never", Type: "String" }));
-        ssmClient.destroy();
         // The SDK's standard configuration variables: how the same bundle reaches local stand-ins instead of AWS.
         Object.assign(process.env, {
             AWS_REGION: "eu-central-1",
@@ -77,23 +73,28 @@ describe("hub handlers as bundled for Lambda, against local endpoints", function
             [ASSIGNMENT_ENVIRONMENT.tableName]: table,
             [ASSIGNMENT_ENVIRONMENT.tombstoneRetentionSeconds]: String(7 * 86400),
         });
-        const changeMarker = loadBundle(dir, "hub-change-marker", { [CHANGE_MARKER_ENVIRONMENT.markerParameterName]: MARKER });
+        const changeMarker = loadBundle(dir, "hub-change-marker", { [CHANGE_MARKER_ENVIRONMENT.tableName]: table });
         const sync = loadBundle(dir, "hub-sync", {
             [SYNC_ENVIRONMENT.tableName]: table,
-            [SYNC_ENVIRONMENT.markerParameterName]: MARKER,
             ...configurationEnv,
             [SYNC_ENVIRONMENT.userListBucket]: BUCKET,
             [SYNC_ENVIRONMENT.documentName]: "hub-install-user-list",
             [SYNC_ENVIRONMENT.configurationFingerprint]: "doc-1",
             [SYNC_ENVIRONMENT.pollIntervalMs]: "10",
         });
-        const installed = new Map<string, string>();
-        ssm.executor = async (_document, _instance, parameters) => {
-            const { body } = await s3.getText(BUCKET, parameters.listObjectKey[0]);
-            if (createHash("sha256").update(body).digest("hex") !== parameters.listSha256[0]) return "Failed";
-            installed.set(parameters.product[0], body);
-            return "Success";
+        const installed = new Map<string, string[]>();
+        const commands = new Map<string, string[]>();
+        /** A license server that checks the bundle's checksum and installs every list in it. */
+        const install = async (parameters: Record<string, string[]>) => {
+            const { body } = await s3.getText(BUCKET, parameters.bundleObjectKey[0]);
+            if (createHash("sha256").update(body).digest("hex") !== parameters.bundleSha256[0]) return "Failed" as const;
+            for (const product of parseBundle(body)) {
+                installed.set(product.product, product.users);
+                commands.set(product.product, product.command);
+            }
+            return "Success" as const;
         };
+        ssm.executor = async (_document, _instance, parameters) => install(parameters);
 
         // A start from now (the bundle uses the real clock), through the assignment bundle.
         const start = workbenchEvent({ user: "alice", type: "cae-standard" });
@@ -105,17 +106,21 @@ describe("hub handlers as bundled for Lambda, against local endpoints", function
         expect(await assignment({ ...start, account: "999999999999" })).to.deep.include({ outcome: "rejected" });
 
         // The stream records those writes produce, filtered as the event source mapping does, through the marker bundle.
+        const marks = async () => (await dynamoSyncTablePorts(dynamo.documents, table).changeMarks()).map((m) => `${m.product}:${m.changes}`).sort();
         const records = streamRecordsBetween(before, await rawItems(dynamo.client, table), table).filter((r) => matchesPattern(seatChangeStreamFilter(), r));
         expect(records).to.have.length(2);
         expect(await changeMarker({ Records: records } satisfies DynamoDBStreamEvent)).to.deep.equal({ batchItemFailures: [] });
-        expect(ssm.parameters.get(MARKER)!.version).to.equal(2);
+        expect(await marks()).to.deep.equal(["ansys:1", "matlab:1"]);
 
-        // The sync bundle: reads marker and rows, writes the lists to S3, runs the document, records the state.
+        // The sync bundle: reads the marks and rows, writes one bundle per license server to S3, runs the document, records the deliveries.
         const context = { getRemainingTimeInMillis: () => 30_000 };
-        expect(await sync({ source: "aws.events", "detail-type": "Scheduled Event" }, context)).to.deep.include({ outcome: "synced", markerVersion: 2, sent: ["ansys", "matlab"] });
-        expect(installed.get("matlab")).to.equal("alice\n");
-        expect(installed.get("ansys")).to.equal("alice\n");
-        expect(await sync({}, context)).to.deep.include({ outcome: "unchanged", markerVersion: 2 });
+        expect(await sync({ source: "aws.events", "detail-type": "Scheduled Event" }, context)).to.deep.include({ outcome: "synced", commands: 2, sent: ["ansys", "matlab"] });
+        expect(installed.get("matlab")).to.deep.equal(["alice"]);
+        expect(installed.get("ansys")).to.deep.equal(["alice"]);
+        expect(commands.get("matlab")).to.deep.equal(CATALOG.products.matlab.command);
+        expect(commands.get("ansys")).to.deep.equal([]);
+        expect(await marks()).to.deep.equal([]);
+        expect(await sync({}, context)).to.deep.include({ outcome: "unchanged" });
 
         // A failed install makes the bundled sync fail (error alarm) and the next tick retry.
         const stop = workbenchEvent({ user: "alice", type: "cae-standard", ec2State: "stopped" });
@@ -130,11 +135,16 @@ describe("hub handlers as bundled for Lambda, against local endpoints", function
         let error: unknown;
         await sync({}, context).catch((e) => (error = e));
         expect(String(error)).to.match(/user lists not delivered for ansys, matlab/);
-        ssm.executor = async (_document, _instance, parameters) => {
-            installed.set(parameters.product[0], (await s3.getText(BUCKET, parameters.listObjectKey[0])).body);
-            return "Success";
-        };
-        expect(await sync({}, context)).to.deep.include({ outcome: "synced", markerVersion: 3, sent: ["ansys", "matlab"] });
-        expect(installed.get("matlab")).to.equal("");
+        expect(await marks()).to.deep.equal(["ansys:1", "matlab:1"]);
+        ssm.executor = async (_document, _instance, parameters) => install(parameters);
+        // After the servers' backoff (the bundle reads the real clock: 20 s ahead, so their backoff has passed).
+        const realNow = Date.now;
+        Date.now = () => realNow() + 20_000;
+        try {
+            expect(await sync({}, context)).to.deep.include({ outcome: "synced", sent: ["ansys", "matlab"] });
+        } finally {
+            Date.now = realNow;
+        }
+        expect(installed.get("matlab")).to.deep.equal([]);
     });
 });

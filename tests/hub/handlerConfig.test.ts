@@ -20,7 +20,6 @@ describe("hub handler configuration and seat selection", () => {
     };
     const syncEnv = {
         [SYNC_ENVIRONMENT.tableName]: "seats",
-        [SYNC_ENVIRONMENT.markerParameterName]: "marker",
         [SYNC_ENVIRONMENT.userListBucket]: "bucket",
         [SYNC_ENVIRONMENT.documentName]: "doc",
     };
@@ -34,7 +33,7 @@ describe("hub handler configuration and seat selection", () => {
         expect(assignmentConfig({ ...assignmentEnv, [ASSIGNMENT_ENVIRONMENT.maxClockSkewSeconds]: "5" }, configuration).maxClockSkewSeconds).to.equal(5);
         const sync = syncConfig(syncEnv, configuration);
         expect(sync).to.deep.include({ deliveryTimeoutSeconds: 60, pollIntervalMs: 2000, configurationFingerprint: "" });
-        expect(sync.products).to.deep.equal(syncCatalog(CATALOG));
+        expect(sync.products).to.deep.equal({ ...syncCatalog(CATALOG), matlab: { ...syncCatalog(CATALOG).matlab, command: CATALOG.products.matlab.command } });
     });
 
     it("fails the cold start with a message naming the variable when the environment is broken", () => {
@@ -56,6 +55,11 @@ describe("hub handler configuration and seat selection", () => {
         expect(reKeyed({ ...configuration, products: { matlab: { instanceId: "x" } } })).to.throw(/products\["matlab"\]: instanceId "x" is not an EC2 instance id/);
         expect(reKeyed({ ...configuration, admission: { accountIds: ["12"] } })).to.throw(/admission\.accountIds\[0\]: "12" is not an account id/);
         expect(reKeyed({ ...configuration, products: { matlab: { instanceId: "i-0123456789abcdef0", annualCostPerSeat: -5 } } })).to.throw(/products\["matlab"\]: annualCostPerSeat must be a number from 0/);
+        // A vendor command is checked again, by the preview's rules, before it travels as data to a license server.
+        const withCommand = (command: unknown) => reKeyed({ ...configuration, products: { matlab: { instanceId: "i-0123456789abcdef0", command } } });
+        expect(withCommand(["lm", "{usersFile}"])).to.throw(/products\["matlab"\]\.command\[0\]: must be the absolute path of the vendor CLI/);
+        expect(withCommand(["/opt/lm", "a\nb", "{usersFile}"])).to.throw(/products\["matlab"\]\.command\[1\]: contains a control character/);
+        expect(withCommand(["/opt/lm", "{home}", "{usersFile}"])).to.throw(/products\["matlab"\]\.command\[1\]: unknown placeholder \{home\}/);
     });
 
     it("carries a product's yearly cost per seat from the catalog through the object to the seat ledger's targets", () => {
@@ -63,7 +67,7 @@ describe("hub handler configuration and seat selection", () => {
         const text = hubConfigurationBody(hubConfiguration(priced, []));
         const targets = syncConfig(syncEnv, parseHubConfiguration(hubConfigurationKey(text), text)).products;
         expect(Object.values(targets).map((t) => t.annualCostPerSeat)).to.deep.equal(Object.keys(CATALOG.products).map(() => 2400));
-        expect(targets).to.deep.equal(syncCatalog(priced));
+        expect(targets).to.deep.equal({ ...syncCatalog(priced), matlab: { ...syncCatalog(priced).matlab, command: CATALOG.products.matlab.command } });
     });
 
     it("reads the object once per container, and again after a failed read", async () => {

@@ -159,15 +159,25 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(matchesPattern(pattern, record("INSERT", "SYNC"))).to.equal(false);
         });
 
-        it("gives the change marker the stream, its parameter, its failure queue and the sync trigger, nothing else", () => {
+        it("gives the change marker the stream, the change marks (their own attributes only), its failure queue and the sync trigger, nothing else", () => {
             const statements = bySid(policyOf(resources, "hub-change-marker-policy"));
-            expect(Object.keys(statements).sort()).to.deep.equal(["ListStreams", "ReadSeatStream", "SendFailedBatches", "TriggerSync", "WriteChangeMarker", "WriteOwnLogs"]);
+            expect(Object.keys(statements).sort()).to.deep.equal(["ListStreams", "MarkChangedProducts", "ReadSeatStream", "SendFailedBatches", "TriggerSync", "WriteOwnLogs"]);
             expect(statements.ListStreams).to.deep.include({ Action: ["dynamodb:ListStreams"], Resource: ["*"] });
             expect(statements.ReadSeatStream.Resource).to.have.length(1);
             expect(statements.ReadSeatStream.Resource[0]).to.match(/:table\/hub-seats\/stream\//);
-            expect(statements.WriteChangeMarker).to.deep.include({ Action: ["ssm:PutParameter"], Resource: [`arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/hub-seats-changed`] });
+            expect(statements.MarkChangedProducts).to.deep.equal({
+                Sid: "MarkChangedProducts",
+                Effect: "Allow",
+                Action: ["dynamodb:UpdateItem"],
+                Resource: [`arn:aws:dynamodb:eu-central-1:${ACCOUNT}:table/hub-seats`],
+                Condition: {
+                    "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["CHANGED"], "dynamodb:Attributes": ["pk", "sk", "changes", "lastChangeAt", "firstChangeAt"] },
+                    StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
+                },
+            });
             const fn = named(resources, "aws:lambda/function:Function", "hub-change-marker").inputs;
-            expect(fn.environment.variables[CHANGE_MARKER_ENVIRONMENT.markerParameterName]).to.equal("hub-seats-changed");
+            expect(fn.environment.variables[CHANGE_MARKER_ENVIRONMENT.tableName]).to.equal("hub-seats");
+            expect(resources.filter((r) => r.type === "aws:ssm/parameter:Parameter")).to.deep.equal([]);
         });
     });
 
@@ -182,7 +192,6 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(fn.timeout).to.equal(300);
             const env = fn.environment.variables;
             expect(env[SYNC_ENVIRONMENT.tableName]).to.equal("hub-seats");
-            expect(env[SYNC_ENVIRONMENT.markerParameterName]).to.equal("hub-seats-changed");
             expect(env[SYNC_ENVIRONMENT.documentName]).to.equal("hub-install-user-list");
             expect(env[SYNC_ENVIRONMENT.configurationFingerprint]).to.match(/^[0-9a-f]{64}$/);
             expect(env).not.to.have.property("HUB_PRODUCTS");
@@ -252,14 +261,18 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
                 ].sort(),
             );
             expect(statements.ReadCommandResults).to.deep.include({ Action: ["ssm:GetCommandInvocation"], Resource: ["*"] });
-            expect(statements.ReadChangeMarker).to.deep.include({ Action: ["ssm:GetParameter"], Resource: [`arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/hub-seats-changed`] });
+            expect(Object.values(statements).flatMap((st: any) => st.Action).filter((a: string) => a.startsWith("ssm:"))).to.deep.equal(["ssm:SendCommand", "ssm:GetCommandInvocation"]);
             expect(statements.WriteUserLists).to.deep.include({ Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::hub-user-lists/user-lists/*"] });
             expect(statements.ReadSeatRows.Condition).to.deep.equal({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SEAT#*"] } });
-            expect(statements.KeepSyncState).to.deep.include({ Action: ["dynamodb:GetItem", "dynamodb:PutItem"] });
+            expect(statements.KeepSyncState).to.deep.include({ Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"] });
             expect(statements.KeepSyncState.Condition).to.deep.equal({ "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["SYNC"] } });
+            expect(statements.FollowChangeMarks).to.deep.include({ Action: ["dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:UpdateItem"] });
+            expect(statements.FollowChangeMarks.Condition).to.deep.equal({ "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["CHANGED"] } });
+            // Every DynamoDB statement names its partitions.
+            for (const st of Object.values(statements).filter((st: any) => st.Action.some((a: string) => a.startsWith("dynamodb:")))) expect((st as any).Condition, (st as any).Sid).to.exist;
         });
 
-        it("creates a document that takes the list as data, every parameter pattern-checked", () => {
+        it("creates a document that takes the bundle as data, every parameter pattern-checked", () => {
             const doc = named(resources, "aws:ssm/document:Document", "hub-install-user-list").inputs;
             expect(doc.documentType).to.equal("Command");
             const content = JSON.parse(doc.content);
@@ -270,12 +283,35 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             }
             const [download, shell] = content.mainSteps;
             expect(download.action).to.equal("aws:downloadContent");
-            expect(JSON.parse(download.inputs.sourceInfo).path).to.equal("https://hub-user-lists.s3.eu-central-1.amazonaws.com/{{ listObjectKey }}");
+            expect(JSON.parse(download.inputs.sourceInfo).path).to.equal("https://hub-user-lists.s3.eu-central-1.amazonaws.com/{{ bundleObjectKey }}");
             expect(shell.action).to.equal("aws:runShellScript");
             // The shell step reads parameters from the environment only, never through {{ }} text substitution.
             expect(shell.inputs.runCommand.join("\n")).not.to.contain("{{");
-            for (const name of ["product", "listSha256", "generation"]) expect(params[name].interpolationType).to.equal("ENV_VAR");
-            expect(shell.inputs.runCommand.join("\n")).to.contain(`'/opt/mathworks/bin/lmupdate' '--product' "$product" '--users-file='"$users_file"`);
+            expect(params.bundleSha256.interpolationType).to.equal("ENV_VAR");
+            // Vendor commands travel in the bundles, not in the document.
+            expect(doc.content).not.to.contain("lmupdate");
+        });
+
+        it("renders a document of the same size for 1 product and for 400, on Linux and on Windows, well under SSM's 64 KB", async () => {
+            const catalogOf = (count: number) => {
+                const products = Array.from({ length: count }, (_, i) => `feature-${String(i).padStart(3, "0")}`);
+                return {
+                    workbenchTypes: { cae: products },
+                    products: Object.fromEntries(products.map((p, i) => [p, { licenseServerInstanceId: i % 2 ? MATLAB_SERVER : ANSYS_SERVER, command: ["/opt/vendor/bin/lmadmin", "--product", "{product}", "--users-file", "{usersFile}"] }])),
+                };
+            };
+            const sizes: Array<{ products: number; linux: number; windows: number; total: number }> = [];
+            for (const count of [1, 400]) {
+                // Names of one length: the bucket's name is part of the document.
+                const name = `doc${String(count).padStart(3, "0")}`;
+                const made = await deploy({ ...ARGS, catalog: catalogOf(count) }, name);
+                const content = named(made, "aws:ssm/document:Document", `${name}-install-user-list`).inputs.content as string;
+                const steps = JSON.parse(content).mainSteps;
+                sizes.push({ products: count, linux: steps[1].inputs.runCommand.join("\n").length, windows: steps[3].inputs.runCommand.join("\n").length, total: Buffer.byteLength(content) });
+            }
+            console.log(`      document size: ${sizes.map((s) => `${s.products} product(s): ${s.total} bytes (shell step ${s.linux}, PowerShell step ${s.windows} characters)`).join("; ")}; quota 65,536`);
+            expect(sizes[1]).to.deep.equal({ ...sizes[0], products: 400 });
+            expect(sizes[0].total).to.be.below(65_536 / 2);
         });
     });
 
@@ -296,7 +332,7 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
             expect(rule.inputs.eventBusName).to.equal("hub-workbench-events");
             const pattern = JSON.parse(rule.inputs.eventPattern);
             expect(pattern).to.deep.equal(seatChangeEventPattern(ACCOUNT));
-            const announcement = { source: SEAT_CHANGE_EVENT.source, "detail-type": SEAT_CHANGE_EVENT.detailType, account: ACCOUNT, detail: { "marker-version": 7 } };
+            const announcement = { source: SEAT_CHANGE_EVENT.source, "detail-type": SEAT_CHANGE_EVENT.detailType, account: ACCOUNT, detail: { products: 2, "seat-changes": 3 } };
             expect(matchesPattern(pattern, announcement)).to.equal(true);
             // The bus admits the workbench accounts: their events must not run the sync, nor reach the assignment as workbench events.
             expect(matchesPattern(pattern, { ...announcement, account: "222222222222" })).to.equal(false);

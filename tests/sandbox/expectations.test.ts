@@ -44,13 +44,13 @@ describe("sandbox expectations", () => {
         const serverSaid = (product: string, ok: boolean, detail: string) =>
             story.onEvent({ at: 0, kind: "license-server", instanceId: "i-0a1b2c3d4e5f60001", product, generation: "7", ok, detail });
         serverSaid("catia", true, "license-hub: catia generation 6 applied (1 users)"); // before the step: not counted
-        const fault: Fault = { at: "2:50", target: "change-marker-parameter", times: 1, expect: { installedAfter: ["matlab"], refusedAfter: 0 } };
+        const fault: Fault = { at: "2:50", target: "change-marks", times: 1, expect: { installedAfter: ["matlab"], refusedAfter: 0 } };
         story.openFault(fault);
         serverSaid("matlab", true, "license-hub: matlab generation 7 applied (3 users)");
         serverSaid("matlab", true, "license-hub: matlab generation 8 applied (4 users)");
         serverSaid("simulink", true, "license-hub: simulink generation 8 already applied"); // nothing new installed
         expect(story.checks()).to.deep.equal([
-            { step: "t=02:50 fault change-marker-parameter x1", note: undefined, expected: "installedAfter matlab, refusedAfter 0", ok: true, observed: "installedAfter matlab, refusedAfter 0" },
+            { step: "t=02:50 fault change-marks x1", note: undefined, expected: "installedAfter matlab, refusedAfter 0", ok: true, observed: "installedAfter matlab, refusedAfter 0" },
         ]);
         // What the release before generations did: a version below the server's was ignored (exit 0), and a refusal.
         serverSaid("catia", true, "license-hub: catia already has generation 9; generation 2 ignored");
@@ -78,7 +78,7 @@ describe("sandbox expectations", () => {
         expect(problems.some((p) => p.startsWith("timeline[0].expect.outcome must be one of"))).to.equal(true);
         expect(problems).to.include("faults[0].expect.outcome is not an expectation of this kind of step (use consumed, consumedBy)");
         const recreated = raw() as any;
-        recreated.faults.push({ at: "1:00", target: "change-marker-parameter", times: 1, expect: { consumed: 1, installedAfter: ["photoshop", 3], refusedAfter: -1 } });
+        recreated.faults.push({ at: "1:00", target: "change-marks", times: 1, expect: { consumed: 1, installedAfter: ["photoshop", 3], refusedAfter: -1 } });
         const where = `faults[${recreated.faults.length - 1}].expect`;
         expect(scenarioProblems(recreated)).to.include.members([
             `${where}.consumed is not an expectation of this kind of step (use installedAfter, refusedAfter)`,

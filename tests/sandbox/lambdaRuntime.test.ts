@@ -77,7 +77,7 @@ describe("sandbox Lambda runtime", function () {
         runtime.deploy(fn);
         const result = await runtime.invoke(fn.arn, { Records: [] });
         expect(result.ok).to.equal(false);
-        expect(result.error?.message).to.contain("HUB_MARKER_PARAMETER_NAME is not set");
+        expect(result.error?.message).to.contain("HUB_TABLE_NAME is not set");
     });
 
     it("ends an invocation that outlives the function's timeout, and starts a fresh container for the next", async () => {

@@ -16,7 +16,7 @@ describe("sandbox scenario", () => {
         expect(scenario.timeline.some((e) => e.occurredAt !== undefined)).to.equal(true);
         expect(Object.values(scenario.accounts).some((a) => a.role === "workbench-account" && !a.allowedOnHub)).to.equal(true);
         expect(Object.values(scenario.catalog.products).some((p) => p.seats !== undefined)).to.equal(true);
-        expect(scenario.faults?.map((f) => f.target).sort()).to.deep.equal(["change-marker-parameter", "ec2", "vendor-cli"]);
+        expect(scenario.faults?.map((f) => f.target).sort()).to.deep.equal(["change-marks", "ec2", "vendor-cli"]);
         // What only an inventory can heal: an instance already running at deployment, a lost stop, a stop without tags.
         expect(Object.values(scenario.instances).some((i) => i.stateAtDeployment === "running" && i.expect?.outcome === "healed-by-inventory")).to.equal(true);
         expect(scenario.timeline.some((e) => e.lost && e.state === "stopped" && e.expect?.outcome === "healed-by-inventory")).to.equal(true);
@@ -90,7 +90,7 @@ describe("sandbox scenario", () => {
             /redeliver names a lost event, which was never delivered/,
             /removeTags must be true or false/,
             /instances\.alice-cae\.expect needs stateAtDeployment/,
-            new RegExp(`faults\\[${scenario.faults.length - 1}\\]\\.target must be one of ec2, vendor-cli, change-marker-parameter`),
+            new RegExp(`faults\\[${scenario.faults.length - 1}\\]\\.target must be one of ec2, vendor-cli, change-marks`),
             /expected has no list for product catia/,
             /expected\.photoshop is not a product of the catalog/,
         ]) {

@@ -30,7 +30,7 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
         it("exports the bus ARN under the name workbench stacks read, and the operational names", () => {
             expect(run.outputs.role).to.equal("license-server");
             expect(run.outputs.hubEventBusArn).to.match(/^arn:aws:events:eu-central-1:222222222222:event-bus\//);
-            for (const key of ["seatTableName", "changeMarkerParameterName", "syncFunctionName", "licenseServerDocumentName", "userListBucketName"]) {
+            for (const key of ["seatTableName", "syncFunctionName", "licenseServerDocumentName", "userListBucketName"]) {
                 expect(run.outputs[key], key).to.be.a("string").and.not.equal("");
             }
         });

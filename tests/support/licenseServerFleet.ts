@@ -11,14 +11,15 @@ export interface TestFleetOptions {
     bucket: string;
     documentName: string;
     instanceIds: string[];
-    /** Products whose list the sandbox's vendor CLI loads. */
-    products: string[];
     s3: S3Client;
     onEvent(event: SandboxEvent): void;
 }
 
-/** License servers that run the hub's real document (its shell script, with sh) and the sandbox's vendor CLI. */
-export function testLicenseServerFleet(options: TestFleetOptions): LicenseServerFleet {
+/**
+ * License servers that run the hub's real document (its shell script, with sh) and the sandbox's vendor CLI, whose
+ * argv template (`vendorCommand`) the products' configuration gives the sync, as the catalog's command.
+ */
+export function testLicenseServerFleet(options: TestFleetOptions): LicenseServerFleet & { vendorCommand: string[] } {
     const listsDir = path.join(options.dir, "license-server");
     const command = vendorCommand(writeVendorCli(listsDir));
     const content = renderLicenseServerDocument({
@@ -26,11 +27,10 @@ export function testLicenseServerFleet(options: TestFleetOptions): LicenseServer
         region: "eu-central-1",
         dnsSuffix: "amazonaws.com",
         workDirectory: DEFAULT_WORK_DIRECTORY,
-        commands: Object.fromEntries(options.products.map((product) => [product, command])),
         executionTimeoutSeconds: 120,
     });
     const arn = `arn:aws:ssm:eu-central-1:222222222222:document/${options.documentName}`;
-    return new LicenseServerFleet({
+    const fleet = new LicenseServerFleet({
         listsDir,
         document: { name: options.documentName, arn, accountId: "222222222222", content },
         instanceIds: options.instanceIds,
@@ -38,4 +38,5 @@ export function testLicenseServerFleet(options: TestFleetOptions): LicenseServer
         emit: options.onEvent,
         now: () => 0,
     });
+    return Object.assign(fleet, { vendorCommand: command });
 }

@@ -1,8 +1,7 @@
-import { SSMClient } from "@aws-sdk/client-ssm";
 import { assignSeats } from "../../../functions/hub-assignment/assignment";
 import { dynamoAssignmentPorts } from "../../../functions/hub-assignment/awsPorts";
 import { markSeatChanges } from "../../../functions/hub-change-marker/changeMarker";
-import { ssmChangeMarkerPorts } from "../../../functions/hub-change-marker/awsPorts";
+import { dynamoChangeMarkerPorts } from "../../../functions/hub-change-marker/awsPorts";
 import { seatChangeStreamFilter } from "../../../components/hub/definitions";
 import { matchesPattern } from "../../../sandbox/aws/eventPattern";
 import type { LocalDynamo } from "../../../sandbox/aws/dynalite";
@@ -11,7 +10,7 @@ import { NOW, assignmentConfig } from "./fixtures";
 import { rawItems, streamRecordsBetween } from "./hubTable";
 
 /**
- * The hub's event path up to the change marker, with the real handler logic and SDK clients: workbench events are
+ * The hub's event path up to the change marks, with the real handler logic and SDK clients: workbench events are
  * applied to the table, the resulting stream records filtered as the event source mapping does, and the change
  * marker run on them.
  */
@@ -19,19 +18,15 @@ export class EventPipeline {
     constructor(
         private readonly dynamo: LocalDynamo,
         private readonly table: string,
-        private readonly ssm: SSMClient,
-        private readonly markerName: string,
     ) {}
 
     async apply(...events: unknown[]): Promise<void> {
         const before = await rawItems(this.dynamo.client, this.table);
         const ports = dynamoAssignmentPorts(this.dynamo.documents, this.table);
         for (const event of events) await assignSeats(event, assignmentConfig(this.table), ports, new RecordingTelemetry(), NOW);
-        const records = streamRecordsBetween(before, await rawItems(this.dynamo.client, this.table), this.table).filter((r) =>
-            matchesPattern(seatChangeStreamFilter(), r),
-        );
+        const records = streamRecordsBetween(before, await rawItems(this.dynamo.client, this.table), this.table).filter((r) => matchesPattern(seatChangeStreamFilter(), r));
         if (records.length > 0) {
-            const result = await markSeatChanges({ Records: records }, ssmChangeMarkerPorts(this.ssm, this.markerName), new RecordingTelemetry());
+            const result = await markSeatChanges({ Records: records }, dynamoChangeMarkerPorts(this.dynamo.documents, this.table), new RecordingTelemetry());
             if (result.batchItemFailures.length > 0) throw new Error("change marker failed");
         }
     }
