@@ -111,7 +111,10 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
                     ["InventoryCorrections", "instances corrected"],
                     ["InventorySeatRepairs", "seats repaired"],
                 ]),
-                ...counts(inventoryWatch, [["SilentAccountRegions", "account-regions silent (no snapshot for several periods)"]]),
+                ...counts(inventoryWatch, [
+                    ["SilentAccountRegions", "account-regions silent (no snapshot for several periods)"],
+                    ["DepartedSeatsReleased", "seat holders released: account-region no longer admitted"],
+                ]),
             ],
         ),
         // One line per silent account-region (its silence in periods): the silence alarm's contributors.

@@ -1,6 +1,7 @@
 /**
- * The hub's silence watch (#21 item 4): a scheduled Lambda that reads every account-region's last-snapshot record and
- * names the expected ones that sent no snapshot for N inventory periods, and an alarm with actions whose contributors
+ * The hub's silence watch (#21 item 4): a scheduled Lambda that reads every account-region's last-snapshot record,
+ * releases the seats of account-regions no longer admitted (#21 item 5), and names the expected ones that sent no
+ * snapshot for N inventory periods; and an alarm with actions whose contributors
  * are those account-regions (a CloudWatch Metrics Insights alarm over `InventorySilentPeriods`, grouped by account
  * and region: its notification names each of them).
  */
@@ -11,7 +12,7 @@ import { invokeFunctionOnRule } from "../lambda/triggers";
 import type { PolicyStatement } from "../shared/iam";
 import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
 import { INVENTORY_WATCH_ENVIRONMENT } from "../../functions/hub-shared/environment";
-import { INVENTORY_PARTITION } from "../../functions/hub-shared/tableKeys";
+import { INSTANCE_PARTITION_PREFIX, INVENTORY_PARTITION, SEAT_PARTITION_PREFIX } from "../../functions/hub-shared/tableKeys";
 import { REGION_PATTERN } from "../../functions/shared/workbenchEvent";
 
 /** How often the forwarders' inventories run unless said otherwise (WorkbenchAccountForwarder's default). */
@@ -51,6 +52,8 @@ export function silenceQuery(serviceName: string): string {
 
 export interface InventoryWatchArgs {
     table: aws.dynamodb.Table;
+    /** How long the tombstone of an instance stopped by a departure is kept (the assignment's setting). */
+    tombstoneRetentionSeconds: pulumi.Input<number>;
     settings: pulumi.Output<InventoryWatchSettings>;
     /** The hub configuration object's environment and read statement (the admission list: configured accounts). */
     configuration: { environment: Record<string, pulumi.Input<string>>; readStatement: PolicyStatement };
@@ -72,15 +75,25 @@ export function inventoryWatch(name: string, args: InventoryWatchArgs, parent: p
                 [INVENTORY_WATCH_ENVIRONMENT.regions]: args.settings.apply((s) => s.regions.join(",")),
                 [INVENTORY_WATCH_ENVIRONMENT.periodSeconds]: args.settings.apply((s) => String(s.periodMinutes * 60)),
                 [INVENTORY_WATCH_ENVIRONMENT.silentPeriods]: args.settings.apply((s) => String(s.silentPeriods)),
+                [INVENTORY_WATCH_ENVIRONMENT.tombstoneRetentionSeconds]: pulumi.output(args.tombstoneRetentionSeconds).apply(String),
                 POWERTOOLS_SERVICE_NAME: serviceName,
             },
             statements: [
                 args.configuration.readStatement,
                 {
+                    // Reads the records; forgets a departed account-region's record once its seats are released.
                     sid: "ReadLastSnapshots",
-                    actions: ["dynamodb:Query"],
+                    actions: ["dynamodb:Query", "dynamodb:DeleteItem"],
                     resources: [args.table.arn],
                     conditions: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [INVENTORY_PARTITION] } },
+                },
+                {
+                    // Leaving is clean: a departed account-region's instances are stopped and their seats released,
+                    // through the same conditional item writes as the assignment's.
+                    sid: "ReleaseDepartedSeats",
+                    actions: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                    resources: [args.table.arn],
+                    conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${INSTANCE_PARTITION_PREFIX}*`, `${SEAT_PARTITION_PREFIX}*`] } },
                 },
             ],
             timeoutSeconds: 60,

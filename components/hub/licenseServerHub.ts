@@ -512,6 +512,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             name,
             {
                 table: this.table,
+                tombstoneRetentionSeconds: settings.tombstoneRetentionDays.apply((days) => days * 86400),
                 settings: settings.apply((s) => s.inventoryWatch),
                 configuration,
                 deadLetterQueueArn: this.deadLetterQueue.arn,

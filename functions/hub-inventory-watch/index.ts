@@ -13,8 +13,9 @@ const configuration = hubConfigurationLoader(process.env, s3TextReader(new S3Cli
 const settings = watchSettingsFromEnv(process.env);
 const tableName = process.env[INVENTORY_WATCH_ENVIRONMENT.tableName];
 if (!tableName) throw new Error(`environment variable ${INVENTORY_WATCH_ENVIRONMENT.tableName} is not set`);
-const ports = dynamoWatchPorts(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName);
 const telemetry = powertoolsTelemetry(process.env.POWERTOOLS_SERVICE_NAME || "hub-inventory-watch");
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const ports = dynamoWatchPorts(db, tableName, settings.tombstoneRetentionSeconds, telemetry);
 
 /** Scheduled every inventory period. */
 export async function handler(): Promise<WatchOutcome> {

@@ -5,6 +5,7 @@
  */
 import type { InventoryRecord } from "../hub-shared/inventoryRecords";
 import type { Telemetry } from "../shared/telemetry";
+import { DepartureRelease, isAdmitted } from "../hub-assignment/departures";
 
 export interface WatchSettings {
     /** Seconds between two inventories of one account-region (the forwarders' schedule). */
@@ -33,12 +34,18 @@ export interface SilentAccountRegion {
 export interface WatchOutcome {
     expected: number;
     silent: SilentAccountRegion[];
+    /** Account-regions heard from that are no longer admitted: their seats released. */
+    departed: DepartureRelease[];
 }
 
 export interface WatchPorts {
     /** Every account-region's last-snapshot record (one partition, every page). */
     lastSnapshots(): Promise<InventoryRecord[]>;
+    /** Releases every seat of an account-region no longer admitted, then forgets its record (it is not expected). */
+    releaseDeparted(account: string, region: string, now: number): Promise<DepartureRelease>;
 }
+
+const admissionOf = (settings: WatchSettings) => ({ accountIds: settings.admittedAccounts, regions: settings.regions });
 
 /** The expected account-regions that sent no complete snapshot for `silentPeriods` periods. */
 export function silentAccountRegions(records: readonly InventoryRecord[], settings: WatchSettings, now: number): { expected: number; silent: SilentAccountRegion[] } {
@@ -47,6 +54,7 @@ export function silentAccountRegions(records: readonly InventoryRecord[], settin
     for (const account of settings.admittedAccounts) for (const region of settings.regions) expected.set(`${account}/${region}`, "configured");
     for (const record of records) {
         const key = `${record.account}/${record.region}`;
+        if (!isAdmitted(admissionOf(settings), record.account, record.region)) continue;
         if (!expected.has(key) && now - Date.parse(record.asOf) <= SEEN_MEMORY_SECONDS * 1000) expected.set(key, "seen in the last day");
     }
     const silent: SilentAccountRegion[] = [];
@@ -66,12 +74,19 @@ export function silentAccountRegions(records: readonly InventoryRecord[], settin
 }
 
 /**
- * One watch: reads every last-snapshot record, and for each silent expected account-region emits
- * `InventorySilentPeriods` with its account and region as dimensions (the alarm's contributors) and logs it; the
- * number of silent ones is `SilentAccountRegions`. Throws on AWS errors (the next period watches again).
+ * One watch: reads every last-snapshot record; releases the seats of each account-region heard from that is no
+ * longer admitted (an account removed from the admission list, a region removed from `workbenchRegions`: leaving is
+ * clean, #21 item 5); and for each silent expected account-region emits `InventorySilentPeriods` with its account
+ * and region as dimensions (the alarm's contributors) and logs it; the number of silent ones is
+ * `SilentAccountRegions`. Throws on AWS errors (the next period watches again).
  */
 export async function watchInventories(ports: WatchPorts, settings: WatchSettings, telemetry: Telemetry, now: number = Date.now()): Promise<WatchOutcome> {
-    const outcome = silentAccountRegions(await ports.lastSnapshots(), settings, now);
+    const records = await ports.lastSnapshots();
+    const departed: DepartureRelease[] = [];
+    for (const record of records.filter((r) => !isAdmitted(admissionOf(settings), r.account, r.region))) {
+        departed.push(await ports.releaseDeparted(record.account, record.region, now));
+    }
+    const outcome = { ...silentAccountRegions(records, settings, now), departed };
     for (const s of outcome.silent) {
         telemetry.metric("InventorySilentPeriods", s.silentPeriods, "Count", { account: s.account, region: s.region });
         telemetry.warn("workbench account-region silent: no inventory snapshot", { ...s });

@@ -28,6 +28,8 @@ export const INVENTORY_WATCH_ENVIRONMENT = {
     periodSeconds: "HUB_INVENTORY_PERIOD_SECONDS",
     /** Periods without a snapshot after which an expected account-region is silent. */
     silentPeriods: "HUB_SILENT_INVENTORY_PERIODS",
+    /** How long the tombstone of an instance a departure stopped is kept (the assignment's setting). */
+    tombstoneRetentionSeconds: "HUB_TOMBSTONE_RETENTION_SECONDS",
 } as const;
 
 export const CHANGE_MARKER_ENVIRONMENT = {

@@ -228,6 +228,7 @@ export class TimelineReporter {
             case "hub-inventory-watch": {
                 const o = typed.outcome;
                 const silent = o.silent.map((s) => `${this.context.accountName(s.account)} ${s.region} (${s.silentPeriods} periods)`);
+                for (const d of o.departed) this.line(at, where, `${this.context.accountName(d.account)} ${d.region} no longer admitted: ${d.instancesStopped} workbenches stopped, ${d.seatsReleased} seat holders released`);
                 if (silent.length > 0) this.line(at, where, `silence watch: ${o.expected} account-regions expected, SILENT: ${silent.join(", ")}`);
                 else this.routine(at, where, `silence watch: ${o.expected} account-regions expected, none silent`);
                 return;

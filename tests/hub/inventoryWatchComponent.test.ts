@@ -31,8 +31,14 @@ describe("LicenseServerHub: the silence watch and snapshot permissions (Pulumi m
         expect(fn.inputs.environment.variables).to.include({ HUB_WORKBENCH_REGIONS: "eu-central-1,us-east-1", HUB_INVENTORY_PERIOD_SECONDS: "300", HUB_SILENT_INVENTORY_PERIODS: "3", POWERTOOLS_SERVICE_NAME: "hub-inventory-watch" });
         expect(named(resources, "aws:cloudwatch/eventRule:EventRule", "hub-inventory-watch").inputs.scheduleExpression).to.equal("rate(5 minutes)");
         const statements = bySid(resources, "hub-inventory-watch-policy");
-        expect(statements.ReadLastSnapshots).to.deep.include({ Action: ["dynamodb:Query"], Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["INVENTORY"] } } });
-        expect(Object.keys(statements).sort()).to.deep.equal(["ReadHubConfiguration", "ReadLastSnapshots", "SendFailedInvocations", "WriteOwnLogs"]);
+        expect(statements.ReadLastSnapshots).to.deep.include({ Action: ["dynamodb:DeleteItem", "dynamodb:Query"], Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["INVENTORY"] } } });
+        // Leaving is clean: it stops a departed account-region's instances through the instance and seat items only.
+        expect(statements.ReleaseDepartedSeats).to.deep.include({
+            Action: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+            Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["INSTANCE#*", "SEAT#*"] } },
+        });
+        expect(Object.keys(statements).sort()).to.deep.equal(["ReadHubConfiguration", "ReadLastSnapshots", "ReleaseDepartedSeats", "SendFailedInvocations", "WriteOwnLogs"]);
+        expect(fn.inputs.environment.variables.HUB_TOMBSTONE_RETENTION_SECONDS).to.equal(String(7 * 86400));
     });
 
     it("lets the assignment read its snapshot's account-region by key (Query, BatchGetItem), keep the records and remove chunks", () => {
