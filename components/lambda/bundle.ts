@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { createHash } from "node:crypto";
 import type * as esbuild from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
+import { BuiltBundle, BundleCache } from "./bundleCache";
 
 /** Repository root (or `bin/` of the built package): `functions/` and `components/` live directly below it. */
 export const projectRoot = path.resolve(__dirname, "..", "..");
@@ -22,6 +23,8 @@ export const bundleTarget = "node22";
 
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{1,62}$/;
 const bundleCache = new Map<string, string>();
+/** Bundles of this checkout across processes (tests, `npm start`), by the content of their inputs (bundleCache.ts). */
+const diskCache = new BundleCache(path.join(projectRoot, "node_modules", ".cache", "license-ops-bundles"), projectRoot);
 
 function assertHandlerName(functionName: string): void {
     if (!FUNCTION_NAME.test(functionName)) {
@@ -54,11 +57,13 @@ export function handlerEntryPoint(functionName: string): string {
  *
  * The output is deterministic: paths in it are relative to the repository root, no timestamps, no source map
  * with absolute paths. So the archive hash only changes when the code does, wherever the repository is cloned.
+ * A checkout keeps its bundles in node_modules/.cache/license-ops-bundles, reused while every input file hashes the
+ * same (bundleCache.ts): the same bytes esbuild would produce, without running it again in every process.
  */
 export function bundleHandler(functionName: string): string {
     let code = bundleCache.get(functionName);
     if (code === undefined) {
-        code = prebuiltBundle(functionName) ?? buildHandler(functionName);
+        code = prebuiltBundle(functionName) ?? diskCache.get(functionName, buildSettingsKey(), () => buildWithInputs(functionName));
         bundleCache.set(functionName, code);
     }
     return code;
@@ -71,31 +76,44 @@ function prebuiltBundle(functionName: string): string | undefined {
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
 }
 
-/** Runs esbuild for one handler, without the per-process cache `bundleHandler` keeps. */
+/** Runs esbuild for one handler, without the caches `bundleHandler` keeps. */
 export function buildHandler(functionName: string): string {
+    return buildWithInputs(functionName).code;
+}
+
+function esbuildModule(): typeof esbuild {
     // A build-time tool, loaded only when bundling sources: the built package runs without it.
-    const { buildSync } = require("esbuild") as typeof esbuild;
-    const result = buildSync({
-        entryPoints: [handlerEntryPoint(functionName)],
-        absWorkingDir: projectRoot,
-        bundle: true,
-        write: false,
-        platform: "node",
-        format: "cjs",
-        target: bundleTarget,
-        minify: true,
-        keepNames: true,
-        legalComments: "none",
-        sourcemap: false,
-        // Some SDK dependencies ship both CJS and ESM; prefer the ESM entry so tree shaking works.
-        mainFields: ["module", "main"],
-        logLevel: "silent",
-    });
+    return require("esbuild") as typeof esbuild;
+}
+
+/** The settings every handler is built with; the disk cache keys on them and on esbuild's version. */
+const BUILD_OPTIONS = {
+    bundle: true,
+    write: false,
+    platform: "node",
+    format: "cjs",
+    target: bundleTarget,
+    minify: true,
+    keepNames: true,
+    legalComments: "none",
+    sourcemap: false,
+    // Some SDK dependencies ship both CJS and ESM; prefer the ESM entry so tree shaking works.
+    mainFields: ["module", "main"],
+    logLevel: "silent",
+    metafile: true,
+} as const satisfies esbuild.BuildOptions;
+
+function buildSettingsKey(): string {
+    return createHash("sha256").update(JSON.stringify({ esbuild: esbuildModule().version, options: BUILD_OPTIONS })).digest("hex");
+}
+
+function buildWithInputs(functionName: string): BuiltBundle {
+    const result = esbuildModule().buildSync({ ...BUILD_OPTIONS, entryPoints: [handlerEntryPoint(functionName)], absWorkingDir: projectRoot });
     if (result.errors.length > 0 || result.outputFiles.length !== 1) {
         const messages = result.errors.map((e) => e.text).join("; ");
         throw new Error(`Bundling Lambda handler "${functionName}" failed: ${messages}`);
     }
-    return result.outputFiles[0].text;
+    return { code: result.outputFiles[0].text, inputs: Object.keys(result.metafile.inputs) };
 }
 
 /** The deployable archive of one handler: a single `index.js` exporting `handler`. */

@@ -23,6 +23,8 @@ export interface InstanceState {
     workbenchType?: string;
     products: string[];
     ec2EventTime: string;
+    /** The EC2 event (or `inventory/<snapshot-id>`) that wrote this state; absent on items of earlier releases. */
+    ec2EventId?: string;
     /** Every seat (`product#user`) this instance was ever entitled to while the item existed. */
     seatRefs: string[];
 }

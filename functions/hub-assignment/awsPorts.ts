@@ -151,6 +151,7 @@ export function toInstanceState(ref: string, item: Record<string, any>): Instanc
         workbenchType: typeof item.workbenchType === "string" ? item.workbenchType : undefined,
         products: Array.isArray(item.products) ? item.products : [],
         ec2EventTime: item.ec2EventTime,
+        ec2EventId: typeof item.ec2EventId === "string" ? item.ec2EventId : undefined,
         seatRefs: item.seatRefs instanceof Set ? [...item.seatRefs] : [],
     };
 }

@@ -56,10 +56,32 @@ export interface SnapshotCorrection {
     seatsReleased: number;
 }
 
+/**
+ * An instance whose later event won over the snapshot's observation, and whose seats the snapshot's reconciliation
+ * changed to follow that event (it ran while the event's own invocation was reconciling): the seats are the event's
+ * doing, done by whichever invocation got there first.
+ */
+export interface SnapshotFollowed {
+    instanceId: string;
+    /** The event whose state the seats now follow. */
+    ec2EventId?: string;
+    seatsAdded: number;
+    seatsReleased: number;
+}
+
 export type SnapshotOutcome =
     | { outcome: "partial"; snapshotId: string; chunksHeld: number; chunkCount: number }
     | { outcome: "stale"; snapshotId: string; reason: string }
-    | { outcome: "reconciled"; snapshotId: string; observed: number; corrected: number; superseded: number; repaired: number; corrections: SnapshotCorrection[] }
+    | {
+          outcome: "reconciled";
+          snapshotId: string;
+          observed: number;
+          corrected: number;
+          superseded: number;
+          repaired: number;
+          corrections: SnapshotCorrection[];
+          followed: SnapshotFollowed[];
+      }
     | { outcome: "rejected"; reason: string };
 
 /**
@@ -157,6 +179,9 @@ export async function reconcileSnapshot(
     const corrections = results
         .filter((r) => r.outcome === "corrected")
         .map((r): SnapshotCorrection => ({ instanceId: r.ref.slice(refPrefix.length), state: r.state, seatsAdded: r.seatsAdded, seatsReleased: r.seatsReleased }));
+    const followed = results
+        .filter((r) => r.outcome === "superseded" && r.seatsAdded + r.seatsReleased > 0)
+        .map((r): SnapshotFollowed => ({ instanceId: r.ref.slice(refPrefix.length), ec2EventId: r.followedEventId, seatsAdded: r.seatsAdded, seatsReleased: r.seatsReleased }));
     const reconciledAt = new Date(now).toISOString();
     await ports.completeSnapshot(
         { account: chunk.account, region: chunk.region, snapshotId, asOf: chunk["as-of"], reconciledAt },
@@ -176,8 +201,9 @@ export async function reconcileSnapshot(
         superseded,
         repaired,
         corrections,
+        ...(followed.length > 0 ? { followed } : {}),
     });
-    return { outcome: "reconciled", snapshotId, observed: observations.length, corrected, superseded, repaired, corrections };
+    return { outcome: "reconciled", snapshotId, observed: observations.length, corrected, superseded, repaired, corrections, followed };
 }
 
 interface ObservationContext {
@@ -240,7 +266,7 @@ async function correctInstance(
     holdings: readonly string[],
     context: ObservationContext,
     ports: AssignmentPorts,
-): Promise<{ outcome: Correction; state: "started" | "stopped"; seatsAdded: number; seatsReleased: number }> {
+): Promise<{ outcome: Correction; state: "started" | "stopped"; seatsAdded: number; seatsReleased: number; followedEventId?: string }> {
     const desired = desiredUpdate(ref, observed, context);
     const agrees =
         desired.state === "started"
@@ -263,7 +289,7 @@ async function correctInstance(
         await repairSeats(ref, holdings, ports);
         if (outcome === "agreed") outcome = "repaired";
     }
-    return { outcome, state: desired.state, seatsAdded, seatsReleased };
+    return { outcome, state: desired.state, seatsAdded, seatsReleased, ...(outcome === "superseded" ? { followedEventId: current?.ec2EventId } : {}) };
 }
 
 /**

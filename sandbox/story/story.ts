@@ -209,17 +209,30 @@ export class Story {
                 trace.healed = true;
                 trace.observation = { outcome: "healed-by-inventory", seatsAdded: correction.seatsAdded, seatsReleased: correction.seatsReleased };
             }
+            // Seats a snapshot changed to follow a later event (it got there before the event's own invocation) are
+            // that event's: they count for its delivery, whichever invocation made them.
+            for (const followed of typed.outcome.followed ?? []) {
+                const trace = this.lastForwarded(followed.ec2EventId);
+                if (!trace) continue;
+                trace.observation.seatsAdded = (trace.observation.seatsAdded ?? 0) + followed.seatsAdded;
+                trace.observation.seatsReleased = (trace.observation.seatsReleased ?? 0) + followed.seatsReleased;
+            }
         } else if (typed.handler === "hub-assignment" && event.result.ok) {
             const o = typed.outcome;
             const id = idOf(event.event as EventBridgeEvent);
             const trace = this.open.get(id) ?? this.openAttempts.get(id);
             if (!trace) return;
             if (o.outcome !== "rejected") {
-                trace.observation.seatsAdded = o.seatsAdded;
-                trace.observation.seatsReleased = o.seatsReleased;
+                trace.observation.seatsAdded = (trace.observation.seatsAdded ?? 0) + o.seatsAdded;
+                trace.observation.seatsReleased = (trace.observation.seatsReleased ?? 0) + o.seatsReleased;
             }
             this.end(id, o.outcome === "rejected" ? "rejected-by-hub" : o.outcome);
         }
+    }
+
+    /** The latest delivery of an EC2 event that the forwarder passed on (a redelivery is forwarded after its original). */
+    private lastForwarded(eventId: string | undefined): DeliveryTrace | undefined {
+        return this.traces.findLast((t): t is DeliveryTrace => t.kind === "delivery" && t.delivery.eventId === eventId && t.forwarded);
     }
 
     private end(eventId: string, outcome: string): void {

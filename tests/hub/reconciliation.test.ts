@@ -3,8 +3,9 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { assignSeats } from "../../functions/hub-assignment/assignment";
 import { dynamoAssignmentPorts } from "../../functions/hub-assignment/awsPorts";
 import { SnapshotOutcome, observationTime, reconcileSnapshot } from "../../functions/hub-assignment/snapshot";
+import { eventOrderKey } from "../../functions/hub-assignment/eventOrder";
 import { dynamoSnapshotPorts } from "../../functions/hub-assignment/snapshotPorts";
-import { instanceItemKey, seatRowKey } from "../../functions/hub-shared/tableKeys";
+import { instanceItemKey, seatRef, seatRowKey } from "../../functions/hub-shared/tableKeys";
 import { InventoryInstance, snapshotChunks } from "../../functions/shared/inventorySnapshot";
 import { WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE } from "../../functions/shared/workbenchEvent";
 import { startDynalite, LocalDynamo } from "../../sandbox/aws/dynalite";
@@ -135,6 +136,28 @@ describe("hub reconciliation with inventory snapshots (dynalite)", () => {
         const [outcome] = await reconcileAll(snapshot(100, [running(WB1), running(WB2, "bob", "office")]));
         expect(outcome).to.deep.include({ corrected: 1, superseded: 1 });
         expect(Object.keys(await rows()).sort()).to.deep.equal(["ansys/alice", "matlab/alice"]);
+    });
+
+    it("says which later event an outdated snapshot's seat changes follow, when they ran before that event's own", async () => {
+        // A start is written to the instance item; its invocation has not added the seats yet when an older
+        // snapshot (it saw the instance stopped) arrives: the snapshot loses, and adds the seats the start entitles.
+        await ports().applyInstanceEvent({
+            ref: ref(WB1),
+            orderKey: eventOrderKey(timeAt(150), "running", "ec2-restart", NOW),
+            state: "started",
+            userId: "alice",
+            workbenchType: "office",
+            products: ["matlab"],
+            ec2State: "running",
+            ec2EventTime: timeAt(150),
+            ec2EventId: "ec2-restart",
+            seatRefs: [seatRef("matlab", "alice")],
+        });
+        const [outcome] = await reconcileAll(snapshot(100, [{ "instance-id": WB1, "ec2-state": "stopped", "user-id": "alice", "workbench-type": "office" }]));
+        expect(outcome).to.deep.include({ corrected: 0, superseded: 1, corrections: [], followed: [{ instanceId: WB1, ec2EventId: "ec2-restart", seatsAdded: 1, seatsReleased: 0 }] });
+        expect(await rows()).to.deep.equal({ "matlab/alice": [ref(WB1)] });
+        // A snapshot that loses and changes no seat follows nothing.
+        expect(await reconcileAll(snapshot(120, [{ "instance-id": WB1, "ec2-state": "stopped" }]))).to.have.nested.property("[0].followed").that.deep.equals([]);
     });
 
     it("moves the seat to the new owner when the owner tag changed during a session", async () => {

@@ -12,6 +12,8 @@ describe("Lambda bundling", () => {
         const first = buildHandler("workbench-forwarder");
         const second = buildHandler("workbench-forwarder");
         expect(first).to.equal(second);
+        // What the disk cache serves (bundleCache.ts) is what esbuild builds.
+        expect(bundleHandler("workbench-forwarder")).to.equal(first);
         expect(first).not.to.contain(projectRoot);
         expect(first).not.to.contain(os.tmpdir());
     });

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import { checkExpectation, expectationProblems } from "../../sandbox/story/expectations";
-import { Fault, Scenario, deliveries } from "../../sandbox/world/scenario";
+import { Delivery, Fault, Scenario, deliveries } from "../../sandbox/world/scenario";
+import type { LocalFunction } from "../../sandbox/world/deployment";
+import { WORKBENCH_SNAPSHOT_DETAIL_TYPE } from "../../functions/shared/workbenchEvent";
 import { DEFAULT_SCENARIO_FILE, scenarioProblems } from "../../sandbox/world/scenarioFile";
 import { Story } from "../../sandbox/story/story";
 
@@ -58,6 +60,24 @@ describe("sandbox expectations", () => {
         const [check] = story.checks();
         expect(check).to.include({ ok: false, observed: "installedAfter matlab, refusedAfter 2" });
         expect(checkExpectation("f", undefined, { installedAfter: ["matlab", "catia"] }, { installedAfter: ["matlab"] })).to.include({ ok: false, observed: "installedAfter matlab" });
+    });
+
+    it("counts the seats a snapshot added to follow a start for that start, whichever invocation got there first", () => {
+        const story = new Story();
+        const delivery: Delivery = { at: 270, occurredAt: 270, instance: "dave-cad", state: "running", eventId: "ec2-dave-restart", redelivery: false, lost: false, removeTags: false };
+        story.openDelivery(delivery, "engineering", "i-0dave", { outcome: "applied", seatsAdded: 1 });
+        const fn = (handler: string) => ({ handler }) as LocalFunction;
+        const invoked = (handler: string, event: unknown, result: unknown) =>
+            story.onEvent({ at: 0, kind: "invocation", fn: fn(handler), event, result: { requestId: "r", ok: true, result, durationMs: 1, coldStart: false }, attempt: 0, trigger: "event" });
+        invoked("workbench-forwarder", { id: "ec2-dave-restart", source: "aws.ec2" }, { outcome: "forwarded", detail: { "workbench-state": "started" } });
+        // An older snapshot lost to the start, and added dave's seat before the start's own invocation could.
+        invoked("hub-assignment", { "detail-type": WORKBENCH_SNAPSHOT_DETAIL_TYPE, detail: { account: "111111111111" } }, {
+            outcome: "reconciled",
+            corrections: [],
+            followed: [{ instanceId: "i-0dave", ec2EventId: "ec2-dave-restart", seatsAdded: 1, seatsReleased: 0 }],
+        });
+        invoked("hub-assignment", { source: "licensing.workbench", detail: { "ec2-event-id": "ec2-dave-restart" } }, { outcome: "applied", seatsAdded: 0, seatsReleased: 0 });
+        expect(story.checks()).to.deep.include({ step: "t=04:30 dave-cad running", note: undefined, expected: "outcome applied, seatsAdded 1", ok: true, observed: "outcome applied, seatsAdded 1" });
     });
 
     it("names every mistake in an expect, and the keys the kind of step allows", () => {

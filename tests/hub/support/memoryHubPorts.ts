@@ -69,6 +69,7 @@ export function memoryHub(options: MemoryHubOptions = {}): MemoryHub {
                 workbenchType: started ? update.workbenchType : stored?.workbenchType,
                 products: started ? [...update.products] : (stored?.products ?? []),
                 ec2EventTime: update.ec2EventTime,
+                ec2EventId: update.ec2EventId,
                 seatRefs: [...new Set([...(stored?.seatRefs ?? []), ...(started ? update.seatRefs : [])])],
             };
             instances.set(update.ref, next);
