@@ -1,7 +1,8 @@
 /**
- * The estate bench/org-scale.ts plays, generated from a seed: workbench accounts and regions, licensed products on
- * their license servers, workbench types carrying up to `maxProductsPerType` products each, engineers, the
- * workbenches already running when the storm begins (some of which stop during it), and the storm's starts.
+ * The estate issue #20 sizes the design for, generated from a seed: workbench accounts and regions, licensed
+ * products on their license servers, workbench types carrying up to `maxProductsPerType` products each, engineers,
+ * the workbenches already running when the storm begins (some of which stop during it), and the storm's starts.
+ * bench/org-scale.ts plays it; the quota tests (tests/quotas) render the components with its catalog.
  */
 import type { KnownCatalog } from "../../components/hub/catalog";
 
@@ -58,8 +59,18 @@ export const SMOKE_ESTATE: EstateSize = {
 };
 
 export const REGIONS = ["eu-central-1", "eu-west-1", "us-east-1", "ap-northeast-1"];
-/** The vendor CLI every product's list is loaded with. */
-export const VENDOR_COMMAND = ["/opt/vendor/bin/lmadmin", "set-named-users", "--product", "{product}", "--users-file", "{usersFile}"];
+/** Listed mode, where it still applies: the admission list the hub's functions read from the configuration object. */
+export const LISTED_ACCOUNTS = 1_500;
+
+/** The vendor CLI a product's list is loaded with: a FlexNet-style argv of realistic length, one vendor daemon per server. */
+export function vendorCommand(serverIndex: number): string[] {
+    return ["/opt/flexnet/bin/lmnamedusers", "--vendor-daemon", `vendor${serverIndex}`, "--feature", "{product}", "--replace-from={usersFile}"];
+}
+
+/** 12-digit workbench account ids, distinct and stable. */
+export function workbenchAccountIds(count: number): string[] {
+    return Array.from({ length: count }, (_, a) => String(100_000_000_000 + a));
+}
 
 export interface Workbench {
     user: string;
@@ -118,10 +129,10 @@ export function generateEstate(size: EstateSize, seed = 20): Estate {
     }
     const catalog: KnownCatalog = {
         workbenchTypes: Object.fromEntries(types.map((t) => [t, [...carried[t]].sort()])),
-        products: Object.fromEntries(products.map((p) => [p, { licenseServerInstanceId: serverOf[p], command: [...VENDOR_COMMAND] }])),
+        products: Object.fromEntries(products.map((p, i) => [p, { licenseServerInstanceId: serverOf[p], command: vendorCommand(i % servers.length) }])),
     };
 
-    const accountRegions = Array.from({ length: size.accounts }, (_, a) => String(100_000_000_000 + a)).flatMap((account) =>
+    const accountRegions = workbenchAccountIds(size.accounts).flatMap((account) =>
         REGIONS.slice(0, size.regionsPerAccount).map((region) => ({ account, region })),
     );
     // Some workbench types are far more common than others (a Zipf-like spread).

@@ -90,6 +90,12 @@ export const FORWARDER_FUNCTION_ACTIONS = [
 /** AWS limits a service control policy to 5,120 characters. */
 export const MAX_SCP_CHARS = 5120;
 
+/**
+ * The deployment and provisioning roles (of each kind, ARNs of up to 53 characters) the SCP holds within
+ * MAX_SCP_CHARS with the StackSets execution role reserved: each pair adds about 380 characters (tests/quotas).
+ */
+export const MAX_SUPPORTED_GUARDRAIL_ROLES = 5;
+
 /** `arn:aws:events:eu-central-1:1111:event-bus/name` -> the bus and every rule on it. */
 function busAndRules(busArn: string): string[] {
     const match = /^(arn:[^:]+:events:[^:]+:[^:]+:)event-bus\/(.+)$/.exec(busArn);

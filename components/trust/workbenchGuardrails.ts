@@ -3,10 +3,10 @@ import { assertArguments } from "../shared/argumentChecks";
 import { knownKeys } from "../shared/configKeys";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { whenKnown } from "../shared/validation";
+import { ArgumentError, whenKnown } from "../shared/validation";
 import { caseCollision } from "../shared/tagKeys";
 import { DEFAULT_TRUST_NAME_PREFIX, DEFAULT_WORKBENCH_TAG_KEYS, assertTrustNamePrefix } from "./trustNames";
-import { MAX_SCP_CHARS, guardrailServiceControlPolicy, workbenchTagPolicy } from "./guardrailPolicies";
+import { MAX_SCP_CHARS, MAX_SUPPORTED_GUARDRAIL_ROLES, guardrailServiceControlPolicy, workbenchTagPolicy } from "./guardrailPolicies";
 
 export interface WorkbenchGuardrailsArgs {
     /**
@@ -62,7 +62,8 @@ export class WorkbenchGuardrails extends pulumi.ComponentResource {
         super(componentType("WorkbenchGuardrails"), name, {}, withFormerType("licensing:trust:WorkbenchGuardrails", opts));
         assertArguments(name, args, WORKBENCH_GUARDRAILS_ARGUMENTS, this, { plain: { targetIds: args.targetIds, tagPolicy: args.tagPolicy, stackSetsExecution: args.stackSetsExecution } });
         const fail = (message: string) => {
-            throw new pulumi.ResourceError(`${name}: ${message}`, this);
+            // An ArgumentError stays one line when thrown inside an apply (no "error serializing property" prefixes).
+            throw new ArgumentError(`${name}: ${message}`, this);
         };
         const roleArns = (field: string, input: pulumi.Input<pulumi.Input<string>[]>) =>
             whenKnown(input as pulumi.Input<string[]>, (arns) => {
@@ -93,7 +94,7 @@ export class WorkbenchGuardrails extends pulumi.ComponentResource {
             const json = JSON.stringify(
                 guardrailServiceControlPolicy({ namePrefix: prefix, deploymentRoleArns: deployment, provisioningRoleArns: provisioning, workbenchTagKeys: keys, hubEventBusArn: hubBus, stackSetsExecution: args.stackSetsExecution ?? false }),
             );
-            if (json.length > MAX_SCP_CHARS) fail(`the service control policy takes ${json.length} characters; AWS allows ${MAX_SCP_CHARS}. Name fewer role ARNs (use * patterns).`);
+            if (json.length > MAX_SCP_CHARS) fail(`the service control policy takes ${json.length} characters; AWS allows ${MAX_SCP_CHARS}. Name fewer role ARNs: ${MAX_SUPPORTED_GUARDRAIL_ROLES} of each kind fit.`);
             return json;
         });
         this.serviceControlPolicy = new aws.organizations.Policy(
