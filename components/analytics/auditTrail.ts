@@ -11,7 +11,7 @@ import { S3_ACCESS_LOGGING_EXEMPTION_TAG, noAccessLogsReason } from "../shared/p
 export interface LicenseAuditTrailArgs {
     /** ARN of the hub's seat table: its item-level reads and writes are recorded (DynamoDB data events). Required. */
     seatTableArn: pulumi.Input<string>;
-    /** Days audit log files are kept before they expire. Default 2557 (7 years). */
+    /** Days audit log files are kept before they expire, deleted or overwritten ones (noncurrent versions) as long. Default 2557 (7 years). */
     retentionDays?: pulumi.Input<number>;
     /** Customer managed KMS key for the log files (its policy must admit CloudTrail). Default: SSE-S3. */
     kmsKeyArn?: pulumi.Input<string>;
@@ -32,13 +32,16 @@ const LICENSE_AUDIT_TRAIL_ARGUMENTS = knownKeys<LicenseAuditTrailArgs>()("seatTa
  * organisation trail records no data events): every item-level call on the seat table (who changed which seat, and
  * who read it), and the account's write management events, SSM SendCommand and License Manager changes among them.
  * CloudTrail cannot narrow management events by service (only KMS and RDS Data API can be excluded), so every write
- * management event of the region is recorded; read-only management events are not. Log files go to an encrypted,
- * versioned, private bucket with log file validation and a retention period.
+ * management event is recorded; read-only management events are not. The trail is multi-Region with global service
+ * events, its home Region the stack's: IAM and STS are recorded in us-east-1 only (since November 2021), so a
+ * single-Region trail elsewhere would miss every change to the hub's roles and policies. Log files go to an
+ * encrypted, versioned, private bucket with log file validation; a log file, and any version of it deleted or
+ * overwritten, is kept for the retention period.
  */
 export class LicenseAuditTrail extends pulumi.ComponentResource {
-    /** The account trail (seat table data events, write management events, log file validation). */
+    /** The account trail (seat table data events, write management events of every Region and of IAM/STS, log file validation). */
     public readonly trail: aws.cloudtrail.Trail;
-    /** The log file bucket (encrypted, versioned, private, retention lifecycle). */
+    /** The log file bucket (encrypted, versioned, private; current and noncurrent versions kept for the retention). */
     public readonly bucket: aws.s3.Bucket;
     /** ARN of the trail. */
     public readonly trailArn: pulumi.Output<string>;
@@ -88,7 +91,10 @@ export class LicenseAuditTrail extends pulumi.ComponentResource {
                         status: "Enabled",
                         filter: { prefix: "AWSLogs/" },
                         expiration: { days: retention },
-                        noncurrentVersionExpiration: { noncurrentDays: 30 },
+                        // A deleted or overwritten log file stays as a noncurrent version for the whole retention: the
+                        // digest files of log file validation then still prove what was there (docs/analytics.md says why
+                        // not Object Lock).
+                        noncurrentVersionExpiration: { noncurrentDays: retention },
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
                     },
                 ],
@@ -130,8 +136,10 @@ export class LicenseAuditTrail extends pulumi.ComponentResource {
                 s3BucketName: this.bucket.bucket,
                 kmsKeyId: args.kmsKeyArn,
                 enableLogFileValidation: true,
-                includeGlobalServiceEvents: false,
-                isMultiRegionTrail: false,
+                // IAM and STS events arrive only through us-east-1: a multi-Region trail with global service events
+                // records changes to the hub's roles whichever Region the hub runs in.
+                includeGlobalServiceEvents: true,
+                isMultiRegionTrail: true,
                 advancedEventSelectors: [
                     {
                         name: "Seat table: every item-level call",

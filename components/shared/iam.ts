@@ -13,6 +13,24 @@ export interface PolicyStatement {
 }
 
 /**
+ * What an SSM Agent calls to send inventory and to receive Run Command (its message channels): AWS authorises none
+ * of them on anything but `*`.
+ */
+export const SSM_AGENT_CHANNEL_ACTIONS = [
+    "ssm:PutInventory",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+    "ec2messages:AcknowledgeMessage",
+    "ec2messages:DeleteMessage",
+    "ec2messages:FailMessage",
+    "ec2messages:GetEndpoint",
+    "ec2messages:GetMessages",
+    "ec2messages:SendReply",
+] as const;
+
+/**
  * Actions that AWS only authorises against resource `*` (no resource-level permissions). A statement may use
  * `Resource: "*"` only when all its actions are in this list.
  */
@@ -29,6 +47,7 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: ReadonlySet<string> = n
     "ssm:GetCommandInvocation",
     "ssm:ListCommandInvocations",
     "ssm:ListCommands",
+    ...SSM_AGENT_CHANNEL_ACTIONS,
 ]);
 
 const ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;

@@ -152,6 +152,21 @@ describe("LicenseAuditTrail (Pulumi mocks)", () => {
         ]);
     });
 
+    it("records IAM and STS changes (to the hub's roles among them) from the stack's Region: multi-Region with global service events", () => {
+        // Global service events are delivered in us-east-1 only; a single-Region trail in eu-central-1 would get none.
+        const trail = named(resources, "aws:cloudtrail/trail:Trail", "audit-trail").inputs;
+        expect({ includeGlobalServiceEvents: trail.includeGlobalServiceEvents, isMultiRegionTrail: trail.isMultiRegionTrail }).to.deep.equal({
+            includeGlobalServiceEvents: true,
+            isMultiRegionTrail: true,
+        });
+    });
+
+    it("keeps a deleted or overwritten log file (a noncurrent version) as long as the retention says", () => {
+        const rule = named(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "audit-logs").inputs.rules[0];
+        expect(rule.noncurrentVersionExpiration).to.deep.equal({ noncurrentDays: 400 });
+        expect(rule.expiration).to.deep.equal({ days: 400 });
+    });
+
     it("writes to an encrypted, versioned, private bucket that only this trail may write to, kept for the retention", () => {
         expect(named(resources, "aws:s3/bucketVersioning:BucketVersioning", "audit-logs").inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
         expect(named(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "audit-logs")).to.exist;

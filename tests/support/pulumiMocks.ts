@@ -130,6 +130,10 @@ function mockedOutputs(type: string, name: string, inputs: Record<string, any>, 
         case "aws:ssm/parameter:Parameter":
             outputs.arn = `arn:${account.partition}:ssm:${account.region}:${account.accountId}:parameter/${String(physicalName).replace(/^\//, "")}`;
             break;
+        case "aws:ssm/association:Association":
+            // An association's id is a UUID AWS assigns.
+            outputs.associationId = `a1b2c3d4-0000-4000-8000-${String(physicalName).length.toString().padStart(12, "0")}`;
+            break;
         case "aws:ssm/document:Document":
             outputs.arn = `arn:${account.partition}:ssm:${account.region}:${account.accountId}:document/${physicalName}`;
             break;
