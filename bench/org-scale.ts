@@ -17,11 +17,16 @@
  * per pair and per start (p50, p95, max), the sync's invocations, DynamoDB requests and units per workbench event,
  * Run Command and S3 calls, and the sync's peak heap growth in one forced sync of every product.
  *
- * Overrides: BENCH_L ("2,10,30"), BENCH_SPEED (10), BENCH_DRAIN_S (1200), BENCH_SEED (20), BENCH_SMOKE.
+ * Then the snapshot cost against the estate's size (orgScale/snapshotCost.ts): on dynalite with the real ports, the
+ * DynamoDB calls, items read and items written per inventory snapshot at 10, 100, 1,000 and 3,200 account-regions.
+ *
+ * Overrides: BENCH_L ("2,10,30"; "none" skips the storms), BENCH_SPEED (10), BENCH_DRAIN_S (1200), BENCH_SEED (20),
+ * BENCH_SNAPSHOT_SCALES ("10,100,1000,3200"; "none" skips), BENCH_SMOKE.
  */
 import { generateEstate, SMOKE_ESTATE, TARGET_ESTATE, EstateSize } from "./orgScale/estate";
 import { runStorm, StormReport, StormSettings } from "./orgScale/storm";
 import { runMain } from "./benchRuns";
+import { SnapshotCostRow, formatSnapshotCost, measureSnapshotCost } from "./orgScale/snapshotCost";
 
 export interface OrgScaleSettings {
     estate: EstateSize;
@@ -29,16 +34,21 @@ export interface OrgScaleSettings {
     speed: number;
     drainSeconds: number;
     seed: number;
+    /** Estate sizes (account-regions) the snapshot cost is measured at. */
+    snapshotScales: number[];
 }
+
+const numbers = (list: string) => (list === "none" ? [] : list.split(",").map(Number));
 
 export function orgScaleSettings(env: Record<string, string | undefined> = process.env): OrgScaleSettings {
     const smoke = env.BENCH_SMOKE === "1";
     return {
         estate: smoke ? SMOKE_ESTATE : TARGET_ESTATE,
-        roundTripsSeconds: (env.BENCH_L ?? (smoke ? "2" : "2,10,30")).split(",").map(Number),
+        roundTripsSeconds: numbers(env.BENCH_L ?? (smoke ? "2" : "2,10,30")),
         speed: Number(env.BENCH_SPEED ?? (smoke ? 50 : 10)),
         drainSeconds: Number(env.BENCH_DRAIN_S ?? (smoke ? 300 : 1200)),
         seed: Number(env.BENCH_SEED ?? 20),
+        snapshotScales: numbers(env.BENCH_SNAPSHOT_SCALES ?? (smoke ? "2,6" : "10,100,1000,3200")),
     };
 }
 
@@ -87,6 +97,11 @@ async function main(): Promise<void> {
             `${e.users} engineers; ${e.running} running (${e.stops} stop), ${e.starts} starts in ${e.stormSeconds} s; speed ${settings.speed}, seed ${settings.seed}, Node ${process.version}`,
     );
     await runOrgScale(settings, (report) => console.log(formatReport(report).join("\n")));
+    if (settings.snapshotScales.length > 0) console.log(formatSnapshotCost(await runSnapshotCost(settings)).join("\n"));
+}
+
+export function runSnapshotCost(settings: OrgScaleSettings): Promise<SnapshotCostRow[]> {
+    return measureSnapshotCost(generateEstate(settings.estate, settings.seed), settings.snapshotScales);
 }
 
 runMain(module, main);

@@ -126,7 +126,7 @@ export async function runStorm(estate: Estate, settings: StormSettings): Promise
     }
 }
 
-function workbenchEvent(wb: Workbench, ec2State: "running" | "stopped", at: number): Record<string, unknown> {
+export function workbenchEvent(wb: Workbench, ec2State: "running" | "stopped", at: number): Record<string, unknown> {
     const time = new Date(at).toISOString();
     const id = `ec2-${wb.instanceId}-${ec2State}`;
     return {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { formatReport, orgScaleSettings, runOrgScale } from "../../bench/org-scale";
+import { formatReport, orgScaleSettings, runOrgScale, runSnapshotCost } from "../../bench/org-scale";
+import { formatSnapshotCost } from "../../bench/orgScale/snapshotCost";
 import { generateEstate, SMOKE_ESTATE, TARGET_ESTATE } from "../../bench/orgScale/estate";
 import { CapacityMeter } from "../../bench/orgScale/capacity";
 import { percentiles } from "../../bench/orgScale/storm";
@@ -21,6 +22,18 @@ describe("bench org-scale (smoke: a tiny estate in seconds)", function () {
         expect(report.api.SendCommand).to.be.greaterThan(0);
         expect(report.syncPeakHeapBytes).to.be.a("number");
         expect(formatReport(report).join("\n")).to.match(/event -> license server, per \(start, product\): p50 [0-9.]+ s/);
+    });
+
+    it("measures what a snapshot asks of DynamoDB at two estate sizes, the same at both and never a Scan", async () => {
+        const settings = orgScaleSettings({ BENCH_SMOKE: "1" });
+        const rows = await runSnapshotCost(settings);
+        expect(rows.map((r) => r.accountRegions)).to.deep.equal([2, 6]);
+        for (const row of rows) {
+            expect(row.perSnapshot.calls).not.to.have.property("Scan");
+            expect(row.perSnapshot).to.deep.equal(rows[0].perSnapshot);
+            expect(row.perSnapshot.itemsRead).to.be.greaterThan(3);
+        }
+        expect(formatSnapshotCost(rows).join("\n")).to.match(/^\s+6\s+2\s+[0-9.]+\s+[0-9.]+\s+BatchGet/m);
     });
 
     it("generates the target estate of issue #20 from its seed, every product carried and on a license server", () => {

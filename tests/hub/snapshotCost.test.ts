@@ -15,6 +15,7 @@ import { InventoryInstance, snapshotChunks } from "../../functions/shared/invent
 import { WORKBENCH_EVENT_SOURCE, WORKBENCH_SNAPSHOT_DETAIL_TYPE } from "../../functions/shared/workbenchEvent";
 import { LocalDynamo, startDynalite } from "../../sandbox/aws/dynalite";
 import { RecordingTelemetry } from "../support/recordingTelemetry";
+import { DynamoCost, countingClient, noCost } from "../support/countingDocumentClient";
 import { NOW, WORKBENCH_ACCOUNT, assignmentConfig, workbenchEvent } from "./support/fixtures";
 import { seatRows } from "./support/hubTable";
 
@@ -32,28 +33,6 @@ function snapshotEvents(at: number, instances: InventoryInstance[], options: { a
         version: "0", id: `bus-${detail["snapshot-id"]}-${detail["chunk-index"]}`, "detail-type": WORKBENCH_SNAPSHOT_DETAIL_TYPE, source: WORKBENCH_EVENT_SOURCE,
         account, time: asOf, region, resources: [], detail,
     }));
-}
-
-/** What one piece of work asked of DynamoDB: calls per operation and items read. */
-interface DynamoCost {
-    calls: Record<string, number>;
-    itemsRead: number;
-}
-
-/** A document client that counts every call and every item it returns. */
-function countingClient(db: DynamoDBDocumentClient, cost: DynamoCost): DynamoDBDocumentClient {
-    return new Proxy(db, {
-        get(target, property, receiver) {
-            if (property !== "send") return Reflect.get(target, property, receiver);
-            return async (command: { constructor: { name: string } }) => {
-                const name = command.constructor.name.replace(/Command$/, "");
-                cost.calls[name] = (cost.calls[name] ?? 0) + 1;
-                const output = (await target.send(command as never)) as Record<string, any>;
-                cost.itemsRead += (output.Items?.length ?? 0) + (output.Item ? 1 : 0) + Object.values(output.Responses ?? {}).reduce((n: number, items: any) => n + items.length, 0);
-                return output;
-            };
-        },
-    });
 }
 
 describe("inventory snapshots read only their own account-region (dynalite)", function () {
@@ -104,7 +83,7 @@ describe("inventory snapshots read only their own account-region (dynalite)", fu
         for (const target of [0, 10, 40]) {
             await populateOthers(others, target - others, 3);
             others = target;
-            const cost: DynamoCost = { calls: {}, itemsRead: 0 };
+            const cost = noCost();
             const [outcome] = await reconcile(snapshotEvents(100 + target, own.map((id) => observed(id))), cost);
             expect(outcome).to.deep.include({ outcome: "reconciled", observed: 3, corrected: 0, repaired: 0 });
             costs.push({ otherAccountRegions: target, cost });
@@ -159,7 +138,7 @@ describe("inventory snapshots read only their own account-region (dynalite)", fu
         await apply(workbenchEvent({ instance: instanceId(7), ec2State: "stopped", at: 20 }));
         expect([...(await seatRows(dynamo.documents, table)).keys()]).to.have.length(2);
 
-        const first: DynamoCost = { calls: {}, itemsRead: 0 };
+        const first = noCost();
         const [outcome] = await reconcile(snapshotEvents(100, []), first);
         expect(outcome).to.deep.include({ outcome: "reconciled" });
         expect(first.calls.Scan, "the one Scan of the table's life").to.equal(1);
@@ -168,7 +147,7 @@ describe("inventory snapshots read only their own account-region (dynalite)", fu
         expect(await get(instanceItemKey(ref))).to.deep.include({ state: "stopped", seatRefs: new Set(["matlab#alice", "ansys#alice"]) });
         expect(await get(LAYOUT_MARKER_KEY)).to.deep.include({ moved: 1 });
 
-        const later: DynamoCost = { calls: {}, itemsRead: 0 };
+        const later = noCost();
         await reconcile(snapshotEvents(200, [], { region: "eu-west-1" }), later);
         expect(later.calls).not.to.have.property("Scan");
     });
