@@ -19,6 +19,7 @@ import { loadScenario, scenarioProblems } from "./world/scenarioFile";
 import { Ec2Truth } from "./world/ec2Truth";
 import { RunTally } from "./story/tally";
 import { Story } from "./story/story";
+import { SeatEventLog } from "./story/seatEvents";
 import type { Output } from "./story/reporter";
 import { LatencyCollector } from "./story/analytics/latency";
 import { scenarioWorkbench } from "./story/analytics/sandboxReport";
@@ -78,6 +79,7 @@ class Sandbox {
             hub: new EventHub(),
             work: new WorkTracker(),
             story: new Story(),
+            seatEvents: new SeatEventLog(),
             tally: new RunTally(),
             ec2Truth: new Ec2Truth(),
             timers: new RunTimers(options.signal),
@@ -87,6 +89,7 @@ class Sandbox {
         if (options.onEvent) hub.on(options.onEvent);
         hub.on((event) => tally.onEvent(event));
         hub.on(story.onEvent);
+        hub.on(this.context.seatEvents.onEvent);
         hub.on(this.latency.onEvent);
     }
 

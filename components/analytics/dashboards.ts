@@ -144,6 +144,14 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
                 ["SyncTriggerFailures", "sync not triggered"],
             ]),
         ),
+        metricWidget(
+            "Seat events for people",
+            region,
+            counts(`${hubName}-seat-events`, [
+                ["SeatDeniedEvents", "Seat Denied"],
+                ["SeatGrantedEvents", "Seat Granted"],
+            ]),
+        ),
         ...(spec.ledgerService === undefined
             ? []
             : [

@@ -30,6 +30,7 @@ import {
     seatChangeStreamFilter,
 } from "./definitions";
 import { SEAT_CHANGE_EVENT } from "../../functions/hub-change-marker/seatChangeEvent";
+import { seatEventsFunction } from "./seatEvents";
 import { KnownCatalog, ProductCatalog, syncCatalog, validateCatalog } from "./catalog";
 import { hubConfiguration, hubConfigurationObject } from "./hubConfigurationObject";
 import { BusAccess, busAccessProblems, busPolicyProblem, hubBusPolicy } from "./busPolicy";
@@ -451,6 +452,9 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+
+        // Seat Denied / Seat Granted on the hub bus, for people (chat, e-mail: docs/seat-events.md).
+        seatEventsFunction(`${name}-seat-events`, { table: this.table, bus: this.bus, configuration, streamFailureQueue: this.streamFailureQueue, ...lambdaDefaults }, this);
 
         // Sync: change marks + seat rows -> user lists on the license servers.
         const instanceArns = pulumi.all([settings, partition, region, accountId]).apply(([s, part, reg, account]) =>

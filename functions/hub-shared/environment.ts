@@ -39,6 +39,12 @@ export const CHANGE_MARKER_ENVIRONMENT = {
     syncTriggerBusName: "HUB_SYNC_TRIGGER_BUS_NAME",
 } as const;
 
+/** The seat-events function (functions/hub-seat-events): where seat rows are, and the bus it tells people on. */
+export const SEAT_EVENTS_ENVIRONMENT = {
+    tableName: "HUB_TABLE_NAME",
+    busName: "HUB_SEAT_EVENTS_BUS_NAME",
+} as const;
+
 export const SYNC_ENVIRONMENT = {
     tableName: "HUB_TABLE_NAME",
     /** Bucket the user lists are written to. */

@@ -9,6 +9,7 @@ import type { Ec2Truth } from "../world/ec2Truth";
 import type { ScaledClock, WorkTracker } from "../runtime/clock";
 import type { EventHub } from "../runtime/events";
 import type { Story } from "../story/story";
+import type { SeatEventLog } from "../story/seatEvents";
 import type { RunTally } from "../story/tally";
 import type { Output } from "../story/reporter";
 import type { SandboxOptions } from "./options";
@@ -24,6 +25,8 @@ export interface RunContext {
     readonly hub: EventHub;
     readonly work: WorkTracker;
     readonly story: Story;
+    /** The hub's seat events for people, as they reach a bus. */
+    readonly seatEvents: SeatEventLog;
     readonly tally: RunTally;
     /** EC2's state and tags over scenario time: what the inventory lists (DescribeInstances). */
     readonly ec2Truth: Ec2Truth;

@@ -104,7 +104,12 @@ export class ScenarioPlayer {
                 continue;
             }
             // The timeline's order for one instance is the order the hub sees: the earlier delivery is processed first.
-            await this.holdFor(story.pending((t) => t.delivery.instance === delivery.instance), `${delivery.instance} ${delivery.state}`);
+            // So is an `after` label's, whatever its instance (a causal order between workbenches).
+            const after = new Set(delivery.after ?? []);
+            await this.holdFor(
+                story.pending((t) => t.delivery.instance === delivery.instance || (t.delivery.label !== undefined && after.has(t.delivery.label))),
+                `${delivery.instance} ${delivery.state}`,
+            );
             const trace = story.openDelivery(delivery, instance.account, instanceId, delivery.expect);
             void trace.finished.then(() => ec2Truth.finished(step.index));
             ec2Truth.delivered(instanceId, delivery.at);

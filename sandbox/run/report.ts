@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { TRACKER_ENV } from "../../components/tracking/definitions";
+import { HUB_BUS_ARN_OUTPUT } from "../../stacks/workbenchAccount";
 import { raisedAlarms } from "../story/alarms";
 import { reportSandboxAnalytics } from "../story/analytics/sandboxReport";
 import type { LatencyCollector } from "../story/analytics/latency";
@@ -62,7 +63,8 @@ async function collect(run: RunContext, system: LocalSystem, { settled, logFile 
         ? await readReportFiles(services.s3, reportFn.environment[TRACKER_ENV.bucket], reportFn.environment[TRACKER_ENV.prefix] ?? "")
         : { bucket: "", prefix: "", files: {}, manifestKeys: [] };
     const reportProblems = reports.manifestKeys.flatMap((key) => manifestProblems(reports, key));
-    const expectations = story.checks();
+    const hubBusArn = String(stacks.find((s) => s.role === "license-server")?.outputs[HUB_BUS_ARN_OUTPUT] ?? "");
+    const expectations = [...story.checks(), ...(scenario.seatEvents ? run.seatEvents.checks(scenario.seatEvents, hubBusArn) : [])];
     if (reportFn && reports.manifestKeys.length === 0) reportProblems.push("the usage report wrote no manifest");
     return {
         description: scenario.description,

@@ -139,6 +139,7 @@ export class EventRouter {
     }
 
     private deliverToBus(bus: LocalBus, event: EventBridgeEvent): void {
+        this.deps.emit({ at: this.deps.clock.scenarioNow(), kind: "bus-event", accountId: bus.accountId, busName: bus.name, event });
         const matched = this.rulesOf(bus).filter((rule) => matchesPattern(rule.eventPattern!, event));
         if (matched.length === 0) {
             this.deps.emit({ at: this.deps.clock.scenarioNow(), kind: "no-rule", accountId: bus.accountId, busName: bus.name, event });

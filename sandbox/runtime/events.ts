@@ -54,6 +54,8 @@ export type SandboxEvent = { at: number } & (
     | { kind: "fault"; target: string; accountKey?: string; times: number; note?: string; /** change-marks: how many marks were deleted. */ marksDeleted?: number }
     /** A forgery or re-tag attempt from inside a workbench account, and what stopped it (attempts.ts). */
     | { kind: "attempt"; accountKey: string; principal: string; description: string; outcome: string; reason?: string; note?: string }
+    /** An event a bus accepted, before its rules are matched. */
+    | { kind: "bus-event"; accountId: string; busName: string; event: EventBridgeEvent }
     | { kind: "no-rule"; accountId: string; busName: string; event: EventBridgeEvent }
     | { kind: "cross-account"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent }
     | { kind: "delivery-failed"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent; reason: string; deadLetter?: string }

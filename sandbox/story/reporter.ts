@@ -4,6 +4,7 @@
  * forwarded event the hub's line then shows, change-marker writes, installed lists the sync line names, inventories
  * that corrected nothing, refused inventory snapshots) are counted instead of printed unless `verbose`.
  */
+import { SEAT_DENIED, SEAT_EVENT_DETAIL_TYPES, SEAT_EVENT_SOURCE, SeatEventDetail } from "../../functions/hub-seat-events/seatEventContract";
 import type { DynamoDBRecord } from "aws-lambda";
 import { parseSeatRowKey } from "../../functions/hub-shared/tableKeys";
 import type { WorkbenchEventDetail } from "../../functions/shared/workbenchEvent";
@@ -76,7 +77,16 @@ export class TimelineReporter {
                     `ATTACK: ${event.description} -> ${event.outcome}${event.reason && this.context.verbose ? ` (${event.reason})` : ""}${event.note ? `  -- ${event.note}` : ""}`,
                 );
                 return;
+            case "bus-event":
+                if (isSeatEvent(event.event)) {
+                    const d = event.event.detail as unknown as SeatEventDetail;
+                    const queue = event.event["detail-type"] === SEAT_DENIED ? `queue position ${d["queue-position"]} of ${d["queue-length"]}` : `waited at position ${d["queue-position"]}`;
+                    this.line(event.at, where(event.accountId), `people: ${event.event["detail-type"]} for ${d["user-id"]} on ${d.product} (${d.seats} seats; ${queue})`);
+                }
+                return;
             case "no-rule":
+                // Seat events are for the platform's own rules (chat, e-mail): the sandbox has none, and says so once above.
+                if (isSeatEvent(event.event)) return;
                 this.line(
                     event.at,
                     where(event.accountId),
@@ -292,4 +302,8 @@ function describeSeatRecord(record: DynamoDBRecord): string {
 
 function queueName(arn: string): string {
     return arn.split(":").pop() ?? arn;
+}
+
+function isSeatEvent(event: { source: string; "detail-type": string }): boolean {
+    return event.source === SEAT_EVENT_SOURCE && (SEAT_EVENT_DETAIL_TYPES as readonly string[]).includes(event["detail-type"]);
 }

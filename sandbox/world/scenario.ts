@@ -11,6 +11,7 @@ import type { KnownCatalog } from "../../components/hub/catalog";
 import type { LicenseDefinition } from "../../components/config/definitions";
 import type { DeliveryExpectation, FaultExpectation } from "../story/expectations";
 import type { Attempt } from "./attempts";
+import type { SeatEventDetailType } from "../../functions/hub-seat-events/seatEventContract";
 
 /** Every EC2 state the EC2 service reports; the forwarder's rule only matches some of them. */
 export const EC2_STATES = ["pending", "running", "stopping", "stopped", "shutting-down", "terminated"] as const;
@@ -57,6 +58,11 @@ export interface TimelineEntry {
     label?: string;
     /** Delivers the labelled event again, unchanged (same id, same time): EventBridge's at-least-once delivery. */
     redeliver?: string;
+    /**
+     * Labels of earlier deliveries (of other instances) the hub must have processed before this one is delivered: a
+     * causal order the story needs even when the machine is slow (carol waits for a seat before alice frees one).
+     */
+    after?: string[];
     /** The state change happens in EC2 but its event is lost (never delivered): only an inventory can tell the hub. */
     lost?: boolean;
     /** The instance's workbench tags are removed just before this state change (e.g. a stop of an untagged instance). */
@@ -86,6 +92,16 @@ export interface Fault {
     note?: string;
     /** What the note promises, checked at the end of the run. */
     expect?: FaultExpectation;
+}
+
+/** A Seat Denied / Seat Granted event the hub must put on its bus (checked by story/seatEvents.ts). */
+export interface ExpectedSeatEvent {
+    detailType: SeatEventDetailType;
+    user: string;
+    product: string;
+    /** The `queue-position` the event must carry. Default: any. */
+    queuePosition?: number;
+    note?: string;
 }
 
 /** Usage rows seeded into the License Manager stand-in for one configuration. */
@@ -120,6 +136,8 @@ export interface Scenario {
     faults?: Fault[];
     /** Forgery and re-tag attempts from inside workbench accounts (attempts.ts). Default none. */
     attempts?: Attempt[];
+    /** The hub's Seat Denied / Seat Granted events the run must put on the hub bus, and no others (story/seatEvents.ts). Default: not checked. */
+    seatEvents?: ExpectedSeatEvent[];
     /** Each product's named-user list the license server must hold at the end. */
     expected: Record<string, string[]>;
     /** The governance stack's licenses (LicenseConfigSet definitions). */
@@ -155,6 +173,10 @@ export interface Delivery {
     redelivery: boolean;
     lost: boolean;
     removeTags: boolean;
+    /** The entry's label (a redelivery carries its original's). */
+    label?: string;
+    /** Labels of deliveries processed before this one is delivered (TimelineEntry.after). */
+    after?: string[];
     note?: string;
     expect?: DeliveryExpectation;
 }
@@ -191,7 +213,7 @@ export function deliveries(scenario: Scenario): Delivery[] {
     return resolved.map(({ entry, index, at }) => {
         if (entry.redeliver !== undefined) {
             const original = byLabel.get(entry.redeliver)!;
-            return { ...original, at, redelivery: true, removeTags: false, note: entry.note, expect: entry.expect };
+            return { ...original, at, redelivery: true, removeTags: false, after: entry.after, note: entry.note, expect: entry.expect };
         }
         const occurredAt = entry.occurredAt === undefined ? at : scenarioSeconds(entry.occurredAt);
         const delivery: Delivery = {
@@ -203,6 +225,8 @@ export function deliveries(scenario: Scenario): Delivery[] {
             redelivery: false,
             lost: entry.lost === true,
             removeTags: entry.removeTags === true,
+            label: entry.label,
+            after: entry.after,
             note: entry.note,
             expect: entry.expect,
         };

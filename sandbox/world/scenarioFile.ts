@@ -9,6 +9,7 @@ import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
 import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isValidUserId } from "../../functions/shared/workbenchEvent";
 import { expectationProblems } from "../story/expectations";
 import { attemptProblems } from "./attempts";
+import { seatEventProblems } from "../story/seatEvents";
 import { EC2_STATES, FAULT_TARGETS, Scenario, UsageSeed, scenarioSeconds } from "./scenario";
 
 /** The scenario `npm start` runs without `--scenario`. */
@@ -116,6 +117,7 @@ export function scenarioProblems(value: unknown): string[] {
         const at = scenarioSeconds(entry.at);
         if (!Number.isFinite(at) || at < 0) problems.push(`${where}.at must be seconds >= 0 or "m:ss"`);
         if (entry.expect !== undefined) problems.push(...expectationProblems(`${where}.expect`, entry.expect, DELIVERY_EXPECTATION_KEYS));
+        if (entry.after !== undefined) problems.push(...afterProblems(where, entry.after, at, timeline));
         if (entry.redeliver !== undefined) {
             if (!labels.has(entry.redeliver)) problems.push(`${where}.redeliver names no earlier label ${JSON.stringify(entry.redeliver)}`);
             if (entry.instance !== undefined || entry.state !== undefined || entry.occurredAt !== undefined) problems.push(`${where}: a redelivery repeats its original; give no instance, state or occurredAt`);
@@ -163,6 +165,7 @@ export function scenarioProblems(value: unknown): string[] {
     });
 
     problems.push(...attemptProblems(s.attempts, accounts, instances, scenarioSeconds));
+    problems.push(...seatEventProblems(s.seatEvents, Array.isArray(s.users) ? s.users : [], catalog && isObject(catalog.products) ? Object.keys(catalog.products) : []));
 
     if (!isObject(s.expected)) problems.push("expected must map each product to its final user list");
     for (const [product, list] of Object.entries(isObject(s.expected) ? s.expected : {})) {
@@ -204,4 +207,16 @@ function usageSeedProblems(where: string, seed: unknown): string[] {
     if (!Number.isInteger(s?.resources) || s!.resources! < 0 || s!.resources! > 1000) problems.push(`${where}.resources must be an integer from 0 to 1000`);
     if (!Number.isInteger(s?.consumedPerResource) || s!.consumedPerResource! < 0) problems.push(`${where}.consumedPerResource must be a non-negative integer`);
     return problems;
+}
+
+/** `after` names labels of deliveries at or before this one's time that reach the hub (not lost). */
+function afterProblems(where: string, after: unknown, at: number, timeline: unknown[]): string[] {
+    if (!Array.isArray(after) || !after.every((label) => typeof label === "string")) return [`${where}.after must be a list of labels`];
+    return after.flatMap((label) => {
+        const original = timeline.find((e): e is Record<string, unknown> => typeof e === "object" && e !== null && (e as Record<string, unknown>).label === label);
+        if (!original) return [`${where}.after names no label ${JSON.stringify(label)}`];
+        if (original.lost === true) return [`${where}.after names a lost event, which the hub never processes`];
+        if (scenarioSeconds(original.at as string | number) > at) return [`${where}.after names ${JSON.stringify(label)}, delivered later`];
+        return [];
+    });
 }

@@ -231,6 +231,7 @@ describe("dashboards", () => {
             "Silent workbench account-regions",
             "Refused by the sync and the license servers",
             "Change marker",
+            "Seat events for people",
             "Dead-letter and failure queues (messages waiting)",
         ]);
         const refusedBySync = body.widgets.find((w: any) => w.properties.title === "Refused by the sync and the license servers").properties.metrics;

@@ -107,8 +107,9 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         expect(schedule.scheduleExpression).to.equal(DEFAULT_SYNC_SCHEDULE);
         expect(functionByArn(deployment, schedule.targets[0].arn)?.handler).to.equal("hub-sync");
 
-        // Two consumers of the seat stream, each with the seat-change filter: the change marker and the seat ledger.
-        expect(deployment.mappings.map((m) => functionByArn(deployment, m.functionArn)?.handler).sort()).to.deep.equal(["hub-change-marker", "hub-ledger"]);
+        // Three consumers of the seat stream, each with the seat-change filter: the change marker, the seat ledger and
+        // the seat events for people.
+        expect(deployment.mappings.map((m) => functionByArn(deployment, m.functionArn)?.handler).sort()).to.deep.equal(["hub-change-marker", "hub-ledger", "hub-seat-events"]);
         for (const m of deployment.mappings) expect(m.filters).to.deep.equal([seatChangeStreamFilter()]);
         const mapping = deployment.mappings.find((m) => functionByArn(deployment, m.functionArn)?.handler === "hub-change-marker")!;
         expect(mapping.filters).to.deep.equal([seatChangeStreamFilter()]);

@@ -46,8 +46,19 @@ describe("sandbox scenario", () => {
             [40, "running", 10, true],
         ]);
         expect(list[2].eventId).to.equal(list[0].eventId);
+        expect([list[0].label, list[2].label]).to.deep.equal(["start", "start"]);
         expect(list[1].eventId).to.not.equal(list[0].eventId);
         expect(deliveries(scenario).map((d) => d.eventId)).to.deep.equal(list.map((d) => d.eventId));
+    });
+
+    it("carries an entry's after labels to its delivery (the hub processes those first)", () => {
+        const scenario = raw();
+        scenario.timeline = [
+            { at: 10, instance: "bob-cae", state: "running", label: "bob-start" },
+            { at: 20, instance: "alice-cae", state: "stopped", after: ["bob-start"] },
+        ];
+        expect(deliveries(scenario).map((d) => d.after)).to.deep.equal([undefined, ["bob-start"]]);
+        expect(scenarioProblems({ ...scenario, timeline: scenario.timeline }).filter((p) => p.includes("after"))).to.deep.equal([]);
     });
 
     it("derives stable, valid instance ids unless the scenario gives one", () => {
@@ -73,6 +84,10 @@ describe("sandbox scenario", () => {
         scenario.timeline.push({ at: "9:00", instance: "bob-cae", state: "stopped", lost: true, label: "gone" });
         scenario.timeline.push({ at: "9:10", redeliver: "gone" });
         scenario.timeline.push({ at: "9:20", instance: "bob-cae", state: "stopped", removeTags: "yes" });
+        scenario.timeline.push({ at: "9:05", instance: "dave-cad", state: "stopped", after: ["nobody-labelled-this", "gone"] });
+        scenario.timeline.push({ at: "9:25", instance: "dave-cad", state: "running", label: "dave-later" });
+        scenario.timeline.push({ at: "9:15", instance: "dave-cad", state: "stopped", after: ["dave-later"] });
+        scenario.timeline.push({ at: "9:30", instance: "dave-cad", state: "stopped", after: "dave-later" });
         scenario.instances["alice-cae"].expect = { outcome: "healed-by-inventory" };
         scenario.faults.push({ at: "1:00", target: "dynamodb", times: 1 });
         delete scenario.expected.catia;
@@ -89,6 +104,10 @@ describe("sandbox scenario", () => {
             /redeliver names no earlier label "no-such-label"/,
             /redeliver names a lost event, which was never delivered/,
             /removeTags must be true or false/,
+            /after names no label "nobody-labelled-this"/,
+            /after names a lost event, which the hub never processes/,
+            /after names "dave-later", delivered later/,
+            /after must be a list of labels/,
             /instances\.alice-cae\.expect needs stateAtDeployment/,
             new RegExp(`faults\\[${scenario.faults.length - 1}\\]\\.target must be one of ec2, vendor-cli, change-marks`),
             /expected has no list for product catia/,
