@@ -45,7 +45,14 @@ describe("npm start: the default scenario, end to end", function () {
 
     it("checks what every step of the scenario promises against what happened to it, and every promise holds", () => {
         const promised = [...scenario.timeline, ...(scenario.faults ?? []), ...Object.values(scenario.instances), ...(scenario.attempts ?? [])].filter((step) => step.expect !== undefined).length;
-        expect(result.expectations).to.have.length(promised);
+        // Each listed seat event for people, and one for the seat events nobody listed.
+        const seatEvents = scenario.seatEvents!.length + 1;
+        expect(result.expectations).to.have.length(promised + seatEvents);
+        expect(result.expectations.filter((e) => e.step.startsWith("seat event ")).map((e) => e.step)).to.deep.equal([
+            "seat event Seat Denied carol simulink",
+            "seat event Seat Granted carol simulink",
+            "seat event Seat Denied ivan simulink",
+        ]);
         expect(result.expectations.filter((e) => !e.ok)).to.deep.equal([]);
         expect(result.harnessErrors).to.deep.equal([]);
         // The throttling fault went to the invocations that consumed it: ivan's first two forwarder attempts.
@@ -145,7 +152,7 @@ describe("npm start: the default scenario, end to end", function () {
             expect(kinds.has(kind as SandboxEvent["kind"]), kind).to.equal(true);
         }
         const handlers = new Set(events.flatMap((e) => (e.kind === "invocation" ? [e.fn.handler] : [])));
-        expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-inventory-watch", "hub-ledger", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder", "workbench-inventory"]);
+        expect([...handlers].sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-inventory-watch", "hub-ledger", "hub-seat-events", "hub-sync", "license-usage-report", "license-utilisation-checker", "workbench-forwarder", "workbench-inventory"]);
     });
 
     it("heals what no event told the hub: an instance running before deployment, a lost stop; a stop without tags releases", () => {
@@ -234,6 +241,7 @@ describe("npm start: a scenario step whose expectation does not hold", function 
                 ],
                 faults: [],
                 attempts: [],
+                seatEvents: undefined,
                 expected: { matlab: [], simulink: [], catia: [] },
             };
             const file = path.join(dir, "broken.json");
@@ -271,6 +279,7 @@ describe("npm start -- --keep-running, and a state change fired by hand", functi
             timeline: [{ at: 5, instance: "bob-cae", state: "running" }],
             faults: [],
             attempts: [],
+            seatEvents: undefined,
             expected: { matlab: ["bob"], simulink: ["bob"], catia: [] },
         };
         let fired: Promise<unknown> | undefined;
