@@ -7,7 +7,7 @@ import { callerOf } from "./eventBridgeStandin";
 export interface TagChangeRequest {
     action: "CreateTags" | "DeleteTags";
     instanceIds: string[];
-    /** Tag keys with their values (DeleteTags: undefined when the request gives no value). */
+    /** Tag keys with their values (DeleteTags: undefined when the request gives no value; no key at all: every tag). */
     tags: Record<string, string | undefined>;
 }
 
@@ -155,6 +155,11 @@ function tagChangeOf(action: TagChangeRequest["action"], form: URLSearchParams):
 }
 
 function applyTagChange(tags: Record<string, string>, request: TagChangeRequest): void {
+    // DeleteTags without tags deletes every tag but AWS's own (aws:*), as EC2 does.
+    if (request.action === "DeleteTags" && Object.keys(request.tags).length === 0) {
+        for (const key of Object.keys(tags)) if (!key.startsWith("aws:")) delete tags[key];
+        return;
+    }
     for (const [key, value] of Object.entries(request.tags)) {
         if (request.action === "CreateTags") tags[key] = value ?? "";
         // DeleteTags removes a key whatever its value when the request gives none, else only when the value matches.

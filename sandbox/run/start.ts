@@ -148,7 +148,8 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
             if (!caller) return "the request names no calling principal";
             const change = { accountId, region: scenario.region, principalArn: caller, identityPolicies: scenarioPrincipals.get(caller) };
             for (const instanceId of request.instanceIds) {
-                const denial = await tagChangeDenial(deployment, change, request.action, instanceId, Object.keys(request.tags), organizationOf);
+                const instance = { id: instanceId, tags: account.ec2.instances.get(instanceId) ?? {} };
+                const denial = await tagChangeDenial(deployment, change, request.action, instance, Object.keys(request.tags), organizationOf);
                 if (denial) return denial;
             }
             return undefined;

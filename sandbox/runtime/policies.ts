@@ -71,16 +71,19 @@ export function invokeDenial(deployment: LocalDeployment, rule: LocalRule, fn: L
 /**
  * Why `principalArn` may not change these tags of an instance in `accountId`, or undefined when it may: its identity
  * policies, and the service control policies attached to the account (the guardrails), decide `ec2:CreateTags` /
- * `ec2:DeleteTags` with the request's tag keys as `aws:TagKeys`.
+ * `ec2:DeleteTags` with the request's tag keys as `aws:TagKeys` (absent when the request names none: DeleteTags of
+ * every tag) and the instance's current tags as `aws:ResourceTag/<key>`.
  */
 export async function tagChangeDenial(
     deployment: LocalDeployment,
     change: { accountId: string; region: string; principalArn: string; identityPolicies: PolicyDocumentJson[] | undefined },
     action: "CreateTags" | "DeleteTags",
-    instanceId: string,
+    instance: { id: string; tags: Record<string, string> },
     tagKeys: string[],
     organizationOf: (accountId: string) => string | undefined,
 ): Promise<string | undefined> {
+    const instanceId = instance.id;
+    const resourceTags = Object.fromEntries(Object.entries(instance.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
     const partition = deployment.buses.find((b) => b.accountId === change.accountId)?.arn.split(":")[1] ?? "aws";
     const decision = await evaluate(
         {
@@ -89,12 +92,13 @@ export async function tagChangeDenial(
             action: `ec2:${action}`,
             resourceArn: `arn:${partition}:ec2:${change.region}:${change.accountId}:instance/${instanceId}`,
             resourceAccountId: change.accountId,
-            context: { "aws:TagKeys": tagKeys },
+            context: { ...resourceTags, ...(tagKeys.length > 0 ? { "aws:TagKeys": tagKeys } : {}) },
         },
         {
             identityPolicies: change.identityPolicies ?? deployment.rolePolicies.get(change.principalArn) ?? [],
             serviceControlPolicies: deployment.serviceControlPolicies.get(change.accountId),
         },
     );
-    return decision === "Allowed" ? undefined : `${change.principalArn} may not ${action} ${tagKeys.join(", ")} on ${instanceId} (${decision})`;
+    const what = tagKeys.length > 0 ? tagKeys.join(", ") : "every tag";
+    return decision === "Allowed" ? undefined : `${change.principalArn} may not ${action} ${what} on ${instanceId} (${decision})`;
 }

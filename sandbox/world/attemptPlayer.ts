@@ -5,7 +5,7 @@
  * event that is accepted is followed on its journey by the story, like any other event.
  */
 import { randomUUID } from "node:crypto";
-import { EC2Client, CreateTagsCommand } from "@aws-sdk/client-ec2";
+import { EC2Client, CreateTagsCommand, DeleteTagsCommand } from "@aws-sdk/client-ec2";
 import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import {
     EC2_STATE_TO_WORKBENCH_STATE,
@@ -50,7 +50,7 @@ export class AttemptPlayer {
         this.deps.registerPrincipal(principalArn, ATTACKER_POLICIES);
         const trace = story.openAttempt(attempt, scheduledAt, describeAttempt(attempt));
         const at = this.deps.scenarioNow();
-        const { outcome, reason } = attempt.kind === "create-tags" ? await this.retag(attempt, accountId, principalArn, trace) : await this.forge(attempt, accountId, principalArn, trace);
+        const { outcome, reason } = attempt.kind !== "put-events" ? await this.retag(attempt, accountId, principalArn, trace) : await this.forge(attempt, accountId, principalArn, trace);
         emit({ at, kind: "attempt", accountKey: attempt.account, principal: attempt.principal, description: describeAttempt(attempt), outcome, reason, note: attempt.note });
     }
 
@@ -75,8 +75,10 @@ export class AttemptPlayer {
     private async retag(attempt: Attempt, accountId: string, principalArn: string, trace: Parameters<Story["attemptAnswered"]>[0]): Promise<{ outcome: AttemptOutcome; reason?: string }> {
         const client = new EC2Client({ ...LOCAL_CLIENT_CONFIG, region: this.deps.scenario.region, endpoint: callerEndpoint(this.deps.endpoints(accountId).ec2, principalArn), maxAttempts: 1 });
         try {
-            const Tags = Object.entries(attempt.tags!).map(([Key, Value]) => ({ Key, Value }));
-            await client.send(new CreateTagsCommand({ Resources: [instanceIdOf(this.deps.scenario, attempt.instance)], Tags }));
+            const Resources = [instanceIdOf(this.deps.scenario, attempt.instance)];
+            // DeleteTags naming no tag deletes every tag (the request then carries no aws:TagKeys).
+            if (attempt.kind === "delete-tags") await client.send(new DeleteTagsCommand({ Resources }));
+            else await client.send(new CreateTagsCommand({ Resources, Tags: Object.entries(attempt.tags!).map(([Key, Value]) => ({ Key, Value })) }));
             return this.answered(trace, "tags-changed");
         } catch (err) {
             if ((err as Error).name !== "UnauthorizedOperation") throw err;
@@ -125,6 +127,7 @@ export class AttemptPlayer {
 
 /** "role/dev puts a forged running of alice-cae (owner ceo) on the workbench bus" and the like. */
 export function describeAttempt(a: Attempt): string {
+    if (a.kind === "delete-tags") return `role/${a.principal} deletes every tag of ${a.instance} (DeleteTags naming no key)`;
     if (a.kind === "create-tags") return `role/${a.principal} re-tags ${a.instance}: ${Object.entries(a.tags ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")}`;
     const claims = [a.owner ? `owner ${a.owner}` : "", a.type ? `type ${a.type}` : "", a.stampedAheadSeconds ? `stamped ${a.stampedAheadSeconds} s ahead` : ""].filter(Boolean);
     return `role/${a.principal} puts a forged ${a.source ?? WORKBENCH_EVENT_SOURCE} ${a.state} of ${a.instance}${claims.length ? ` (${claims.join(", ")})` : ""} on the ${a.bus} bus`;

@@ -8,7 +8,7 @@ import { isValidUserId } from "../../functions/shared/workbenchEvent";
 import { expectationProblems } from "../story/expectations";
 import type { PolicyDocumentJson } from "../aws/iamEvaluator";
 
-export const ATTEMPT_KINDS = ["put-events", "create-tags"] as const;
+export const ATTEMPT_KINDS = ["put-events", "create-tags", "delete-tags"] as const;
 /** The bus a forged event is put on: the account's workbench bus, its default bus, or the hub bus (by ARN). */
 export const ATTEMPT_BUSES = ["workbench", "default", "hub"] as const;
 /** Sources an attempt may forge: the forwarder's, or EC2's (which EventBridge reserves for AWS). */
@@ -22,7 +22,10 @@ export interface Attempt {
     account: string;
     /** The attacker's IAM role name in that account. */
     principal: string;
-    /** Instance key of the scenario (put-events: the instance the forged event names; create-tags: the one re-tagged). */
+    /**
+     * Instance key of the scenario (put-events: the instance the forged event names; create-tags: the one re-tagged;
+     * delete-tags: the one whose tags are all deleted, by a DeleteTags naming no tag key).
+     */
     instance: string;
     /** put-events: the bus. */
     bus?: (typeof ATTEMPT_BUSES)[number];
@@ -51,7 +54,7 @@ export const ATTEMPT_OUTCOMES = [
     "refused-by-hub-bus",
     /** EventBridge refused the source (`aws.*` sources are reserved for AWS services). */
     "refused-by-eventbridge",
-    /** EC2 refused the tag change (the guardrail SCP or the caller's own policies). */
+    /** EC2 refused the tag change or deletion (the guardrail SCP or the caller's own policies). */
     "refused-by-guardrails",
     /** The event was accepted, and no rule matched it: it went nowhere. */
     "no-rule",
@@ -62,7 +65,7 @@ export const ATTEMPT_OUTCOMES = [
     "rejected-by-hub",
     /** The event was accepted and its journey did not end where the sandbox can see (e.g. a Lambda gave up). */
     "accepted",
-    /** EC2 changed the tags: a re-tag got through. */
+    /** EC2 changed the tags: a re-tag or a deletion got through. */
     "tags-changed",
 ] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
@@ -132,6 +135,10 @@ export function attemptProblems(
             else for (const [key, v] of Object.entries(tags)) if (!TAG_KEY.test(key) || typeof v !== "string") problems.push(`${where}.tags.${key} must be a tag key with a string value`);
             for (const field of ["bus", "source", "state", "owner", "type", "stampedAheadSeconds"] as const) {
                 if (a[field] !== undefined) problems.push(`${where}.${field} belongs to put-events attempts`);
+            }
+        } else if (a.kind === "delete-tags") {
+            for (const field of ["bus", "source", "state", "owner", "type", "stampedAheadSeconds", "tags"] as const) {
+                if (a[field] !== undefined) problems.push(`${where}.${field} does not belong to a delete-tags attempt (it names no tag: every tag goes)`);
             }
         }
         if (a.expect !== undefined) problems.push(...expectationProblems(`${where}.expect`, a.expect, ["outcome"], ATTEMPT_OUTCOMES));

@@ -57,6 +57,19 @@ describe("sandbox attempts: the stand-ins an attacker meets", () => {
         client.destroy();
     });
 
+    it("EC2 asks about a DeleteTags naming no key as such, and when allowed deletes every tag but AWS's own", async () => {
+        ec2.instances.set(INSTANCE, { ...ec2.instances.get(INSTANCE)!, "aws:cloudformation:stack-name": "wb" });
+        ec2.authorizeTagChange = async (caller, request) => {
+            decided.push({ caller, request });
+            return undefined;
+        };
+        const client = ec2As(DEVELOPER);
+        await client.send(new DeleteTagsCommand({ Resources: [INSTANCE] }));
+        expect(decided).to.deep.equal([{ caller: DEVELOPER, request: { action: "DeleteTags", instanceIds: [INSTANCE], tags: {} } }]);
+        expect(ec2.instances.get(INSTANCE)).to.deep.equal({ "aws:cloudformation:stack-name": "wb" });
+        client.destroy();
+    });
+
     it("EC2 refuses every tag change when nobody decides them", async () => {
         ec2.authorizeTagChange = undefined;
         const client = ec2As(DEVELOPER);
@@ -99,8 +112,15 @@ describe("sandbox attempts: scenario entries", () => {
             problems([
                 { at: "0:45", kind: "put-events", account: "engineering", principal: "developer", bus: "hub", instance: "bob-cae", state: "stopped", stampedAheadSeconds: 240, expect: { outcome: "refused-by-hub-bus" } },
                 { at: 50, kind: "create-tags", account: "engineering", principal: "developer", instance: "bob-cae", tags: { "vew:workbench:ownerId": "ceo" }, expect: { outcome: "refused-by-guardrails" } },
+                { at: 55, kind: "delete-tags", account: "engineering", principal: "developer", instance: "bob-cae", expect: { outcome: "refused-by-guardrails" } },
             ]),
         ).to.deep.equal([]);
+    });
+
+    it("refuses tags on a delete-tags attempt: it names no key, so every tag goes", () => {
+        expect(problems([{ at: 55, kind: "delete-tags", account: "engineering", principal: "developer", instance: "bob-cae", tags: { Name: "x" } }])).to.deep.equal([
+            "attempts[0].tags does not belong to a delete-tags attempt (it names no tag: every tag goes)",
+        ]);
     });
 
     it("names each mistake with the entry and the field", () => {

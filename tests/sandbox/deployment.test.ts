@@ -84,18 +84,23 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
             expect(scps.map((p) => p.Statement.map((st) => st.Sid)).flat(), account).to.include("WorkbenchTagsOnlyByProvisioning");
         }
         for (const account of ["licensing", "governance"]) expect(deployment.serviceControlPolicies.get(id(account)), account).to.equal(undefined);
-        const change = (principal: string, keys: string[]) =>
+        const change = (principal: string, keys: string[], action: "CreateTags" | "DeleteTags" = "CreateTags", tags: Record<string, string> = {}) =>
             tagChangeDenial(
                 deployment,
                 { accountId: id("engineering"), region: scenario.region, principalArn: `arn:aws:iam::${id("engineering")}:role/${principal}`, identityPolicies: ATTACKER_POLICIES },
-                "CreateTags",
-                "i-0123456789abcdef0",
+                action,
+                { id: "i-0123456789abcdef0", tags },
                 keys,
                 () => undefined,
             );
         expect(await change("developer", ["vew:workbench:ownerId"])).to.match(/may not CreateTags vew:workbench:ownerId .*\(ExplicitlyDenied\)/);
         expect(await change("developer", ["Name"])).to.equal(undefined);
         expect(await change("workbench-provisioner", ["vew:workbench:ownerId", "vew:workbench:type"])).to.equal(undefined);
+        // DeleteTags naming no key: no aws:TagKeys in the request, the instance's own tags decide (KeepWorkbenchTag*).
+        const workbench = { "vew:workbench:ownerId": "bob", "vew:workbench:type": "cad", Name: "bob's" };
+        expect(await change("developer", [], "DeleteTags", workbench)).to.match(/may not DeleteTags every tag on i-0123456789abcdef0 \(ExplicitlyDenied\)/);
+        expect(await change("workbench-provisioner", [], "DeleteTags", workbench)).to.equal(undefined);
+        expect(await change("developer", [], "DeleteTags", { Name: "ci-build-agent" })).to.equal(undefined);
     });
 
     it("wires the hub as its component declares: bus rule, stream filter and batching, sync schedule, table keys", () => {

@@ -107,7 +107,10 @@ describe("npm start: the default scenario, end to end", function () {
         // The forged early stop of alice's workbench and the re-tag of bob's changed nothing.
         expect(result.lists.matlab).to.include.members(["alice", "bob"]);
         expect(result.lists.simulink).to.include("bob");
-        expect(fs.readFileSync(result.logFile, "utf8")).to.match(/forgery attempts 5: stopped 5 .*, got through 0/);
+        // The DeleteTags naming no key (every tag of bob's running workbench) was refused by the SCP's Null condition.
+        const deleteAll = result.attempts.filter((a, i) => attempts[i].kind === "delete-tags");
+        expect(deleteAll.map((a) => a.outcome)).to.deep.equal(["refused-by-guardrails"]);
+        expect(fs.readFileSync(result.logFile, "utf8")).to.contain(`forgery attempts ${attempts.length}: stopped ${attempts.length} (`).and.match(/, got through 0/);
     });
 
     it("recovers from the injected faults the way AWS does", () => {
