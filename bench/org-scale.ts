@@ -75,6 +75,7 @@ export function formatReport(r: StormReport): string[] {
     lines.push(`  event -> license server, per (start, product): p50 ${f(r.pairs.p50)} s, p95 ${f(r.pairs.p95)} s, max ${f(r.pairs.max)} s (${r.pairs.count} pairs; ${r.undelivered} never delivered)`);
     lines.push(`  event -> license server, per start (every product): p50 ${f(r.starts.p50)} s, p95 ${f(r.starts.p95)} s, max ${f(r.starts.max)} s`);
     lines.push(`  sync: ${r.sync.invocations} invocations (${r.sync.busy} busy), ${r.sync.throttled} throttled, ${r.sync.dropped} events dropped, ${r.sync.failedProducts} product deliveries failed, at most ${r.sync.maxSentPerInvocation} products sent by one invocation`);
+    for (const [reason, n] of Object.entries(r.sync.failureReasons).sort(([, a], [, b]) => b - a).slice(0, 4)) lines.push(`    ${n} x ${reason}`);
     for (const [handler, c] of Object.entries(r.dynamodb)) {
         lines.push(`  DynamoDB ${handler.padEnd(12)} ${String(c.requests).padStart(9)} requests, ${f(c.readUnits, 0).padStart(9)} RCU, ${f(c.writeUnits, 0).padStart(8)} WCU; per event ${f(c.requests / r.events)} requests, ${f(c.readUnits / r.events)} RCU, ${f(c.writeUnits / r.events)} WCU`);
     }

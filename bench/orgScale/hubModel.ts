@@ -47,6 +47,8 @@ export interface SyncRun {
     sent: number;
     failed: number;
     commands: number;
+    /** Why products failed, their names, ids and numbers left out. */
+    failureReasons: string[];
 }
 
 export interface HubModel {
@@ -188,7 +190,8 @@ export function startHub(estate: Estate, settings: HubSettings, origin: number):
             telemetry,
         );
         const done = "sent" in outcome ? outcome : { sent: [], failed: [], commands: 0 };
-        syncRuns.push({ startedAt, endedAt: clock.now(), outcome: outcome.outcome, sent: done.sent.length, failed: done.failed.length, commands: done.commands });
+        const failureReasons = done.failed.map((f) => f.reason.replace(/feature-\d+|i-[0-9a-f]+|bench-command-\d+|[0-9][0-9:.TZ-]*/g, "#"));
+        syncRuns.push({ startedAt, endedAt: clock.now(), outcome: outcome.outcome, sent: done.sent.length, failed: done.failed.length, commands: done.commands, failureReasons });
         return outcome;
     };
     // Reserved concurrency 1 and no retries, as LicenseServerHub deploys the sync.

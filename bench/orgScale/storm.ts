@@ -49,7 +49,7 @@ export interface StormReport {
     pairs: Percentiles;
     starts: Percentiles;
     undelivered: number;
-    sync: { invocations: number; throttled: number; dropped: number; busy: number; failedProducts: number; maxSentPerInvocation: number; errors: string[] };
+    sync: { invocations: number; throttled: number; dropped: number; busy: number; failedProducts: number; failureReasons: Record<string, number>; maxSentPerInvocation: number; errors: string[] };
     /** Sync invocations that sent commands: seconds since 8:50 they started and ended, commands and products sent. */
     syncRuns: Array<{ start: number; end: number; commands: number; sent: number; failed: number }>;
     /** Per handler: DynamoDB requests, read and write units, in all and per workbench event. */
@@ -196,6 +196,7 @@ function report(hub: HubModel, estate: Estate, settings: StormSettings, realSeco
             dropped: hub.functions.sync.dropped,
             busy: runs.filter((r) => r.outcome === "busy").length,
             failedProducts: runs.reduce((n, r) => n + r.failed, 0),
+            failureReasons: runs.flatMap((r) => r.failureReasons).reduce<Record<string, number>>((tally, reason) => ({ ...tally, [reason]: (tally[reason] ?? 0) + 1 }), {}),
             maxSentPerInvocation: Math.max(0, ...runs.map((r) => r.sent)),
             errors: [...new Set([...hub.functions.sync.errors, ...hub.functions.assignment.errors])].slice(0, 5),
         },

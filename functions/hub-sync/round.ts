@@ -133,7 +133,11 @@ export async function runRound(ctx: RoundContext, instanceId: string, products: 
     // A list owed without a mark (a forced resend) gets one, so the next sync retries it.
     const unmarked = result.failed.filter((f) => observed.get(f.product) === undefined).map((f) => f.product);
     if (unmarked.length > 0) await ports.markChanged(unmarked);
-    if (serverFailed) {
+    if (outcome.status === "WaitTimedOut") {
+        // This invocation ran out of time, not the server: the command may still finish there. No backoff (the next
+        // sync resends at once, its newer generation wins), and the server's round trip stays as last measured.
+        telemetry.info("sync deadline reached while a command ran; the next sync resends its lists", { instanceId, commandId: outcome.commandId });
+    } else if (serverFailed) {
         server.failures += 1;
         server.retryAfter = clock.now() + Math.min(MAX_SERVER_BACKOFF_MS, SERVER_BACKOFF_MS * 2 ** (server.failures - 1));
         telemetry.metric("LicenseServerFailures", 1);

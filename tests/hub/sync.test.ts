@@ -613,12 +613,13 @@ describe("hub sync (dynalite, s3rver, SSM stand-in running the hub's document on
         expect(ssm.commands).to.have.length(1);
     });
 
-    it("gives up waiting at the deadline and leaves the product marked for the next sync", async () => {
+    it("gives up waiting at the deadline and leaves the product marked for the next sync, which sends at once: the sync ran out of time, not the server", async () => {
         const { outcome, release } = await abandonedCommand();
         expect((outcome as { failed: ProductFailure[] }).failed[0].reason).to.match(/WaitTimedOut/);
         expect(await marks()).to.deep.equal(["matlab"]);
         release();
         await ssm.idle();
-        expect(await sync({ offsetMs: 60_000 })).to.deep.include({ outcome: "synced", sent: ["matlab"] });
+        // Two seconds later (past the 1 s debounce, well within a failed server's 15 s backoff).
+        expect(await sync({ offsetMs: 2_000 })).to.deep.include({ outcome: "synced", sent: ["matlab"] });
     });
 });
