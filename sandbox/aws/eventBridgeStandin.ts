@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { startJsonService, JsonService } from "./awsJsonServer";
+import { AwsServiceError, startJsonService, JsonService } from "./awsJsonServer";
 
 export interface PutEventEntry {
     Source: string;
@@ -22,6 +22,23 @@ export interface EventBridgeStandin extends JsonService {
      * EventBridge reports a bus policy's refusal). Default: every entry is accepted.
      */
     authorize?: (caller: string | undefined, entry: PutEventEntry) => Promise<string | undefined>;
+    /**
+     * Decides a change to a rule (PutTargets, DisableRule) before it is made: a reason refuses it with
+     * AccessDeniedException, as EventBridge reports an IAM or SCP denial. Without it, rule changes are refused.
+     */
+    authorizeRuleChange?: (caller: string | undefined, request: RuleChangeRequest) => Promise<string | undefined>;
+    /** Rule changes that were allowed, in order. The sandbox routes by the deployed rules: they are recorded only. */
+    ruleChanges: Array<RuleChangeRequest & { caller?: string }>;
+}
+
+/** A change to a rule as EventBridge authorises it: `events:<action>` on the rule's ARN. */
+export interface RuleChangeRequest {
+    action: "PutTargets" | "DisableRule";
+    rule: string;
+    /** The rule's bus; default `default`. */
+    eventBusName: string;
+    /** PutTargets: the targets, with any constant `Input`. */
+    targets?: Array<{ Id: string; Arn: string; Input?: string }>;
 }
 
 /**
@@ -37,10 +54,19 @@ export function callerOf(url: string): string | undefined {
     return match ? decodeURIComponent(match[1]) : undefined;
 }
 
-/** A local stand-in for EventBridge PutEvents (JSON 1.1, target prefix AWSEvents). */
+/**
+ * A local stand-in for EventBridge (JSON 1.1, target prefix AWSEvents): PutEvents, and PutTargets / DisableRule as
+ * far as authorising them (the sandbox plays a developer's attempts to retarget or disable the forwarder's rules).
+ */
 export async function startEventBridgeStandin(port = 0): Promise<EventBridgeStandin> {
     const events: EventBridgeStandin["events"] = [];
     const refused: EventBridgeStandin["refused"] = [];
+    const ruleChanges: EventBridgeStandin["ruleChanges"] = [];
+    const changeRule = async (caller: string | undefined, request: RuleChangeRequest) => {
+        const denial = await (standin.authorizeRuleChange?.(caller, request) ?? Promise.resolve("the stand-in decides no rule change without an authorizer"));
+        if (denial) throw new AwsServiceError("AccessDeniedException", denial);
+        ruleChanges.push({ ...request, caller });
+    };
     let standin: EventBridgeStandin;
     const service = await startJsonService(
         "AWSEvents",
@@ -70,9 +96,17 @@ export async function startEventBridgeStandin(port = 0): Promise<EventBridgeStan
                 });
                 return { FailedEntryCount: failed, Entries: entries };
             },
+            async PutTargets(input: { Rule: string; EventBusName?: string; Targets: Array<{ Id: string; Arn: string; Input?: string }> }, request) {
+                await changeRule(callerOf(request.url), { action: "PutTargets", rule: input.Rule, eventBusName: input.EventBusName ?? "default", targets: input.Targets });
+                return { FailedEntryCount: 0, FailedEntries: [] };
+            },
+            async DisableRule(input: { Name: string; EventBusName?: string }, request) {
+                await changeRule(callerOf(request.url), { action: "DisableRule", rule: input.Name, eventBusName: input.EventBusName ?? "default" });
+                return {};
+            },
         },
         port,
     );
-    standin = Object.assign(service, { events, refused });
+    standin = Object.assign(service, { events, refused, ruleChanges });
     return standin;
 }

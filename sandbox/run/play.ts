@@ -19,6 +19,8 @@ const HOLD_MIN_REAL_MS = 30_000;
 export function emitEc2Event(run: RunContext, router: EventRouter, e: Ec2StateChangeRecord & { time: Date }): void {
     const { scenario, clock, hub } = run;
     const partition = router.defaultBus(e.accountId).arn.split(":")[1];
+    // A forged event may claim another region; the forwarder must take its own.
+    const region = e.forged?.region ?? scenario.region;
     const event: EventBridgeEvent = {
         version: "0",
         id: e.eventId,
@@ -26,8 +28,8 @@ export function emitEc2Event(run: RunContext, router: EventRouter, e: Ec2StateCh
         source: "aws.ec2",
         account: e.accountId,
         time: eventTime(e.time),
-        region: scenario.region,
-        resources: [`arn:${partition}:ec2:${scenario.region}:${e.accountId}:instance/${e.instanceId}`],
+        region,
+        resources: [`arn:${partition}:ec2:${region}:${e.accountId}:instance/${e.instanceId}`],
         detail: { "instance-id": e.instanceId, state: e.state },
     };
     const { time: _time, ...record } = e;
@@ -125,6 +127,7 @@ export class ScenarioPlayer {
                 eventId: delivery.eventId,
                 redelivery: delivery.redelivery,
                 manual: false,
+                forged: delivery.forged,
                 note: delivery.note,
             });
         }

@@ -13,7 +13,7 @@ import { callerEndpoint } from "../aws/eventBridgeStandin";
 import type { PolicyDocumentJson } from "../aws/iamEvaluator";
 import { EventRouter } from "../runtime/eventRouter";
 import { LocalLambdaRuntime } from "../runtime/lambdaRuntime";
-import { tagChangeDenial } from "../runtime/policies";
+import { ruleChangeDenial, tagChangeDenial } from "../runtime/policies";
 import { SandboxServices, provision, startServices } from "../runtime/services";
 import { TableStreams } from "../runtime/streams";
 import { AttemptPlayer } from "../world/attemptPlayer";
@@ -82,7 +82,8 @@ async function startLocalAws(run: RunContext, { stacks, deployment }: Deployed, 
 function recordStateChanges(run: RunContext, stacks: Deployed["stacks"], services: SandboxServices): void {
     const { scenario, ec2Truth, clock } = run;
     deliveries(scenario).forEach((delivery, index) => {
-        if (delivery.redelivery) return;
+        // A forged event claims a change EC2 never made.
+        if (delivery.redelivery || delivery.forged) return;
         const tags = delivery.removeTags ? withoutWorkbenchTags(scenario, stacks, delivery.instance) : undefined;
         // A lost event never finishes a delivery: the inventory may observe its change as soon as it happened.
         ec2Truth.change(instanceIdOf(scenario, delivery.instance), delivery.occurredAt, delivery.state, tags, delivery.lost ? undefined : index);
@@ -144,6 +145,10 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
         account.eventBridge.onEvent = (entry) => router.putEvents(accountId, entry);
         account.eventBridge.authorize = async (caller, entry) =>
             caller ? router.putEventsDenial(accountId, caller, entry, scenarioPrincipals.get(caller)) : "the request names no calling principal";
+        account.eventBridge.authorizeRuleChange = async (caller, request) =>
+            caller
+                ? ruleChangeDenial(deployment, { accountId, region: scenario.region, principalArn: caller, identityPolicies: scenarioPrincipals.get(caller) }, request.action, { name: request.rule, eventBusName: request.eventBusName }, organizationOf)
+                : "the request names no calling principal";
         account.ec2.authorizeTagChange = async (caller, request) => {
             if (!caller) return "the request names no calling principal";
             const change = { accountId, region: scenario.region, principalArn: caller, identityPolicies: scenarioPrincipals.get(caller) };

@@ -46,6 +46,8 @@ export interface Ec2StateChangeRecord {
     eventId: string;
     redelivery: boolean;
     manual: boolean;
+    /** Forged (TimelineEntry.forged): not EC2's event; `region` the region it claims. */
+    forged?: { region?: string };
     note?: string;
 }
 

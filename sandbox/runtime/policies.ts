@@ -68,6 +68,55 @@ export function invokeDenial(deployment: LocalDeployment, rule: LocalRule, fn: L
     return allowed ? undefined : `no Lambda permission lets rule ${rule.name} invoke ${fn.name}`;
 }
 
+/** A principal of a workbench account acting there, as the sandbox plays it (a scenario principal or a deployed role). */
+export interface AccountChange {
+    accountId: string;
+    region: string;
+    principalArn: string;
+    identityPolicies: PolicyDocumentJson[] | undefined;
+}
+
+/** The decision on `action` on `resourceArn` by the principal's identity policies and the account's SCPs. */
+async function guardedDecision(
+    deployment: LocalDeployment,
+    change: AccountChange,
+    action: string,
+    resourceArn: string,
+    context: Record<string, string | string[]>,
+    organizationOf: (accountId: string) => string | undefined,
+) {
+    return evaluate(
+        { principalArn: change.principalArn, organizationId: organizationOf(change.accountId), action, resourceArn, resourceAccountId: change.accountId, context },
+        {
+            identityPolicies: change.identityPolicies ?? deployment.rolePolicies.get(change.principalArn) ?? [],
+            serviceControlPolicies: deployment.serviceControlPolicies.get(change.accountId),
+        },
+    );
+}
+
+/** The partition of an account's resources (from its buses). */
+function partitionOf(deployment: LocalDeployment, accountId: string): string {
+    return deployment.buses.find((b) => b.accountId === accountId)?.arn.split(":")[1] ?? "aws";
+}
+
+/**
+ * Why `principalArn` may not change a rule of its account (`events:PutTargets`, `events:DisableRule`), or undefined
+ * when it may: its identity policies and the account's SCPs (the guardrails name the forwarder's rules) decide.
+ */
+export async function ruleChangeDenial(
+    deployment: LocalDeployment,
+    change: AccountChange,
+    action: "PutTargets" | "DisableRule",
+    rule: { name: string; eventBusName: string },
+    organizationOf: (accountId: string) => string | undefined,
+): Promise<string | undefined> {
+    // A default-bus rule's ARN is rule/<name>; a custom bus's rule/<bus>/<name>.
+    const path = rule.eventBusName === "default" ? rule.name : `${rule.eventBusName}/${rule.name}`;
+    const ruleArn = `arn:${partitionOf(deployment, change.accountId)}:events:${change.region}:${change.accountId}:rule/${path}`;
+    const decision = await guardedDecision(deployment, change, `events:${action}`, ruleArn, {}, organizationOf);
+    return decision === "Allowed" ? undefined : `${change.principalArn} may not ${action} on ${ruleArn} (${decision})`;
+}
+
 /**
  * Why `principalArn` may not change these tags of an instance in `accountId`, or undefined when it may: its identity
  * policies, and the service control policies attached to the account (the guardrails), decide `ec2:CreateTags` /
@@ -76,7 +125,7 @@ export function invokeDenial(deployment: LocalDeployment, rule: LocalRule, fn: L
  */
 export async function tagChangeDenial(
     deployment: LocalDeployment,
-    change: { accountId: string; region: string; principalArn: string; identityPolicies: PolicyDocumentJson[] | undefined },
+    change: AccountChange,
     action: "CreateTags" | "DeleteTags",
     instance: { id: string; tags: Record<string, string> },
     tagKeys: string[],
@@ -84,21 +133,9 @@ export async function tagChangeDenial(
 ): Promise<string | undefined> {
     const instanceId = instance.id;
     const resourceTags = Object.fromEntries(Object.entries(instance.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
-    const partition = deployment.buses.find((b) => b.accountId === change.accountId)?.arn.split(":")[1] ?? "aws";
-    const decision = await evaluate(
-        {
-            principalArn: change.principalArn,
-            organizationId: organizationOf(change.accountId),
-            action: `ec2:${action}`,
-            resourceArn: `arn:${partition}:ec2:${change.region}:${change.accountId}:instance/${instanceId}`,
-            resourceAccountId: change.accountId,
-            context: { ...resourceTags, ...(tagKeys.length > 0 ? { "aws:TagKeys": tagKeys } : {}) },
-        },
-        {
-            identityPolicies: change.identityPolicies ?? deployment.rolePolicies.get(change.principalArn) ?? [],
-            serviceControlPolicies: deployment.serviceControlPolicies.get(change.accountId),
-        },
-    );
+    const resourceArn = `arn:${partitionOf(deployment, change.accountId)}:ec2:${change.region}:${change.accountId}:instance/${instanceId}`;
+    const context = { ...resourceTags, ...(tagKeys.length > 0 ? { "aws:TagKeys": tagKeys } : {}) };
+    const decision = await guardedDecision(deployment, change, `ec2:${action}`, resourceArn, context, organizationOf);
     const what = tagKeys.length > 0 ? tagKeys.join(", ") : "every tag";
     return decision === "Allowed" ? undefined : `${change.principalArn} may not ${action} ${what} on ${instanceId} (${decision})`;
 }

@@ -57,9 +57,15 @@ export class TimelineReporter {
         };
         switch (event.kind) {
             case "ec2-event": {
-                const flags = [event.redelivery ? "redelivered" : "", event.manual ? "fired by hand" : "", event.late ? `happened at t=${formatScenarioTime(event.occurredAt)}` : ""].filter(Boolean);
+                const flags = [
+                    event.redelivery ? "redelivered" : "",
+                    event.manual ? "fired by hand" : "",
+                    event.late ? `happened at t=${formatScenarioTime(event.occurredAt)}` : "",
+                    event.forged?.region ? `claims region ${event.forged.region}` : "",
+                ].filter(Boolean);
                 const name = event.instance === event.instanceId ? event.instanceId : `${event.instance} (${event.instanceId})`;
-                this.line(event.at, event.accountKey, `EC2 ${name} ${event.state}${flags.length ? ` [${flags.join(", ")}]` : ""}${event.note ? `  -- ${event.note}` : ""}`);
+                const who = event.forged ? "FORGED (a retargeted rule's Input, not EC2):" : "EC2";
+                this.line(event.at, event.accountKey, `${who} ${name} ${event.state}${flags.length ? ` [${flags.join(", ")}]` : ""}${event.note ? `  -- ${event.note}` : ""}`);
                 return;
             }
             case "fault": {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { EC2Client, CreateTagsCommand, DeleteTagsCommand } from "@aws-sdk/client-ec2";
-import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { DisableRuleCommand, EventBridgeClient, PutEventsCommand, PutEventsRequestEntry, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import {
     EC2_STATE_TO_WORKBENCH_STATE,
     WORKBENCH_EVENT_DETAIL_TYPE,
@@ -50,7 +50,12 @@ export class AttemptPlayer {
         this.deps.registerPrincipal(principalArn, ATTACKER_POLICIES);
         const trace = story.openAttempt(attempt, scheduledAt, describeAttempt(attempt));
         const at = this.deps.scenarioNow();
-        const { outcome, reason } = attempt.kind !== "put-events" ? await this.retag(attempt, accountId, principalArn, trace) : await this.forge(attempt, accountId, principalArn, trace);
+        const { outcome, reason } =
+            attempt.kind === "put-events"
+                ? await this.forge(attempt, accountId, principalArn, trace)
+                : attempt.kind === "put-targets" || attempt.kind === "disable-rule"
+                  ? await this.changeRule(attempt, accountId, principalArn, trace)
+                  : await this.retag(attempt, accountId, principalArn, trace);
         emit({ at, kind: "attempt", accountKey: attempt.account, principal: attempt.principal, description: describeAttempt(attempt), outcome, reason, note: attempt.note });
     }
 
@@ -75,7 +80,7 @@ export class AttemptPlayer {
     private async retag(attempt: Attempt, accountId: string, principalArn: string, trace: Parameters<Story["attemptAnswered"]>[0]): Promise<{ outcome: AttemptOutcome; reason?: string }> {
         const client = new EC2Client({ ...LOCAL_CLIENT_CONFIG, region: this.deps.scenario.region, endpoint: callerEndpoint(this.deps.endpoints(accountId).ec2, principalArn), maxAttempts: 1 });
         try {
-            const Resources = [instanceIdOf(this.deps.scenario, attempt.instance)];
+            const Resources = [instanceIdOf(this.deps.scenario, attempt.instance!)];
             // DeleteTags naming no tag deletes every tag (the request then carries no aws:TagKeys).
             if (attempt.kind === "delete-tags") await client.send(new DeleteTagsCommand({ Resources }));
             else await client.send(new CreateTagsCommand({ Resources, Tags: Object.entries(attempt.tags!).map(([Key, Value]) => ({ Key, Value })) }));
@@ -89,6 +94,30 @@ export class AttemptPlayer {
         }
     }
 
+    /**
+     * Retargets a default-bus rule at the forwarder with a constant Input (a forged EC2 event the forwarder would
+     * receive whenever the rule fires), or disables it. The SCP is what must refuse it; the forged timeline entries
+     * play what the forwarder would make of such an Input.
+     */
+    private async changeRule(attempt: Attempt, accountId: string, principalArn: string, trace: Parameters<Story["attemptAnswered"]>[0]): Promise<{ outcome: AttemptOutcome; reason?: string }> {
+        const client = new EventBridgeClient({ ...LOCAL_CLIENT_CONFIG, region: this.deps.scenario.region, endpoint: callerEndpoint(this.deps.endpoints(accountId).eventBridge, principalArn), maxAttempts: 1 });
+        try {
+            if (attempt.kind === "disable-rule") await client.send(new DisableRuleCommand({ Name: attempt.rule! }));
+            else {
+                const forwarder = this.deps.deployment.functions.find((f) => f.accountId === accountId && f.handler === "workbench-forwarder");
+                const forged = { source: "aws.ec2", "detail-type": "EC2 Instance State-change Notification", detail: { "instance-id": instanceIdOf(this.deps.scenario, attempt.instance!), state: attempt.state } };
+                await client.send(new PutTargetsCommand({ Rule: attempt.rule!, Targets: [{ Id: "forged", Arn: forwarder?.arn ?? "", Input: JSON.stringify(forged) }] }));
+            }
+            return this.answered(trace, "rule-changed");
+        } catch (err) {
+            if ((err as Error).name !== "AccessDeniedException") throw err;
+            // The attacker's own policies allow every rule change (ATTACKER_POLICIES): a refusal is the guardrails'.
+            return this.answered(trace, "refused-by-guardrails", (err as Error).message);
+        } finally {
+            client.destroy();
+        }
+    }
+
     private answered(trace: Parameters<Story["attemptAnswered"]>[0], outcome: AttemptOutcome, reason?: string, followIds?: string[]) {
         this.deps.story.attemptAnswered(trace, outcome, followIds);
         return { outcome, reason };
@@ -96,8 +125,8 @@ export class AttemptPlayer {
 
     /** The event an attacker writes: the forwarder's own format (or EC2's), naming the attempt's instance. */
     private forgedEntry(attempt: Attempt, accountId: string, followId: string): PutEventsRequestEntry {
-        const instance = this.deps.scenario.instances[attempt.instance];
-        const instanceId = instanceIdOf(this.deps.scenario, attempt.instance);
+        const instance = this.deps.scenario.instances[attempt.instance!];
+        const instanceId = instanceIdOf(this.deps.scenario, attempt.instance!);
         const time = new Date(this.deps.timeAt(this.deps.scenarioNow()).getTime() + (attempt.stampedAheadSeconds ?? 0) * 1000);
         if (attempt.source === "aws.ec2") {
             return { Source: "aws.ec2", DetailType: "EC2 Instance State-change Notification", Time: time, Detail: JSON.stringify({ "instance-id": instanceId, state: attempt.state }) };
@@ -127,6 +156,8 @@ export class AttemptPlayer {
 
 /** "role/dev puts a forged running of alice-cae (owner ceo) on the workbench bus" and the like. */
 export function describeAttempt(a: Attempt): string {
+    if (a.kind === "put-targets") return `role/${a.principal} retargets rule ${a.rule} at the forwarder with a constant Input (a forged ${a.state} of ${a.instance})`;
+    if (a.kind === "disable-rule") return `role/${a.principal} disables rule ${a.rule}`;
     if (a.kind === "delete-tags") return `role/${a.principal} deletes every tag of ${a.instance} (DeleteTags naming no key)`;
     if (a.kind === "create-tags") return `role/${a.principal} re-tags ${a.instance}: ${Object.entries(a.tags ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")}`;
     const claims = [a.owner ? `owner ${a.owner}` : "", a.type ? `type ${a.type}` : "", a.stampedAheadSeconds ? `stamped ${a.stampedAheadSeconds} s ahead` : ""].filter(Boolean);

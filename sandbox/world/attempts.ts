@@ -8,7 +8,7 @@ import { isValidUserId } from "../../functions/shared/workbenchEvent";
 import { expectationProblems } from "../story/expectations";
 import type { PolicyDocumentJson } from "../aws/iamEvaluator";
 
-export const ATTEMPT_KINDS = ["put-events", "create-tags", "delete-tags"] as const;
+export const ATTEMPT_KINDS = ["put-events", "create-tags", "delete-tags", "put-targets", "disable-rule"] as const;
 /** The bus a forged event is put on: the account's workbench bus, its default bus, or the hub bus (by ARN). */
 export const ATTEMPT_BUSES = ["workbench", "default", "hub"] as const;
 /** Sources an attempt may forge: the forwarder's, or EC2's (which EventBridge reserves for AWS). */
@@ -24,9 +24,10 @@ export interface Attempt {
     principal: string;
     /**
      * Instance key of the scenario (put-events: the instance the forged event names; create-tags: the one re-tagged;
-     * delete-tags: the one whose tags are all deleted, by a DeleteTags naming no tag key).
+     * delete-tags: the one whose tags are all deleted, by a DeleteTags naming no tag key; put-targets: the one the
+     * forged Input names). Not for disable-rule.
      */
-    instance: string;
+    instance?: string;
     /** put-events: the bus. */
     bus?: (typeof ATTEMPT_BUSES)[number];
     /** put-events: the forged event's source. Default `licensing.workbench`. */
@@ -40,6 +41,11 @@ export interface Attempt {
     stampedAheadSeconds?: number;
     /** create-tags: the tags to set. */
     tags?: Record<string, string>;
+    /**
+     * put-targets, disable-rule: the default-bus rule (its name). put-targets points it at the forwarder with a
+     * constant `Input`: a forged EC2 event of `state` for `instance`.
+     */
+    rule?: string;
     note?: string;
     expect?: AttemptExpectation;
 }
@@ -67,6 +73,8 @@ export const ATTEMPT_OUTCOMES = [
     "accepted",
     /** EC2 changed the tags: a re-tag or a deletion got through. */
     "tags-changed",
+    /** EventBridge changed the rule: a retarget or a disabling got through. */
+    "rule-changed",
 ] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
@@ -88,12 +96,13 @@ export function attackerArn(accountId: string, principal: string): string {
 export const ATTACKER_POLICIES: PolicyDocumentJson[] = [
     {
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: ["events:PutEvents", "ec2:CreateTags", "ec2:DeleteTags"], Resource: "*" }],
+        Statement: [{ Effect: "Allow", Action: ["events:PutEvents", "events:PutTargets", "events:DisableRule", "ec2:CreateTags", "ec2:DeleteTags"], Resource: "*" }],
     },
 ];
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const TAG_KEY = /^[\w .:/=+@-]{1,128}$/;
+const RULE_NAME = /^[\w.-]{1,64}$/;
 
 /** Every problem of a scenario's `attempts`, each naming the entry. */
 export function attemptProblems(
@@ -112,14 +121,16 @@ export function attemptProblems(
             return;
         }
         const a = raw as Partial<Attempt> & Record<string, unknown>;
-        const known = new Set(["at", "kind", "account", "principal", "instance", "bus", "source", "state", "owner", "type", "stampedAheadSeconds", "tags", "note", "expect"]);
+        const known = new Set(["at", "kind", "account", "principal", "instance", "bus", "source", "state", "owner", "type", "stampedAheadSeconds", "tags", "rule", "note", "expect"]);
         for (const key of Object.keys(a)) if (!known.has(key)) problems.push(`${where}.${key} is not a field of an attempt (use ${[...known].join(", ")})`);
         const at = seconds(a.at as number | string);
         if (!Number.isFinite(at) || at < 0) problems.push(`${where}.at must be seconds >= 0 or "m:ss"`);
         if (!(ATTEMPT_KINDS as readonly unknown[]).includes(a.kind)) problems.push(`${where}.kind must be one of ${ATTEMPT_KINDS.join(", ")}`);
         if (accounts[String(a.account)]?.role !== "workbench-account") problems.push(`${where}.account must be a workbench account of the scenario`);
         if (typeof a.principal !== "string" || !ROLE_NAME.test(a.principal)) problems.push(`${where}.principal must be an IAM role name`);
-        if (typeof a.instance !== "string" || !(a.instance in instances)) problems.push(`${where}.instance ${JSON.stringify(a.instance)} is not in instances`);
+        if (a.kind === "disable-rule") {
+            if (a.instance !== undefined) problems.push(`${where}.instance does not belong to a disable-rule attempt (the rule carries every instance's events)`);
+        } else if (typeof a.instance !== "string" || !(a.instance in instances)) problems.push(`${where}.instance ${JSON.stringify(a.instance)} is not in instances`);
         if (a.kind === "put-events") {
             if (!(ATTEMPT_BUSES as readonly unknown[]).includes(a.bus)) problems.push(`${where}.bus must be one of ${ATTEMPT_BUSES.join(", ")}`);
             if (a.source !== undefined && !(ATTEMPT_SOURCES as readonly unknown[]).includes(a.source)) problems.push(`${where}.source must be one of ${ATTEMPT_SOURCES.join(", ")}`);
@@ -129,15 +140,22 @@ export function attemptProblems(
                 problems.push(`${where}.stampedAheadSeconds must be a whole number >= 0`);
             }
             if (a.tags !== undefined) problems.push(`${where}.tags belongs to create-tags attempts`);
+            if (a.rule !== undefined) problems.push(`${where}.rule belongs to put-targets and disable-rule attempts`);
         } else if (a.kind === "create-tags") {
             const tags = a.tags;
             if (typeof tags !== "object" || tags === null || Object.keys(tags).length === 0) problems.push(`${where}.tags must map at least one tag key to a value`);
             else for (const [key, v] of Object.entries(tags)) if (!TAG_KEY.test(key) || typeof v !== "string") problems.push(`${where}.tags.${key} must be a tag key with a string value`);
-            for (const field of ["bus", "source", "state", "owner", "type", "stampedAheadSeconds"] as const) {
-                if (a[field] !== undefined) problems.push(`${where}.${field} belongs to put-events attempts`);
+            for (const field of ["bus", "source", "state", "owner", "type", "stampedAheadSeconds", "rule"] as const) {
+                if (a[field] !== undefined) problems.push(`${where}.${field} belongs to ${field === "rule" ? "put-targets and disable-rule" : "put-events"} attempts`);
+            }
+        } else if (a.kind === "put-targets" || a.kind === "disable-rule") {
+            if (typeof a.rule !== "string" || !RULE_NAME.test(a.rule)) problems.push(`${where}.rule must name a rule of the account's default bus`);
+            if (a.kind === "put-targets" && a.state !== "running" && a.state !== "stopped") problems.push(`${where}.state must be running or stopped (what the forged Input claims)`);
+            for (const field of ["bus", "source", "owner", "type", "stampedAheadSeconds", "tags", ...(a.kind === "disable-rule" ? (["state"] as const) : [])] as const) {
+                if (a[field] !== undefined) problems.push(`${where}.${field} does not belong to a ${a.kind} attempt`);
             }
         } else if (a.kind === "delete-tags") {
-            for (const field of ["bus", "source", "state", "owner", "type", "stampedAheadSeconds", "tags"] as const) {
+            for (const field of ["bus", "source", "state", "owner", "type", "stampedAheadSeconds", "tags", "rule"] as const) {
                 if (a[field] !== undefined) problems.push(`${where}.${field} does not belong to a delete-tags attempt (it names no tag: every tag goes)`);
             }
         }

@@ -67,6 +67,12 @@ export interface TimelineEntry {
     lost?: boolean;
     /** The instance's workbench tags are removed just before this state change (e.g. a stop of an untagged instance). */
     removeTags?: boolean;
+    /**
+     * Not a state change: the forwarder receives an event claiming `state` for the instance (and, with `region`,
+     * another region) that EC2 never sent, as a default-bus rule retargeted with a constant `Input` would deliver it
+     * if the guardrail SCP let a developer retarget it (docs/trust-model.md). EC2's truth does not change.
+     */
+    forged?: { region?: string };
     /** Shown in the timeline. */
     note?: string;
     /** What the note promises, checked at the end of the run (expectations.ts, docs/sandbox.md). */
@@ -173,6 +179,8 @@ export interface Delivery {
     redelivery: boolean;
     lost: boolean;
     removeTags: boolean;
+    /** A forged event (TimelineEntry.forged): EC2's truth does not change. */
+    forged?: { region?: string };
     /** The entry's label (a redelivery carries its original's). */
     label?: string;
     /** Labels of deliveries processed before this one is delivered (TimelineEntry.after). */
@@ -225,6 +233,7 @@ export function deliveries(scenario: Scenario): Delivery[] {
             redelivery: false,
             lost: entry.lost === true,
             removeTags: entry.removeTags === true,
+            forged: entry.forged,
             label: entry.label,
             after: entry.after,
             note: entry.note,

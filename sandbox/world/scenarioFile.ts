@@ -135,6 +135,7 @@ export function scenarioProblems(value: unknown): string[] {
             if (entry[flag] !== undefined && typeof entry[flag] !== "boolean") problems.push(`${where}.${flag} must be true or false`);
         }
         if (entry.lost === true && entry.expect?.forwarderRetries !== undefined) problems.push(`${where}.expect.forwarderRetries: a lost event never reaches the forwarder`);
+        if (entry.forged !== undefined) problems.push(...forgedProblems(where, entry as unknown as Record<string, unknown>));
         if (entry.label !== undefined) {
             if (labels.has(entry.label)) problems.push(`${where}.label ${JSON.stringify(entry.label)} is used twice`);
             labels.add(entry.label);
@@ -219,4 +220,16 @@ function afterProblems(where: string, after: unknown, at: number, timeline: unkn
         if (scenarioSeconds(original.at as string | number) > at) return [`${where}.after names ${JSON.stringify(label)}, delivered later`];
         return [];
     });
+}
+
+/** A forged delivery changes nothing in EC2: it cannot also be lost, remove tags, be late or be redelivered. */
+function forgedProblems(where: string, entry: Record<string, unknown>): string[] {
+    const forged = entry.forged as Record<string, unknown>;
+    if (typeof forged !== "object" || forged === null || Array.isArray(forged)) return [`${where}.forged must be an object, e.g. {} or { "region": "us-west-2" }`];
+    const problems = Object.keys(forged).filter((k) => k !== "region").map((k) => `${where}.forged.${k} is not a field of forged (use region)`);
+    if (forged.region !== undefined && (typeof forged.region !== "string" || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(forged.region))) problems.push(`${where}.forged.region must be a region name, e.g. us-west-2`);
+    for (const field of ["lost", "removeTags", "occurredAt", "label"] as const) {
+        if (entry[field] !== undefined) problems.push(`${where}.${field}: a forged event changes nothing in EC2 and is not delivered again; give no ${field}`);
+    }
+    return problems;
 }

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { CreateTagsCommand, DeleteTagsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DisableRuleCommand, EventBridgeClient, PutEventsCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { LOCAL_CLIENT_CONFIG } from "../../sandbox/aws/awsJsonServer";
 import { Ec2Standin, TagChangeRequest, startEc2Standin } from "../../sandbox/aws/ec2Standin";
-import { EventBridgeStandin, callerEndpoint, startEventBridgeStandin } from "../../sandbox/aws/eventBridgeStandin";
+import { EventBridgeStandin, RuleChangeRequest, callerEndpoint, startEventBridgeStandin } from "../../sandbox/aws/eventBridgeStandin";
 import { attemptProblems, isRefusal } from "../../sandbox/world/attempts";
 import { scenarioSeconds } from "../../sandbox/world/scenario";
 import { Story } from "../../sandbox/story/story";
@@ -70,6 +70,33 @@ describe("sandbox attempts: the stand-ins an attacker meets", () => {
         client.destroy();
     });
 
+    it("EventBridge asks about a retarget or a disabling of a rule with the caller, refuses a denied one with AccessDeniedException, records an allowed one", async () => {
+        const asked: Array<{ caller?: string; request: RuleChangeRequest }> = [];
+        events.authorizeRuleChange = async (caller, request) => {
+            asked.push({ caller, request });
+            return request.rule.startsWith("license-ops-workbench-") ? "SCP EventPathsOnlyByDeployment" : undefined;
+        };
+        const client = new EventBridgeClient({ ...LOCAL_CLIENT_CONFIG, endpoint: callerEndpoint(events.endpoint, DEVELOPER), maxAttempts: 1 });
+        const Input = JSON.stringify({ detail: { "instance-id": INSTANCE, state: "stopped" } });
+        const refused = await client.send(new PutTargetsCommand({ Rule: "license-ops-workbench-ec2-state", Targets: [{ Id: "forged", Arn: "arn:aws:lambda:eu-central-1:111111111111:function:x", Input }] })).catch((e: Error) => e);
+        expect((refused as Error).name).to.equal("AccessDeniedException");
+        expect((refused as Error).message).to.contain("SCP EventPathsOnlyByDeployment");
+        const disabled = await client.send(new DisableRuleCommand({ Name: "license-ops-workbench-inventory" })).catch((e: Error) => e);
+        expect((disabled as Error).name).to.equal("AccessDeniedException");
+        await client.send(new DisableRuleCommand({ Name: "nightly-backup" }));
+        expect(asked.map((a) => [a.caller, a.request.action, a.request.rule, a.request.eventBusName])).to.deep.equal([
+            [DEVELOPER, "PutTargets", "license-ops-workbench-ec2-state", "default"],
+            [DEVELOPER, "DisableRule", "license-ops-workbench-inventory", "default"],
+            [DEVELOPER, "DisableRule", "nightly-backup", "default"],
+        ]);
+        expect(asked[0].request.targets?.[0].Input).to.equal(Input);
+        expect(events.ruleChanges.map((c) => c.rule)).to.deep.equal(["nightly-backup"]);
+        events.authorizeRuleChange = undefined;
+        const unchecked = await client.send(new DisableRuleCommand({ Name: "nightly-backup" })).catch((e: Error) => e);
+        expect((unchecked as Error).name, "nobody decides: refused").to.equal("AccessDeniedException");
+        client.destroy();
+    });
+
     it("EC2 refuses every tag change when nobody decides them", async () => {
         ec2.authorizeTagChange = undefined;
         const client = ec2As(DEVELOPER);
@@ -117,6 +144,29 @@ describe("sandbox attempts: scenario entries", () => {
         ).to.deep.equal([]);
     });
 
+    it("accepts a retarget and a disabling of a default-bus rule, and names what does not belong to them", () => {
+        expect(
+            problems([
+                { at: 58, kind: "put-targets", account: "engineering", principal: "developer", rule: "license-ops-workbench-ec2-state", instance: "bob-cae", state: "stopped", expect: { outcome: "refused-by-guardrails" } },
+                { at: 62, kind: "disable-rule", account: "engineering", principal: "developer", rule: "license-ops-workbench-inventory", expect: { outcome: "refused-by-guardrails" } },
+            ]),
+        ).to.deep.equal([]);
+        expect(
+            problems([
+                { at: 58, kind: "put-targets", account: "engineering", principal: "developer", rule: "a rule", instance: "bob-cae", tags: { a: "b" } },
+                { at: 62, kind: "disable-rule", account: "engineering", principal: "developer", rule: "r", instance: "bob-cae", state: "stopped" },
+                { at: 63, kind: "create-tags", account: "engineering", principal: "developer", instance: "bob-cae", tags: { a: "b" }, rule: "r" },
+            ]),
+        ).to.deep.equal([
+            "attempts[0].rule must name a rule of the account's default bus",
+            "attempts[0].state must be running or stopped (what the forged Input claims)",
+            "attempts[0].tags does not belong to a put-targets attempt",
+            "attempts[1].instance does not belong to a disable-rule attempt (the rule carries every instance's events)",
+            "attempts[1].state does not belong to a disable-rule attempt",
+            "attempts[2].rule belongs to put-targets and disable-rule attempts",
+        ]);
+    });
+
     it("refuses tags on a delete-tags attempt: it names no key, so every tag goes", () => {
         expect(problems([{ at: 55, kind: "delete-tags", account: "engineering", principal: "developer", instance: "bob-cae", tags: { Name: "x" } }])).to.deep.equal([
             "attempts[0].tags does not belong to a delete-tags attempt (it names no tag: every tag goes)",
@@ -137,8 +187,8 @@ describe("sandbox attempts: scenario entries", () => {
             "attempts[0].bus must be one of workbench, default, hub",
             "attempts[0].state must be running or stopped",
             "attempts[0].tags belongs to create-tags attempts",
-            `attempts[0].expect.outcome must be one of refused-by-workbench-bus, refused-by-default-bus, refused-by-hub-bus, refused-by-eventbridge, refused-by-guardrails, no-rule, applied, superseded, rejected-by-hub, accepted, tags-changed`,
-            "attempts[1].colour is not a field of an attempt (use at, kind, account, principal, instance, bus, source, state, owner, type, stampedAheadSeconds, tags, note, expect)",
+            `attempts[0].expect.outcome must be one of refused-by-workbench-bus, refused-by-default-bus, refused-by-hub-bus, refused-by-eventbridge, refused-by-guardrails, no-rule, applied, superseded, rejected-by-hub, accepted, tags-changed, rule-changed`,
+            "attempts[1].colour is not a field of an attempt (use at, kind, account, principal, instance, bus, source, state, owner, type, stampedAheadSeconds, tags, rule, note, expect)",
             "attempts[1].tags must map at least one tag key to a value",
             "attempts[1].bus belongs to put-events attempts",
         ]);

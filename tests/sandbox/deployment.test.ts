@@ -6,7 +6,7 @@ import { TRACKER_ENV } from "../../components/tracking/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
 import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
 import { LocalDeployment, describeDeployment, functionByArn } from "../../sandbox/world/deployment";
-import { busTargetDenial, invokeDenial, tagChangeDenial } from "../../sandbox/runtime/policies";
+import { busTargetDenial, invokeDenial, ruleChangeDenial, tagChangeDenial } from "../../sandbox/runtime/policies";
 import { ATTACKER_POLICIES } from "../../sandbox/world/attempts";
 import { loadScenario } from "../../sandbox/world/scenarioFile";
 import { deployStacks, vendorCommand } from "../../sandbox/world/stackConfiguration";
@@ -101,6 +101,20 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         expect(await change("developer", [], "DeleteTags", workbench)).to.match(/may not DeleteTags every tag on i-0123456789abcdef0 \(ExplicitlyDenied\)/);
         expect(await change("workbench-provisioner", [], "DeleteTags", workbench)).to.equal(undefined);
         expect(await change("developer", [], "DeleteTags", { Name: "ci-build-agent" })).to.equal(undefined);
+        // The forwarder's default-bus rules, by their fixed names: a developer may neither retarget nor disable them.
+        const ruleChange = (principal: string, action: "PutTargets" | "DisableRule", name: string) =>
+            ruleChangeDenial(
+                deployment,
+                { accountId: id("engineering"), region: scenario.region, principalArn: `arn:aws:iam::${id("engineering")}:role/${principal}`, identityPolicies: ATTACKER_POLICIES },
+                action,
+                { name, eventBusName: "default" },
+                () => undefined,
+            );
+        const ec2Rule = deployment.rules.find((r) => r.accountId === id("engineering") && r.eventPattern && r.busName === "default")!.name;
+        expect(ec2Rule).to.equal("license-ops-workbench-ec2-state");
+        expect(await ruleChange("developer", "PutTargets", ec2Rule)).to.match(/may not PutTargets on arn:aws:events:eu-central-1:111111111111:rule\/license-ops-workbench-ec2-state \(ExplicitlyDenied\)/);
+        expect(await ruleChange("developer", "DisableRule", "license-ops-workbench-inventory")).to.match(/\(ExplicitlyDenied\)$/);
+        expect(await ruleChange("developer", "PutTargets", "nightly-backup")).to.equal(undefined);
     });
 
     it("wires the hub as its component declares: bus rule, stream filter and batching, sync schedule, table keys", () => {

@@ -71,10 +71,14 @@ describe("npm start: the default scenario, end to end", function () {
         const backwards = times.flatMap((t, i) => (i > 0 && t < times[i - 1] ? [`${times[i - 1]} s then ${t} s`] : []));
         expect(backwards, "timeline lines out of scenario order").to.deep.equal([]);
         // The clock is held at each step until it starts: every delivered EC2 event is printed at its scenario time.
-        const ec2Lines = [...timeline.matchAll(/^t=(\d\d):(\d\d) +\S+ +EC2 (\S+) \(i-[0-9a-f]+\) (\S+)/gm)].map((m) => `${Number(m[1]) * 60 + Number(m[2])} ${m[3]} ${m[4]}`);
+        // A forged delivery (what a retargeted rule would deliver) is printed as such, never as EC2's.
+        const ec2Lines = [...timeline.matchAll(/^t=(\d\d):(\d\d) +\S+ +(EC2|FORGED \(a retargeted rule's Input, not EC2\):) (\S+) \(i-[0-9a-f]+\) (\S+)/gm)].map(
+            (m) => `${Number(m[1]) * 60 + Number(m[2])} ${m[4]} ${m[5]}${m[3] === "EC2" ? "" : " forged"}`,
+        );
         const delivered = deliveries(scenario)
             .filter((d) => !d.lost)
-            .map((d) => `${d.at} ${d.instance} ${d.state}`);
+            .map((d) => `${d.at} ${d.instance} ${d.state}${d.forged ? " forged" : ""}`);
+        expect(delivered.filter((d) => d.endsWith(" forged"))).to.have.length.at.least(2);
         expect(ec2Lines).to.deep.equal(delivered);
         // The latency line names its clock.
         expect(log).to.match(/event -> license server: median \d+\.\d s wall clock over \d+ starts; on the scenario clock \(60x\)/);

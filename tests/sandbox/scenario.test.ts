@@ -21,6 +21,21 @@ describe("sandbox scenario", () => {
         expect(Object.values(scenario.instances).some((i) => i.stateAtDeployment === "running" && i.expect?.outcome === "healed-by-inventory")).to.equal(true);
         expect(scenario.timeline.some((e) => e.lost && e.state === "stopped" && e.expect?.outcome === "healed-by-inventory")).to.equal(true);
         expect(scenario.timeline.some((e) => e.removeTags && e.state === "stopped" && e.expect?.seatsReleased !== undefined)).to.equal(true);
+        // What a default-bus rule retargeted with a constant Input would deliver (#21): a forged stop of a running
+        // workbench and a forged start claiming another region, each forwarded as EC2 says, changing no seat.
+        const forged = scenario.timeline.filter((e) => e.forged !== undefined);
+        expect(forged.some((e) => e.state === "stopped" && e.expect?.forwarded === "started" && e.expect?.seatsReleased === 0)).to.equal(true);
+        expect(forged.some((e) => e.state === "running" && e.forged?.region !== undefined && e.forged.region !== scenario.region && e.expect?.seatsAdded === 0)).to.equal(true);
+    });
+
+    it("delivers a forged event without changing EC2's truth, claiming the region it names", () => {
+        const scenario = raw();
+        scenario.timeline = [
+            { at: 10, instance: "bob-cae", state: "running" },
+            { at: 20, instance: "bob-cae", state: "stopped", forged: { region: "us-west-2" } },
+        ];
+        expect(deliveries(scenario).map((d) => d.forged)).to.deep.equal([undefined, { region: "us-west-2" }]);
+        expect(scenarioProblems(scenario).filter((p) => p.includes("forged"))).to.deep.equal([]);
     });
 
     it("reads scenario times as seconds or m:ss and prints them as mm:ss", () => {
@@ -88,6 +103,8 @@ describe("sandbox scenario", () => {
         scenario.timeline.push({ at: "9:25", instance: "dave-cad", state: "running", label: "dave-later" });
         scenario.timeline.push({ at: "9:15", instance: "dave-cad", state: "stopped", after: ["dave-later"] });
         scenario.timeline.push({ at: "9:30", instance: "dave-cad", state: "stopped", after: "dave-later" });
+        scenario.timeline.push({ at: "9:40", instance: "bob-cae", state: "stopped", forged: { region: "mars", colour: "red" }, lost: true });
+        scenario.timeline.push({ at: "9:45", instance: "bob-cae", state: "stopped", forged: "yes" });
         scenario.instances["alice-cae"].expect = { outcome: "healed-by-inventory" };
         scenario.faults.push({ at: "1:00", target: "dynamodb", times: 1 });
         delete scenario.expected.catia;
@@ -108,6 +125,10 @@ describe("sandbox scenario", () => {
             /after names a lost event, which the hub never processes/,
             /after names "dave-later", delivered later/,
             /after must be a list of labels/,
+            /forged\.colour is not a field of forged \(use region\)/,
+            /forged\.region must be a region name, e.g\. us-west-2/,
+            /\.lost: a forged event changes nothing in EC2 and is not delivered again; give no lost/,
+            /\.forged must be an object/,
             /instances\.alice-cae\.expect needs stateAtDeployment/,
             new RegExp(`faults\\[${scenario.faults.length - 1}\\]\\.target must be one of ec2, vendor-cli, change-marks`),
             /expected has no list for product catia/,
