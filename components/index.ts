@@ -20,5 +20,5 @@ export { LicenseAnalytics, LicenseAnalyticsArgs, UsageReportLocation } from "./a
 export { LicenseAuditTrail, LicenseAuditTrailArgs } from "./analytics/auditTrail";
 export { AlertTopic, AlertTopicArgs } from "./shared/alertTopic";
 export { WorkbenchGuardrails, WorkbenchGuardrailsArgs } from "./trust/workbenchGuardrails";
-export { WorkbenchStackSet, WorkbenchStackSetArgs } from "./stackset/workbenchStackSet";
+export { WorkbenchStackSet, WorkbenchStackSetArgs, StackSetCallAs } from "./stackset/workbenchStackSet";
 export { OnPremisesServers, OnPremisesServersArgs, OnPremisesDiscoveryArgs } from "./config/onPremisesServers";

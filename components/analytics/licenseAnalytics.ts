@@ -8,6 +8,7 @@ import { whenKnown } from "../shared/validation";
 import { COST_CENTRE_TABLE, Column, SEAT_LEDGER_TABLE, USAGE_SUMMARY_TABLE, VIEW_COLUMNS, analyticsQueries, analyticsViews } from "./tables";
 import { LEDGER_PARTITION_KEY, LEDGER_PREFIX } from "../../functions/hub-ledger/ledgerRecord";
 
+/** Where a MultiRegionLicenseTracker writes its usage reports, for the analytics tables over them. */
 export interface UsageReportLocation {
     /** Bucket of a MultiRegionLicenseTracker with `layout: "hive"` (its `bucketName`). Required. */
     bucketName: pulumi.Input<string>;

@@ -8,6 +8,7 @@ import { whenKnown } from "../shared/validation";
 import { INVENTORY_DOCUMENT, managedNodeStatements } from "./managedNodePolicy";
 import type { DiscoveredProduct } from "./discoveryRulesProvider";
 import { LicenseDiscoveryRules } from "./licenseDiscoveryRules";
+import { TypeScriptOnly } from "../shared/typeScriptOnly";
 
 /** License Manager counts `products` for this configuration wherever Systems Manager inventory finds them. */
 export interface OnPremisesDiscoveryArgs {
@@ -61,8 +62,10 @@ export class OnPremisesServers extends pulumi.ComponentResource {
     public readonly managedNodeRole: aws.iam.Role;
     /** The association that collects software inventory from the registered servers. */
     public readonly inventoryAssociation: aws.ssm.Association;
-    /** Discovery rules, by license configuration index in `discovery`. */
-    public readonly discoveryRules: LicenseDiscoveryRules[];
+    /** Discovery rules, by license configuration index in `discovery` (TypeScript only: a resource of this package's own). */
+    public get discoveryRules(): LicenseDiscoveryRules[] {
+        return discoveryRules.get(this);
+    }
 
     constructor(name: string, args: OnPremisesServersArgs, opts?: pulumi.ComponentResourceOptions) {
         const schedule = args.inventorySchedule ?? DEFAULT_INVENTORY_SCHEDULE;
@@ -131,9 +134,9 @@ export class OnPremisesServers extends pulumi.ComponentResource {
         this.activationId = this.activation.id;
         this.activationCode = pulumi.secret(this.activation.activationCode);
 
-        this.discoveryRules = (args.discovery ?? []).map(
+        discoveryRules.set(this, (args.discovery ?? []).map(
             (d, i) => new LicenseDiscoveryRules(`${name}-discovery-${i}`, { licenseConfigurationArn: d.licenseConfigurationArn, products: d.products }, { parent: this }),
-        );
+        ));
 
         this.registerOutputs({
             activationId: this.activationId,
@@ -144,6 +147,7 @@ export class OnPremisesServers extends pulumi.ComponentResource {
     }
 }
 
+const discoveryRules = new TypeScriptOnly<LicenseDiscoveryRules[]>();
 const ARG_KEYS = knownKeys<OnPremisesServersArgs>()("registrationLimit", "expirationDate", "inventorySchedule", "discovery", "tags");
 const PRODUCT_KEYS = knownKeys<DiscoveredProduct>()("applicationName", "applicationPublisher", "applicationVersion", "platformName");
 

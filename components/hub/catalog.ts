@@ -9,6 +9,7 @@ import { childPath, knownKeys, misspeltIn, problemsMessage, unknownKeyProblems }
 import type { ProductTarget } from "../../functions/hub-shared/config";
 import type * as pulumi from "@pulumi/pulumi";
 
+/** A licensed product (or feature) of the catalog: its license server, the seats owned, and the vendor CLI that loads its users. */
 export interface LicensedProduct {
     /** EC2 instance id of the license server that serves this product (same account and region as the hub). Required. */
     licenseServerInstanceId: pulumi.Input<string>;
@@ -27,6 +28,7 @@ export interface LicensedProduct {
     command?: string[];
 }
 
+/** What the hub counts: the workbench types and the licensed products each carries, and where each product's users go. */
 export interface ProductCatalog {
     /** Workbench type (the instance's type tag) -> licensed products it carries. Required, non-empty. */
     workbenchTypes: Record<string, string[]>;

@@ -12,6 +12,9 @@ import { INSTANCE_PARTITION_PREFIX, SEAT_PARTITION_PREFIX } from "../../function
 import { HUB_CONFIGURATION_ENVIRONMENT, LEDGER_ENVIRONMENT } from "../../functions/hub-shared/environment";
 import { awsContext } from "../shared/awsContext";
 import { LEDGER_PREFIX } from "../../functions/hub-ledger/ledgerRecord";
+import { TypeScriptOnly } from "../shared/typeScriptOnly";
+
+const writers = new TypeScriptOnly<BundledFunction>();
 
 export interface SeatLedgerArgs {
     /** The hub's seat table (`LicenseServerHub.table`); its stream feeds the ledger. Required. */
@@ -54,14 +57,18 @@ const SEAT_LEDGER_ARGUMENTS = knownKeys<SeatLedgerArgs>()("table", "configuratio
 export class SeatLedger extends pulumi.ComponentResource {
     /** The ledger bucket (records under `seat-ledger/dt=YYYY-MM-DD/`). */
     public readonly bucket: aws.s3.Bucket;
-    /** The Lambda on the seat table's stream that writes the records. */
-    public readonly writer: BundledFunction;
+    /** The Lambda on the seat table's stream that writes the records (TypeScript only: `writerFunctionName` elsewhere). */
+    public get writer(): BundledFunction {
+        return writers.get(this);
+    }
     /** Stream batches the ledger could not record after its retries. */
     public readonly failureQueue: aws.sqs.Queue;
     /** Name of the ledger bucket (LicenseAnalytics `ledgerBucketName`). */
     public readonly bucketName: pulumi.Output<string>;
     /** `s3://<bucket>/seat-ledger/`, the Glue table's location. */
     public readonly location: pulumi.Output<string>;
+    /** Name of the Lambda that writes the records. */
+    public readonly writerFunctionName: pulumi.Output<string>;
     /** The writer's Powertools service: the `service` dimension of its metrics (LedgerGrants, LedgerDenials, ...). */
     public readonly metricsService: string;
 
@@ -94,7 +101,7 @@ export class SeatLedger extends pulumi.ComponentResource {
             ? [{ sid: "EncryptLedger", actions: ["kms:GenerateDataKey"], resources: [ledgerBucket.kmsKeyArn] }]
             : [];
 
-        this.writer = new BundledFunction(
+        const writer = writers.set(this, new BundledFunction(
             `${name}-writer`,
             {
                 handler: "hub-ledger",
@@ -135,12 +142,12 @@ export class SeatLedger extends pulumi.ComponentResource {
                 alarmActions: args.alarmActions,
             },
             { parent: this, dependsOn: ledgerBucket.protections },
-        );
+        ));
         new aws.lambda.EventSourceMapping(
             `${name}-seat-changes`,
             {
                 eventSourceArn: args.table.streamArn,
-                functionName: this.writer.function.arn,
+                functionName: writer.function.arn,
                 filterCriteria: { filters: [{ pattern: JSON.stringify(seatChangeStreamFilter()) }] },
                 destinationConfig: { onFailure: { destinationArn: this.failureQueue.arn } },
                 batchSize: CHANGE_MARKER_EVENT_SOURCE.batchSize,
@@ -157,6 +164,7 @@ export class SeatLedger extends pulumi.ComponentResource {
 
         this.bucketName = this.bucket.bucket;
         this.location = pulumi.interpolate`s3://${this.bucket.bucket}/${LEDGER_PREFIX}`;
-        this.registerOutputs({ bucketName: this.bucketName, location: this.location, writerFunctionName: this.writer.functionName, failureQueueUrl: this.failureQueue.url });
+        this.writerFunctionName = writer.functionName;
+        this.registerOutputs({ bucketName: this.bucketName, location: this.location, writerFunctionName: this.writerFunctionName, failureQueueUrl: this.failureQueue.url });
     }
 }

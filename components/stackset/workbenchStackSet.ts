@@ -46,12 +46,19 @@ export interface WorkbenchStackSetArgs {
      */
     codeBucketPrefix?: string;
     /** `SELF` from the management account, `DELEGATED_ADMIN` from a delegated administrator for StackSets. Default `SELF`. */
-    callAs?: "SELF" | "DELEGATED_ADMIN";
+    callAs?: StackSetCallAs;
     /** Percentage of accounts updated at once in each region during a rollout (1-100). Default 10. */
     maxConcurrentPercentage?: number;
     /** Percentage of accounts per region that may fail before a rollout stops (0-100). Default 5. */
     failureTolerancePercentage?: number;
 }
+
+/**
+ * Whom CloudFormation StackSets acts as: the management account (`SELF`) or a delegated administrator
+ * (`DELEGATED_ADMIN`). An object of constants, so other Pulumi languages see an enum.
+ */
+export const StackSetCallAs = { Self: "SELF", DelegatedAdmin: "DELEGATED_ADMIN" } as const;
+export type StackSetCallAs = (typeof StackSetCallAs)[keyof typeof StackSetCallAs];
 
 const ARG_KEYS = knownKeys<WorkbenchStackSetArgs>()(
     "hubEventBusArn", "alarmTopicArns", "organizationId", "organizationalUnitIds", "regions", "namePrefix", "ownerTagKey",

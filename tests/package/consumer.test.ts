@@ -9,6 +9,8 @@ import { spawnSync } from "node:child_process";
 import { builtinModules } from "node:module";
 import { bundleDigest, handlerNames, projectRoot } from "../../components/lambda/bundle";
 import { buildOnce } from "./build";
+import { ProviderHarness } from "./support/providerHarness";
+import { PROVIDED_COMPONENTS } from "../../components/provided";
 
 interface Registered {
     type: string;
@@ -75,9 +77,23 @@ describe("the packed package in a team's own program (npm pack, tsc with Pulumi'
     it("ships the compiled library, its declarations, every handler's bundle and the licence, and nothing else", () => {
         expect(files).to.include.members(["package.json", "LICENSE", "bin/index.js", "bin/index.d.ts", ...handlerNames().map((h) => `bin/bundles/${h}.js`), ...analyticsSql().map((f) => `bin/analytics/${f}`)]);
         // npm always packs `main`: provider.js, the entry of the component provider for other languages.
-        const unexpected = files.filter((f) => !f.startsWith("bin/") && !["package.json", "LICENSE", "README.md", "CHANGELOG.md", "provider.js"].includes(f));
+        // schema.json and PulumiPlugin.yaml: what the provider serves and how Pulumi runs it, from node_modules too.
+        const unexpected = files.filter((f) => !f.startsWith("bin/") && !["package.json", "LICENSE", "README.md", "CHANGELOG.md", "provider.js", "schema.json", "PulumiPlugin.yaml"].includes(f));
         expect(unexpected).to.deep.equal([]);
         expect(files.filter((f) => /^(bin\/)?(tests|bench|sandbox|\.github|stacks|policy)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"))).to.deep.equal([]);
+    });
+
+    it("runs as the component provider from node_modules (no TypeScript sources there) and serves every component", async () => {
+        const harness = new ProviderHarness();
+        try {
+            await harness.start(path.join(consumer, "node_modules", "pulumi-license-ops"));
+            const schema = await harness.getSchema();
+            expect(Object.keys(schema.resources)).to.have.length(PROVIDED_COMPONENTS.length);
+            const topic = await harness.construct("licensing:index:AlertTopic", "alerts", { emailAddresses: ["ops@example.com"] });
+            expect(topic.state).to.have.property("topicArn");
+        } finally {
+            await harness.stop();
+        }
     });
 
     it("requires at run time only Node built-ins and the packages it declares, and declares none it does not require", () => {

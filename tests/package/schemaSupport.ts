@@ -24,6 +24,7 @@ export interface SchemaResource {
     inputProperties: Record<string, SchemaProperty>;
     requiredInputs?: string[];
     properties: Record<string, SchemaProperty>;
+    required?: string[];
 }
 export interface PackageSchema {
     name: string;

@@ -92,7 +92,7 @@ export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
 /** The Pulumi organization programs see under mocks (`pulumi.getOrganization()`). */
 export const MOCK_ORGANIZATION = "my-org";
 
-function mockedOutputs(type: string, name: string, inputs: Record<string, any>, account: MockAccount): Record<string, any> {
+export function mockedOutputs(type: string, name: string, inputs: Record<string, any>, account: MockAccount): Record<string, any> {
     const [, module = "resource", kind = "Resource"] = type.split(":");
     const service = module.split("/")[0];
     const physicalName = inputs.name ?? name;
@@ -153,7 +153,7 @@ function mockedOutputs(type: string, name: string, inputs: Record<string, any>, 
     return outputs;
 }
 
-function mockedCall(token: string, inputs: Record<string, any>, account: MockAccount): Record<string, any> {
+export function mockedCall(token: string, inputs: Record<string, any>, account: MockAccount): Record<string, any> {
     switch (token) {
         case "aws:index/getPartition:getPartition":
             return { partition: account.partition, dnsSuffix: "amazonaws.com", id: account.partition };
