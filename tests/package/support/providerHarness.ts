@@ -126,12 +126,15 @@ export class ProviderHarness {
         };
     }
 
-    /** A resource the program "already has" (e.g. its own table) that construction may reference by URN. */
-    existing(type: string, name: string, state: Record<string, unknown>): { urn: string; id: string } {
+    /**
+     * A resource the program "already has" (e.g. its own table), known to the monitor, as the resource reference an
+     * engine passes in a Construct's inputs (the wire form: no resource is created in this process).
+     */
+    existing(type: string, name: string, state: Record<string, unknown>): Record<string, unknown> {
         const urn = `urn:pulumi:${STACK}::${PROJECT}::${type}::${name}`;
         const id = `${name}-id`;
         this.states.set(urn, { urn, id, state: { ...state, id } });
-        return { urn, id };
+        return { [rpc.specialSigKey]: rpc.specialResourceSig, urn, id, packageVersion: "" };
     }
 
     async stop(): Promise<void> {
