@@ -92,6 +92,8 @@ export type SnapshotOutcome =
  * the next snapshot.
  */
 export const SNAPSHOT_ORDER_MARGIN_MS = 1000;
+/** A stale chunk's reason when its own snapshot was reconciled already (a redelivery). */
+export const SNAPSHOT_ALREADY_RECONCILED = "snapshot already reconciled";
 /** Chunks wait this long for the rest of their snapshot (EventBridge and Lambda retries end well before). */
 export const SNAPSHOT_CHUNK_RETENTION_SECONDS = 2 * 86400;
 /** An account-region's last-snapshot record is kept this long after its last snapshot (then it is forgotten). */
@@ -136,7 +138,7 @@ export async function reconcileSnapshot(
     const last = await ports.lastSnapshot(chunk.account, chunk.region);
     if (last && (last.snapshotId === snapshotId || last.asOf > chunk["as-of"])) {
         // A redelivered chunk of a snapshot already reconciled (its chunks are gone), or one older than the last.
-        const reason = last.snapshotId === snapshotId ? "snapshot already reconciled" : `a later snapshot (as of ${last.asOf}) was reconciled already`;
+        const reason = last.snapshotId === snapshotId ? SNAPSHOT_ALREADY_RECONCILED : `a later snapshot (as of ${last.asOf}) was reconciled already`;
         telemetry.info("inventory chunk stale", { snapshotId, account: chunk.account, region: chunk.region, reason });
         return { outcome: "stale", snapshotId, reason };
     }

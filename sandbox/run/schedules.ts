@@ -23,6 +23,29 @@ export function disabledRuleArns(deployment: LocalDeployment, names: string[] | 
     );
 }
 
+/** How often a recurring schedule looks at the scenario clock, per period. */
+const SCHEDULE_LOOKS_PER_PERIOD = 4;
+
+/**
+ * A rate schedule on the scenario clock: due once a period of scenario time has passed since it last fired. While the
+ * player holds the clock (a machine slower than the scenario), no scenario time passes and nothing is due: counting
+ * real time instead fired the workbench inventories two or three times at one scenario instant, snapshots that raced
+ * each other to the hub. Missed periods are skipped, not fired in a burst, as EventBridge does not catch up either.
+ */
+export class ScenarioPeriod {
+    constructor(
+        private readonly periodMs: number,
+        private lastFiredSeconds: number,
+    ) {}
+
+    /** True (and the period restarts) when a whole period of scenario time has passed since the last firing. */
+    due(nowSeconds: number): boolean {
+        if ((nowSeconds - this.lastFiredSeconds) * 1000 < this.periodMs) return false;
+        this.lastFiredSeconds = nowSeconds;
+        return true;
+    }
+}
+
 export class Schedules {
     /** The schedules that tick during the scenario, with their period in scenario ms. */
     readonly recurring: Array<{ rule: LocalRule; periodMs: number }> = [];
@@ -66,12 +89,14 @@ export class Schedules {
             // A tick whose previous tick's targets still run is skipped: on a machine slower than the scaled clock,
             // overlapping ticks would pile up and keep the sandbox from ever being idle (and so from settling).
             let running = false;
+            const period = new ScenarioPeriod(periodMs, clock.scenarioNow());
             const tick = () => {
-                if (running) return;
+                if (running || !period.due(clock.scenarioNow())) return;
                 running = true;
                 void this.router.fireSchedule(rule, clock.timeAt(clock.scenarioNow()), periodMs).finally(() => (running = false));
             };
-            this.timers.add(setInterval(tick, clock.scaled(periodMs)));
+            // Looked at four times a period, so a tick is late by at most a quarter period of scenario time.
+            this.timers.add(setInterval(tick, clock.scaled(periodMs) / SCHEDULE_LOOKS_PER_PERIOD));
         }
     }
 

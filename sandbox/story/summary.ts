@@ -4,6 +4,7 @@ import type { Output } from "./reporter";
 import type { SandboxResult } from "../run/result";
 import { parseCsvObjects } from "./csvRead";
 import { AttemptOutcome, isRefusal } from "../world/attempts";
+import type { SandboxCounts } from "./tally";
 
 /** Real seconds of clock holds worth a line: below it, the machine kept up with the speed. */
 const CLOCK_HELD_NOTE_SECONDS = 1;
@@ -32,7 +33,7 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     out("Summary:");
     out(`  EC2 events ${c.ec2Events} (no rule matched ${c.noMatchingRule}); forwarder: forwarded ${c.forwarded}, ignored ${c.ignoredByForwarder}, rejected ${c.rejectedByForwarder}`);
     out(`  deliveries dropped (bus policy, permissions) ${c.droppedDeliveries}; hub assignment: applied ${c.applied}, superseded ${c.superseded}, rejected ${c.rejectedByHub}`);
-    out(`  inventory snapshots sent ${c.inventories}; complete ones reconciled by the hub ${c.snapshotsReconciled} (instances corrected ${c.inventoryCorrections})`);
+    out(`  inventory snapshots sent ${c.inventories}; complete ones reconciled by the hub ${c.snapshotsReconciled} (instances corrected ${c.inventoryCorrections})${staleSnapshots(c)}`);
     out(`  seat rows created/deleted ${c.seatRowChanges} in ${c.markedBatches} change-marker batches; syncs ${c.syncs} (${c.syncsUnchanged} unchanged); lists installed ${c.listsInstalled}, failed ${c.commandsFailed}`);
     out(`  Lambda invocations ${c.invocations} (errors ${c.invocationErrors}, async retries ${c.asyncRetries}, sent to on-failure destinations ${c.sentToOnFailure})`);
     const missed = result.expectations.filter((e) => !e.ok).length;
@@ -105,4 +106,14 @@ function printReceivedLicenses(out: Output, result: SandboxResult): void {
         const usage = row.entitlement_name ? `${row.entitlement_name} ${row.entitlement_consumed}/${row.entitlement_max_count}` : "no entitlements";
         out(`  ${row.region.padEnd(14)} ${(row.product_name || row.status).padEnd(24)} ${(row.issuer || row.error).padEnd(18)} ${usage.padEnd(14)} ${expiry}`);
     }
+}
+
+/** Stale snapshots, and why that is no loss (none: nothing). */
+function staleSnapshots(c: SandboxCounts): string {
+    const { laterReconciled, alreadyReconciled } = c.snapshotsStale;
+    const why = [
+        laterReconciled > 0 ? `${laterReconciled} overlapped a later inventory of the same account-region that reconciled first` : "",
+        alreadyReconciled > 0 ? `${alreadyReconciled} redelivered after their snapshot was reconciled` : "",
+    ].filter(Boolean);
+    return why.length === 0 ? "" : `; stale, changing nothing: ${why.join(", ")}`;
 }

@@ -1,6 +1,7 @@
 /** Counts what happened in a sandbox run, and keeps the refusals and the events Lambda gave up on. */
 import type { SandboxEvent } from "../runtime/events";
 import { detailOf, outcomeOf } from "./outcomes";
+import { SNAPSHOT_ALREADY_RECONCILED } from "../../functions/hub-assignment/snapshot";
 
 /** How often each outcome happened. */
 export interface SandboxCounts {
@@ -16,6 +17,12 @@ export interface SandboxCounts {
     /** Inventory snapshots the workbench accounts sent, and complete ones the hub reconciled (with their corrections). */
     inventories: number;
     snapshotsReconciled: number;
+    /**
+     * Snapshot chunks the hub found stale, by why: a later snapshot of the same account-region reconciled first (two
+     * inventories overlapped and the later one won; the older observations change nothing), or a chunk redelivered
+     * after its snapshot was reconciled. Both are the hub working as designed, not losses.
+     */
+    snapshotsStale: { laterReconciled: number; alreadyReconciled: number };
     inventoryCorrections: number;
     seatRowChanges: number;
     markedBatches: number;
@@ -59,6 +66,7 @@ export class RunTally {
         superseded: 0,
         inventories: 0,
         snapshotsReconciled: 0,
+        snapshotsStale: { laterReconciled: 0, alreadyReconciled: 0 },
         inventoryCorrections: 0,
         seatRowChanges: 0,
         markedBatches: 0,
@@ -160,6 +168,9 @@ export class RunTally {
                 } else if (o.outcome === "reconciled") {
                     c.snapshotsReconciled++;
                     c.inventoryCorrections += o.corrected;
+                } else if (o.outcome === "stale") {
+                    if (o.reason === SNAPSHOT_ALREADY_RECONCILED) c.snapshotsStale.alreadyReconciled++;
+                    else c.snapshotsStale.laterReconciled++;
                 }
                 return;
             }

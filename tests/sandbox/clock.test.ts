@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ScaledClock, WorkTracker, eventTime, schedulePeriodMs } from "../../sandbox/runtime/clock";
+import { ScenarioPeriod } from "../../sandbox/run/schedules";
 
 describe("sandbox clock", () => {
     it("reads the period of rate schedules, and none for cron", () => {
@@ -74,5 +75,25 @@ describe("sandbox clock", () => {
         done(); // ending twice counts once
         await waiting;
         expect(work.busy).to.equal(false);
+    });
+});
+
+describe("sandbox schedules on the scenario clock", () => {
+    it("fire once a period of scenario time, not of real time: a held clock fires nothing, missed periods are not caught up in a burst", () => {
+        let real = Date.parse("2026-03-02T12:00:00.000Z");
+        const clock = new ScaledClock(60, 300, real, () => real);
+        clock.start(real);
+        const period = new ScenarioPeriod(300_000, clock.scenarioNow()); // rate(5 minutes): 5 real seconds at 60x
+        const fired: number[] = [];
+        // The schedule looks four times a period (every 1.25 real seconds) for 45 real seconds; the player holds the
+        // clock at 0:25 until real second 31 (the machine is slow), then lets it run: 75 scenario seconds a look.
+        clock.holdAt(25);
+        for (let look = 1; look <= 36; look++) {
+            real += 1250;
+            if (real - Date.parse("2026-03-02T12:00:00.000Z") >= 31_000) clock.release();
+            if (period.due(clock.scenarioNow())) fired.push(Math.round(clock.scenarioNow()));
+        }
+        // Held at 25 s for 30 real seconds (six periods of real time): no firing; then once per 300 scenario seconds.
+        expect(fired).to.deep.equal([325, 625]);
     });
 });

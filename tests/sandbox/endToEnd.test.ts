@@ -179,8 +179,16 @@ describe("npm start: the default scenario, end to end", function () {
         const firstEc2Event = events.findIndex((e) => e.kind === "ec2-event");
         expect(events.findIndex((e) => e === atDeployment[atDeployment.length - 1])).to.be.below(firstEc2Event);
         expect(inventories.filter((e) => e.trigger === "event").length, "scheduled inventories").to.be.at.least(3);
-        // Every snapshot of the admitted accounts was reconciled by the hub; the contractor's were refused at the hub bus.
-        expect(result.counts.snapshotsReconciled).to.equal(inventories.filter((e) => e.result.ok && e.fn.accountId !== "444444444444").length);
+        // Every snapshot of the admitted accounts reached the hub and was reconciled, or found stale because a later
+        // one of its account-region was reconciled first (inventories may overlap on a slow machine, as in AWS); none
+        // was lost or left in flight. Schedules tick on scenario time: a held clock fires no extra inventories.
+        const { laterReconciled, alreadyReconciled } = result.counts.snapshotsStale;
+        const admittedSent = inventories.filter((e) => e.result.ok && e.fn.accountId !== "444444444444").length;
+        expect(result.counts.snapshotsReconciled + laterReconciled + alreadyReconciled, "reconciled + stale").to.equal(admittedSent);
+        expect(result.counts.snapshotsReconciled).to.be.at.least(admittedSent / 2);
+        const atOneInstant = new Map<string, number>();
+        for (const e of inventories.filter((i) => i.trigger === "event")) atOneInstant.set(`${e.fn.arn}@${e.at}`, (atOneInstant.get(`${e.fn.arn}@${e.at}`) ?? 0) + 1);
+        expect([...atOneInstant].filter(([, n]) => n > 1), "one account's scheduled inventories at one scenario instant").to.deep.equal([]);
         expect(result.refused.filter((r) => r.stage === "delivery" && r.instanceId === undefined).length).to.equal(inventories.filter((e) => e.fn.accountId === "444444444444").length);
     });
 
