@@ -76,7 +76,7 @@ export class Story {
         const finished = new Promise<void>((resolve) => (finish = resolve));
         const trace: DeliveryTrace = {
             kind: "delivery",
-            label: `t=${formatScenarioTime(delivery.at)} ${delivery.instance} ${delivery.state}${delivery.redelivery ? " (redelivered)" : ""}`,
+            label: `t=${formatScenarioTime(delivery.at)} ${delivery.instance} ${delivery.state}${delivery.redelivery ? " (redelivered)" : ""}${delivery.forged ? " (forged, not EC2's)" : ""}`,
             note: delivery.note,
             expect,
             observation: {},
