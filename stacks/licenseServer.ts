@@ -26,6 +26,8 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
     const ouPathsSetting = stringListSetting(config, "workbenchOrganizationalUnitPaths");
     const workbenchOrganizationalUnitPaths = ouPathsSetting.value;
     const admitWholeOrganization = config.getBoolean("admitWholeOrganization") ?? false;
+    // The governance stack's WorkbenchStackSet reader (its `membershipReaderRoleArn` output): leavers lose their seats.
+    const membershipReaderRoleArn = config.get("membershipReaderRoleArn") || undefined;
     const trustNamePrefix = config.get("trustNamePrefix");
     const regionsSetting = stringListSetting(config, "workbenchRegions");
     const inventoryWatch = {
@@ -54,6 +56,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         organizationId,
         workbenchOrganizationalUnitPaths: workbenchOrganizationalUnitPaths.length > 0 ? workbenchOrganizationalUnitPaths : undefined,
         admitWholeOrganization,
+        membershipReaderRoleArn,
         workbenchNamePrefix: trustNamePrefix,
         workbenchRegions: inventoryWatch.regions.length > 0 ? inventoryWatch.regions : undefined,
         inventoryPeriodMinutes: inventoryWatch.periodMinutes,
@@ -102,6 +105,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         hubEventBusName: hub.busName,
         seatTableName: hub.tableName,
         syncFunctionName: hub.syncFunctionName,
+        inventoryWatchRoleArn: hub.inventoryWatchRoleArn,
         licenseServerDocumentName: hub.documentName,
         userListBucketName: hub.userListBucketName,
         licenseServerPolicy: hub.licenseServerPolicy,

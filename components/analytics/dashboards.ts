@@ -114,6 +114,7 @@ export function hubDashboardBody(spec: HubDashboardSpec): string {
                 ...counts(inventoryWatch, [
                     ["SilentAccountRegions", "account-regions silent (no snapshot for several periods)"],
                     ["DepartedSeatsReleased", "seat holders released: account-region no longer admitted"],
+                    ["WorkbenchMembershipUnread", "workbench OU membership unread (nobody released that period)"],
                 ]),
             ],
         ),

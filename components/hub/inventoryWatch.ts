@@ -26,6 +26,15 @@ export interface InventoryWatchSettings {
     regions: string[];
     periodMinutes: number;
     silentPeriods: number;
+    /** Organisation mode with a membership reader: the role to assume and the workbench OUs whose members hold seats. */
+    membership?: { roleArn: string; ouIds: string[] };
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+
+/** The OU a path ends in (`o-.../r-.../ou-a/ou-b/` -> `ou-b`): its members, nested OUs included, hold seats. */
+export function innermostOuId(path: string): string {
+    return path.split("/").filter((segment) => segment.startsWith("ou-")).pop() ?? "";
 }
 
 /** Every problem of the settings, naming the hub's arguments. */
@@ -35,6 +44,14 @@ export function inventoryWatchProblems(settings: InventoryWatchSettings): string
         if (!REGION_PATTERN.test(region)) problems.push(`workbenchRegions[${i}]: ${JSON.stringify(region)} is not an AWS region code (e.g. eu-central-1)`);
     });
     if (new Set(settings.regions).size !== settings.regions.length) problems.push("workbenchRegions lists a region twice");
+    if (settings.membership) {
+        if (!ROLE_ARN.test(settings.membership.roleArn) || settings.membership.roleArn.includes("*")) {
+            problems.push(`membershipReaderRoleArn ${JSON.stringify(settings.membership.roleArn)} is not an IAM role ARN (arn:aws:iam::<management account>:role/<name>)`);
+        }
+        if (settings.membership.ouIds.length === 0) {
+            problems.push("membershipReaderRoleArn needs workbenchOrganizationalUnitPaths: the OUs whose members hold seats");
+        }
+    }
     if (!Number.isInteger(settings.periodMinutes) || settings.periodMinutes < 1 || settings.periodMinutes > 1440) {
         problems.push(`inventoryPeriodMinutes must be a whole number of minutes from 1 to 1440 (got ${settings.periodMinutes})`);
     }
@@ -58,6 +75,8 @@ export interface InventoryWatchArgs {
     /** The hub configuration object's environment and read statement (the admission list: configured accounts). */
     configuration: { environment: Record<string, pulumi.Input<string>>; readStatement: PolicyStatement };
     deadLetterQueueArn: pulumi.Input<string>;
+    /** LicenseServerHub `membershipReaderRoleArn` (validated in `settings`): the role the watch may assume. */
+    membershipReaderRoleArn?: pulumi.Input<string>;
     logRetentionDays?: pulumi.Input<number>;
     alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -76,6 +95,12 @@ export function inventoryWatch(name: string, args: InventoryWatchArgs, parent: p
                 [INVENTORY_WATCH_ENVIRONMENT.periodSeconds]: args.settings.apply((s) => String(s.periodMinutes * 60)),
                 [INVENTORY_WATCH_ENVIRONMENT.silentPeriods]: args.settings.apply((s) => String(s.silentPeriods)),
                 [INVENTORY_WATCH_ENVIRONMENT.tombstoneRetentionSeconds]: pulumi.output(args.tombstoneRetentionSeconds).apply(String),
+                ...(args.membershipReaderRoleArn === undefined
+                    ? {}
+                    : {
+                          [INVENTORY_WATCH_ENVIRONMENT.membershipReaderRoleArn]: args.settings.apply((s) => s.membership?.roleArn ?? ""),
+                          [INVENTORY_WATCH_ENVIRONMENT.workbenchOuIds]: args.settings.apply((s) => s.membership?.ouIds.join(",") ?? ""),
+                      }),
                 POWERTOOLS_SERVICE_NAME: serviceName,
             },
             statements: [
@@ -87,6 +112,7 @@ export function inventoryWatch(name: string, args: InventoryWatchArgs, parent: p
                     resources: [args.table.arn],
                     conditions: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [INVENTORY_PARTITION] } },
                 },
+                ...membershipStatements(args.membershipReaderRoleArn),
                 {
                     // Leaving is clean: a departed account-region's instances are stopped and their seats released,
                     // through the same conditional item writes as the assignment's.
@@ -133,4 +159,12 @@ export function inventoryWatch(name: string, args: InventoryWatchArgs, parent: p
         { parent },
     );
     return { fn, rule, alarm };
+}
+
+/**
+ * Organisation mode with a membership reader: the watch may assume exactly that role (in the management account,
+ * which lists the workbench OUs' accounts). Without one, no statement: the role can assume nothing.
+ */
+function membershipStatements(roleArn: pulumi.Input<string> | undefined): PolicyStatement[] {
+    return roleArn === undefined ? [] : [{ sid: "AssumeMembershipReader", actions: ["sts:AssumeRole"], resources: [roleArn] }];
 }

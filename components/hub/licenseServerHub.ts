@@ -38,7 +38,7 @@ import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix, reservedNamePatterns 
 import { DEFAULT_WORK_DIRECTORY, assertWorkDirectory, renderLicenseServerDocument } from "./licenseServerDocument";
 import { DEFAULT_WINDOWS_WORK_DIRECTORY, assertWindowsWorkDirectory } from "./licenseServerWindowsScript";
 import { userListBucket } from "./userListBucket";
-import { DEFAULT_INVENTORY_PERIOD_MINUTES, DEFAULT_SILENT_INVENTORY_PERIODS, inventoryWatch, inventoryWatchProblems } from "./inventoryWatch";
+import { DEFAULT_INVENTORY_PERIOD_MINUTES, DEFAULT_SILENT_INVENTORY_PERIODS, inventoryWatch, inventoryWatchProblems, innermostOuId, InventoryWatchSettings } from "./inventoryWatch";
 import { validated } from "../shared/validation";
 import { TypeScriptOnly } from "../shared/typeScriptOnly";
 import { componentType, withFormerType } from "../shared/componentType";
@@ -69,6 +69,14 @@ export interface LicenseServerHubArgs {
      * at the organisation root: any account outside its targets could create the forwarding role. Default false.
      */
     admitWholeOrganization?: pulumi.Input<boolean>;
+    /**
+     * Role in the management account that lists the workbench OUs' accounts (WorkbenchStackSet
+     * `membershipReaderRoleArn`). The silence watch assumes it each inventory period and releases the seats of every
+     * account that left the OUs (moved out, removed from the organisation, suspended): in organisation mode the hub
+     * keeps no list of accounts, so without it a departed account's seats stay held. Needs
+     * `workbenchOrganizationalUnitPaths`. Default: none.
+     */
+    membershipReaderRoleArn?: pulumi.Input<string>;
     /**
      * Prefix of the workbench accounts' fixed names (their WorkbenchAccountForwarder `namePrefix`, at most 28
      * characters): the hub bus admits only the roles `<prefix>-workbench-to-hub*` of the admitted accounts (one per
@@ -141,7 +149,7 @@ const hubFunctions = new TypeScriptOnly<{ assignment: BundledFunction; changeMar
 const DEFAULTS = { syncTimeoutSeconds: 300, commandTimeoutSeconds: 120, commandDeliveryTimeoutSeconds: 60 };
 
 /** Every argument of LicenseServerHubArgs (checked both ways at compile time): anything else is refused by name. */
-const LICENSE_SERVER_HUB_ARGUMENTS = knownKeys<LicenseServerHubArgs>()("catalog", "workbenchAccountIds", "organizationId", "workbenchOrganizationalUnitPaths", "admitWholeOrganization", "workbenchNamePrefix", "syncSchedule", "syncOnChange", "fullCheckEveryTicks", "syncTimeoutSeconds", "commandTimeoutSeconds", "commandDeliveryTimeoutSeconds", "tombstoneRetentionDays", "maxClockSkewSeconds", "licenseServerWorkDirectory", "licenseServerWindowsWorkDirectory", "licenseServerRoleNames", "tableDeletionProtection", "logRetentionDays", "alarmActions", "workbenchRegions", "inventoryPeriodMinutes", "silentInventoryPeriods");
+const LICENSE_SERVER_HUB_ARGUMENTS = knownKeys<LicenseServerHubArgs>()("catalog", "workbenchAccountIds", "organizationId", "workbenchOrganizationalUnitPaths", "admitWholeOrganization", "membershipReaderRoleArn", "workbenchNamePrefix", "syncSchedule", "syncOnChange", "fullCheckEveryTicks", "syncTimeoutSeconds", "commandTimeoutSeconds", "commandDeliveryTimeoutSeconds", "tombstoneRetentionDays", "maxClockSkewSeconds", "licenseServerWorkDirectory", "licenseServerWindowsWorkDirectory", "licenseServerRoleNames", "tableDeletionProtection", "logRetentionDays", "alarmActions", "workbenchRegions", "inventoryPeriodMinutes", "silentInventoryPeriods");
 
 /**
  * The license server account side of floating licenses. Workbench start/stop events from the workbench accounts
@@ -166,6 +174,8 @@ export class LicenseServerHub extends pulumi.ComponentResource {
     public readonly streamFailureQueue: aws.sqs.Queue;
     /** Alarm whose contributors are the expected workbench account-regions that sent no inventory snapshot for a while. */
     public readonly silentInventoriesAlarm: aws.cloudwatch.MetricAlarm;
+    /** ARN of the silence watch's role: the principal a WorkbenchStackSet's membership reader role trusts. */
+    public readonly inventoryWatchRoleArn: pulumi.Output<string>;
 
     /** ARN of the hub bus: every WorkbenchAccountForwarder's (and WorkbenchStackSet's) `hubEventBusArn`. */
     public readonly busArn: pulumi.Output<string>;
@@ -217,6 +227,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 organizationId: args.organizationId,
                 workbenchOrganizationalUnitPaths: args.workbenchOrganizationalUnitPaths,
                 admitWholeOrganization: args.admitWholeOrganization,
+                membershipReaderRoleArn: args.membershipReaderRoleArn,
                 workbenchNamePrefix: args.workbenchNamePrefix,
                 syncSchedule: args.syncSchedule,
                 syncTimeoutSeconds: args.syncTimeoutSeconds,
@@ -520,11 +531,13 @@ export class LicenseServerHub extends pulumi.ComponentResource {
                 settings: settings.apply((s) => s.inventoryWatch),
                 configuration,
                 deadLetterQueueArn: this.deadLetterQueue.arn,
+                membershipReaderRoleArn: args.membershipReaderRoleArn,
                 ...lambdaDefaults,
             },
             this,
         );
         this.silentInventoriesAlarm = watch.alarm;
+        this.inventoryWatchRoleArn = watch.fn.role.arn;
         hubFunctions.set(this, { assignment, changeMarker, sync, inventoryWatch: watch.fn });
         const syncRule = scheduleRule(`${name}-sync`, settings.syncSchedule, "Sync of the license servers' user lists", this);
         invokeFunctionOnRule(`${name}-sync`, syncRule, sync, this.deadLetterQueue.arn, this);
@@ -561,6 +574,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         this.userListBucketName = lists.bucket.bucket;
         this.licenseServerPolicy = licenseServerPolicy;
         this.registerOutputs({
+            inventoryWatchRoleArn: this.inventoryWatchRoleArn,
             busArn: this.busArn,
             busName: this.busName,
             tableName: this.tableName,
@@ -585,6 +599,7 @@ interface KnownHubArgs {
     organizationId?: string;
     workbenchOrganizationalUnitPaths?: string[];
     admitWholeOrganization?: boolean;
+    membershipReaderRoleArn?: string;
     workbenchNamePrefix?: string;
     syncSchedule?: string;
     syncTimeoutSeconds?: number;
@@ -649,10 +664,13 @@ function validateArgs(name: string, args: KnownHubArgs) {
     const syncSchedule = args.syncSchedule ?? DEFAULT_SYNC_SCHEDULE;
     assertScheduleExpression(syncSchedule, `${name}: syncSchedule`);
 
-    const inventoryWatchSettings = {
+    const inventoryWatchSettings: InventoryWatchSettings = {
         regions: args.workbenchRegions ?? [],
         periodMinutes: args.inventoryPeriodMinutes ?? DEFAULT_INVENTORY_PERIOD_MINUTES,
         silentPeriods: args.silentInventoryPeriods ?? DEFAULT_SILENT_INVENTORY_PERIODS,
+        ...(args.membershipReaderRoleArn !== undefined
+            ? { membership: { roleArn: args.membershipReaderRoleArn, ouIds: (args.workbenchOrganizationalUnitPaths ?? []).map(innermostOuId) } }
+            : {}),
     };
     const watchProblems = inventoryWatchProblems(inventoryWatchSettings);
     if (watchProblems.length > 0) throw new Error(`${name}: ${watchProblems.join("; ")}.`);

@@ -12,6 +12,7 @@ import { DEFAULT_TRUST_NAME_PREFIX, assertTrustNamePrefix } from "../trust/trust
 import { DEFAULT_INVENTORY_SCHEDULE, EVENT_BUS_ARN } from "../workbench/workbenchAccountForwarder";
 import { DEFAULT_TAG_KEYS } from "../../functions/workbench-forwarder/forwarder";
 import { CODE_KEY_PREFIX, FORWARDER_TEMPLATE_PARAMETERS as P, forwarderTemplate, templateBundles } from "./forwarderTemplate";
+import { membershipReaderRole } from "./membershipReader";
 
 export interface WorkbenchStackSetArgs {
     /** ARN of the LicenseServerHub's bus (license-server stack output `hubEventBusArn`). Required. */
@@ -51,6 +52,13 @@ export interface WorkbenchStackSetArgs {
     maxConcurrentPercentage?: number;
     /** Percentage of accounts per region that may fail before a rollout stops (0-100). Default 5. */
     failureTolerancePercentage?: number;
+    /**
+     * The hub's silence watch role (LicenseServerHub `inventoryWatchRoleArn`): creates the membership reader role
+     * `<namePrefix>-workbench-membership-reader`, which only that role may assume, listing the workbench OUs' accounts
+     * so the hub releases the seats of accounts that leave them (give its ARN to the hub's `membershipReaderRoleArn`).
+     * Default: none.
+     */
+    hubInventoryWatchRoleArn?: pulumi.Input<string>;
 }
 
 /**
@@ -60,9 +68,12 @@ export interface WorkbenchStackSetArgs {
 export const StackSetCallAs = { Self: "SELF", DelegatedAdmin: "DELEGATED_ADMIN" } as const;
 export type StackSetCallAs = (typeof StackSetCallAs)[keyof typeof StackSetCallAs];
 
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+
 const ARG_KEYS = knownKeys<WorkbenchStackSetArgs>()(
     "hubEventBusArn", "alarmTopicArns", "organizationId", "organizationalUnitIds", "regions", "namePrefix", "ownerTagKey",
     "workbenchTypeTagKey", "inventorySchedule", "codeBucketPrefix", "callAs", "maxConcurrentPercentage", "failureTolerancePercentage",
+    "hubInventoryWatchRoleArn",
 );
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const OU_ID = /^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
@@ -82,6 +93,8 @@ export class WorkbenchStackSet extends pulumi.ComponentResource {
     public readonly stackSetName: pulumi.Output<string>;
     /** The code buckets by region. */
     public readonly codeBuckets: Record<string, aws.s3.Bucket>;
+    /** ARN of the membership reader role (with `hubInventoryWatchRoleArn`): the hub's `membershipReaderRoleArn`. */
+    public readonly membershipReaderRoleArn?: pulumi.Output<string>;
 
     constructor(name: string, args: WorkbenchStackSetArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("WorkbenchStackSet"), name, {}, opts);
@@ -160,7 +173,10 @@ export class WorkbenchStackSet extends pulumi.ComponentResource {
         }
 
         this.stackSetName = this.stackSet.name;
-        this.registerOutputs({ stackSetName: this.stackSetName, stackSetId: this.stackSet.stackSetId });
+        if (args.hubInventoryWatchRoleArn !== undefined) {
+            this.membershipReaderRoleArn = membershipReaderRole(name, { namePrefix, organizationId: args.organizationId, hubInventoryWatchRoleArn: args.hubInventoryWatchRoleArn }, this).arn;
+        }
+        this.registerOutputs({ stackSetName: this.stackSetName, stackSetId: this.stackSet.stackSetId, membershipReaderRoleArn: this.membershipReaderRoleArn });
     }
 }
 
@@ -193,6 +209,10 @@ export function workbenchStackSetProblems(args: WorkbenchStackSetArgs, path: str
     };
     percentage("maxConcurrentPercentage", args.maxConcurrentPercentage, 1);
     percentage("failureTolerancePercentage", args.failureTolerancePercentage, 0);
+    const watchRole = args.hubInventoryWatchRoleArn;
+    if (typeof watchRole === "string" && (!ROLE_ARN.test(watchRole) || watchRole.includes("*"))) {
+        problems.push(`hubInventoryWatchRoleArn: ${JSON.stringify(watchRole)} is not an IAM role ARN (the hub's inventoryWatchRoleArn output)`);
+    }
     if (args.callAs !== undefined && args.callAs !== "SELF" && args.callAs !== "DELEGATED_ADMIN") problems.push(`callAs: must be SELF or DELEGATED_ADMIN (got ${JSON.stringify(args.callAs)})`);
     const unknown = unknownKeyProblems(args, ARG_KEYS, "");
     return path ? [...unknown.map((p) => `${path}: ${p}`), ...problems.map((p) => `${path}.${p}`)] : [...unknown, ...problems];

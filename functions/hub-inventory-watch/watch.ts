@@ -43,6 +43,11 @@ export interface WatchPorts {
     lastSnapshots(): Promise<InventoryRecord[]>;
     /** Releases every seat of an account-region no longer admitted, then forgets its record (it is not expected). */
     releaseDeparted(account: string, region: string, now: number): Promise<DepartureRelease>;
+    /**
+     * The active accounts of the workbench OUs now (organisation mode with a membership reader, membership.ts);
+     * absent: admission by the configured list and regions only.
+     */
+    workbenchMembers?(): Promise<ReadonlySet<string>>;
 }
 
 const admissionOf = (settings: WatchSettings) => ({ accountIds: settings.admittedAccounts, regions: settings.regions });
@@ -82,11 +87,13 @@ export function silentAccountRegions(records: readonly InventoryRecord[], settin
  */
 export async function watchInventories(ports: WatchPorts, settings: WatchSettings, telemetry: Telemetry, now: number = Date.now()): Promise<WatchOutcome> {
     const records = await ports.lastSnapshots();
+    const members = await readMembers(ports, records, telemetry);
+    const departs = (r: InventoryRecord) => !isAdmitted(admissionOf(settings), r.account, r.region) || (members !== undefined && !members.has(r.account));
     const departed: DepartureRelease[] = [];
-    for (const record of records.filter((r) => !isAdmitted(admissionOf(settings), r.account, r.region))) {
+    for (const record of records.filter(departs)) {
         departed.push(await ports.releaseDeparted(record.account, record.region, now));
     }
-    const outcome = { ...silentAccountRegions(records, settings, now), departed };
+    const outcome = { ...silentAccountRegions(records.filter((r) => !departs(r)), settings, now), departed };
     for (const s of outcome.silent) {
         telemetry.metric("InventorySilentPeriods", s.silentPeriods, "Count", { account: s.account, region: s.region });
         telemetry.warn("workbench account-region silent: no inventory snapshot", { ...s });
@@ -94,4 +101,28 @@ export async function watchInventories(ports: WatchPorts, settings: WatchSetting
     telemetry.metric("SilentAccountRegions", outcome.silent.length);
     telemetry.info("inventories watched", { expected: outcome.expected, silent: outcome.silent.length });
     return outcome;
+}
+
+/**
+ * The workbench OUs' members, or undefined when there is no reader or its answer cannot be trusted: a failed read
+ * (throttled, access denied, the role not deployed yet) or an empty one while accounts are heard from (an OU id
+ * mistyped or emptied by mistake) releases nothing; it is logged and counted (`WorkbenchMembershipUnread`), and the
+ * next period reads again.
+ */
+async function readMembers(ports: WatchPorts, records: readonly InventoryRecord[], telemetry: Telemetry): Promise<ReadonlySet<string> | undefined> {
+    if (!ports.workbenchMembers) return undefined;
+    let members: ReadonlySet<string>;
+    try {
+        members = await ports.workbenchMembers();
+    } catch (err) {
+        telemetry.metric("WorkbenchMembershipUnread", 1);
+        telemetry.error("workbench OU membership unread: no account released this period", { reason: err instanceof Error ? err.message : String(err) });
+        return undefined;
+    }
+    if (members.size === 0 && records.length > 0) {
+        telemetry.metric("WorkbenchMembershipUnread", 1);
+        telemetry.error("workbench OUs list no active account while accounts are heard from: no account released this period", { heardFrom: records.length });
+        return undefined;
+    }
+    return members;
 }

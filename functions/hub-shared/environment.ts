@@ -30,6 +30,10 @@ export const INVENTORY_WATCH_ENVIRONMENT = {
     silentPeriods: "HUB_SILENT_INVENTORY_PERIODS",
     /** How long the tombstone of an instance a departure stopped is kept (the assignment's setting). */
     tombstoneRetentionSeconds: "HUB_TOMBSTONE_RETENTION_SECONDS",
+    /** The management account's membership reader role (LicenseServerHub `membershipReaderRoleArn`); unset: none. */
+    membershipReaderRoleArn: "HUB_MEMBERSHIP_READER_ROLE_ARN",
+    /** The workbench OUs' ids, comma-separated (from `workbenchOrganizationalUnitPaths`), whose members hold seats. */
+    workbenchOuIds: "HUB_WORKBENCH_OU_IDS",
 } as const;
 
 export const CHANGE_MARKER_ENVIRONMENT = {

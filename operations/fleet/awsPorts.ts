@@ -4,7 +4,9 @@
  * one StackSets operation, waits for it and reports each account-region. Run with the management account's (or the
  * StackSets delegated administrator's) credentials.
  */
-import { OrganizationsClient, paginateListAccountsForParent, paginateListChildren } from "@aws-sdk/client-organizations";
+import type { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { accountsUnder } from "../../functions/hub-inventory-watch/membership";
+import { organizationsPort } from "../../functions/hub-inventory-watch/organizationsPorts";
 import {
     CloudFormationClient,
     CreateStackInstancesCommand,
@@ -52,18 +54,9 @@ export function awsFleetPorts(clients: { organizations: OrganizationsClient; clo
 
     return {
         async listAccounts(ouIds) {
-            const accounts: OrganizationAccount[] = [];
-            const queue = [...ouIds];
-            while (queue.length > 0) {
-                const ouId = queue.shift()!;
-                for await (const page of paginateListAccountsForParent({ client: organizations }, { ParentId: ouId })) {
-                    for (const a of page.Accounts ?? []) accounts.push({ accountId: a.Id!, name: a.Name ?? "", status: a.Status ?? "ACTIVE", ouId });
-                }
-                for await (const page of paginateListChildren({ client: organizations }, { ParentId: ouId, ChildType: "ORGANIZATIONAL_UNIT" })) {
-                    for (const child of page.Children ?? []) queue.push(child.Id!);
-                }
-            }
-            return accounts;
+            // The same walk as the hub's membership reader (nested OUs included, every page).
+            const accounts = await accountsUnder(ouIds, organizationsPort(organizations));
+            return accounts.map((a): OrganizationAccount => ({ accountId: a.id, name: a.name ?? "", status: a.status ?? "ACTIVE", ouId: a.ouId }));
         },
 
         async listInstances() {
