@@ -38,7 +38,7 @@ describe("quotas: the hub at the target estate", function () {
 
     it("keeps every function's environment within Lambda's 4 KB, whatever the catalog and the admission list", () => {
         const functions = ofType(resources, "aws:lambda/function:Function");
-        expect(functions.map((fn) => fn.name).sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-inventory-watch", "hub-sync", "seat-ledger-writer"]);
+        expect(functions.map((fn) => fn.name).sort()).to.deep.equal(["hub-assignment", "hub-change-marker", "hub-inventory-watch", "hub-seat-events", "hub-sync", "seat-ledger-writer"]);
         for (const fn of functions) {
             const bytes = lambdaEnvironmentBytes(fn.inputs.environment?.variables ?? {});
             reportSize(`Lambda environment of ${fn.name}`, bytes, AWS_QUOTAS.lambdaEnvironmentBytes);
