@@ -28,7 +28,7 @@ import { DEFAULT_SPEED, SandboxOptions } from "./run/options";
 import type { SandboxResult } from "./run/result";
 import { deploy } from "./run/deploy";
 import { LocalSystem, Started, startSystem } from "./run/start";
-import { Schedules } from "./run/schedules";
+import { Schedules, disabledByRuleChange } from "./run/schedules";
 import { ScenarioPlayer } from "./run/play";
 import { Settler } from "./run/settle";
 import { report } from "./run/report";
@@ -104,7 +104,9 @@ class Sandbox {
         const deployed = await deploy(run, writeVendorCli(listsDir));
         run.timers.abortIfRequested();
         const system: LocalSystem = await startSystem(run, deployed, listsDir, this.started);
-        const schedules = (this.schedules = new Schedules(run, system.deployment, system.router));
+        const schedules = (this.schedules = new Schedules(run, system.deployment, system.router, (rule) =>
+            disabledByRuleChange(system.services.accounts.get(rule.accountId)?.eventBridge.ruleChanges, rule),
+        ));
         const settler = new Settler(run, schedules, system.hubView, system.reporter);
         const player = new ScenarioPlayer(run, system);
         await player.runDeploymentInvocations();

@@ -38,6 +38,8 @@ export function deployWorkbenchAccount(config: pulumi.Config): Record<string, pu
         hubEventBusArn,
         ownerTagKey: config.get("ownerTagKey"),
         workbenchTypeTagKey: config.get("workbenchTypeTagKey"),
+        // Must match the hub's inventoryPeriodMinutes when either is changed (the hub's silence watch counts its periods).
+        inventorySchedule: config.get("inventorySchedule"),
         alarmActions: [alertTopicArn],
         namePrefix: trustNamePrefix,
     });

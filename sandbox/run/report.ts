@@ -5,12 +5,13 @@
 import * as path from "node:path";
 import { TRACKER_ENV } from "../../components/tracking/definitions";
 import { HUB_BUS_ARN_OUTPUT } from "../../stacks/workbenchAccount";
-import { raisedAlarms } from "../story/alarms";
+import { raisedAlarms, silenceContributors } from "../story/alarms";
 import { reportSandboxAnalytics } from "../story/analytics/sandboxReport";
 import type { LatencyCollector } from "../story/analytics/latency";
 import { manifestProblems, readReportFiles } from "../story/reports";
 import { printSummary } from "../story/summary";
-import { RunContext, instanceName } from "./context";
+import { SANDBOX_DEPLOYMENT_ROLE_NAME } from "../world/stackConfiguration";
+import { RunContext, accountName, instanceName } from "./context";
 import type { SandboxResult } from "./result";
 import type { LocalSystem } from "./start";
 
@@ -64,6 +65,7 @@ async function collect(run: RunContext, system: LocalSystem, { settled, logFile 
         : { bucket: "", prefix: "", files: {}, manifestKeys: [] };
     const reportProblems = reports.manifestKeys.flatMap((key) => manifestProblems(reports, key));
     const hubBusArn = String(stacks.find((s) => s.role === "license-server")?.outputs[HUB_BUS_ARN_OUTPUT] ?? "");
+    observeSilence(run, system);
     const expectations = [...story.checks(), ...(scenario.seatEvents ? run.seatEvents.checks(scenario.seatEvents, hubBusArn) : [])];
     if (reportFn && reports.manifestKeys.length === 0) reportProblems.push("the usage report wrote no manifest");
     return {
@@ -84,11 +86,17 @@ async function collect(run: RunContext, system: LocalSystem, { settled, logFile 
         counts: { ...tally.counts },
         settled,
         expectations,
-        attempts: story.attempts().map((t) => ({ label: t.label, outcome: t.observation.outcome })),
+        attempts: story.attempts().map((t) => ({ label: t.label, outcome: t.observation.outcome, byDeploymentRole: t.attempt.principal === SANDBOX_DEPLOYMENT_ROLE_NAME })),
         harnessErrors: [...tally.harnessErrors],
         warnings: [...tally.warnings],
         clockHeldSeconds: run.clock.heldSeconds(),
         logFile,
         ok: settled && mismatches.length === 0 && expectations.every((e) => e.ok) && tally.harnessErrors.length === 0,
     };
+}
+
+/** What the silence alarm names at the end of the run, for each rule disabled (the step's `silenceNamed`). */
+function observeSilence(run: RunContext, { stacks }: LocalSystem): void {
+    const named = silenceContributors(stacks, path.join(run.outDir, "logs")).map((c) => `${accountName(run.scenario, c.account)}/${c.region}`);
+    for (const trace of run.story.attempts().filter((t) => t.attempt.kind === "disable-rule")) trace.observation.silenceNamed = named;
 }

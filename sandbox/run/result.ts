@@ -35,7 +35,12 @@ export interface SandboxResult {
     /** Each scenario step's expectation, checked against what happened to it. */
     expectations: ExpectationCheck[];
     /** The scenario's forgery and re-tag attempts, each with how far it got (attempts.ts). */
-    attempts: Array<{ label: string; outcome?: string }>;
+    attempts: Array<{
+        label: string;
+        outcome?: string;
+        /** Made by the deployment role, which the guardrails exempt: a stack mistake, not a forgery. */
+        byDeploymentRole: boolean;
+    }>;
     /** Failures of the sandbox itself (a stream snapshot, an order it could not keep): any one fails the run. */
     harnessErrors: string[];
     /** What makes the run less faithful to its scenario without failing it. */

@@ -5,6 +5,7 @@
  */
 import { schedulePeriodMs } from "../runtime/clock";
 import type { EventRouter } from "../runtime/eventRouter";
+import type { RuleChangeRequest } from "../aws/eventBridgeStandin";
 import { LocalDeployment, LocalRule, functionByArn } from "../world/deployment";
 import { deliveries } from "../world/scenario";
 import type { RunContext } from "./context";
@@ -46,6 +47,11 @@ export class ScenarioPeriod {
     }
 }
 
+/** True once an allowed DisableRule named the rule on its bus (EventBridge's record of it): the rule fires no more. */
+export function disabledByRuleChange(allowedChanges: readonly RuleChangeRequest[] | undefined, rule: LocalRule): boolean {
+    return (allowedChanges ?? []).some((c) => c.action === "DisableRule" && c.rule === rule.name && c.eventBusName === rule.busName);
+}
+
 export class Schedules {
     /** The schedules that tick during the scenario, with their period in scenario ms. */
     readonly recurring: Array<{ rule: LocalRule; periodMs: number }> = [];
@@ -58,6 +64,8 @@ export class Schedules {
         private readonly run: RunContext,
         deployment: LocalDeployment,
         private readonly router: EventRouter,
+        /** Whether a rule was disabled during the run (an allowed DisableRule): its ticks stop. Default: never. */
+        private readonly isDisabled: (rule: LocalRule) => boolean = () => false,
     ) {
         const { out, speed, clock, scenario, options } = run;
         const span = Math.max(RECURRING_SCHEDULE_MIN_MS, Math.max(...deliveries(scenario).map((d) => d.at)) * 1000);
@@ -78,6 +86,11 @@ export class Schedules {
         }
     }
 
+    /** The recurring schedules still enabled: the ones the sandbox waits for when it settles. */
+    enabled(): Array<{ rule: LocalRule; periodMs: number }> {
+        return this.recurring.filter(({ rule }) => !this.isDisabled(rule));
+    }
+
     /** The longest period of a recurring schedule, scenario ms (0 without any). */
     get longestPeriodMs(): number {
         return Math.max(0, ...this.recurring.map((r) => r.periodMs));
@@ -91,7 +104,7 @@ export class Schedules {
             let running = false;
             const period = new ScenarioPeriod(periodMs, clock.scenarioNow());
             const tick = () => {
-                if (running || !period.due(clock.scenarioNow())) return;
+                if (running || this.isDisabled(rule) || !period.due(clock.scenarioNow())) return;
                 running = true;
                 void this.router.fireSchedule(rule, clock.timeAt(clock.scenarioNow()), periodMs).finally(() => (running = false));
             };

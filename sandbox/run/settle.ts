@@ -68,7 +68,9 @@ export class Settler {
 
     /** Resolves true once every recurring schedule's targets succeeded on a tick fired from now on; false at the deadline. */
     private async ticksSucceed(deadline: number): Promise<boolean> {
-        const pending = new Set(this.schedules.recurring.map((r) => r.rule.arn));
+        // A schedule disabled during the run (an allowed DisableRule) fires no more: it is not waited for.
+        const pending = new Set(this.schedules.enabled().map((r) => r.rule.arn));
+        if (pending.size === 0) return true;
         for (const arn of pending) this.settlingTicks.set(arn, new Set());
         let timer: NodeJS.Timeout | undefined;
         const signal = this.run.timers.signal;

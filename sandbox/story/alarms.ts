@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { METRICS_NAMESPACE } from "../../functions/shared/telemetry";
+import { SILENCE_METRIC } from "../../components/hub/inventoryWatch";
 import type { DeployedStack } from "../world/stackConfiguration";
 
 export interface RaisedAlarm {
@@ -38,14 +39,7 @@ const COMPARE: Record<string, (value: number, threshold: number) => boolean> = {
 /** Every value of `metricName` in `namespace` with exactly these dimension values, from one account's function logs. */
 export function emittedValues(logLines: readonly string[], namespace: string, metricName: string, dimensions: Record<string, string>): number[] {
     const values: number[] = [];
-    for (const line of logLines) {
-        if (!line.includes('"_aws"')) continue;
-        let record: EmfLine;
-        try {
-            record = JSON.parse(line) as EmfLine;
-        } catch {
-            continue;
-        }
+    for (const record of emfLines(logLines)) {
         const declared = (record._aws?.CloudWatchMetrics ?? []).some(
             (m) =>
                 m.Namespace === namespace &&
@@ -65,10 +59,7 @@ export function raisedAlarms(stacks: readonly DeployedStack[], logsDir: string):
     for (const stack of stacks) {
         const alarms = stack.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.namespace === METRICS_NAMESPACE);
         if (alarms.length === 0) continue;
-        const dir = path.join(logsDir, stack.accountId);
-        const lines = fs.existsSync(dir)
-            ? fs.readdirSync(dir).flatMap((file) => fs.readFileSync(path.join(dir, file), "utf8").split("\n"))
-            : [];
+        const lines = logLinesOf(logsDir, stack.accountId);
         for (const alarm of alarms) {
             const { metricName, threshold, comparisonOperator, dimensions, alarmActions } = alarm.inputs;
             const breaches = COMPARE[comparisonOperator];
@@ -87,4 +78,71 @@ export function raisedAlarms(stacks: readonly DeployedStack[], logsDir: string):
         }
     }
     return raised;
+}
+
+/** An account-region the silence alarm names: a contributor of its Metrics Insights query that breached. */
+export interface SilenceContributor {
+    account: string;
+    region: string;
+    /** The largest `InventorySilentPeriods` it was named with. */
+    silentPeriods: number;
+}
+
+/** The hub's silence alarm: a Metrics Insights alarm (no namespace of its own) whose query groups by account and region. */
+const SILENCE_QUERY = /FROM SCHEMA\("([^"]+)", account, region, service\) WHERE service = '([^']+)' GROUP BY account, region/;
+
+/**
+ * The contributors of the hub's silence alarm (components/hub/inventoryWatch.ts) as it stands after the watch's last
+ * run: its query, `MAX(InventorySilentPeriods)` per (account, region) of the watch's service, over the datapoints of
+ * that run (CloudWatch evaluates the latest period; the watch runs once a period and closes each run with
+ * `SilentAccountRegions`), compared with the alarm's threshold. The last run, not any run: on a loaded machine a
+ * skipped inventory tick can make an account look silent for a period or two of the compressed clock, and the
+ * settled end is when every inventory has just reported. Sorted by account, then region.
+ */
+export function silenceContributors(stacks: readonly DeployedStack[], logsDir: string): SilenceContributor[] {
+    const named: SilenceContributor[] = [];
+    for (const stack of stacks) {
+        for (const alarm of stack.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+            const queries: Array<{ expression?: string }> = alarm.inputs.metricQueries ?? [];
+            const query = queries.map((q) => SILENCE_QUERY.exec(q.expression ?? "")).find((m) => m !== null);
+            if (!query) continue;
+            const [, namespace, service] = query;
+            const breaches = COMPARE[alarm.inputs.comparisonOperator];
+            if (!breaches) throw new Error(`alarm ${alarm.name}: the sandbox cannot evaluate comparison ${alarm.inputs.comparisonOperator}`);
+            let run: SilenceContributor[] = [];
+            let lastRun: SilenceContributor[] = [];
+            for (const line of emfLines(logLinesOf(logsDir, stack.accountId))) {
+                const declares = (metric: string) => (line._aws?.CloudWatchMetrics ?? []).some((m) => m.Namespace === namespace && m.Metrics.some((x) => x.Name === metric));
+                if (line.service !== service) continue;
+                const value = line[SILENCE_METRIC.name];
+                if (declares(SILENCE_METRIC.name) && typeof value === "number" && breaches(value, alarm.inputs.threshold)) {
+                    run.push({ account: String(line.account), region: String(line.region), silentPeriods: value });
+                }
+                if (declares(WATCH_RUN_METRIC)) [lastRun, run] = [run, []];
+            }
+            named.push(...lastRun);
+        }
+    }
+    return named.sort((a, b) => (a.account === b.account ? a.region.localeCompare(b.region) : a.account.localeCompare(b.account)));
+}
+
+/** The metric the watch emits once at the end of every run (functions/hub-inventory-watch/watch.ts). */
+const WATCH_RUN_METRIC = "SilentAccountRegions";
+
+function logLinesOf(logsDir: string, accountId: string): string[] {
+    const dir = path.join(logsDir, accountId);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((file) => fs.readFileSync(path.join(dir, file), "utf8").split("\n")) : [];
+}
+
+function emfLines(lines: readonly string[]): EmfLine[] {
+    const records: EmfLine[] = [];
+    for (const text of lines) {
+        if (!text.includes('"_aws"')) continue;
+        try {
+            records.push(JSON.parse(text) as EmfLine);
+        } catch {
+            continue;
+        }
+    }
+    return records;
 }

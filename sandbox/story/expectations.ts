@@ -53,7 +53,16 @@ export interface FaultExpectation {
     refusedAfter?: number;
 }
 
-export type StepExpectation = DeliveryExpectation & FaultExpectation;
+/** What a disable-rule attempt may promise besides its outcome. */
+export interface SilenceExpectation {
+    /**
+     * The account-regions (`<account key>/<region>`) the hub's silence alarm names at the end of the run, exactly
+     * these: the alarm's contributors over the silence watch's last run (sandbox/story/alarms.ts).
+     */
+    silenceNamed?: string[];
+}
+
+export type StepExpectation = DeliveryExpectation & FaultExpectation & SilenceExpectation;
 
 /** The facts the sandbox observed for one step (a field is undefined when the step has no such fact). */
 export interface Observation {
@@ -70,6 +79,8 @@ export interface Observation {
     installedAfter?: string[];
     /** Commands a license server refused after the step (an older generation than it holds, or ignored). */
     refusedAfter?: number;
+    /** The account-regions (`<account key>/<region>`) the silence alarm names at the end of the run. */
+    silenceNamed?: string[];
 }
 
 export interface ExpectationCheck {
@@ -109,10 +120,14 @@ export const CHECKERS: Record<keyof StepExpectation, Checker> = {
         return { ok: expected.every((p) => installed.includes(p)), observed: `installedAfter ${installed.length ? installed.join(", ") : "(nothing)"}` };
     },
     refusedAfter: exact("refusedAfter", (o) => o.refusedAfter ?? 0),
+    silenceNamed: (expected: string[], o) => {
+        const named = o.silenceNamed ?? [];
+        return { ok: JSON.stringify([...named].sort()) === JSON.stringify([...expected].sort()), observed: `silenceNamed ${named.length ? named.join(", ") : "(none)"}` };
+    },
 };
 
 const NUMBER_KEYS = ["forwarderRetries", "seatsAdded", "seatsReleased", "consumed", "refusedAfter"] as const;
-const NAME_LIST_KEYS = ["consumedBy", "installedAfter"] as const;
+const NAME_LIST_KEYS = ["consumedBy", "installedAfter", "silenceNamed"] as const;
 
 /**
  * Problems of an `expect` value, naming `where` (e.g. `timeline[3].expect`); `keys` are the keys the step kind

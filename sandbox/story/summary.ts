@@ -82,17 +82,30 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     );
 }
 
-/** Forgery and re-tag attempts: how many, what stopped each kind, and any that got through. */
+/**
+ * Forgery and re-tag attempts: how many, what stopped each kind, and any that got through. Changes by the deployment
+ * role (exempt from the guardrails: a stack mistake, not a forgery) are counted apart; their expectations check what
+ * follows them (the silence alarm).
+ */
 function printAttempts(out: Output, result: SandboxResult): void {
-    if (result.attempts.length === 0) return;
-    const stopped = result.attempts.filter((a) => isRefusal(a.outcome as AttemptOutcome | undefined));
+    const forgeries = result.attempts.filter((a) => !a.byDeploymentRole);
+    const byDeployment = result.attempts.filter((a) => a.byDeploymentRole);
+    if (forgeries.length > 0) {
+        const stopped = forgeries.filter((a) => isRefusal(a.outcome as AttemptOutcome | undefined));
+        const through = forgeries.length - stopped.length;
+        out(
+            `  forgery attempts ${forgeries.length}: stopped ${stopped.length} (${countByOutcome(stopped)})` +
+                `, got through ${through}${through > 0 ? ` <- ${forgeries.filter((a) => !stopped.includes(a)).map((a) => `${a.label}: ${a.outcome ?? "no answer"}`).join("; ")}` : ""}`,
+        );
+    }
+    if (byDeployment.length > 0) out(`  changes by the deployment role ${byDeployment.length}: ${countByOutcome(byDeployment)}`);
+}
+
+/** "refused-by-guardrails 4, no-rule 1" */
+function countByOutcome(attempts: SandboxResult["attempts"]): string {
     const byOutcome = new Map<string, number>();
-    for (const a of stopped) byOutcome.set(a.outcome!, (byOutcome.get(a.outcome!) ?? 0) + 1);
-    const through = result.attempts.length - stopped.length;
-    out(
-        `  forgery attempts ${result.attempts.length}: stopped ${stopped.length} (${[...byOutcome].map(([o, n]) => `${o} ${n}`).join(", ")})` +
-            `, got through ${through}${through > 0 ? ` <- ${result.attempts.filter((a) => !stopped.includes(a)).map((a) => `${a.label}: ${a.outcome ?? "no answer"}`).join("; ")}` : ""}`,
-    );
+    for (const a of attempts) byOutcome.set(a.outcome ?? "no answer", (byOutcome.get(a.outcome ?? "no answer") ?? 0) + 1);
+    return [...byOutcome].map(([o, n]) => `${o} ${n}`).join(", ");
 }
 
 /** The received licenses (AWS Marketplace, vendor grants) of the last usage report, as its CSV lists them. */

@@ -80,6 +80,8 @@ export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 export interface AttemptExpectation {
     outcome: AttemptOutcome;
+    /** disable-rule: the account-regions (`<account key>/<region>`) the hub's silence alarm names at the end of the run. */
+    silenceNamed?: string[];
 }
 
 /** Outcomes that count as stopped in the summary. */
@@ -159,7 +161,14 @@ export function attemptProblems(
                 if (a[field] !== undefined) problems.push(`${where}.${field} does not belong to a delete-tags attempt (it names no tag: every tag goes)`);
             }
         }
-        if (a.expect !== undefined) problems.push(...expectationProblems(`${where}.expect`, a.expect, ["outcome"], ATTEMPT_OUTCOMES));
+        if (a.expect !== undefined) {
+            problems.push(...expectationProblems(`${where}.expect`, a.expect, a.kind === "disable-rule" ? ["outcome", "silenceNamed"] : ["outcome"], ATTEMPT_OUTCOMES));
+            for (const named of Array.isArray(a.expect.silenceNamed) ? a.expect.silenceNamed : []) {
+                if (accounts[String(named).split("/")[0]]?.role !== "workbench-account" || !/^[^/]+\/[a-z]{2}(-[a-z]+)+-\d$/.test(String(named))) {
+                    problems.push(`${where}.expect.silenceNamed: ${JSON.stringify(named)} must be <workbench account key>/<region>, e.g. research/eu-central-1`);
+                }
+            }
+        }
     });
     return problems;
 }

@@ -19,8 +19,18 @@ export const PROJECT = "license-ops";
 export const LICENSE_SERVER_STACK = `sandbox/${PROJECT}/license-server`;
 
 /** The roles the sandbox's guardrails trust: the one that deploys the stacks, the one that tags workbenches. */
-export const SANDBOX_DEPLOYMENT_ROLE = "arn:aws:iam::*:role/pulumi-deploy";
+export const SANDBOX_DEPLOYMENT_ROLE_NAME = "pulumi-deploy";
+export const SANDBOX_DEPLOYMENT_ROLE = `arn:aws:iam::*:role/${SANDBOX_DEPLOYMENT_ROLE_NAME}`;
 export const SANDBOX_PROVISIONING_ROLE = "arn:aws:iam::*:role/workbench-provisioner";
+
+/**
+ * The inventory period of the sandbox's deployment, in minutes, and the silent periods after which the hub names an
+ * account-region silent: a shorter period than the default 5 minutes (the default 3 silent periods) so a silenced account is
+ * named within the default scenario's few minutes. The workbench stacks take their inventory at the same period (stack setting
+ * `inventorySchedule`), as the hub's `inventoryPeriodMinutes` requires.
+ */
+export const SANDBOX_INVENTORY_PERIOD_MINUTES = 1;
+export const SANDBOX_SILENT_INVENTORY_PERIODS = 3;
 
 /** One stack as deployed to the sandbox: its account, its configuration and what its program registered. */
 export interface DeployedStack {
@@ -72,6 +82,8 @@ export function stackConfigurations(scenario: Scenario, vendorCliPath: string): 
             [`${PROJECT}:role`]: "license-server",
             [`${PROJECT}:workbenchAccountIds`]: json(admitted.map(([, a]) => a.accountId)),
             [`${PROJECT}:productCatalog`]: json(sandboxCatalog(scenario, vendorCliPath)),
+            [`${PROJECT}:inventoryPeriodMinutes`]: String(SANDBOX_INVENTORY_PERIOD_MINUTES),
+            [`${PROJECT}:silentInventoryPeriods`]: String(SANDBOX_SILENT_INVENTORY_PERIODS),
         },
     });
     for (const [key, account] of accountsWithRole(scenario, "workbench-account")) {
@@ -82,7 +94,12 @@ export function stackConfigurations(scenario: Scenario, vendorCliPath: string): 
             accountId: account.accountId,
             region: scenario.region,
             // As stacks/Pulumi.workbench-dev.yaml does: the hub bus ARN comes from the license-server stack's outputs.
-            config: { ...common, [`${PROJECT}:role`]: "workbench-account", [`${PROJECT}:licenseServerStack`]: LICENSE_SERVER_STACK },
+            config: {
+                ...common,
+                [`${PROJECT}:role`]: "workbench-account",
+                [`${PROJECT}:licenseServerStack`]: LICENSE_SERVER_STACK,
+                [`${PROJECT}:inventorySchedule`]: `rate(${SANDBOX_INVENTORY_PERIOD_MINUTES} minute${SANDBOX_INVENTORY_PERIOD_MINUTES === 1 ? "" : "s"})`,
+            },
         });
     }
     const [governanceKey, governance] = accountsWithRole(scenario, "license-governance")[0];

@@ -167,6 +167,22 @@ describe("sandbox attempts: scenario entries", () => {
         ]);
     });
 
+    it("takes silenceNamed (<account key>/<region>) on a disable-rule attempt only, and names a bad one", () => {
+        expect(
+            problems([{ at: 65, kind: "disable-rule", account: "engineering", principal: "pulumi-deploy", rule: "license-ops-workbench-inventory", expect: { outcome: "rule-changed", silenceNamed: ["engineering/eu-central-1"] } }]),
+        ).to.deep.equal([]);
+        expect(
+            problems([
+                { at: 65, kind: "disable-rule", account: "engineering", principal: "pulumi-deploy", rule: "r", expect: { outcome: "rule-changed", silenceNamed: ["licensing/eu-central-1", "engineering"] } },
+                { at: 66, kind: "delete-tags", account: "engineering", principal: "developer", instance: "bob-cae", expect: { outcome: "refused-by-guardrails", silenceNamed: [] } },
+            ]),
+        ).to.deep.equal([
+            'attempts[0].expect.silenceNamed: "licensing/eu-central-1" must be <workbench account key>/<region>, e.g. research/eu-central-1',
+            'attempts[0].expect.silenceNamed: "engineering" must be <workbench account key>/<region>, e.g. research/eu-central-1',
+            "attempts[1].expect.silenceNamed is not an expectation of this kind of step (use outcome)",
+        ]);
+    });
+
     it("refuses tags on a delete-tags attempt: it names no key, so every tag goes", () => {
         expect(problems([{ at: 55, kind: "delete-tags", account: "engineering", principal: "developer", instance: "bob-cae", tags: { Name: "x" } }])).to.deep.equal([
             "attempts[0].tags does not belong to a delete-tags attempt (it names no tag: every tag goes)",

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ScaledClock, WorkTracker, eventTime, schedulePeriodMs } from "../../sandbox/runtime/clock";
-import { ScenarioPeriod } from "../../sandbox/run/schedules";
+import { ScenarioPeriod, disabledByRuleChange } from "../../sandbox/run/schedules";
 
 describe("sandbox clock", () => {
     it("reads the period of rate schedules, and none for cron", () => {
@@ -95,5 +95,17 @@ describe("sandbox schedules on the scenario clock", () => {
         }
         // Held at 25 s for 30 real seconds (six periods of real time): no firing; then once per 300 scenario seconds.
         expect(fired).to.deep.equal([325, 625]);
+    });
+});
+
+describe("sandbox schedules disabled during the run", () => {
+    const inventory = { arn: "arn:aws:events:eu-central-1:333333333333:rule/license-ops-workbench-inventory", name: "license-ops-workbench-inventory", accountId: "333333333333", busName: "default", targets: [] };
+
+    it("stop once EventBridge allowed a DisableRule of that rule on its bus, and only then", () => {
+        expect(disabledByRuleChange(undefined, inventory)).to.equal(false);
+        expect(disabledByRuleChange([{ action: "PutTargets", rule: inventory.name, eventBusName: "default" }], inventory)).to.equal(false);
+        expect(disabledByRuleChange([{ action: "DisableRule", rule: "license-ops-workbench-ec2-state", eventBusName: "default" }], inventory)).to.equal(false);
+        expect(disabledByRuleChange([{ action: "DisableRule", rule: inventory.name, eventBusName: "license-ops-workbench" }], inventory)).to.equal(false);
+        expect(disabledByRuleChange([{ action: "DisableRule", rule: inventory.name, eventBusName: "default" }], inventory)).to.equal(true);
     });
 });

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { runSandbox, SandboxResult } from "../../sandbox/sandbox";
 import { Scenario, deliveries, instanceIdOf } from "../../sandbox/world/scenario";
 import { DEFAULT_SCENARIO_FILE } from "../../sandbox/world/scenarioFile";
+import { SANDBOX_DEPLOYMENT_ROLE_NAME } from "../../sandbox/world/stackConfiguration";
 import type { SandboxEvent } from "../../sandbox/runtime/events";
 import { fireStateChange } from "../../sandbox/fire";
 import { parseCsvObjects } from "../../sandbox/story/csvRead";
@@ -100,21 +101,34 @@ describe("npm start: the default scenario, end to end", function () {
     });
 
     it("stops every forgery and re-tag from inside an admitted account, counts them, and no forged seat reaches a license server", () => {
-        const attempts = scenario.attempts ?? [];
+        const attempts = (scenario.attempts ?? []).filter((a) => a.principal !== SANDBOX_DEPLOYMENT_ROLE_NAME);
+        const forgeries = result.attempts.filter((a) => !a.byDeploymentRole);
         expect(attempts.length).to.be.at.least(5);
-        expect(result.attempts.map((a) => a.outcome)).to.deep.equal(attempts.map((a) => a.expect!.outcome));
+        expect(forgeries.map((a) => a.outcome)).to.deep.equal(attempts.map((a) => a.expect!.outcome));
         // Each kind of stop is shown: the workbench bus, the default bus (no rule), EventBridge, the hub bus, the SCP.
-        expect(new Set(result.attempts.map((a) => a.outcome))).to.have.keys("refused-by-workbench-bus", "no-rule", "refused-by-eventbridge", "refused-by-hub-bus", "refused-by-guardrails");
-        expect(events.filter((e) => e.kind === "attempt")).to.have.length(attempts.length);
+        expect(new Set(forgeries.map((a) => a.outcome))).to.have.keys("refused-by-workbench-bus", "no-rule", "refused-by-eventbridge", "refused-by-hub-bus", "refused-by-guardrails");
+        expect(events.filter((e) => e.kind === "attempt")).to.have.length(result.attempts.length);
         const everyone = new Set(Object.values(result.lists).flat());
         expect(everyone.has("ceo")).to.equal(false);
         // The forged early stop of alice's workbench and the re-tag of bob's changed nothing.
         expect(result.lists.matlab).to.include.members(["alice", "bob"]);
         expect(result.lists.simulink).to.include("bob");
         // The DeleteTags naming no key (every tag of bob's running workbench) was refused by the SCP's Null condition.
-        const deleteAll = result.attempts.filter((a, i) => attempts[i].kind === "delete-tags");
+        const deleteAll = forgeries.filter((a, i) => attempts[i].kind === "delete-tags");
         expect(deleteAll.map((a) => a.outcome)).to.deep.equal(["refused-by-guardrails"]);
         expect(fs.readFileSync(result.logFile, "utf8")).to.contain(`forgery attempts ${attempts.length}: stopped ${attempts.length} (`).and.match(/, got through 0/);
+    });
+
+    it("names exactly the silenced account-region once the deployment role disabled its inventory schedule, and the other account keeps sending", () => {
+        const disabled = (scenario.attempts ?? []).filter((a) => a.principal === SANDBOX_DEPLOYMENT_ROLE_NAME && a.kind === "disable-rule");
+        expect(disabled.map((a) => a.account)).to.deep.equal(["research"]);
+        expect(result.attempts.filter((a) => a.byDeploymentRole).map((a) => a.outcome)).to.deep.equal(["rule-changed"]);
+        // The alarm's contributors among the watch's datapoints from the disabling on: research only, engineering kept sending.
+        const named = result.expectations.find((e) => e.step.includes(`role/${SANDBOX_DEPLOYMENT_ROLE_NAME} disables rule`));
+        expect(named, "the disabling's expectation was checked").to.not.equal(undefined);
+        expect(named!.observed).to.equal("outcome rule-changed, silenceNamed research/eu-central-1");
+        expect(named!.ok).to.equal(true);
+        expect(fs.readFileSync(result.logFile, "utf8")).to.match(/changes by the deployment role 1: rule-changed 1/);
     });
 
     it("recovers from the injected faults the way AWS does", () => {

@@ -69,6 +69,17 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
         });
     });
 
+    describe("workbench-account inventory period", () => {
+        it("takes its inventory on the stack's inventorySchedule setting (the hub's inventoryPeriodMinutes must match), every 5 minutes at its own minute without it", async () => {
+            const schedules = async (config: Record<string, string>) =>
+                ofType((await runExampleStack("workbench-dev", config)).resources, "aws:cloudwatch/eventRule:EventRule")
+                    .map((r) => r.inputs.scheduleExpression)
+                    .filter((e): e is string => typeof e === "string");
+            expect(await schedules({ "license-ops:inventorySchedule": "rate(1 minute)" })).to.deep.equal(["rate(1 minute)"]);
+            expect(await schedules({})).to.have.length(1).and.to.satisfy((e: string[]) => /^cron\(\d\/5 \* \* \* \? \*\)$/.test(e[0]));
+        });
+    });
+
     describe("license-governance", () => {
         let run: Awaited<ReturnType<typeof runExampleStack>>;
         before(async () => {
