@@ -46,6 +46,8 @@ interface Container {
     busy: boolean;
     pending?: { id: number; resolve: (r: { ok: boolean; result?: unknown; error?: { type: string; message: string } }) => void };
     dead: boolean;
+    /** Its function's configuration changed while it ran: it ends after this invocation. */
+    retired?: boolean;
 }
 
 interface FunctionPool {
@@ -110,6 +112,22 @@ export class LocalLambdaRuntime {
         await Promise.all(Array.from({ length: parallel }, next));
     }
 
+    /**
+     * A configuration update, as `pulumi up` makes one when a function's environment changes (a redeployed hub
+     * configuration's new key): invocations from now on run in fresh containers that read the new environment at
+     * their cold start; idle containers end now, busy ones when their invocation ends (Lambda never changes the
+     * environment of a running one).
+     */
+    updateConfiguration(functionArn: string, environment: Record<string, string>): void {
+        const pool = this.pools.get(functionArn);
+        if (!pool) throw new Error(`no function ${functionArn} is deployed in the sandbox`);
+        pool.fn = { ...pool.fn, environment };
+        for (const container of [...pool.containers]) {
+            if (container.busy) container.retired = true;
+            else this.kill(pool, container);
+        }
+    }
+
     /** The file a function's logs are written to. */
     logFileOf(functionArn: string): string | undefined {
         return this.pools.get(functionArn)?.logFile;
@@ -135,6 +153,7 @@ export class LocalLambdaRuntime {
             return { requestId, ...outcome, durationMs, coldStart };
         } finally {
             container.busy = false;
+            if (container.retired) this.kill(pool, container);
             pool.waiting.shift()?.();
         }
     }

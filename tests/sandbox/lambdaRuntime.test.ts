@@ -92,6 +92,18 @@ describe("sandbox Lambda runtime", function () {
         expect(second.coldStart).to.equal(true);
     });
 
+    it("runs the invocations after a configuration update in fresh containers with the new environment, never a warm one", async () => {
+        const fn = localFunction("hub-change-marker", { name: "test-reconfigured", arn: "arn:aws:lambda:eu-central-1:111111111111:function:test-reconfigured", environment: { HUB_TABLE_NAME: "seats" } });
+        runtime.deploy(fn);
+        const before = await runtime.invoke(fn.arn, { Records: [] });
+        expect(before.ok, JSON.stringify(before.error)).to.equal(true);
+        expect((await runtime.invoke(fn.arn, { Records: [] })).coldStart, "the container stays warm").to.equal(false);
+        runtime.updateConfiguration(fn.arn, {});
+        const after = await runtime.invoke(fn.arn, { Records: [] });
+        expect(after.coldStart).to.equal(true);
+        expect(after.error?.message).to.contain("HUB_TABLE_NAME is not set");
+    });
+
     it("refuses a bundle other than the one the stack recorded", () => {
         expect(() => runtime.deploy(localFunction("workbench-forwarder", { bundleDigest: "0000000000000000" }))).to.throw(/is not the one the stack recorded/);
     });
