@@ -28,6 +28,7 @@ import { DEFAULT_SPEED, SandboxOptions } from "./run/options";
 import type { SandboxResult } from "./run/result";
 import { deploy } from "./run/deploy";
 import { LocalSystem, Started, startSystem } from "./run/start";
+import { HubDepartures, planRedeploys } from "./run/departures";
 import { Schedules, disabledByRuleChange } from "./run/schedules";
 import { ScenarioPlayer } from "./run/play";
 import { Settler } from "./run/settle";
@@ -101,14 +102,16 @@ class Sandbox {
         run.out(`License sandbox: ${run.scenario.description}`);
         const listsDir = path.join(run.outDir, "license-server");
 
-        const deployed = await deploy(run, writeVendorCli(listsDir));
+        const vendorCli = writeVendorCli(listsDir);
+        const deployed = await deploy(run, vendorCli);
+        const departures = new HubDepartures(run, await planRedeploys(run.scenario, vendorCli));
         run.timers.abortIfRequested();
         const system: LocalSystem = await startSystem(run, deployed, listsDir, this.started);
         const schedules = (this.schedules = new Schedules(run, system.deployment, system.router, (rule) =>
             disabledByRuleChange(system.services.accounts.get(rule.accountId)?.eventBridge.ruleChanges, rule),
         ));
         const settler = new Settler(run, schedules, system.hubView, system.reporter);
-        const player = new ScenarioPlayer(run, system);
+        const player = new ScenarioPlayer(run, system, departures);
         await player.runDeploymentInvocations();
 
         run.out("");
@@ -120,7 +123,7 @@ class Sandbox {
         schedules.stop();
         await schedules.runAtEnd();
 
-        const result = await report(run, system, { settled, logFile: this.lock!.logFile, latency: this.latency, startedMs });
+        const result = await report(run, system, { departures, settled, logFile: this.lock!.logFile, latency: this.latency, startedMs });
         if (this.options.keepRunning) await keepRunning(run, system, schedules, this.started);
         return result;
     }

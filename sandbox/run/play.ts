@@ -10,6 +10,8 @@ import { Fault, deliveries, formatScenarioTime, instanceIdOf, scenarioSeconds } 
 import { withoutWorkbenchTags } from "../world/seed";
 import { RunContext, instanceName } from "./context";
 import type { LocalSystem } from "./start";
+import type { HubDepartures } from "./departures";
+import type { Departure } from "../world/departures";
 
 /** How long (scenario ms, at least HOLD_MIN_REAL_MS real) a step is held for the earlier steps it must follow. */
 const HOLD_LIMIT_MS = 20 * 60_000;
@@ -41,6 +43,8 @@ export class ScenarioPlayer {
     constructor(
         private readonly run: RunContext,
         private readonly system: LocalSystem,
+        /** The scenario's departures: hub redeploys planned at deployment, applied at their times. */
+        private readonly departures?: HubDepartures,
     ) {}
 
     /**
@@ -74,8 +78,9 @@ export class ScenarioPlayer {
         const { services, stacks, attempts } = this.system;
         const faults = (scenario.faults ?? []).map((fault) => ({ at: scenarioSeconds(fault.at), fault }));
         const attemptSteps = (scenario.attempts ?? []).map((attempt): { at: number; attempt: Attempt } => ({ at: scenarioSeconds(attempt.at), attempt }));
+        const departureSteps = (scenario.departures ?? []).map((departure): { at: number; departure: Departure } => ({ at: scenarioSeconds(departure.at), departure }));
         // Faults first at equal times, so a fault "at" an event affects it.
-        const steps = [...faults, ...attemptSteps, ...deliveries(scenario).map((delivery, index) => ({ at: delivery.at, delivery, index }))].sort(
+        const steps = [...faults, ...attemptSteps, ...departureSteps, ...deliveries(scenario).map((delivery, index) => ({ at: delivery.at, delivery, index }))].sort(
             (a, b) => a.at - b.at || ("fault" in a ? -1 : 0) - ("fault" in b ? -1 : 0),
         );
         for (const step of steps) {
@@ -85,6 +90,12 @@ export class ScenarioPlayer {
             if ("attempt" in step) {
                 await attempts.play(step.attempt, step.at).catch((err: Error) =>
                     hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `attempt at ${step.at} s failed in the sandbox: ${err.message}` }),
+                );
+                continue;
+            }
+            if ("departure" in step) {
+                await (this.departures?.apply(step.departure, this.system) ?? Promise.reject(new Error("no redeploys were planned"))).catch((err: Error) =>
+                    hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `departure of ${step.departure.account} at ${step.at} s failed in the sandbox: ${err.message}` }),
                 );
                 continue;
             }

@@ -14,8 +14,11 @@ import { SANDBOX_DEPLOYMENT_ROLE_NAME } from "../world/stackConfiguration";
 import { RunContext, accountName, instanceName } from "./context";
 import type { SandboxResult } from "./result";
 import type { LocalSystem } from "./start";
+import type { HubDepartures } from "./departures";
 
 export interface ReportInputs {
+    /** The scenario's departures (hub redeploys), whose expectations are checked with the others. */
+    departures?: HubDepartures;
     settled: boolean;
     logFile: string;
     latency: LatencyCollector;
@@ -47,7 +50,7 @@ function announceAlerts({ hub, clock }: RunContext, { services }: LocalSystem): 
     }
 }
 
-async function collect(run: RunContext, system: LocalSystem, { settled, logFile }: ReportInputs): Promise<SandboxResult> {
+async function collect(run: RunContext, system: LocalSystem, { settled, logFile, departures }: ReportInputs): Promise<SandboxResult> {
     const { scenario, tally, story } = run;
     const { fleet, hubView, deployment, services, stacks } = system;
     const lists = fleet.lists();
@@ -66,7 +69,7 @@ async function collect(run: RunContext, system: LocalSystem, { settled, logFile 
     const reportProblems = reports.manifestKeys.flatMap((key) => manifestProblems(reports, key));
     const hubBusArn = String(stacks.find((s) => s.role === "license-server")?.outputs[HUB_BUS_ARN_OUTPUT] ?? "");
     observeSilence(run, system);
-    const expectations = [...story.checks(), ...(scenario.seatEvents ? run.seatEvents.checks(scenario.seatEvents, hubBusArn) : [])];
+    const expectations = [...story.checks(), ...(departures?.checks() ?? []), ...(scenario.seatEvents ? run.seatEvents.checks(scenario.seatEvents, hubBusArn) : [])];
     if (reportFn && reports.manifestKeys.length === 0) reportProblems.push("the usage report wrote no manifest");
     return {
         description: scenario.description,

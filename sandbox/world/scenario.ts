@@ -11,6 +11,7 @@ import type { KnownCatalog } from "../../components/hub/catalog";
 import type { LicenseDefinition } from "../../components/config/definitions";
 import type { DeliveryExpectation, FaultExpectation } from "../story/expectations";
 import type { Attempt } from "./attempts";
+import type { Departure } from "./departures";
 import type { SeatEventDetailType } from "../../functions/hub-seat-events/seatEventContract";
 
 /** Every EC2 state the EC2 service reports; the forwarder's rule only matches some of them. */
@@ -142,6 +143,8 @@ export interface Scenario {
     faults?: Fault[];
     /** Forgery and re-tag attempts from inside workbench accounts (attempts.ts). Default none. */
     attempts?: Attempt[];
+    /** Accounts removed from the hub's admitted set by a redeploy, each at its time (departures.ts). Default none. */
+    departures?: Departure[];
     /** The hub's Seat Denied / Seat Granted events the run must put on the hub bus, and no others (story/seatEvents.ts). Default: not checked. */
     seatEvents?: ExpectedSeatEvent[];
     /** Each product's named-user list the license server must hold at the end. */

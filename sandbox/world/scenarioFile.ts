@@ -9,6 +9,7 @@ import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
 import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isValidUserId } from "../../functions/shared/workbenchEvent";
 import { expectationProblems } from "../story/expectations";
 import { attemptProblems } from "./attempts";
+import { departureProblems } from "./departures";
 import { seatEventProblems } from "../story/seatEvents";
 import { EC2_STATES, FAULT_TARGETS, Scenario, UsageSeed, scenarioSeconds } from "./scenario";
 
@@ -166,6 +167,7 @@ export function scenarioProblems(value: unknown): string[] {
     });
 
     problems.push(...attemptProblems(s.attempts, accounts, instances, scenarioSeconds));
+    problems.push(...departureProblems(s.departures, accounts, scenarioSeconds));
     problems.push(...seatEventProblems(s.seatEvents, Array.isArray(s.users) ? s.users : [], catalog && isObject(catalog.products) ? Object.keys(catalog.products) : []));
 
     if (!isObject(s.expected)) problems.push("expected must map each product to its final user list");

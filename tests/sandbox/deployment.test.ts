@@ -1,4 +1,3 @@
-import { spreadInventorySchedule } from "../../components/workbench/inventorySchedule";
 import { deployedHubConfiguration } from "../../sandbox/world/deployedHubConfiguration";
 import { expect } from "chai";
 import { CHANGE_MARKER_EVENT_SOURCE, DEFAULT_SYNC_SCHEDULE, HUB_TABLE, hubBusPattern, seatChangeStreamFilter } from "../../components/hub/definitions";
@@ -9,7 +8,7 @@ import { LocalDeployment, describeDeployment, functionByArn } from "../../sandbo
 import { busTargetDenial, invokeDenial, ruleChangeDenial, tagChangeDenial } from "../../sandbox/runtime/policies";
 import { ATTACKER_POLICIES } from "../../sandbox/world/attempts";
 import { loadScenario } from "../../sandbox/world/scenarioFile";
-import { deployStacks, vendorCommand } from "../../sandbox/world/stackConfiguration";
+import { SANDBOX_INVENTORY_PERIOD_MINUTES, deployStacks, vendorCommand } from "../../sandbox/world/stackConfiguration";
 
 const VENDOR_CLI = "/opt/sandbox/bin/vendor-license-cli";
 
@@ -30,6 +29,7 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
             ["workbench-engineering", id("engineering")],
             ["workbench-research", id("research")],
             ["workbench-contractor", id("contractor")],
+            ["workbench-partner", id("partner")],
             ["governance", id("governance")],
         ]);
     });
@@ -53,8 +53,8 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         for (const account of ["engineering", "research", "contractor"]) {
             const inventory = deployment.functions.find((f) => f.accountId === id(account) && f.handler === "workbench-inventory")!;
             const schedule = deployment.rules.find((r) => r.accountId === id(account) && r.scheduleExpression !== undefined)!;
-            // Every 5 minutes at the account-region's own minute (its offset spreads the estate's snapshots).
-            expect(schedule.scheduleExpression, account).to.equal(spreadInventorySchedule(id(account), "eu-central-1"));
+            // The sandbox's inventory period (stack setting inventorySchedule), matching the hub's inventoryPeriodMinutes.
+            expect(schedule.scheduleExpression, account).to.equal(`rate(${SANDBOX_INVENTORY_PERIOD_MINUTES} minute)`);
             expect(schedule.targets.map((t) => t.arn)).to.deep.equal([inventory.arn]);
             expect(invokeDenial(deployment, schedule, inventory)).to.equal(undefined);
             expect(deployment.invocations.filter((i) => i.accountId === id(account))).to.deep.equal([

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runSandbox, SandboxResult } from "../../sandbox/sandbox";
-import { Scenario, deliveries, instanceIdOf } from "../../sandbox/world/scenario";
+import { Scenario, deliveries, instanceIdOf, scenarioSeconds } from "../../sandbox/world/scenario";
 import { DEFAULT_SCENARIO_FILE } from "../../sandbox/world/scenarioFile";
 import { SANDBOX_DEPLOYMENT_ROLE_NAME } from "../../sandbox/world/stackConfiguration";
 import type { SandboxEvent } from "../../sandbox/runtime/events";
@@ -45,7 +45,7 @@ describe("npm start: the default scenario, end to end", function () {
     });
 
     it("checks what every step of the scenario promises against what happened to it, and every promise holds", () => {
-        const promised = [...scenario.timeline, ...(scenario.faults ?? []), ...Object.values(scenario.instances), ...(scenario.attempts ?? [])].filter((step) => step.expect !== undefined).length;
+        const promised = [...scenario.timeline, ...(scenario.faults ?? []), ...Object.values(scenario.instances), ...(scenario.attempts ?? []), ...(scenario.departures ?? [])].filter((step) => step.expect !== undefined).length;
         // Each listed seat event for people, and one for the seat events nobody listed.
         const seatEvents = scenario.seatEvents!.length + 1;
         expect(result.expectations).to.have.length(promised + seatEvents);
@@ -131,6 +131,15 @@ describe("npm start: the default scenario, end to end", function () {
         expect(fs.readFileSync(result.logFile, "utf8")).to.match(/changes by the deployment role 1: rule-changed 1/);
     });
 
+    it("releases the seats of an account removed from the admitted set by a hub redeploy: its running workbench's user is on no list", () => {
+        expect(scenario.departures?.map((d) => d.account)).to.deep.equal(["partner"]);
+        const departed = result.expectations.find((e) => e.step.includes("partner leaves the admitted set"));
+        expect(departed?.observed).to.equal("seatsReleased 1");
+        expect(departed!.ok).to.equal(true);
+        // mike-ds never stops: only the departure takes his matlab seat away.
+        expect(Object.values(result.lists).flat()).to.not.include("mike");
+    });
+
     it("recovers from the injected faults the way AWS does", () => {
         // EC2 throttled the forwarder through its SDK attempts: Lambda retried the event until it went through.
         const retries = events.filter((e): e is Extract<SandboxEvent, { kind: "async-retry" }> => e.kind === "async-retry");
@@ -188,7 +197,7 @@ describe("npm start: the default scenario, end to end", function () {
     it("runs each workbench account's inventory at deployment, before the timeline, and then on its schedule", () => {
         const inventories = events.filter((e): e is Extract<SandboxEvent, { kind: "invocation" }> => e.kind === "invocation" && e.fn.handler === "workbench-inventory");
         const atDeployment = inventories.filter((e) => e.trigger === "deployment");
-        expect(atDeployment.map((e) => e.fn.accountId).sort()).to.deep.equal(["111111111111", "333333333333", "444444444444"]);
+        expect(atDeployment.map((e) => e.fn.accountId).sort()).to.deep.equal(["111111111111", "333333333333", "444444444444", "666666666666"]);
         for (const e of atDeployment) expect(e.result.ok, e.fn.accountId).to.equal(true);
         const firstEc2Event = events.findIndex((e) => e.kind === "ec2-event");
         expect(events.findIndex((e) => e === atDeployment[atDeployment.length - 1])).to.be.below(firstEc2Event);
@@ -197,13 +206,18 @@ describe("npm start: the default scenario, end to end", function () {
         // one of its account-region was reconciled first (inventories may overlap on a slow machine, as in AWS); none
         // was lost or left in flight. Schedules tick on scenario time: a held clock fires no extra inventories.
         const { laterReconciled, alreadyReconciled } = result.counts.snapshotsStale;
-        const admittedSent = inventories.filter((e) => e.result.ok && e.fn.accountId !== "444444444444").length;
+        // Snapshots the hub bus refused, by the sending role's account: the contractor's always, the partner's once it left the admitted set.
+        const refusedSnapshots = (accountId: string) => result.refused.filter((r) => r.stage === "delivery" && r.instanceId === undefined && r.reason.includes(`${accountId}:role/`)).length;
+        const admittedSent = inventories.filter((e) => e.result.ok && e.fn.accountId !== "444444444444").length - refusedSnapshots("666666666666");
         expect(result.counts.snapshotsReconciled + laterReconciled + alreadyReconciled, "reconciled + stale").to.equal(admittedSent);
         expect(result.counts.snapshotsReconciled).to.be.at.least(admittedSent / 2);
         const atOneInstant = new Map<string, number>();
         for (const e of inventories.filter((i) => i.trigger === "event")) atOneInstant.set(`${e.fn.arn}@${e.at}`, (atOneInstant.get(`${e.fn.arn}@${e.at}`) ?? 0) + 1);
         expect([...atOneInstant].filter(([, n]) => n > 1), "one account's scheduled inventories at one scenario instant").to.deep.equal([]);
-        expect(result.refused.filter((r) => r.stage === "delivery" && r.instanceId === undefined).length).to.equal(inventories.filter((e) => e.fn.accountId === "444444444444").length);
+        expect(refusedSnapshots("444444444444")).to.equal(inventories.filter((e) => e.fn.accountId === "444444444444").length);
+        const departedAt = scenarioSeconds(scenario.departures![0].at);
+        expect(result.refused.filter((r) => r.reason.includes("666666666666:role/")).every((r) => r.at >= departedAt), "the partner refused only after it left").to.equal(true);
+        expect(result.refused.filter((r) => r.stage === "delivery" && r.instanceId === undefined).length).to.equal(refusedSnapshots("444444444444") + refusedSnapshots("666666666666"));
     });
 
     it("writes a complete usage report: a summary row per configuration, every seeded usage row, a manifest listing every file", () => {
@@ -271,6 +285,7 @@ describe("npm start: a scenario step whose expectation does not hold", function 
                 faults: [],
                 attempts: [],
                 seatEvents: undefined,
+                departures: undefined,
                 expected: { matlab: [], simulink: [], catia: [] },
             };
             const file = path.join(dir, "broken.json");
@@ -309,6 +324,7 @@ describe("npm start -- --keep-running, and a state change fired by hand", functi
             faults: [],
             attempts: [],
             seatEvents: undefined,
+            departures: undefined,
             expected: { matlab: ["bob"], simulink: ["bob"], catia: [] },
         };
         let fired: Promise<unknown> | undefined;

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { Scenario, deliveries, formatScenarioTime, instanceIdOf, scenarioSeconds } from "../../sandbox/world/scenario";
 import { DEFAULT_SCENARIO_FILE, loadScenario, scenarioProblems } from "../../sandbox/world/scenarioFile";
 import { INSTANCE_ID_PATTERN } from "../../functions/shared/workbenchEvent";
+import { departureProblems } from "../../sandbox/world/departures";
 
 const raw = () => JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;
 
@@ -136,5 +137,38 @@ describe("sandbox scenario", () => {
         ]) {
             expect(problems.some((p) => expected.test(p)), `${expected} in ${problems.join("\n")}`).to.equal(true);
         }
+    });
+});
+
+describe("sandbox scenario departures", () => {
+    const accounts = { research: { role: "workbench-account", allowedOnHub: true }, contractor: { role: "workbench-account", allowedOnHub: false }, licensing: { role: "license-server" } };
+
+    it("accepts an admitted workbench account leaving at a time, with the seats the watch must release", () => {
+        expect(departureProblems([{ at: "3:45", account: "research", note: "a redeploy", expect: { seatsReleased: 1 } }], accounts, scenarioSeconds)).to.deep.equal([]);
+        expect(departureProblems(undefined, accounts, scenarioSeconds)).to.deep.equal([]);
+    });
+
+    it("names each mistake with the entry and the field", () => {
+        expect(
+            departureProblems(
+                [
+                    { at: "0:75", account: "contractor" },
+                    { at: 10, account: "licensing", expect: { outcome: "applied" } },
+                    { at: 20, account: "research", when: "now" },
+                    { at: 30, account: "research", expect: { seatsReleased: -1 } },
+                ],
+                accounts,
+                scenarioSeconds,
+            ),
+        ).to.deep.equal([
+            'departures[0].at must be seconds >= 0 or "m:ss"',
+            "departures[0].account must be a workbench account the hub admits (allowedOnHub: true)",
+            "departures[1].account must be a workbench account the hub admits (allowedOnHub: true)",
+            "departures[1].expect.outcome is not an expectation of this kind of step (use seatsReleased)",
+            "departures[2].when is not a field of a departure (use at, account, note, expect)",
+            "departures[3].account research departs twice",
+            "departures[3].expect.seatsReleased must be a whole number >= 0",
+        ]);
+        expect(departureProblems({}, accounts, scenarioSeconds)).to.deep.equal(["departures must be an array"]);
     });
 });
