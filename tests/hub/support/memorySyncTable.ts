@@ -30,7 +30,12 @@ export interface MemorySyncTable {
 const bytesOf = (item: Record<string, unknown>) => Buffer.byteLength(JSON.stringify(item));
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function memorySyncTable(seatHolders: (product: string) => SeatHolder[], onRequest: (request: TableRequest) => void = () => undefined): MemorySyncTable {
+/**
+ * `now` is the clock the claim's lease and generation are read from, as `Date.now()` is in the DynamoDB ports: a test
+ * that runs the sync on a simulated clock must pass that clock, or a lease set on one clock is compared with the other
+ * (real time past the simulated start made every lease expired, so two syncs delivered at once).
+ */
+export function memorySyncTable(seatHolders: (product: string) => SeatHolder[], onRequest: (request: TableRequest) => void = () => undefined, now: () => number = Date.now): MemorySyncTable {
     let generation: { generation: number; holder?: string; leaseUntil?: number } | undefined;
     const marks = new Map<string, number>();
     const deliveries = new Map<string, DeliveredList>();
@@ -50,10 +55,10 @@ export function memorySyncTable(seatHolders: (product: string) => SeatHolder[], 
         async claimGeneration(holder, leaseUntil): Promise<GenerationClaim | undefined> {
             await yieldTurn();
             request("GetItem", [100]);
-            const now = Date.now();
-            if (generation?.holder && Number(generation.leaseUntil ?? 0) > now) return undefined;
+            const at = now();
+            if (generation?.holder && Number(generation.leaseUntil ?? 0) > at) return undefined;
             request("PutItem", [100]);
-            const claim = { generation: nextGeneration(generation?.generation ?? 0, now), holder, leaseUntil };
+            const claim = { generation: nextGeneration(generation?.generation ?? 0, at), holder, leaseUntil };
             generation = claim;
             return { ...claim };
         },
