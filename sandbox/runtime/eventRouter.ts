@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { matchesPattern } from "../aws/eventPattern";
 import type { PutEventEntry } from "../aws/eventBridgeStandin";
 import { DEFAULT_BUS, LocalBus, LocalDeployment, LocalFunction, LocalRule, LocalTarget, functionByArn } from "../world/deployment";
-import type { PolicyDocumentJson } from "../aws/iamEvaluator";
+import type { OrganizationOf, PolicyDocumentJson } from "../aws/iamEvaluator";
 import type { LocalLambdaRuntime } from "./lambdaRuntime";
 import { ScaledClock, WorkTracker, eventTime } from "./clock";
 import type { Emit, EventBridgeEvent } from "./events";
@@ -24,8 +24,8 @@ export interface EventRouterDeps {
     work: WorkTracker;
     emit: Emit;
     region: string;
-    /** The organisation an account belongs to, for `aws:PrincipalOrgID` conditions. */
-    organizationOf(accountId: string): string | undefined;
+    /** The organisation an account belongs to and its OU path now, for `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths` conditions. */
+    organizationOf: OrganizationOf;
     /** Runs after every invocation, before it counts as finished (the stream taps of tables it may have written). */
     afterInvocation(fn: LocalFunction): Promise<void>;
     /** Rules switched off, as `aws events disable-rule` would (by ARN). */

@@ -4,7 +4,7 @@
  * (its identity policies and the bus's resource policy), may this rule invoke that function (its Lambda permissions).
  */
 import type { LocalBus, LocalDeployment, LocalFunction, LocalRule } from "../world/deployment";
-import { PolicyDocumentJson, accountOfArn, evaluate } from "../aws/iamEvaluator";
+import { OrganizationOf, PolicyDocumentJson, accountOfArn, evaluate, organizationContext } from "../aws/iamEvaluator";
 
 /** The event as PutEvents carries it: what `events:source` / `events:detail-type` conditions test. */
 export interface PutEventFacts {
@@ -21,12 +21,12 @@ export async function putEventsDenial(
     principalArn: string,
     identityPolicies: PolicyDocumentJson[] | undefined,
     event: PutEventFacts,
-    organizationOf: (accountId: string) => string | undefined,
+    organizationOf: OrganizationOf,
 ): Promise<string | undefined> {
     const decision = await evaluate(
         {
             principalArn,
-            organizationId: organizationOf(accountOfArn(principalArn)),
+            ...organizationContext(organizationOf(accountOfArn(principalArn))),
             action: "events:PutEvents",
             resourceArn: bus.arn,
             resourceAccountId: bus.accountId,
@@ -47,7 +47,7 @@ export async function busTargetDenial(
     roleArn: string | undefined,
     busArn: string,
     event: PutEventFacts,
-    organizationOf: (accountId: string) => string | undefined,
+    organizationOf: OrganizationOf,
 ): Promise<string | undefined> {
     if (!roleArn) return `target of rule ${rule.name} has no role to put events on another bus`;
     const bus = deployment.buses.find((b) => b.arn === busArn);
@@ -83,10 +83,10 @@ async function guardedDecision(
     action: string,
     resourceArn: string,
     context: Record<string, string | string[]>,
-    organizationOf: (accountId: string) => string | undefined,
+    organizationOf: OrganizationOf,
 ) {
     return evaluate(
-        { principalArn: change.principalArn, organizationId: organizationOf(change.accountId), action, resourceArn, resourceAccountId: change.accountId, context },
+        { principalArn: change.principalArn, ...organizationContext(organizationOf(change.accountId)), action, resourceArn, resourceAccountId: change.accountId, context },
         {
             identityPolicies: change.identityPolicies ?? deployment.rolePolicies.get(change.principalArn) ?? [],
             serviceControlPolicies: deployment.serviceControlPolicies.get(change.accountId),
@@ -108,7 +108,7 @@ export async function ruleChangeDenial(
     change: AccountChange,
     action: "PutTargets" | "DisableRule",
     rule: { name: string; eventBusName: string },
-    organizationOf: (accountId: string) => string | undefined,
+    organizationOf: OrganizationOf,
 ): Promise<string | undefined> {
     // A default-bus rule's ARN is rule/<name>; a custom bus's rule/<bus>/<name>.
     const path = rule.eventBusName === "default" ? rule.name : `${rule.eventBusName}/${rule.name}`;
@@ -129,7 +129,7 @@ export async function tagChangeDenial(
     action: "CreateTags" | "DeleteTags",
     instance: { id: string; tags: Record<string, string> },
     tagKeys: string[],
-    organizationOf: (accountId: string) => string | undefined,
+    organizationOf: OrganizationOf,
 ): Promise<string | undefined> {
     const instanceId = instance.id;
     const resourceTags = Object.fromEntries(Object.entries(instance.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));

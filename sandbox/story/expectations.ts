@@ -62,7 +62,13 @@ export interface SilenceExpectation {
     silenceNamed?: string[];
 }
 
-export type StepExpectation = DeliveryExpectation & FaultExpectation & SilenceExpectation;
+/** What an account's move into a workbench OU may promise (world/organization.ts). */
+export interface MoveExpectation {
+    /** The regions the StackSets stand-in deployed the forwarder to for the move, exactly these. */
+    forwarderRegions?: string[];
+}
+
+export type StepExpectation = DeliveryExpectation & FaultExpectation & SilenceExpectation & MoveExpectation;
 
 /** The facts the sandbox observed for one step (a field is undefined when the step has no such fact). */
 export interface Observation {
@@ -81,6 +87,8 @@ export interface Observation {
     refusedAfter?: number;
     /** The account-regions (`<account key>/<region>`) the silence alarm names at the end of the run. */
     silenceNamed?: string[];
+    /** The regions the StackSets stand-in deployed the forwarder to for a move. */
+    forwarderRegions?: string[];
 }
 
 export interface ExpectationCheck {
@@ -103,6 +111,14 @@ const exact = (name: string, read: (o: Observation) => unknown): Checker => (exp
     return { ok: value === expected, observed: `${name} ${value === undefined ? "(none)" : String(value)}` };
 };
 
+/** Exactly these names, in any order. */
+function sameNames(name: string, read: (o: Observation) => string[] | undefined): Checker {
+    return (expected: string[], o) => {
+        const names = read(o) ?? [];
+        return { ok: JSON.stringify([...names].sort()) === JSON.stringify([...expected].sort()), observed: `${name} ${names.length ? names.join(", ") : "(none)"}` };
+    };
+}
+
 /** One checker per `expect` key. */
 export const CHECKERS: Record<keyof StepExpectation, Checker> = {
     outcome: exact("outcome", (o) => o.outcome),
@@ -120,14 +136,12 @@ export const CHECKERS: Record<keyof StepExpectation, Checker> = {
         return { ok: expected.every((p) => installed.includes(p)), observed: `installedAfter ${installed.length ? installed.join(", ") : "(nothing)"}` };
     },
     refusedAfter: exact("refusedAfter", (o) => o.refusedAfter ?? 0),
-    silenceNamed: (expected: string[], o) => {
-        const named = o.silenceNamed ?? [];
-        return { ok: JSON.stringify([...named].sort()) === JSON.stringify([...expected].sort()), observed: `silenceNamed ${named.length ? named.join(", ") : "(none)"}` };
-    },
+    silenceNamed: sameNames("silenceNamed", (o) => o.silenceNamed),
+    forwarderRegions: sameNames("forwarderRegions", (o) => o.forwarderRegions),
 };
 
 const NUMBER_KEYS = ["forwarderRetries", "seatsAdded", "seatsReleased", "consumed", "refusedAfter"] as const;
-const NAME_LIST_KEYS = ["consumedBy", "installedAfter", "silenceNamed"] as const;
+const NAME_LIST_KEYS = ["consumedBy", "installedAfter", "silenceNamed", "forwarderRegions"] as const;
 
 /**
  * Problems of an `expect` value, naming `where` (e.g. `timeline[3].expect`); `keys` are the keys the step kind

@@ -12,6 +12,7 @@ import type { LicenseDefinition } from "../../components/config/definitions";
 import type { DeliveryExpectation, FaultExpectation } from "../story/expectations";
 import type { Attempt } from "./attempts";
 import type { Departure } from "./departures";
+import type { AccountMove, ScenarioOrganization } from "./organization";
 import type { SeatEventDetailType } from "../../functions/hub-seat-events/seatEventContract";
 
 /** Every EC2 state the EC2 service reports; the forwarder's rule only matches some of them. */
@@ -26,6 +27,8 @@ export interface ScenarioAccount {
     allowedOnHub?: boolean;
     /** AWS Organizations id the account belongs to (checked against an `aws:PrincipalOrgID` bus policy). */
     organizationId?: string;
+    /** With `organization`: key of the OU the account sits in at the start (organization.ts). Default: the root. */
+    organizationalUnit?: string;
 }
 
 export interface ScenarioInstance {
@@ -145,6 +148,13 @@ export interface Scenario {
     attempts?: Attempt[];
     /** Accounts removed from the hub's admitted set by a redeploy, each at its time (departures.ts). Default none. */
     departures?: Departure[];
+    /**
+     * The AWS organisation: its OUs and which are the workbench OUs. With it the hub runs in organisation mode
+     * (admission by OU path, the StackSet, the membership reader) instead of listing accounts (organization.ts).
+     */
+    organization?: ScenarioOrganization;
+    /** Accounts moved between the organisation's OUs, each at its time (organization.ts). Default none. */
+    moves?: AccountMove[];
     /** The hub's Seat Denied / Seat Granted events the run must put on the hub bus, and no others (story/seatEvents.ts). Default: not checked. */
     seatEvents?: ExpectedSeatEvent[];
     /** Each product's named-user list the license server must hold at the end. */

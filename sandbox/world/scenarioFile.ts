@@ -10,6 +10,7 @@ import { ACCOUNT_ID_PATTERN, INSTANCE_ID_PATTERN, REGION_PATTERN, isValidUserId 
 import { expectationProblems } from "../story/expectations";
 import { attemptProblems } from "./attempts";
 import { departureProblems } from "./departures";
+import { membershipProblems, organizationProblems } from "./organization";
 import { seatEventProblems } from "../story/seatEvents";
 import { EC2_STATES, FAULT_TARGETS, Scenario, UsageSeed, scenarioSeconds } from "./scenario";
 
@@ -64,7 +65,7 @@ export function scenarioProblems(value: unknown): string[] {
         if (count !== 1) problems.push(`exactly one account must have role ${role} (found ${count})`);
     }
     if (!Object.values(accounts).some((a) => isObject(a) && a.role === "workbench-account")) problems.push("at least one account must have role workbench-account");
-    if (!Object.values(accounts).some((a) => isObject(a) && a.role === "workbench-account" && a.allowedOnHub)) {
+    if (s.organization === undefined && !Object.values(accounts).some((a) => isObject(a) && a.role === "workbench-account" && a.allowedOnHub)) {
         problems.push("at least one workbench account must be allowedOnHub (the hub refuses a bus open to nobody)");
     }
 
@@ -167,7 +168,9 @@ export function scenarioProblems(value: unknown): string[] {
     });
 
     problems.push(...attemptProblems(s.attempts, accounts, instances, scenarioSeconds));
-    problems.push(...departureProblems(s.departures, accounts, scenarioSeconds));
+    if (s.organization !== undefined && s.departures !== undefined) problems.push("departures are listed mode (a hub redeploy without the account); with an organization, move the account out of the workbench OUs (moves)");
+    else problems.push(...departureProblems(s.departures, accounts, scenarioSeconds));
+    problems.push(...organizationProblems(s.organization), ...membershipProblems(s.organization, accounts, s.moves, scenarioSeconds));
     problems.push(...seatEventProblems(s.seatEvents, Array.isArray(s.users) ? s.users : [], catalog && isObject(catalog.products) ? Object.keys(catalog.products) : []));
 
     if (!isObject(s.expected)) problems.push("expected must map each product to its final user list");

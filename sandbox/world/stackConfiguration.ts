@@ -12,6 +12,7 @@ import { HUB_BUS_ARN_OUTPUT } from "../../stacks/workbenchAccount";
 import type { KnownCatalog } from "../../components/hub/catalog";
 import { RecordedResource, runUnderMocks } from "../../tests/support/pulumiMocks";
 import { Scenario, accountsWithRole } from "./scenario";
+import { admissionSettings, stackSetSettings } from "./organizationStacks";
 
 /** Pulumi project name (Pulumi.yaml); configuration keys without a namespace belong to it. */
 export const PROJECT = "license-ops";
@@ -31,6 +32,7 @@ export const SANDBOX_PROVISIONING_ROLE = "arn:aws:iam::*:role/workbench-provisio
  */
 export const SANDBOX_INVENTORY_PERIOD_MINUTES = 1;
 export const SANDBOX_SILENT_INVENTORY_PERIODS = 3;
+const SANDBOX_INVENTORY_SCHEDULE = `rate(${SANDBOX_INVENTORY_PERIOD_MINUTES} minute${SANDBOX_INVENTORY_PERIOD_MINUTES === 1 ? "" : "s"})`;
 
 /** One stack as deployed to the sandbox: its account, its configuration and what its program registered. */
 export interface DeployedStack {
@@ -70,7 +72,6 @@ export function stackConfigurations(scenario: Scenario, vendorCliPath: string): 
     const json = (value: unknown) => JSON.stringify(value);
     const stacks: Array<Omit<DeployedStack, "resources" | "outputs">> = [];
     const [serverKey, server] = accountsWithRole(scenario, "license-server")[0];
-    const admitted = accountsWithRole(scenario, "workbench-account").filter(([, a]) => a.allowedOnHub);
     stacks.push({
         name: "license-server",
         role: "license-server",
@@ -80,7 +81,7 @@ export function stackConfigurations(scenario: Scenario, vendorCliPath: string): 
         config: {
             ...common,
             [`${PROJECT}:role`]: "license-server",
-            [`${PROJECT}:workbenchAccountIds`]: json(admitted.map(([, a]) => a.accountId)),
+            ...admissionSettings(scenario),
             [`${PROJECT}:productCatalog`]: json(sandboxCatalog(scenario, vendorCliPath)),
             [`${PROJECT}:inventoryPeriodMinutes`]: String(SANDBOX_INVENTORY_PERIOD_MINUTES),
             [`${PROJECT}:silentInventoryPeriods`]: String(SANDBOX_SILENT_INVENTORY_PERIODS),
@@ -98,7 +99,7 @@ export function stackConfigurations(scenario: Scenario, vendorCliPath: string): 
                 ...common,
                 [`${PROJECT}:role`]: "workbench-account",
                 [`${PROJECT}:licenseServerStack`]: LICENSE_SERVER_STACK,
-                [`${PROJECT}:inventorySchedule`]: `rate(${SANDBOX_INVENTORY_PERIOD_MINUTES} minute${SANDBOX_INVENTORY_PERIOD_MINUTES === 1 ? "" : "s"})`,
+                [`${PROJECT}:inventorySchedule`]: SANDBOX_INVENTORY_SCHEDULE,
             },
         });
     }
@@ -134,6 +135,8 @@ export async function deployStacks(scenario: Scenario, vendorCliPath: string): P
     const deployed: DeployedStack[] = [];
     const stackOutputs: Record<string, Record<string, unknown>> = {};
     for (const stack of stackConfigurations(scenario, vendorCliPath)) {
+        // The governance stack's StackSet names the hub's bus and silence watch role (its outputs), as in docs/fleet.md.
+        if (stack.role === "license-governance") stack.config = { ...stack.config, ...stackSetSettings(scenario, stackOutputs[LICENSE_SERVER_STACK], SANDBOX_INVENTORY_SCHEDULE) };
         const { result, resources } = await runUnderMocks(() => deployStack(), {
             stack: stack.name,
             project: PROJECT,

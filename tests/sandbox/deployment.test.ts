@@ -8,6 +8,8 @@ import { LocalDeployment, describeDeployment, functionByArn } from "../../sandbo
 import { busTargetDenial, invokeDenial, ruleChangeDenial, tagChangeDenial } from "../../sandbox/runtime/policies";
 import { ATTACKER_POLICIES } from "../../sandbox/world/attempts";
 import { loadScenario } from "../../sandbox/world/scenarioFile";
+import { organizationModel, principalOrganizationOf } from "../../sandbox/world/organization";
+import { scenarioSeconds } from "../../sandbox/world/scenario";
 import { SANDBOX_INVENTORY_PERIOD_MINUTES, deployStacks, vendorCommand } from "../../sandbox/world/stackConfiguration";
 
 const VENDOR_CLI = "/opt/sandbox/bin/vendor-license-cli";
@@ -68,7 +70,7 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
 
     it("admits exactly the hub's workbench accounts on its bus, through each account's forwarding role", async () => {
         const hubBus = deployment.buses.find((b) => b.accountId === id("licensing") && b.name !== "default")!;
-        const organizationOf = (accountId: string) => Object.values(scenario.accounts).find((a) => a.accountId === accountId)?.organizationId;
+        const organizationOf = principalOrganizationOf(scenario.accounts, organizationModel(scenario, scenarioSeconds), () => 0);
         const denial = (account: string) => {
             const rule = deployment.rules.find((r) => r.accountId === id(account) && r.targets.some((t) => t.arn === hubBus.arn))!;
             return busTargetDenial(deployment, rule, rule.targets[0].roleArn, hubBus.arn, { source: WORKBENCH_EVENT_SOURCE, detailType: WORKBENCH_EVENT_DETAIL_TYPE }, organizationOf);
