@@ -88,6 +88,7 @@ export async function startSnsStandin(topics: string[] = [], port = 0): Promise<
     };
 }
 
-function escapeXml(text: string): string {
+/** Text as XML element content. */
+export function escapeXml(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -13,14 +13,14 @@ import { callerEndpoint } from "../aws/eventBridgeStandin";
 import type { PolicyDocumentJson } from "../aws/iamEvaluator";
 import { EventRouter } from "../runtime/eventRouter";
 import { LocalLambdaRuntime } from "../runtime/lambdaRuntime";
-import { ruleChangeDenial, tagChangeDenial } from "../runtime/policies";
+import { assumeRoleDenial, organizationsDenial, ruleChangeDenial, tagChangeDenial } from "../runtime/policies";
 import { SandboxServices, provision, startServices } from "../runtime/services";
 import { TableStreams } from "../runtime/streams";
 import { AttemptPlayer } from "../world/attemptPlayer";
 import type { LocalFunction } from "../world/deployment";
 import { LicenseServerFleet } from "../world/licenseServers";
-import { deliveries, instanceIdOf } from "../world/scenario";
-import { principalOrganizationOf } from "../world/organization";
+import { accountsWithRole, deliveries, instanceIdOf } from "../world/scenario";
+import { organizationListing, principalOrganizationOf } from "../world/organization";
 import { SeededConfiguration, seedInstances, seedLicenseManager, seedReceivedLicenses, withoutWorkbenchTags } from "../world/seed";
 import { HubView } from "../story/hubView";
 import { outcomeOf } from "../story/outcomes";
@@ -129,6 +129,7 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
     const streams = new TableStreams({ deployment, dynamo: services.dynamo.client, runtime, clock, work, emit: hub.emit, region: scenario.region });
     /** The organisation and OU path of an account now, for `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths` conditions. */
     const organizationOf = principalOrganizationOf(scenario.accounts, run.organization, () => clock.scenarioNow());
+    wireOrganizations(run, deployment, services);
     const router = new EventRouter({
         deployment,
         runtime,
@@ -180,6 +181,18 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
     });
     hub.on(reporter.onEvent);
     return { ...system, runtime, fleet, router, attempts, reporter };
+}
+
+/**
+ * STS and Organizations as the hub's silence watch meets them: AssumeRole decided by the caller's policies and the
+ * role's trust policy, the listings by the assumed role's policies, the organisation as the model has it now.
+ */
+function wireOrganizations(run: RunContext, deployment: LocalSystem["deployment"], services: SandboxServices): void {
+    const { scenario, organization, clock } = run;
+    services.sts.authorize = (caller, roleArn) => assumeRoleDenial(deployment, caller, roleArn);
+    services.organizations.authorize = (roleArn, action, resourceArn) => organizationsDenial(deployment, roleArn, action, resourceArn);
+    const [, management] = accountsWithRole(scenario, "license-governance")[0];
+    if (organization) services.organizations.listing = organizationListing(organization, scenario.accounts, management.accountId, () => clock.scenarioNow());
 }
 
 /** After each sync that changed a license server: the seats per product (who holds, who was denied). */
@@ -238,8 +251,9 @@ function platformEnvironment({ clock }: RunContext, services: SandboxServices, f
         AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
         ...services.endpointsFor(fn.accountId),
-        // EventBridge decides by the calling principal: the function calls as its execution role.
+        // EventBridge and STS decide by the calling principal: the function calls as its execution role.
         AWS_ENDPOINT_URL_EVENTBRIDGE: callerEndpoint(services.accounts.get(fn.accountId)!.eventBridge.endpoint, fn.roleArn),
+        AWS_ENDPOINT_URL_STS: callerEndpoint(services.sts.endpoint, fn.roleArn),
         // s3rver predates the SDK's default CRC32 checksums, and serves buckets path-style only.
         AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
         AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",

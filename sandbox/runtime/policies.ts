@@ -139,3 +139,23 @@ export async function tagChangeDenial(
     const what = tagKeys.length > 0 ? tagKeys.join(", ") : "every tag";
     return decision === "Allowed" ? undefined : `${change.principalArn} may not ${action} ${what} on ${instanceId} (${decision})`;
 }
+
+/**
+ * Why `callerArn` may not assume `roleArn` (STS AssumeRole), or undefined when it may: the caller's identity
+ * policies and the role's trust policy (across accounts both must allow).
+ */
+export async function assumeRoleDenial(deployment: LocalDeployment, callerArn: string, roleArn: string): Promise<string | undefined> {
+    const trust = deployment.roleTrustPolicies.get(roleArn);
+    if (!trust) return `role ${roleArn} does not exist`;
+    const decision = await evaluate(
+        { principalArn: callerArn, action: "sts:AssumeRole", resourceArn: roleArn, resourceAccountId: accountOfArn(roleArn) },
+        { identityPolicies: deployment.rolePolicies.get(callerArn) ?? [], resourcePolicy: trust },
+    );
+    return decision === "Allowed" ? undefined : `${callerArn} may not assume ${roleArn} (${decision})`;
+}
+
+/** Why a role may not make an `organizations:` call on `resourceArn` (an OU or root), or undefined: its identity policies decide. */
+export async function organizationsDenial(deployment: LocalDeployment, roleArn: string, action: string, resourceArn: string): Promise<string | undefined> {
+    const decision = await evaluate({ principalArn: roleArn, action, resourceArn, resourceAccountId: accountOfArn(roleArn) }, { identityPolicies: deployment.rolePolicies.get(roleArn) ?? [] });
+    return decision === "Allowed" ? undefined : `${roleArn} may not ${action} on ${resourceArn} (${decision})`;
+}

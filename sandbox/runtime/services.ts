@@ -13,6 +13,8 @@ import { startSsmStandin, SsmStandin } from "../aws/ssmStandin";
 import { startEc2Standin, Ec2Standin } from "../aws/ec2Standin";
 import { emptyLicenseManagerState, startLicenseManagerStandin, LicenseManagerStandin } from "../aws/licenseManagerStandin";
 import { startSnsStandin, SnsStandin } from "../aws/snsStandin";
+import { startStsStandin, StsStandin } from "../aws/stsStandin";
+import { startOrganizationsStandin, OrganizationsStandin } from "../aws/organizationsStandin";
 import type { LocalDeployment } from "../world/deployment";
 
 export interface AccountServices {
@@ -27,6 +29,9 @@ export interface SandboxServices {
     s3: LocalS3;
     licenseManager: LicenseManagerStandin;
     sns: SnsStandin;
+    /** STS AssumeRole (a caller's endpoint names it: callerEndpoint) and the Organizations listings its sessions may read. */
+    sts: StsStandin;
+    organizations: OrganizationsStandin;
     accounts: Map<string, AccountServices>;
     /** The AWS_ENDPOINT_URL_<SERVICE> variables of a function running in `accountId`. */
     endpointsFor(accountId: string): Record<string, string>;
@@ -48,6 +53,8 @@ export async function startServices(accountIds: string[]): Promise<SandboxServic
         const s3 = keep(await startS3rver());
         const licenseManager = keep(await startLicenseManagerStandin(emptyLicenseManagerState()));
         const sns = keep(await startSnsStandin());
+        const sts = keep(await startStsStandin());
+        const organizations = keep(await startOrganizationsStandin(sts));
         const accounts = new Map<string, AccountServices>();
         for (const accountId of accountIds) {
             accounts.set(accountId, {
@@ -62,6 +69,8 @@ export async function startServices(accountIds: string[]): Promise<SandboxServic
             s3,
             licenseManager,
             sns,
+            sts,
+            organizations,
             accounts,
             endpointsFor(accountId) {
                 const account = accounts.get(accountId);
@@ -71,6 +80,7 @@ export async function startServices(accountIds: string[]): Promise<SandboxServic
                     AWS_ENDPOINT_URL_S3: s3.endpoint,
                     AWS_ENDPOINT_URL_LICENSE_MANAGER: licenseManager.endpoint,
                     AWS_ENDPOINT_URL_SNS: sns.endpoint,
+                    AWS_ENDPOINT_URL_ORGANIZATIONS: organizations.endpoint,
                     AWS_ENDPOINT_URL_EVENTBRIDGE: account.eventBridge.endpoint,
                     AWS_ENDPOINT_URL_SSM: account.ssm.endpoint,
                     AWS_ENDPOINT_URL_EC2: account.ec2.endpoint,

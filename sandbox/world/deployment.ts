@@ -149,6 +149,8 @@ export interface LocalDeployment {
     invocations: LocalInvocation[];
     /** Inline policies by role ARN. */
     rolePolicies: Map<string, PolicyDocumentJson[]>;
+    /** Trust policies (who may assume the role) by role ARN. */
+    roleTrustPolicies: Map<string, PolicyDocumentJson>;
     /** Service control policies attached to each account (directly or through the organisation's root). */
     serviceControlPolicies: Map<string, PolicyDocumentJson[]>;
 }
@@ -176,6 +178,7 @@ export function describeDeployment(stacks: DeployedStack[]): LocalDeployment {
         permissions: [],
         invocations: [],
         rolePolicies: new Map(),
+        roleTrustPolicies: new Map(),
         serviceControlPolicies: new Map(),
     };
     for (const stack of stacks) readStack(stack, deployment);
@@ -316,6 +319,7 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
     for (const i of of("aws:lambda/invocation:Invocation")) {
         d.invocations.push({ name: i.name, accountId, stack: stack.name, functionName: String(i.inputs.functionName), input: JSON.parse(i.inputs.input) });
     }
+    for (const role of of("aws:iam/role:Role")) if (role.inputs.assumeRolePolicy) d.roleTrustPolicies.set(arnOf(role), JSON.parse(role.inputs.assumeRolePolicy));
     for (const rp of of("aws:iam/rolePolicy:RolePolicy")) {
         const role = byId("aws:iam/role:Role", rp.inputs.role) ?? of("aws:iam/role:Role").find((r) => physicalName(r) === rp.inputs.role);
         if (!role) continue; // a policy on a role outside the stack (e.g. the license servers' instance roles)

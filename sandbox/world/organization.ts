@@ -6,6 +6,7 @@
  * time of the call.
  */
 import type { OrganizationOf } from "../aws/iamEvaluator";
+import type { OrganizationListing } from "../aws/organizationsStandin";
 import { expectationProblems } from "../story/expectations";
 
 export interface ScenarioOrganizationalUnit {
@@ -214,5 +215,25 @@ export function principalOrganizationOf(
         if (model) return model.parentAt(accountId, now()) === undefined ? undefined : { id: model.organization.id, paths: model.principalOrgPaths(accountId, now()) };
         const id = Object.values(accounts).find((a) => a.accountId === accountId)?.organizationId;
         return id ? { id } : undefined;
+    };
+}
+
+/**
+ * The organisation as the Organizations stand-in lists it at the scenario time `now()`: the scenario's accounts
+ * (named by their keys, all ACTIVE) under their parent then, and the OUs; ARNs carry the management account's id.
+ */
+export function organizationListing(model: OrganizationModel, accounts: Record<string, { accountId: string }>, managementAccountId: string, now: () => number): OrganizationListing {
+    const org = model.organization.id;
+    const arn = (kind: string, id: string) => `arn:aws:organizations::${managementAccountId}:${kind}/${org}/${id}`;
+    const keyOfUnit = (id: string) => Object.entries(model.organization.units).find(([, u]) => u.id === id)?.[0] ?? id;
+    return {
+        hasParent: (parentId) => model.hasParent(parentId),
+        parentArn: (parentId) => arn(parentId.startsWith("r-") ? "root" : "ou", parentId),
+        accountsFor: (parentId) =>
+            model.accountsUnder(parentId, now(), Object.values(accounts).map((a) => a.accountId)).map((id) => {
+                const key = Object.keys(accounts).find((k) => accounts[k].accountId === id)!;
+                return { Id: id, Arn: arn("account", id), Name: key, Email: `${key}@example.com`, Status: "ACTIVE" };
+            }),
+        unitsFor: (parentId) => model.unitsUnder(parentId).map((id) => ({ Id: id, Arn: arn("ou", id), Name: keyOfUnit(id) })),
     };
 }

@@ -5,37 +5,10 @@ import { busTargetDenial } from "../../sandbox/runtime/policies";
 import { describeDeployment } from "../../sandbox/world/deployment";
 import { OrganizationModel, organizationModel, principalOrganizationOf } from "../../sandbox/world/organization";
 import { admissionSettings, deployedAtStart } from "../../sandbox/world/organizationStacks";
-import { Scenario, scenarioSeconds } from "../../sandbox/world/scenario";
+import { scenarioSeconds } from "../../sandbox/world/scenario";
 import { DEFAULT_SCENARIO_FILE, scenarioProblems } from "../../sandbox/world/scenarioFile";
+import { organisationScenario } from "../support/organizationScenario";
 import { deployStacks } from "../../sandbox/world/stackConfiguration";
-
-/** The default scenario's accounts in an organisation: engineering in the workbench OU, research in an OU nested in it. */
-function organisationScenario(): Scenario {
-    const scenario = JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;
-    delete scenario.departures;
-    delete scenario.moves;
-    for (const account of Object.values(scenario.accounts)) delete account.allowedOnHub;
-    scenario.organization = {
-        id: "o-a1b2c3d4e5",
-        rootId: "r-ab12",
-        units: {
-            workbenches: { id: "ou-ab12-workbenches" },
-            research: { id: "ou-ab12-researchwb", parent: "workbenches" },
-            contractors: { id: "ou-ab12-contractors" },
-            quarantine: { id: "ou-ab12-quarantine" },
-        },
-        workbenchUnits: ["workbenches"],
-    };
-    scenario.accounts.engineering.organizationalUnit = "workbenches";
-    scenario.accounts.research.organizationalUnit = "research";
-    scenario.accounts.contractor.organizationalUnit = "contractors";
-    scenario.accounts.partner.organizationalUnit = "contractors";
-    scenario.moves = [
-        { at: "1:00", account: "partner", to: "workbenches" },
-        { at: "3:00", account: "partner", to: "quarantine" },
-    ];
-    return scenario;
-}
 
 describe("sandbox organisation (scenario organization, moves)", () => {
     it("validates an organisation scenario, and names each mistake in its organization and moves", () => {
