@@ -110,7 +110,7 @@ class Sandbox {
         run.timers.abortIfRequested();
         const system: LocalSystem = await startSystem(run, deployed, listsDir, this.started);
         const schedules = (this.schedules = new Schedules(run, system.deployment, system.router, (rule) =>
-            disabledByRuleChange(system.services.accounts.get(rule.accountId)?.eventBridge.ruleChanges, rule),
+            disabledByRuleChange(system.services.in(rule.accountId, rule.region).eventBridge.ruleChanges, rule),
         ));
         const settler = new Settler(run, schedules, system.hubView, system.reporter);
         const player = new ScenarioPlayer(run, system, departures);

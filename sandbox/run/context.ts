@@ -5,7 +5,7 @@
  */
 import type { Scenario } from "../world/scenario";
 import type { OrganizationModel } from "../world/organization";
-import { instanceIdOf } from "../world/scenario";
+import { accountRegions, instanceIdOf } from "../world/scenario";
 import type { Ec2Truth } from "../world/ec2Truth";
 import type { ScaledClock, WorkTracker } from "../runtime/clock";
 import type { EventHub } from "../runtime/events";
@@ -41,9 +41,14 @@ export function instanceName(scenario: Scenario, instanceId: string | undefined)
     return Object.keys(scenario.instances).find((key) => instanceIdOf(scenario, key) === instanceId);
 }
 
-/** The scenario's account key of an account id (the id itself for accounts the scenario does not name). */
-export function accountName(scenario: Scenario, accountId: string): string {
-    return Object.entries(scenario.accounts).find(([, a]) => a.accountId === accountId)?.[0] ?? accountId;
+/**
+ * The scenario's account key of an account id (the id itself for accounts the scenario does not name); with a region
+ * other than the account's home region, `<key>/<region>`, so an account-region's lines say where they happened.
+ */
+export function accountName(scenario: Scenario, accountId: string, region?: string): string {
+    const key = Object.entries(scenario.accounts).find(([, a]) => a.accountId === accountId)?.[0];
+    if (key === undefined) return region === undefined ? accountId : `${accountId}/${region}`;
+    return region === undefined || region === accountRegions(scenario, key)[0] ? key : `${key}/${region}`;
 }
 
 /** Thrown when the run is aborted (Ctrl-C) before it finished. */

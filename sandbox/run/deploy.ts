@@ -10,13 +10,13 @@ export interface Deployed {
 
 export async function deploy(run: RunContext, vendorCli: string): Promise<Deployed> {
     run.out("");
-    run.out("Deploying the stacks: the programs `pulumi up` runs, under Pulumi mocks, one account each");
+    run.out("Deploying the stacks: the programs `pulumi up` runs, under Pulumi mocks, one per account (a workbench account: one per region)");
     const stacks = await deployStacks(run.scenario, vendorCli);
     const deployment = describeDeployment(stacks);
     run.options.adjustDeployment?.(deployment);
     for (const stack of stacks) {
         const fns = deployment.functions.filter((f) => f.stack === stack.name).map((f) => f.name);
-        run.out(`  ${stack.name.padEnd(22)} ${`${stack.accountId} (${stack.accountKey})`.padEnd(27)} ${String(stack.resources.length).padStart(3)} resources, Lambdas: ${fns.join(", ")}`);
+        run.out(`  ${stack.name.padEnd(22)} ${`${stack.accountId} ${stack.region} (${stack.accountKey})`.padEnd(40)} ${String(stack.resources.length).padStart(3)} resources, Lambdas: ${fns.join(", ")}`);
     }
     return { stacks, deployment };
 }

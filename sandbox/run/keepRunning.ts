@@ -7,9 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { eventTime } from "../runtime/clock";
 import { ControlServer, FireRequest, FireResponse, startControlServer } from "../runtime/control";
-import { EC2_STATES, Ec2StateName, instanceIdOf } from "../world/scenario";
+import { EC2_STATES, Ec2StateName, accountRegions, instanceIdOf, instanceRegion } from "../world/scenario";
 import { workbenchTagKeys } from "../world/seed";
-import type { RunContext } from "./context";
+import { RunContext, accountName } from "./context";
 import { emitEc2Event } from "./play";
 import type { Schedules } from "./schedules";
 import type { LocalSystem } from "./start";
@@ -26,9 +26,9 @@ export async function keepRunning(run: RunContext, system: LocalSystem, schedule
         licenseManager: services.licenseManager.endpoint,
         sns: services.sns.endpoint,
         accounts: Object.fromEntries(
-            [...services.accounts].map(([accountId, a]) => [
-                Object.entries(scenario.accounts).find(([, s]) => s.accountId === accountId)?.[0] ?? accountId,
-                { accountId, eventBridge: a.eventBridge.endpoint, ssm: a.ssm.endpoint, ec2: a.ec2.endpoint },
+            [...services.accounts.values()].map(({ accountId, region, eventBridge, ssm, ec2 }) => [
+                accountName(scenario, accountId, region),
+                { accountId, region, eventBridge: eventBridge.endpoint, ssm: ssm.endpoint, ec2: ec2.endpoint },
             ]),
         ),
     };
@@ -58,12 +58,14 @@ function fire(run: RunContext, system: LocalSystem, request: FireRequest): FireR
     if (known && scenario.instances[known].account !== accountKey) throw new Error(`instance ${request.instance} runs in account ${scenario.instances[known].account}`);
     const instanceId = known ? instanceIdOf(scenario, known) : request.instance;
     if (!/^i-[0-9a-f]{8,17}$/.test(instanceId)) throw new Error(`${JSON.stringify(request.instance)} is neither an instance of the scenario nor an EC2 instance id`);
-    const ec2 = system.services.accounts.get(account.accountId)!.ec2;
+    // A scenario instance's own region, else the account's home region.
+    const region = known ? instanceRegion(scenario, known) : accountRegions(scenario, accountKey)[0];
+    const ec2 = system.services.in(account.accountId, region).ec2;
     if (request.owner !== undefined || request.type !== undefined) {
-        const keys = workbenchTagKeys(system.stacks.find((s) => s.role === "workbench-account" && s.accountKey === accountKey)!);
+        const keys = workbenchTagKeys(system.stacks.find((s) => s.role === "workbench-account" && s.accountKey === accountKey && s.region === region)!);
         ec2.instances.set(instanceId, { ...(ec2.instances.get(instanceId) ?? {}), ...(request.owner !== undefined ? { [keys.owner]: request.owner } : {}), ...(request.type !== undefined ? { [keys.type]: request.type } : {}) });
     }
-    if (!ec2Truth.has(instanceId)) ec2Truth.seed(account.accountId, instanceId, "stopped", ec2.instances.get(instanceId) ?? {});
+    if (!ec2Truth.has(instanceId)) ec2Truth.seed(account.accountId, region, instanceId, "stopped", ec2.instances.get(instanceId) ?? {});
     ec2Truth.change(instanceId, clock.scenarioNow(), request.state as Ec2StateName, ec2.instances.get(instanceId));
     // Hand-fired events happen now: later than every scenario event, whose times lie in the past.
     const now = new Date();
@@ -71,6 +73,7 @@ function fire(run: RunContext, system: LocalSystem, request: FireRequest): FireR
     emitEc2Event(run, system.router, {
         accountKey,
         accountId: account.accountId,
+        region,
         instance: known ?? instanceId,
         instanceId,
         state: request.state as Ec2StateName,

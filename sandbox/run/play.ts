@@ -6,7 +6,7 @@ import { eventTime } from "../runtime/clock";
 import type { EventRouter } from "../runtime/eventRouter";
 import type { Ec2StateChangeRecord, EventBridgeEvent } from "../runtime/events";
 import type { Attempt } from "../world/attempts";
-import { Fault, deliveries, formatScenarioTime, instanceIdOf, scenarioSeconds } from "../world/scenario";
+import { Fault, accountRegions, deliveries, formatScenarioTime, instanceIdOf, instanceRegion, scenarioSeconds } from "../world/scenario";
 import { withoutWorkbenchTags } from "../world/seed";
 import { RunContext, instanceName } from "./context";
 import type { LocalSystem } from "./start";
@@ -17,12 +17,12 @@ import type { Departure } from "../world/departures";
 const HOLD_LIMIT_MS = 20 * 60_000;
 const HOLD_MIN_REAL_MS = 30_000;
 
-/** EC2 reports a state change: the event goes on the instance's account's default bus. */
+/** EC2 reports a state change: the event goes on the default bus of the instance's account-region. */
 export function emitEc2Event(run: RunContext, router: EventRouter, e: Ec2StateChangeRecord & { time: Date }): void {
-    const { scenario, clock, hub } = run;
-    const partition = router.defaultBus(e.accountId).arn.split(":")[1];
+    const { clock, hub } = run;
+    const partition = router.defaultBus(e.accountId, e.region).arn.split(":")[1];
     // A forged event may claim another region; the forwarder must take its own.
-    const region = e.forged?.region ?? scenario.region;
+    const region = e.forged?.region ?? e.region;
     const event: EventBridgeEvent = {
         version: "0",
         id: e.eventId,
@@ -36,7 +36,7 @@ export function emitEc2Event(run: RunContext, router: EventRouter, e: Ec2StateCh
     };
     const { time: _time, ...record } = e;
     hub.emit({ at: clock.scenarioNow(), kind: "ec2-event", ...record });
-    router.serviceEvent(e.accountId, event);
+    router.serviceEvent(e.accountId, e.region, event);
 }
 
 export class ScenarioPlayer {
@@ -64,7 +64,7 @@ export class ScenarioPlayer {
         out("");
         out("Invocations at deployment (aws.lambda.Invocation):");
         for (const invocation of deployment.invocations) {
-            const fn = deployment.functions.find((f) => f.accountId === invocation.accountId && f.name === invocation.functionName);
+            const fn = deployment.functions.find((f) => f.accountId === invocation.accountId && f.region === invocation.region && f.name === invocation.functionName);
             if (!fn) throw new Error(`stack ${invocation.stack}: Invocation ${invocation.name} names unknown function ${invocation.functionName}`);
             const ok = await router.invokeDirectly(fn, invocation.input);
             if (!ok) throw new Error(`stack ${invocation.stack}: Invocation ${invocation.name} of ${fn.name} failed, so the deployment fails (see ${runtime.logFileOf(fn.arn)})`);
@@ -110,7 +110,8 @@ export class ScenarioPlayer {
             const instance = scenario.instances[delivery.instance];
             const instanceId = instanceIdOf(scenario, delivery.instance);
             const accountId = scenario.accounts[instance.account].accountId;
-            if (delivery.removeTags) services.accounts.get(accountId)!.ec2.instances.set(instanceId, withoutWorkbenchTags(scenario, stacks, delivery.instance));
+            const region = instanceRegion(scenario, delivery.instance);
+            if (delivery.removeTags) services.in(accountId, region).ec2.instances.set(instanceId, withoutWorkbenchTags(scenario, stacks, delivery.instance));
             if (delivery.lost) {
                 story.openHeal(`t=${formatScenarioTime(delivery.at)} ${delivery.instance} ${delivery.state} (event lost)`, accountId, instanceId, delivery.note, delivery.expect);
                 hub.emit({ at: clock.scenarioNow(), kind: "info", message: `EC2 ${delivery.instance} (${instanceId}) ${delivery.state}: its event is lost, never delivered${delivery.note ? `  -- ${delivery.note}` : ""}` });
@@ -129,6 +130,7 @@ export class ScenarioPlayer {
             emitEc2Event(this.run, this.system.router, {
                 accountKey: instance.account,
                 accountId,
+                region,
                 instance: delivery.instance,
                 instanceId,
                 state: delivery.state,
@@ -173,7 +175,8 @@ export class ScenarioPlayer {
         let marksDeleted: number | undefined;
         let accountKey = fault.account;
         if (fault.target === "ec2") {
-            const ec2 = services.accounts.get(scenario.accounts[fault.account!].accountId)!.ec2;
+            // The account's home region: the first of its regions.
+            const ec2 = services.in(scenario.accounts[fault.account!].accountId, accountRegions(scenario, fault.account!)[0]).ec2;
             // The forwarder's lookups (one instance by id) are throttled; the inventory's listing (its own schedule) is
             // left alone, so who consumes the fault does not depend on when an inventory happens to run.
             const forwarderLookup = (action: string, filters: ReadonlyMap<string, string[]>) => action === "DescribeInstances" && filters.has("instance-id");

@@ -66,7 +66,8 @@ export async function startSystem(run: RunContext, deployed: Deployed, listsDir:
 /** Starts the local services, creates what the stacks declared and seeds the world outside them. */
 async function startLocalAws(run: RunContext, { stacks, deployment }: Deployed, started: Started) {
     const { scenario, clock } = run;
-    const services = (started.services = await startServices([...new Set(stacks.map((s) => s.accountId))]));
+    const accountRegions = [...new Map(stacks.map((s) => [`${s.accountId}/${s.region}`, { accountId: s.accountId, region: s.region }])).values()];
+    const services = (started.services = await startServices(accountRegions));
     await provision(services, deployment);
     seedInstances(services, run.ec2Truth, scenario, stacks);
     recordStateChanges(run, stacks, services);
@@ -78,7 +79,7 @@ async function startLocalAws(run: RunContext, { stacks, deployment }: Deployed, 
 
 /**
  * EC2's truth: every state change of the timeline at the time it happened, and what DescribeInstances lists in
- * each account (the truth up to when the inventory may observe it).
+ * each account-region (the truth up to when the inventory may observe it; only that region's instances).
  */
 function recordStateChanges(run: RunContext, stacks: Deployed["stacks"], services: SandboxServices): void {
     const { scenario, ec2Truth, clock } = run;
@@ -89,12 +90,12 @@ function recordStateChanges(run: RunContext, stacks: Deployed["stacks"], service
         // A lost event never finishes a delivery: the inventory may observe its change as soon as it happened.
         ec2Truth.change(instanceIdOf(scenario, delivery.instance), delivery.occurredAt, delivery.state, tags, delivery.lost ? undefined : index);
     });
-    for (const [accountId, account] of services.accounts) {
+    for (const { accountId, region, ec2 } of services.accounts.values()) {
         // The forwarder looks one instance up: EC2 as it was when that instance's event went out (deliveries of one
         // instance are played one after the other), or now for an instance no event was sent for. The inventory lists
         // what it may observe now.
-        account.ec2.describeInstancesView = ({ instanceIds }) =>
-            ec2Truth.view(accountId, instanceIds.length === 1 ? (ec2Truth.lastDeliveredAt(instanceIds[0]) ?? clock.scenarioNow()) : ec2Truth.observableUntil(clock.scenarioNow()));
+        ec2.describeInstancesView = ({ instanceIds }) =>
+            ec2Truth.view(accountId, region, instanceIds.length === 1 ? (ec2Truth.lastDeliveredAt(instanceIds[0]) ?? clock.scenarioNow()) : ec2Truth.observableUntil(clock.scenarioNow()));
     }
 }
 
@@ -124,7 +125,7 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
         emit: hub.emit,
         now: () => clock.scenarioNow(),
     });
-    services.accounts.get(hubAccount)!.ssm.executor = fleet.executor;
+    services.in(hubAccount, hubView.sync.region).ssm.executor = fleet.executor;
 
     const streams = new TableStreams({ deployment, dynamo: services.dynamo.client, runtime, clock, work, emit: hub.emit, region: scenario.region });
     /** The organisation and OU path of an account now, for `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths` conditions. */
@@ -136,24 +137,24 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
         clock,
         work,
         emit: hub.emit,
-        region: scenario.region,
         organizationOf,
         afterInvocation: (fn) => streams.tapAfter(fn),
         disabledRules: disabledRuleArns(deployment, run.options.disabledRules),
     });
     /** Identity policies of principals the scenario plays (not deployed by a stack), by principal ARN. */
     const scenarioPrincipals = new Map<string, PolicyDocumentJson[]>();
-    for (const [accountId, account] of services.accounts) {
-        account.eventBridge.onEvent = (entry) => router.putEvents(accountId, entry);
+    for (const account of services.accounts.values()) {
+        const { accountId, region } = account;
+        account.eventBridge.onEvent = (entry) => router.putEvents(accountId, region, entry);
         account.eventBridge.authorize = async (caller, entry) =>
-            caller ? router.putEventsDenial(accountId, caller, entry, scenarioPrincipals.get(caller)) : "the request names no calling principal";
+            caller ? router.putEventsDenial(accountId, region, caller, entry, scenarioPrincipals.get(caller)) : "the request names no calling principal";
         account.eventBridge.authorizeRuleChange = async (caller, request) =>
             caller
-                ? ruleChangeDenial(deployment, { accountId, region: scenario.region, principalArn: caller, identityPolicies: scenarioPrincipals.get(caller) }, request.action, { name: request.rule, eventBusName: request.eventBusName }, organizationOf)
+                ? ruleChangeDenial(deployment, { accountId, region, principalArn: caller, identityPolicies: scenarioPrincipals.get(caller) }, request.action, { name: request.rule, eventBusName: request.eventBusName }, organizationOf)
                 : "the request names no calling principal";
         account.ec2.authorizeTagChange = async (caller, request) => {
             if (!caller) return "the request names no calling principal";
-            const change = { accountId, region: scenario.region, principalArn: caller, identityPolicies: scenarioPrincipals.get(caller) };
+            const change = { accountId, region, principalArn: caller, identityPolicies: scenarioPrincipals.get(caller) };
             for (const instanceId of request.instanceIds) {
                 const instance = { id: instanceId, tags: account.ec2.instances.get(instanceId) ?? {} };
                 const denial = await tagChangeDenial(deployment, change, request.action, instance, Object.keys(request.tags), organizationOf);
@@ -165,7 +166,7 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
     const attempts = new AttemptPlayer({
         scenario,
         deployment,
-        endpoints: (accountId) => ({ eventBridge: services.accounts.get(accountId)!.eventBridge.endpoint, ec2: services.accounts.get(accountId)!.ec2.endpoint }),
+        endpoints: (accountId, region) => ({ eventBridge: services.in(accountId, region).eventBridge.endpoint, ec2: services.in(accountId, region).ec2.endpoint }),
         hubBusArn: String(stacks.find((s) => s.role === "license-server")!.outputs[HUB_BUS_ARN_OUTPUT]),
         registerPrincipal: (arn, policies) => scenarioPrincipals.set(arn, policies),
         story: run.story,
@@ -175,7 +176,7 @@ async function startFunctions(run: RunContext, system: WithLocalAws, listsDir: s
     });
     watchSeats(run, hubView, fleet, runtime);
     const reporter = new TimelineReporter(run.out, {
-        accountName: (id) => accountName(scenario, id),
+        accountName: (id, region) => accountName(scenario, id, region),
         instanceName: (id) => instanceName(scenario, id),
         verbose: Boolean(run.options.verbose),
     });
@@ -250,9 +251,9 @@ function platformEnvironment({ clock }: RunContext, services: SandboxServices, f
         // s3rver checks signatures against its fixed key pair; the other stand-ins accept any.
         AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-        ...services.endpointsFor(fn.accountId),
+        ...services.endpointsFor(fn.accountId, fn.region),
         // EventBridge and STS decide by the calling principal: the function calls as its execution role.
-        AWS_ENDPOINT_URL_EVENTBRIDGE: callerEndpoint(services.accounts.get(fn.accountId)!.eventBridge.endpoint, fn.roleArn),
+        AWS_ENDPOINT_URL_EVENTBRIDGE: callerEndpoint(services.in(fn.accountId, fn.region).eventBridge.endpoint, fn.roleArn),
         AWS_ENDPOINT_URL_STS: callerEndpoint(services.sts.endpoint, fn.roleArn),
         // s3rver predates the SDK's default CRC32 checksums, and serves buckets path-style only.
         AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
@@ -272,9 +273,8 @@ function printLocalAws(run: RunContext, s: SandboxServices): void {
     run.out("");
     run.out("Local AWS on 127.0.0.1:");
     run.out(`  DynamoDB (dynalite) ${s.dynamo.endpoint}   S3 (s3rver) ${s.s3.endpoint}   License Manager ${s.licenseManager.endpoint}   SNS ${s.sns.endpoint}`);
-    for (const [accountId, account] of s.accounts) {
-        const name = Object.entries(run.scenario.accounts).find(([, a]) => a.accountId === accountId)?.[0];
-        run.out(`  ${`${name} ${accountId}`.padEnd(26)} EventBridge ${account.eventBridge.endpoint}   SSM ${account.ssm.endpoint}   EC2 ${account.ec2.endpoint}`);
+    for (const { accountId, region, ...account } of s.accounts.values()) {
+        run.out(`  ${`${accountName(run.scenario, accountId)} ${accountId} ${region}`.padEnd(40)} EventBridge ${account.eventBridge.endpoint}   SSM ${account.ssm.endpoint}   EC2 ${account.ec2.endpoint}`);
     }
     run.out(`  Lambda containers: one process per function container, bundles in ${path.relative(process.cwd(), path.join(run.outDir, "functions")) || "."}, logs in ${path.relative(process.cwd(), path.join(run.outDir, "logs"))}`);
 }

@@ -3,14 +3,15 @@
  * of that bus whose pattern matches (the pattern the component declared, matched by sandbox/aws/eventPattern.ts);
  * each target of the rule receives it: a Lambda ARN is invoked asynchronously (if a Lambda permission lets the rule
  * invoke it), an event-bus ARN receives the event unchanged (if the policy evaluator lets the target's role put it
- * there: the role's policies and the bus's policy). What cannot be delivered goes to the target's dead-letter
+ * there: the role's policies and the bus's policy), in whatever region that bus is, the envelope unchanged (its
+ * `region` stays the region the event was put in, as a cross-region bus target keeps it). What cannot be delivered goes to the target's dead-letter
  * queue. Asynchronous invocations are retried as Lambda does (after 1 and 2 minutes of scenario time, up to the
  * function's maximumRetryAttempts) and then sent to its on-failure destination.
  */
 import { randomUUID } from "node:crypto";
 import { matchesPattern } from "../aws/eventPattern";
 import type { PutEventEntry } from "../aws/eventBridgeStandin";
-import { DEFAULT_BUS, LocalBus, LocalDeployment, LocalFunction, LocalRule, LocalTarget, functionByArn } from "../world/deployment";
+import { DEFAULT_BUS, LocalBus, LocalDeployment, LocalFunction, LocalRule, LocalTarget, busIn, functionByArn } from "../world/deployment";
 import type { OrganizationOf, PolicyDocumentJson } from "../aws/iamEvaluator";
 import type { LocalLambdaRuntime } from "./lambdaRuntime";
 import { ScaledClock, WorkTracker, eventTime } from "./clock";
@@ -23,7 +24,6 @@ export interface EventRouterDeps {
     clock: ScaledClock;
     work: WorkTracker;
     emit: Emit;
-    region: string;
     /** The organisation an account belongs to and its OU path now, for `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths` conditions. */
     organizationOf: OrganizationOf;
     /** Runs after every invocation, before it counts as finished (the stream taps of tables it may have written). */
@@ -49,16 +49,22 @@ const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 export class EventRouter {
     constructor(private readonly deps: EventRouterDeps) {}
 
-    /** The default bus of an account. */
-    defaultBus(accountId: string): LocalBus {
-        const bus = this.deps.deployment.buses.find((b) => b.accountId === accountId && b.name === DEFAULT_BUS);
-        if (!bus) throw new Error(`account ${accountId} has no stack in the sandbox`);
+    /** The default bus of an account in a region. */
+    defaultBus(accountId: string, region: string): LocalBus {
+        const bus = busIn(this.deps.deployment, accountId, region, DEFAULT_BUS);
+        if (!bus) throw new Error(`account ${accountId} has no stack in ${region} in the sandbox`);
         return bus;
     }
 
-    /** An AWS service (EC2) puts an event on an account's default bus. */
-    serviceEvent(accountId: string, event: EventBridgeEvent): void {
-        this.deliverToBus(this.defaultBus(accountId), event);
+    /** An AWS service (EC2) of a region puts an event on the account's default bus there. */
+    serviceEvent(accountId: string, region: string, event: EventBridgeEvent): void {
+        this.deliverToBus(this.defaultBus(accountId, region), event);
+    }
+
+    /** The bus a PutEvents entry names in the caller's account-region: by ARN (any account or region), else by name there. */
+    private putEventsBus(accountId: string, region: string, entry: PutEventEntry): LocalBus | undefined {
+        const name = entry.EventBusName ?? DEFAULT_BUS;
+        return this.deps.deployment.buses.find((b) => b.arn === name) ?? busIn(this.deps.deployment, accountId, region, name);
     }
 
     /**
@@ -66,18 +72,20 @@ export class EventRouter {
      * it: the caller's identity policies (deployed role policies, or `identityPolicies` for a principal the scenario
      * plays) and the bus's policy.
      */
-    async putEventsDenial(accountId: string, principalArn: string, entry: PutEventEntry, identityPolicies?: PolicyDocumentJson[]): Promise<string | undefined> {
-        const name = entry.EventBusName ?? DEFAULT_BUS;
-        const bus = this.deps.deployment.buses.find((b) => b.arn === name || (b.accountId === accountId && b.name === name));
+    async putEventsDenial(accountId: string, region: string, principalArn: string, entry: PutEventEntry, identityPolicies?: PolicyDocumentJson[]): Promise<string | undefined> {
+        const bus = this.putEventsBus(accountId, region, entry);
         if (!bus) return undefined; // dropped (and reported) on delivery
         const policies = identityPolicies ?? this.deps.deployment.rolePolicies.get(principalArn);
         return putEventsDenial(bus, principalArn, policies, { source: entry.Source, detailType: entry.DetailType }, this.deps.organizationOf);
     }
 
-    /** PutEvents called by a principal of `accountId` (what the EventBridge stand-in of that account received). */
-    putEvents(accountId: string, entry: PutEventEntry & { EventId: string }): void {
+    /**
+     * PutEvents called by a principal of `accountId` in `region` (what the EventBridge stand-in of that account-region
+     * received): EventBridge stamps the envelope with the caller's account and the region the call was made in.
+     */
+    putEvents(accountId: string, region: string, entry: PutEventEntry & { EventId: string }): void {
         const name = entry.EventBusName ?? DEFAULT_BUS;
-        const bus = this.deps.deployment.buses.find((b) => b.arn === name || (b.accountId === accountId && b.name === name));
+        const bus = this.putEventsBus(accountId, region, entry);
         let detail: Record<string, unknown>;
         try {
             detail = JSON.parse(entry.Detail);
@@ -92,7 +100,7 @@ export class EventRouter {
             source: entry.Source,
             account: accountId,
             time: entry.Time === undefined ? eventTime(new Date()) : eventTime(new Date(typeof entry.Time === "number" ? entry.Time * 1000 : entry.Time)),
-            region: this.deps.region,
+            region,
             resources: entry.Resources ?? [],
             detail,
         };
@@ -112,7 +120,7 @@ export class EventRouter {
             source: "aws.events",
             account: rule.accountId,
             time: eventTime(time),
-            region: this.deps.region,
+            region: rule.region,
             resources: [rule.arn],
             detail: {},
         };
@@ -123,7 +131,7 @@ export class EventRouter {
     /** Rules on a bus with an event pattern (schedules are not matched against events). */
     private rulesOf(bus: LocalBus): LocalRule[] {
         return this.deps.deployment.rules.filter(
-            (r) => r.accountId === bus.accountId && r.busName === bus.name && r.eventPattern !== undefined && !this.deps.disabledRules?.has(r.arn),
+            (r) => r.accountId === bus.accountId && r.region === bus.region && r.busName === bus.name && r.eventPattern !== undefined && !this.deps.disabledRules?.has(r.arn),
         );
     }
 
@@ -139,10 +147,10 @@ export class EventRouter {
     }
 
     private deliverToBus(bus: LocalBus, event: EventBridgeEvent): void {
-        this.deps.emit({ at: this.deps.clock.scenarioNow(), kind: "bus-event", accountId: bus.accountId, busName: bus.name, event });
+        this.deps.emit({ at: this.deps.clock.scenarioNow(), kind: "bus-event", accountId: bus.accountId, region: bus.region, busName: bus.name, event });
         const matched = this.rulesOf(bus).filter((rule) => matchesPattern(rule.eventPattern!, event));
         if (matched.length === 0) {
-            this.deps.emit({ at: this.deps.clock.scenarioNow(), kind: "no-rule", accountId: bus.accountId, busName: bus.name, event });
+            this.deps.emit({ at: this.deps.clock.scenarioNow(), kind: "no-rule", accountId: bus.accountId, region: bus.region, busName: bus.name, event });
             return;
         }
         for (const rule of matched) for (const target of rule.targets) this.deliverToTarget(rule, target, event);

@@ -37,6 +37,8 @@ export interface SeatRow {
 export interface Ec2StateChangeRecord {
     accountKey: string;
     accountId: string;
+    /** The region of the instance's EC2 (the default bus the event goes on). */
+    region: string;
     instance: string;
     instanceId: string;
     state: Ec2StateName;
@@ -57,8 +59,8 @@ export type SandboxEvent = { at: number } & (
     /** A forgery or re-tag attempt from inside a workbench account, and what stopped it (attempts.ts). */
     | { kind: "attempt"; accountKey: string; principal: string; description: string; outcome: string; reason?: string; note?: string }
     /** An event a bus accepted, before its rules are matched. */
-    | { kind: "bus-event"; accountId: string; busName: string; event: EventBridgeEvent }
-    | { kind: "no-rule"; accountId: string; busName: string; event: EventBridgeEvent }
+    | { kind: "bus-event"; accountId: string; region: string; busName: string; event: EventBridgeEvent }
+    | { kind: "no-rule"; accountId: string; region: string; busName: string; event: EventBridgeEvent }
     | { kind: "cross-account"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent }
     | { kind: "delivery-failed"; rule: LocalRule; target: LocalTarget; event: EventBridgeEvent; reason: string; deadLetter?: string }
     | { kind: "schedule"; rule: LocalRule; event: EventBridgeEvent; periodMs?: number }

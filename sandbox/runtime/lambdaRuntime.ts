@@ -80,17 +80,19 @@ export class LocalLambdaRuntime {
     }
 
     /**
-     * Installs a function: writes the bundle its component deployed to `functions/<account>/<name>/index.js`,
+     * Installs a function: writes the bundle its component deployed to `functions/<account>/<region>/<name>/index.js`
+     * (function names are regional: a workbench account has a forwarder of the same name in each region),
      * after checking it is the artifact the deployment recorded (the `licensing:bundle-sha256` tag).
      */
     deploy(fn: LocalFunction): void {
         if (bundleDigest(fn.handler) !== fn.bundleDigest) {
             throw new Error(`Lambda ${fn.name}: the bundle of ${fn.handler} is not the one the stack recorded (${fn.bundleDigest}); the code changed during the run`);
         }
-        const taskRoot = path.join(this.options.outDir, "functions", fn.accountId, fn.name);
+        const taskRoot = path.join(this.options.outDir, "functions", fn.accountId, fn.region, fn.name);
         fs.mkdirSync(taskRoot, { recursive: true });
         fs.writeFileSync(path.join(taskRoot, "index.js"), bundleHandler(fn.handler));
-        const logFile = path.join(this.options.outDir, "logs", fn.accountId, `${(fn.logGroup ?? `/aws/lambda/${fn.name}`).replace(/^\/+/, "").replace(/\//g, "_")}.log`);
+        // Log groups are regional too, as are the alarms that read their metrics (story/alarms.ts).
+        const logFile = path.join(this.options.outDir, "logs", fn.accountId, fn.region, `${(fn.logGroup ?? `/aws/lambda/${fn.name}`).replace(/^\/+/, "").replace(/\//g, "_")}.log`);
         fs.mkdirSync(path.dirname(logFile), { recursive: true });
         const limit = fn.reservedConcurrency ?? this.options.defaultConcurrency ?? 4;
         this.pools.set(fn.arn, { fn, taskRoot, logFile, containers: [], waiting: [], limit });

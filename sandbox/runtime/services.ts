@@ -1,7 +1,7 @@
 /**
- * The local AWS the sandbox's functions talk to, all on 127.0.0.1 with free ports: per account an EventBridge
- * (PutEvents), SSM (parameters and Run Command) and EC2 (DescribeInstances, CreateTags, DeleteTags) stand-in, so accounts stay apart as they do in
- * AWS; and, shared because their names or ARNs already carry the account, DynamoDB (dynalite), S3 (s3rver), License
+ * The local AWS the sandbox's functions talk to, all on 127.0.0.1 with free ports: per account-region an EventBridge
+ * (PutEvents), SSM (parameters and Run Command) and EC2 (DescribeInstances, CreateTags, DeleteTags) stand-in, so
+ * accounts and regions stay apart as they do in AWS (a forwarder reads the EC2 of its own region); and, shared because their names or ARNs already carry the account, DynamoDB (dynalite), S3 (s3rver), License
  * Manager and SNS stand-ins. Each function reaches them through the SDK's standard AWS_ENDPOINT_URL_<SERVICE>
  * variables, so the deployed bundles run unchanged.
  */
@@ -17,8 +17,10 @@ import { startStsStandin, StsStandin } from "../aws/stsStandin";
 import { startOrganizationsStandin, OrganizationsStandin } from "../aws/organizationsStandin";
 import type { LocalDeployment } from "../world/deployment";
 
+/** The regional services of one account in one region. */
 export interface AccountServices {
     accountId: string;
+    region: string;
     eventBridge: EventBridgeStandin;
     ssm: SsmStandin;
     ec2: Ec2Standin;
@@ -32,14 +34,22 @@ export interface SandboxServices {
     /** STS AssumeRole (a caller's endpoint names it: callerEndpoint) and the Organizations listings its sessions may read. */
     sts: StsStandin;
     organizations: OrganizationsStandin;
+    /** Every account-region's services (accountRegionKey), in the order they were asked for. */
     accounts: Map<string, AccountServices>;
-    /** The AWS_ENDPOINT_URL_<SERVICE> variables of a function running in `accountId`. */
-    endpointsFor(accountId: string): Record<string, string>;
+    /** The services of an account in a region; throws for an account-region no stack was deployed to. */
+    in(accountId: string, region: string): AccountServices;
+    /** The AWS_ENDPOINT_URL_<SERVICE> variables of a function running in `accountId` and `region`. */
+    endpointsFor(accountId: string, region: string): Record<string, string>;
     close(): Promise<void>;
 }
 
+/** The key of an account-region in `SandboxServices.accounts`. */
+export function accountRegionKey(accountId: string, region: string): string {
+    return `${accountId}/${region}`;
+}
+
 /** Starts every service; on a failure, stops what was started and rethrows. */
-export async function startServices(accountIds: string[]): Promise<SandboxServices> {
+export async function startServices(accountRegions: Array<{ accountId: string; region: string }>): Promise<SandboxServices> {
     const started: Array<{ close(): Promise<void> }> = [];
     const keep = <T extends { close(): Promise<void> }>(service: T) => {
         started.push(service);
@@ -56,14 +66,20 @@ export async function startServices(accountIds: string[]): Promise<SandboxServic
         const sts = keep(await startStsStandin());
         const organizations = keep(await startOrganizationsStandin(sts));
         const accounts = new Map<string, AccountServices>();
-        for (const accountId of accountIds) {
-            accounts.set(accountId, {
+        for (const { accountId, region } of accountRegions) {
+            accounts.set(accountRegionKey(accountId, region), {
                 accountId,
+                region,
                 eventBridge: keep(await startEventBridgeStandin()),
                 ssm: keep(await startSsmStandin()),
                 ec2: keep(await startEc2Standin()),
             });
         }
+        const servicesIn = (accountId: string, region: string) => {
+            const account = accounts.get(accountRegionKey(accountId, region));
+            if (!account) throw new Error(`account ${accountId} has no services in ${region} in the sandbox (no stack was deployed there)`);
+            return account;
+        };
         return {
             dynamo,
             s3,
@@ -72,9 +88,9 @@ export async function startServices(accountIds: string[]): Promise<SandboxServic
             sts,
             organizations,
             accounts,
-            endpointsFor(accountId) {
-                const account = accounts.get(accountId);
-                if (!account) throw new Error(`account ${accountId} has no services in the sandbox`);
+            in: servicesIn,
+            endpointsFor(accountId, region) {
+                const account = servicesIn(accountId, region);
                 return {
                     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
                     AWS_ENDPOINT_URL_S3: s3.endpoint,
@@ -113,7 +129,7 @@ export async function provision(services: SandboxServices, deployment: LocalDepl
         await services.s3.client.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body: object.content, ContentType: object.contentType }));
     }
     for (const parameter of deployment.parameters) {
-        services.accounts.get(parameter.accountId)!.ssm.parameters.set(parameter.name, { name: parameter.name, type: parameter.type, value: parameter.value, version: 1, lastModified: new Date() });
+        services.in(parameter.accountId, parameter.region).ssm.parameters.set(parameter.name, { name: parameter.name, type: parameter.type, value: parameter.value, version: 1, lastModified: new Date() });
     }
     for (const topic of deployment.topics) services.sns.topics.add(topic.arn);
 }

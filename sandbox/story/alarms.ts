@@ -59,7 +59,7 @@ export function raisedAlarms(stacks: readonly DeployedStack[], logsDir: string):
     for (const stack of stacks) {
         const alarms = stack.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.namespace === METRICS_NAMESPACE);
         if (alarms.length === 0) continue;
-        const lines = logLinesOf(logsDir, stack.accountId);
+        const lines = logLinesOf(logsDir, stack.accountId, stack.region);
         for (const alarm of alarms) {
             const { metricName, threshold, comparisonOperator, dimensions, alarmActions } = alarm.inputs;
             const breaches = COMPARE[comparisonOperator];
@@ -111,7 +111,7 @@ export function silenceContributors(stacks: readonly DeployedStack[], logsDir: s
             if (!breaches) throw new Error(`alarm ${alarm.name}: the sandbox cannot evaluate comparison ${alarm.inputs.comparisonOperator}`);
             let run: SilenceContributor[] = [];
             let lastRun: SilenceContributor[] = [];
-            for (const line of emfLines(logLinesOf(logsDir, stack.accountId))) {
+            for (const line of emfLines(logLinesOf(logsDir, stack.accountId, stack.region))) {
                 const declares = (metric: string) => (line._aws?.CloudWatchMetrics ?? []).some((m) => m.Namespace === namespace && m.Metrics.some((x) => x.Name === metric));
                 if (line.service !== service) continue;
                 const value = line[SILENCE_METRIC.name];
@@ -129,8 +129,9 @@ export function silenceContributors(stacks: readonly DeployedStack[], logsDir: s
 /** The metric the watch emits once at the end of every run (functions/hub-inventory-watch/watch.ts). */
 const WATCH_RUN_METRIC = "SilentAccountRegions";
 
-function logLinesOf(logsDir: string, accountId: string): string[] {
-    const dir = path.join(logsDir, accountId);
+/** The log lines of an account-region's functions: an alarm sees the metrics of its own region only. */
+function logLinesOf(logsDir: string, accountId: string, region: string): string[] {
+    const dir = path.join(logsDir, accountId, region);
     return fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((file) => fs.readFileSync(path.join(dir, file), "utf8").split("\n")) : [];
 }
 

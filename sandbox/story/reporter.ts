@@ -17,8 +17,8 @@ import { formatScenarioTime } from "../world/scenario";
 export type Output = (line: string) => void;
 
 export interface ReporterContext {
-    /** Scenario account key of an account id. */
-    accountName(accountId: string): string;
+    /** Scenario account key of an account id; with a region other than the account's home region, `<key>/<region>`. */
+    accountName(accountId: string, region?: string): string;
     /** Scenario instance key of an instance id (undefined for instances the scenario does not know). */
     instanceName(instanceId: string): string | undefined;
     /** Print the routine lines too (otherwise counted). */
@@ -50,7 +50,7 @@ export class TimelineReporter {
     }
 
     readonly onEvent = (event: SandboxEvent): void => {
-        const where = (accountId: string) => this.context.accountName(accountId);
+        const where = (accountId: string, region?: string) => this.context.accountName(accountId, region);
         const instance = (id: unknown) => {
             const name = typeof id === "string" ? this.context.instanceName(id) : undefined;
             return name ? `${name} (${id})` : String(id);
@@ -65,7 +65,7 @@ export class TimelineReporter {
                 ].filter(Boolean);
                 const name = event.instance === event.instanceId ? event.instanceId : `${event.instance} (${event.instanceId})`;
                 const who = event.forged ? "FORGED (a retargeted rule's Input, not EC2):" : "EC2";
-                this.line(event.at, event.accountKey, `${who} ${name} ${event.state}${flags.length ? ` [${flags.join(", ")}]` : ""}${event.note ? `  -- ${event.note}` : ""}`);
+                this.line(event.at, where(event.accountId, event.region), `${who} ${name} ${event.state}${flags.length ? ` [${flags.join(", ")}]` : ""}${event.note ? `  -- ${event.note}` : ""}`);
                 return;
             }
             case "fault": {
@@ -87,7 +87,7 @@ export class TimelineReporter {
                 if (isSeatEvent(event.event)) {
                     const d = event.event.detail as unknown as SeatEventDetail;
                     const queue = event.event["detail-type"] === SEAT_DENIED ? `queue position ${d["queue-position"]} of ${d["queue-length"]}` : `waited at position ${d["queue-position"]}`;
-                    this.line(event.at, where(event.accountId), `people: ${event.event["detail-type"]} for ${d["user-id"]} on ${d.product} (${d.seats} seats; ${queue})`);
+                    this.line(event.at, where(event.accountId, event.region), `people: ${event.event["detail-type"]} for ${d["user-id"]} on ${d.product} (${d.seats} seats; ${queue})`);
                 }
                 return;
             case "no-rule":
@@ -95,32 +95,32 @@ export class TimelineReporter {
                 if (isSeatEvent(event.event)) return;
                 this.line(
                     event.at,
-                    where(event.accountId),
+                    where(event.accountId, event.region),
                     `no rule on bus ${event.busName} matches ${event.event.source === "aws.ec2" ? `EC2 state ${event.event.detail.state}` : `${event.event.source} / ${event.event["detail-type"]}`}: nothing happens`,
                 );
                 return;
             case "delivery-failed":
                 (event.event.detail["snapshot-id"] !== undefined ? this.routine.bind(this) : this.line.bind(this))(
                     event.at,
-                    where(event.rule.accountId),
+                    where(event.rule.accountId, event.rule.region),
                     `DROPPED ${describeEvent(event.event, instance)} at rule ${event.rule.name}: ${event.reason}${event.deadLetter ? ` -> dead-letter queue ${queueName(event.deadLetter)}` : ""}`,
                 );
                 return;
             case "cross-account":
                 return; // the hub's assignment line shows the arrival
             case "schedule":
-                if (event.periodMs === undefined) this.line(event.at, where(event.rule.accountId), `schedule ${event.rule.name} (${event.rule.scheduleExpression}) fires`);
+                if (event.periodMs === undefined) this.line(event.at, where(event.rule.accountId, event.rule.region), `schedule ${event.rule.name} (${event.rule.scheduleExpression}) fires`);
                 return;
             case "invocation":
                 this.invocation(event.at, event.fn, event.event, event.result.ok ? event.result.result : undefined, event.result.error, event.attempt, event.trigger);
                 return;
             case "async-retry":
-                this.line(event.at, where(event.fn.accountId), `${event.fn.name} failed (${event.error}); Lambda retries in ${event.delayMs / 60_000} min (attempt ${event.attempt + 1})`);
+                this.line(event.at, where(event.fn.accountId, event.fn.region), `${event.fn.name} failed (${event.error}); Lambda retries in ${event.delayMs / 60_000} min (attempt ${event.attempt + 1})`);
                 return;
             case "async-failure":
                 this.line(
                     event.at,
-                    where(event.fn.accountId),
+                    where(event.fn.accountId, event.fn.region),
                     `${event.fn.name}: Lambda gives up on this event after ${event.fn.async.maximumRetryAttempts + 1} attempt${event.fn.async.maximumRetryAttempts ? "s" : ""} -> on-failure destination ${event.destination ? queueName(event.destination) : "(none)"}`,
                 );
                 return;
@@ -176,7 +176,7 @@ export class TimelineReporter {
     }
 
     private invocation(at: number, fn: LocalFunction, event: unknown, result: unknown, error: { type: string; message: string } | undefined, attempt: number, trigger: string): void {
-        const where = this.context.accountName(fn.accountId);
+        const where = this.context.accountName(fn.accountId, fn.region);
         const retry = attempt > 0 ? ` (retry ${attempt})` : "";
         if (error) {
             this.line(at, where, `${fn.name} ERROR${retry}: ${error.type}: ${error.message}`);
@@ -196,7 +196,7 @@ export class TimelineReporter {
             case "hub-assignment": {
                 const o = typed.outcome;
                 // A stop may come without its owner (contract version 2: tags removed or gone).
-                const who = `${d["user-id"] ?? "(no owner)"} ${d["workbench-state"]} ${instance(d["instance-id"])} (${d.account})`;
+                const who = `${d["user-id"] ?? "(no owner)"} ${d["workbench-state"]} ${instance(d["instance-id"])} (${this.context.accountName(String(d.account), String(d.region))})`;
                 if (o.outcome === "rejected") this.line(at, where, `assignment: REJECTED ${JSON.stringify(d["user-id"])} ${d["workbench-type"]} ${d["workbench-state"]} from ${d.account}: ${o.reason}`);
                 else if (o.outcome === "superseded") this.line(at, where, `assignment: ${who}: superseded by a later event, instance stays ${o.state}${seatDelta(o)}`);
                 else this.line(at, where, `assignment: ${who}${seatDelta(o) || ": no seat change"}`);
@@ -209,7 +209,7 @@ export class TimelineReporter {
             }
             case "hub-snapshot": {
                 const o = typed.outcome;
-                const of = this.context.accountName(String(d.account));
+                const of = this.context.accountName(String(d.account), String(d.region));
                 if (o.outcome === "reconciled") (o.corrected + o.repaired > 0 ? this.line.bind(this) : this.routine.bind(this))(at, where, `inventory of ${of}: ${o.observed} instances, ${o.corrected} corrected, ${o.superseded} superseded by later events, ${o.repaired} seat repairs`);
                 else if (o.outcome === "partial") this.routine(at, where, `inventory of ${of}: chunk held, ${o.chunksHeld} of ${o.chunkCount}`);
                 else if (o.outcome === "stale") this.routine(at, where, `inventory of ${of}: chunk stale (${o.reason})`);

@@ -20,14 +20,15 @@ import { ATTACKER_POLICIES, Attempt, AttemptOutcome, attackerArn } from "./attem
 import { DEFAULT_BUS, LocalDeployment } from "./deployment";
 import type { PolicyDocumentJson } from "../aws/iamEvaluator";
 import type { Emit } from "../runtime/events";
-import { Scenario, instanceIdOf } from "./scenario";
+import { Scenario, homeRegionOf, instanceIdOf } from "./scenario";
 import type { Story } from "../story/story";
 
 export interface AttemptPlayerDeps {
     scenario: Scenario;
     deployment: LocalDeployment;
     /** Each account's stand-in endpoints. */
-    endpoints(accountId: string): { eventBridge: string; ec2: string };
+    /** The account-region's EventBridge and EC2 endpoints. */
+    endpoints(accountId: string, region: string): { eventBridge: string; ec2: string };
     /** The hub bus's ARN (the license-server stack's output). */
     hubBusArn: string;
     /** Lets the stand-ins find the attacker's identity policies by its ARN. */
@@ -64,7 +65,7 @@ export class AttemptPlayer {
         const followId = randomUUID();
         const entry = this.forgedEntry(attempt, accountId, followId);
         entry.EventBusName = bus === "hub" ? this.deps.hubBusArn : bus === "workbench" ? this.workbenchBusName(accountId) : undefined;
-        const client = new EventBridgeClient({ ...LOCAL_CLIENT_CONFIG, region: this.deps.scenario.region, endpoint: callerEndpoint(this.deps.endpoints(accountId).eventBridge, principalArn), maxAttempts: 1 });
+        const client = new EventBridgeClient({ ...LOCAL_CLIENT_CONFIG, region: this.homeRegion(accountId), endpoint: callerEndpoint(this.deps.endpoints(accountId, this.homeRegion(accountId)).eventBridge, principalArn), maxAttempts: 1 });
         this.deps.story.followAttempt(trace, [followId]);
         try {
             const answer = (await client.send(new PutEventsCommand({ Entries: [entry] }))).Entries?.[0] ?? {};
@@ -78,7 +79,7 @@ export class AttemptPlayer {
     }
 
     private async retag(attempt: Attempt, accountId: string, principalArn: string, trace: Parameters<Story["attemptAnswered"]>[0]): Promise<{ outcome: AttemptOutcome; reason?: string }> {
-        const client = new EC2Client({ ...LOCAL_CLIENT_CONFIG, region: this.deps.scenario.region, endpoint: callerEndpoint(this.deps.endpoints(accountId).ec2, principalArn), maxAttempts: 1 });
+        const client = new EC2Client({ ...LOCAL_CLIENT_CONFIG, region: this.homeRegion(accountId), endpoint: callerEndpoint(this.deps.endpoints(accountId, this.homeRegion(accountId)).ec2, principalArn), maxAttempts: 1 });
         try {
             const Resources = [instanceIdOf(this.deps.scenario, attempt.instance!)];
             // DeleteTags naming no tag deletes every tag (the request then carries no aws:TagKeys).
@@ -100,11 +101,11 @@ export class AttemptPlayer {
      * play what the forwarder would make of such an Input.
      */
     private async changeRule(attempt: Attempt, accountId: string, principalArn: string, trace: Parameters<Story["attemptAnswered"]>[0]): Promise<{ outcome: AttemptOutcome; reason?: string }> {
-        const client = new EventBridgeClient({ ...LOCAL_CLIENT_CONFIG, region: this.deps.scenario.region, endpoint: callerEndpoint(this.deps.endpoints(accountId).eventBridge, principalArn), maxAttempts: 1 });
+        const client = new EventBridgeClient({ ...LOCAL_CLIENT_CONFIG, region: this.homeRegion(accountId), endpoint: callerEndpoint(this.deps.endpoints(accountId, this.homeRegion(accountId)).eventBridge, principalArn), maxAttempts: 1 });
         try {
             if (attempt.kind === "disable-rule") await client.send(new DisableRuleCommand({ Name: attempt.rule! }));
             else {
-                const forwarder = this.deps.deployment.functions.find((f) => f.accountId === accountId && f.handler === "workbench-forwarder");
+                const forwarder = this.deps.deployment.functions.find((f) => f.accountId === accountId && f.region === this.homeRegion(accountId) && f.handler === "workbench-forwarder");
                 const forged = { source: "aws.ec2", "detail-type": "EC2 Instance State-change Notification", detail: { "instance-id": instanceIdOf(this.deps.scenario, attempt.instance!), state: attempt.state } };
                 await client.send(new PutTargetsCommand({ Rule: attempt.rule!, Targets: [{ Id: "forged", Arn: forwarder?.arn ?? "", Input: JSON.stringify(forged) }] }));
             }
@@ -138,7 +139,7 @@ export class AttemptPlayer {
             "workbench-state": EC2_STATE_TO_WORKBENCH_STATE[attempt.state!],
             "instance-id": instanceId,
             account: accountId,
-            region: this.deps.scenario.region,
+            region: this.homeRegion(accountId),
             "ec2-state": attempt.state!,
             "ec2-event-time": time.toISOString().replace(/\.\d{3}Z$/, "Z"),
             "ec2-event-id": followId,
@@ -146,9 +147,15 @@ export class AttemptPlayer {
         return { Source: WORKBENCH_EVENT_SOURCE, DetailType: WORKBENCH_EVENT_DETAIL_TYPE, Time: time, Resources: [], Detail: JSON.stringify(detail) };
     }
 
-    /** The account's workbench bus: the one bus of its own that is not the default bus. */
+    /** Attempts are played in the account's home region (the first of its regions). */
+    private homeRegion(accountId: string): string {
+        return homeRegionOf(this.deps.scenario, accountId);
+    }
+
+    /** The account's workbench bus: the one bus of its own in its home region that is not the default bus. */
     private workbenchBusName(accountId: string): string {
-        const buses = this.deps.deployment.buses.filter((b) => b.accountId === accountId && b.name !== DEFAULT_BUS);
+        const region = this.homeRegion(accountId);
+        const buses = this.deps.deployment.buses.filter((b) => b.accountId === accountId && b.region === region && b.name !== DEFAULT_BUS);
         if (buses.length !== 1) throw new Error(`account ${accountId} has ${buses.length} buses besides its default bus: the sandbox cannot tell which is the workbench bus`);
         return buses[0].name;
     }

@@ -38,6 +38,8 @@ export interface LocalBus {
     arn: string;
     name: string;
     accountId: string;
+    /** Buses are regional: an account has a default bus (and its stacks' buses) in each region it deploys to. */
+    region: string;
     policy?: PolicyDocumentJson;
 }
 
@@ -52,6 +54,7 @@ export interface LocalRule {
     arn: string;
     name: string;
     accountId: string;
+    region: string;
     busName: string;
     description?: string;
     eventPattern?: Record<string, unknown>;
@@ -93,6 +96,7 @@ export interface LocalBucketObject {
 export interface LocalParameter {
     name: string;
     accountId: string;
+    region: string;
     type: string;
     value: string;
 }
@@ -117,6 +121,7 @@ export interface LocalLicenseConfiguration {
 
 export interface LocalPermission {
     accountId: string;
+    region: string;
     functionName: string;
     action: string;
     principal: string;
@@ -127,6 +132,7 @@ export interface LocalPermission {
 export interface LocalInvocation {
     name: string;
     accountId: string;
+    region: string;
     stack: string;
     functionName: string;
     input: unknown;
@@ -186,7 +192,7 @@ export function describeDeployment(stacks: DeployedStack[]): LocalDeployment {
 }
 
 function readStack(stack: DeployedStack, d: LocalDeployment): void {
-    const { accountId, resources } = stack;
+    const { accountId, region, resources } = stack;
     const of = (type: string) => resources.filter((r) => r.type === type);
     const physicalName = (r: RecordedResource) => String(r.outputs?.name ?? r.inputs.name ?? r.name);
     const arnOf = (r: RecordedResource) => String(r.outputs?.arn);
@@ -203,7 +209,7 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
             arn: arnOf(fn),
             name,
             accountId,
-            region: stack.region,
+            region,
             stack: stack.name,
             roleArn: String(fn.inputs.role),
             handler: tags["licensing:handler"],
@@ -225,8 +231,8 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
     }
 
     // Every account has a default bus; custom buses are resources.
-    const defaultBus: LocalBus = { arn: `arn:${partition}:events:${stack.region}:${accountId}:event-bus/${DEFAULT_BUS}`, name: DEFAULT_BUS, accountId };
-    const buses = [defaultBus, ...of("aws:cloudwatch/eventBus:EventBus").map((b) => ({ arn: arnOf(b), name: physicalName(b), accountId }) as LocalBus)];
+    const defaultBus: LocalBus = { arn: `arn:${partition}:events:${region}:${accountId}:event-bus/${DEFAULT_BUS}`, name: DEFAULT_BUS, accountId, region };
+    const buses = [defaultBus, ...of("aws:cloudwatch/eventBus:EventBus").map((b): LocalBus => ({ arn: arnOf(b), name: physicalName(b), accountId, region }))];
     for (const policy of of("aws:cloudwatch/eventBusPolicy:EventBusPolicy")) {
         const bus = buses.find((b) => b.name === (policy.inputs.eventBusName ?? DEFAULT_BUS));
         if (!bus) throw new Error(`stack ${stack.name}: EventBusPolicy ${policy.name} names unknown bus ${policy.inputs.eventBusName}`);
@@ -239,6 +245,7 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
             arn: arnOf(r),
             name: physicalName(r),
             accountId,
+            region,
             busName: r.inputs.eventBusName ?? DEFAULT_BUS,
             description: r.inputs.description,
             eventPattern: r.inputs.eventPattern ? JSON.parse(r.inputs.eventPattern) : undefined,
@@ -295,7 +302,7 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
     }
 
     for (const p of of("aws:ssm/parameter:Parameter")) {
-        d.parameters.push({ name: physicalName(p), accountId, type: p.inputs.type ?? "String", value: String(unsecret(p.inputs.value ?? p.inputs.insecureValue) ?? "") });
+        d.parameters.push({ name: physicalName(p), accountId, region, type: p.inputs.type ?? "String", value: String(unsecret(p.inputs.value ?? p.inputs.insecureValue) ?? "") });
     }
     for (const doc of of("aws:ssm/document:Document")) d.documents.push({ name: physicalName(doc), arn: arnOf(doc), accountId, content: doc.inputs.content });
 
@@ -314,10 +321,10 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
     for (const t of of("aws:sns/topic:Topic")) d.topics.push({ arn: arnOf(t), accountId });
 
     for (const p of of("aws:lambda/permission:Permission")) {
-        d.permissions.push({ accountId, functionName: String(p.inputs.function), action: p.inputs.action, principal: p.inputs.principal, sourceArn: p.inputs.sourceArn });
+        d.permissions.push({ accountId, region, functionName: String(p.inputs.function), action: p.inputs.action, principal: p.inputs.principal, sourceArn: p.inputs.sourceArn });
     }
     for (const i of of("aws:lambda/invocation:Invocation")) {
-        d.invocations.push({ name: i.name, accountId, stack: stack.name, functionName: String(i.inputs.functionName), input: JSON.parse(i.inputs.input) });
+        d.invocations.push({ name: i.name, accountId, region, stack: stack.name, functionName: String(i.inputs.functionName), input: JSON.parse(i.inputs.input) });
     }
     for (const role of of("aws:iam/role:Role")) if (role.inputs.assumeRolePolicy) d.roleTrustPolicies.set(arnOf(role), JSON.parse(role.inputs.assumeRolePolicy));
     for (const rp of of("aws:iam/rolePolicy:RolePolicy")) {
@@ -360,6 +367,11 @@ function unsecret(value: unknown): unknown {
 /** The account id in an ARN (`arn:<partition>:<service>:<region>:<account>:...`). */
 export function accountOfArn(arn: string): string {
     return arn.split(":")[4] ?? "";
+}
+
+/** The account's bus of that name in that region (the default bus: `default`). */
+export function busIn(deployment: LocalDeployment, accountId: string, region: string, name: string): LocalBus | undefined {
+    return deployment.buses.find((b) => b.accountId === accountId && b.region === region && b.name === name);
 }
 
 export function functionByArn(deployment: LocalDeployment, arn: string): LocalFunction | undefined {

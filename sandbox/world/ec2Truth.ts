@@ -27,15 +27,15 @@ export interface Ec2Instance {
 }
 
 export class Ec2Truth {
-    private readonly history = new Map<string, { accountId: string; entries: TruthEntry[] }>();
+    private readonly history = new Map<string, { accountId: string; region: string; entries: TruthEntry[] }>();
     /** Occurrence time of each state change whose delivery has not finished, by delivery index. */
     private readonly unfinished = new Map<number, number>();
     /** Scenario second the last EC2 event of each instance was put on its account's default bus, by instance id. */
     private readonly deliveries = new Map<string, number>();
 
-    /** An instance as it is at deployment (scenario second 0 and before). */
-    seed(accountId: string, instanceId: string, state: Ec2StateName, tags: Record<string, string>): void {
-        this.history.set(instanceId, { accountId, entries: [{ at: -Infinity, state, tags: { ...tags } }] });
+    /** An instance of an account-region as it is at deployment (scenario second 0 and before). */
+    seed(accountId: string, region: string, instanceId: string, state: Ec2StateName, tags: Record<string, string>): void {
+        this.history.set(instanceId, { accountId, region, entries: [{ at: -Infinity, state, tags: { ...tags } }] });
     }
 
     /**
@@ -75,10 +75,10 @@ export class Ec2Truth {
         return Math.min(scenarioNow, ...[...this.unfinished.values()].map((at) => at - UNOBSERVED_MARGIN_SECONDS));
     }
 
-    /** What DescribeInstances lists in an account at scenario second `at`. */
-    view(accountId: string, at: number): Array<[string, Ec2Instance]> {
+    /** What DescribeInstances lists in an account's region at scenario second `at`: EC2 is regional, so only that region's instances. */
+    view(accountId: string, region: string, at: number): Array<[string, Ec2Instance]> {
         return [...this.history]
-            .filter(([, r]) => r.accountId === accountId)
+            .filter(([, r]) => r.accountId === accountId && r.region === region)
             .map(([id, r]) => {
                 const { state, tags } = this.at(r.entries, at);
                 return [id, { state, tags: { ...tags } }];

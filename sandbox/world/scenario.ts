@@ -29,11 +29,18 @@ export interface ScenarioAccount {
     organizationId?: string;
     /** With `organization`: key of the OU the account sits in at the start (organization.ts). Default: the root. */
     organizationalUnit?: string;
+    /**
+     * Workbench accounts: the regions it runs workbenches in, one workbench stack each (the first is its home region,
+     * whose stack keeps the name `workbench-<key>`). Default: the scenario's region.
+     */
+    regions?: string[];
 }
 
 export interface ScenarioInstance {
     /** Key of the workbench account the instance runs in. */
     account: string;
+    /** The region it runs in: one of its account's `regions`. Default: the account's first (home) region. */
+    region?: string;
     /** EC2 instance id. Default: derived from the account and the instance's key. */
     instanceId?: string;
     /** Owner user id: becomes the forwarder's owner tag (the key the workbench stack configures). */
@@ -220,6 +227,24 @@ export function formatScenarioTime(seconds: number): string {
 export function instanceIdOf(scenario: Scenario, key: string): string {
     const instance = scenario.instances[key];
     return instance.instanceId ?? `i-${createHash("sha256").update(`${instance.account}/${key}`).digest("hex").slice(0, 17)}`;
+}
+
+/** The regions a scenario account runs its stack in: a workbench account's `regions`, else the scenario's region. */
+export function accountRegions(scenario: Scenario, accountKey: string): string[] {
+    const regions = scenario.accounts[accountKey]?.regions;
+    return regions !== undefined && regions.length > 0 ? regions : [scenario.region];
+}
+
+/** The home region (the first of its regions) of the scenario account with this id. */
+export function homeRegionOf(scenario: Scenario, accountId: string): string {
+    const key = Object.keys(scenario.accounts).find((k) => scenario.accounts[k].accountId === accountId);
+    return key === undefined ? scenario.region : accountRegions(scenario, key)[0];
+}
+
+/** The region an instance runs in (its own, else its account's home region). */
+export function instanceRegion(scenario: Scenario, key: string): string {
+    const instance = scenario.instances[key];
+    return instance.region ?? accountRegions(scenario, instance.account)[0];
 }
 
 export function accountsWithRole(scenario: Scenario, role: StackRole): Array<[string, ScenarioAccount]> {

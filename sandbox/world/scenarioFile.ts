@@ -59,6 +59,7 @@ export function scenarioProblems(value: unknown): string[] {
         ids.add(account.accountId);
         if (!(STACK_ROLES as readonly string[]).includes(account.role)) problems.push(`accounts.${key}.role must be one of ${STACK_ROLES.join(", ")}`);
         if (account.allowedOnHub !== undefined && account.role !== "workbench-account") problems.push(`accounts.${key}.allowedOnHub only applies to workbench accounts`);
+        if (account.regions !== undefined) problems.push(...accountRegionProblems(`accounts.${key}`, account as unknown as Record<string, unknown>));
     }
     for (const role of ["license-server", "license-governance"] as const) {
         const count = Object.values(accounts).filter((a) => isObject(a) && a.role === role).length;
@@ -91,6 +92,7 @@ export function scenarioProblems(value: unknown): string[] {
         const account = accounts[instance.account];
         if (!account || account.role !== "workbench-account") problems.push(`${where}.account ${JSON.stringify(instance.account)} is not a workbench account of the scenario`);
         if (instance.instanceId !== undefined && !INSTANCE_ID_PATTERN.test(instance.instanceId)) problems.push(`${where}.instanceId is not an EC2 instance id`);
+        if (instance.region !== undefined) problems.push(...instanceRegionProblems(where, instance.region, instance.account, account, s.region));
         const shorthand = instance.owner !== undefined || instance.type !== undefined;
         if (shorthand && instance.tags !== undefined) problems.push(`${where}: give either owner/type or raw tags, not both`);
         if (shorthand && (instance.owner === undefined || instance.type === undefined)) problems.push(`${where}: owner and type go together (use raw tags for a half-tagged instance)`);
@@ -237,4 +239,25 @@ function forgedProblems(where: string, entry: Record<string, unknown>): string[]
         if (entry[field] !== undefined) problems.push(`${where}.${field}: a forged event changes nothing in EC2 and is not delivered again; give no ${field}`);
     }
     return problems;
+}
+
+/** A workbench account's `regions`: region codes, each once; the first is its home region. */
+function accountRegionProblems(where: string, account: Record<string, unknown>): string[] {
+    const regions = account.regions;
+    if (account.role !== "workbench-account") return [`${where}.regions only applies to workbench accounts (the other stacks deploy to the scenario's region)`];
+    if (!Array.isArray(regions) || regions.length === 0) return [`${where}.regions must be a non-empty list of region codes, e.g. ["eu-central-1", "eu-west-1"]`];
+    const problems = regions
+        .map((region, i) => (typeof region === "string" && REGION_PATTERN.test(region) ? undefined : `${where}.regions[${i}] ${JSON.stringify(region)} is not a region code, e.g. eu-west-1`))
+        .filter((p): p is string => p !== undefined);
+    if (new Set(regions).size !== regions.length) problems.push(`${where}.regions lists a region twice`);
+    return problems;
+}
+
+/** An instance's `region`: a region code its account runs (its `regions`, else the scenario's region). */
+function instanceRegionProblems(where: string, region: unknown, accountKey: unknown, account: Record<string, any> | undefined, scenarioRegion: unknown): string[] {
+    if (typeof region !== "string" || !REGION_PATTERN.test(region)) return [`${where}.region ${JSON.stringify(region)} is not a region code, e.g. eu-west-1`];
+    if (!account || account.role !== "workbench-account") return [];
+    const regions: unknown[] = Array.isArray(account.regions) && account.regions.length > 0 ? account.regions : [scenarioRegion];
+    if (regions.includes(region)) return [];
+    return [`${where}.region ${region} is not a region account ${accountKey} runs (${regions.join(", ")}): add it to accounts.${accountKey}.regions or pick one of those`];
 }

@@ -9,7 +9,7 @@ import type { LocalDeployment } from "./deployment";
 import type { SandboxServices } from "../runtime/services";
 import type { Ec2Truth } from "./ec2Truth";
 import { PROJECT, DeployedStack } from "./stackConfiguration";
-import { Scenario, UsageSeed, accountsWithRole, instanceIdOf } from "./scenario";
+import { Scenario, UsageSeed, accountsWithRole, instanceIdOf, instanceRegion } from "./scenario";
 
 /** What the License Manager stand-in was seeded with, by configuration ARN (the usage report must show all of it). */
 export interface SeededConfiguration {
@@ -29,15 +29,22 @@ export function workbenchTagKeys(stack: DeployedStack): { owner: string; type: s
 export function instanceTags(scenario: Scenario, key: string, stacks: DeployedStack[]): Record<string, string> {
     const instance = scenario.instances[key];
     if (instance.tags) return { ...instance.tags };
-    const stack = stacks.find((s) => s.role === "workbench-account" && s.accountKey === instance.account)!;
-    const keys = workbenchTagKeys(stack);
+    const keys = workbenchTagKeys(instanceStack(scenario, key, stacks));
     return { [keys.owner]: instance.owner!, [keys.type]: instance.type! };
+}
+
+/** The workbench stack of the account-region an instance runs in (its forwarder reads its tags). */
+export function instanceStack(scenario: Scenario, key: string, stacks: DeployedStack[]): DeployedStack {
+    const account = scenario.instances[key].account;
+    const region = instanceRegion(scenario, key);
+    const stack = stacks.find((s) => s.role === "workbench-account" && s.accountKey === account && s.region === region);
+    if (!stack) throw new Error(`instance ${key}: no workbench stack of account ${account} in ${region}`);
+    return stack;
 }
 
 /** The instance's tags without the workbench tag keys of its account's forwarder (a timeline entry's `removeTags`). */
 export function withoutWorkbenchTags(scenario: Scenario, stacks: DeployedStack[], instance: string): Record<string, string> {
-    const account = scenario.instances[instance].account;
-    const keys = workbenchTagKeys(stacks.find((s) => s.role === "workbench-account" && s.accountKey === account)!);
+    const keys = workbenchTagKeys(instanceStack(scenario, instance, stacks));
     const tags = instanceTags(scenario, instance, stacks);
     delete tags[keys.owner];
     delete tags[keys.type];
@@ -45,15 +52,16 @@ export function withoutWorkbenchTags(scenario: Scenario, stacks: DeployedStack[]
 }
 
 /**
- * Puts every scenario instance, with its tags, into its account's EC2 (what DescribeInstances reads), and into EC2's
- * truth over time (what DescribeInstances lists) in its state at deployment: stopped unless the scenario says otherwise.
+ * Puts every scenario instance, with its tags, into its account-region's EC2 (what DescribeInstances reads), and into
+ * EC2's truth over time (what DescribeInstances lists) in its state at deployment: stopped unless the scenario says otherwise.
  */
 export function seedInstances(services: SandboxServices, truth: Ec2Truth, scenario: Scenario, stacks: DeployedStack[]): void {
     for (const key of Object.keys(scenario.instances)) {
         const accountId = scenario.accounts[scenario.instances[key].account].accountId;
+        const region = instanceRegion(scenario, key);
         const tags = instanceTags(scenario, key, stacks);
-        services.accounts.get(accountId)!.ec2.instances.set(instanceIdOf(scenario, key), tags);
-        truth.seed(accountId, instanceIdOf(scenario, key), scenario.instances[key].stateAtDeployment ?? "stopped", tags);
+        services.in(accountId, region).ec2.instances.set(instanceIdOf(scenario, key), tags);
+        truth.seed(accountId, region, instanceIdOf(scenario, key), scenario.instances[key].stateAtDeployment ?? "stopped", tags);
     }
 }
 

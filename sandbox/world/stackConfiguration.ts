@@ -1,6 +1,6 @@
 /**
  * The sandbox's stack configuration, in one place: from the scenario, the Pulumi configuration of each stack the
- * project deploys (one license-server stack, one governance stack, one workbench stack per workbench account), set
+ * project deploys (one license-server stack, one governance stack, one workbench stack per workbench account-region), set
  * the way `pulumi config set` would. Then each stack's program (`deployStack`, the same entry point `pulumi up`
  * runs) runs in-process under Pulumi mocks with its own account id, and what it registers is the sandbox's
  * deployment: every Lambda, rule, target, table, bucket and parameter the local world is built from.
@@ -11,7 +11,7 @@ import type { StackRole } from "../../stacks/roles";
 import { HUB_BUS_ARN_OUTPUT } from "../../stacks/workbenchAccount";
 import type { KnownCatalog } from "../../components/hub/catalog";
 import { RecordedResource, runUnderMocks } from "../../tests/support/pulumiMocks";
-import { Scenario, accountsWithRole } from "./scenario";
+import { Scenario, accountRegions, accountsWithRole } from "./scenario";
 import { admissionSettings, stackSetSettings } from "./organizationStacks";
 
 /** Pulumi project name (Pulumi.yaml); configuration keys without a namespace belong to it. */
@@ -65,6 +65,14 @@ export function sandboxCatalog(scenario: Scenario, vendorCliPath: string): Known
     };
 }
 
+/**
+ * The workbench stack of an account-region: `workbench-<key>` in the account's home region (its first), so a
+ * single-region account's stack keeps its name; `workbench-<key>-<region>` in each further region.
+ */
+export function workbenchStackName(scenario: Scenario, accountKey: string, region: string): string {
+    return region === accountRegions(scenario, accountKey)[0] ? `workbench-${accountKey}` : `workbench-${accountKey}-${region}`;
+}
+
 /** Each stack's configuration (`<project>:<key>` -> value, objects as JSON, as the engine hands them over). */
 export function stackConfigurations(scenario: Scenario, vendorCliPath: string): Array<Omit<DeployedStack, "resources" | "outputs">> {
     // Every role needs an alerts setting: the sandbox's alarms go to topics the stacks create, mailing this address.
@@ -87,21 +95,26 @@ export function stackConfigurations(scenario: Scenario, vendorCliPath: string): 
             [`${PROJECT}:silentInventoryPeriods`]: String(SANDBOX_SILENT_INVENTORY_PERIODS),
         },
     });
+    // One workbench stack per account-region: the same program with `aws:region` set, as a second Pulumi.<stack>.yaml
+    // would set it.
     for (const [key, account] of accountsWithRole(scenario, "workbench-account")) {
-        stacks.push({
-            name: `workbench-${key}`,
-            role: "workbench-account",
-            accountKey: key,
-            accountId: account.accountId,
-            region: scenario.region,
-            // As stacks/Pulumi.workbench-dev.yaml does: the hub bus ARN comes from the license-server stack's outputs.
-            config: {
-                ...common,
-                [`${PROJECT}:role`]: "workbench-account",
-                [`${PROJECT}:licenseServerStack`]: LICENSE_SERVER_STACK,
-                [`${PROJECT}:inventorySchedule`]: SANDBOX_INVENTORY_SCHEDULE,
-            },
-        });
+        for (const region of accountRegions(scenario, key)) {
+            stacks.push({
+                name: workbenchStackName(scenario, key, region),
+                role: "workbench-account",
+                accountKey: key,
+                accountId: account.accountId,
+                region,
+                // As stacks/Pulumi.workbench-dev.yaml does: the hub bus ARN comes from the license-server stack's outputs.
+                config: {
+                    ...common,
+                    "aws:region": region,
+                    [`${PROJECT}:role`]: "workbench-account",
+                    [`${PROJECT}:licenseServerStack`]: LICENSE_SERVER_STACK,
+                    [`${PROJECT}:inventorySchedule`]: SANDBOX_INVENTORY_SCHEDULE,
+                },
+            });
+        }
     }
     const [governanceKey, governance] = accountsWithRole(scenario, "license-governance")[0];
     stacks.push({

@@ -26,12 +26,14 @@ describe("sandbox alarm evaluation (embedded metric format in the function logs)
     it("names the silence alarm's contributors as of the watch's last run: its query's service, above its threshold", () => {
         const logs = fs.mkdtempSync(path.join(os.tmpdir(), "silence-"));
         const hub = "222222222222";
-        fs.mkdirSync(path.join(logs, hub));
-        const silent = (account: string, periods: number, service = "hub-inventory-watch") =>
-            emf({ service, account, region: "eu-central-1", InventorySilentPeriods: periods }, ["InventorySilentPeriods"], [["service", "account", "region"]]);
+        // Logs and alarms are regional: the stack's alarm reads its own account-region's logs only.
+        fs.mkdirSync(path.join(logs, hub, "eu-central-1"), { recursive: true });
+        fs.mkdirSync(path.join(logs, hub, "eu-west-1"), { recursive: true });
+        const silent = (account: string, periods: number, service = "hub-inventory-watch", region = "eu-central-1") =>
+            emf({ service, account, region, InventorySilentPeriods: periods }, ["InventorySilentPeriods"], [["service", "account", "region"]]);
         const runEnds = (n: number, service = "hub-inventory-watch") => emf({ service, SilentAccountRegions: n }, ["SilentAccountRegions"]);
         fs.writeFileSync(
-            path.join(logs, hub, "hub-inventory-watch-logs.log"),
+            path.join(logs, hub, "eu-central-1", "hub-inventory-watch-logs.log"),
             [
                 // An earlier run named both (a skipped tick made engineering look silent): the alarm has moved on.
                 silent("111111111111", 3), silent("333333333333", 3), runEnds(2),
@@ -39,8 +41,11 @@ describe("sandbox alarm evaluation (embedded metric format in the function logs)
                 silent("333333333333", 5), silent("111111111111", 1), silent("444444444444", 9, "other-watch"), runEnds(1), runEnds(0, "other-watch"),
             ].join("\n"),
         );
+        // The same watch's logs in another region belong to another stack's alarm.
+        fs.writeFileSync(path.join(logs, hub, "eu-west-1", "hub-inventory-watch-logs.log"), [silent("666666666666", 9, "hub-inventory-watch", "eu-west-1"), runEnds(1)].join("\n"));
         const stack = {
             accountId: hub,
+            region: "eu-central-1",
             resources: [
                 { type: "aws:cloudwatch/metricAlarm:MetricAlarm", name: "silence", inputs: { comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 3, metricQueries: [{ id: "silent", expression: silenceQuery("hub-inventory-watch") }] } },
             ],

@@ -224,6 +224,7 @@ describe("sandbox attempts: the story of a forged event", () => {
         at: 51,
         kind: "no-rule",
         accountId: "111111111111",
+        region: "eu-central-1",
         busName: "default",
         event: { version: "0", id: "evt-1", "detail-type": "Workbench State Change", source: "licensing.workbench", account: "111111111111", time: "2026-12-01T00:00:00Z", region: "eu-central-1", resources: [], detail: { "ec2-event-id": followId } },
     });

@@ -99,7 +99,7 @@ describe("sandbox schedules on the scenario clock", () => {
 });
 
 describe("sandbox schedules disabled during the run", () => {
-    const inventory = { arn: "arn:aws:events:eu-central-1:333333333333:rule/license-ops-workbench-inventory", name: "license-ops-workbench-inventory", accountId: "333333333333", busName: "default", targets: [] };
+    const inventory = { arn: "arn:aws:events:eu-central-1:333333333333:rule/license-ops-workbench-inventory", name: "license-ops-workbench-inventory", accountId: "333333333333", region: "eu-central-1", busName: "default", targets: [] };
 
     it("stop once EventBridge allowed a DisableRule of that rule on its bus, and only then", () => {
         expect(disabledByRuleChange(undefined, inventory)).to.equal(false);

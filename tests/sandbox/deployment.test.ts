@@ -25,15 +25,44 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         deployment = describeDeployment(await deployStacks(scenario, VENDOR_CLI));
     });
 
-    it("deploys one stack per account with the role the scenario gives it", () => {
-        expect(deployment.stacks.map((s) => [s.name, s.accountId])).to.deep.equal([
-            ["license-server", id("licensing")],
-            ["workbench-engineering", id("engineering")],
-            ["workbench-research", id("research")],
-            ["workbench-contractor", id("contractor")],
-            ["workbench-partner", id("partner")],
-            ["governance", id("governance")],
+    it("deploys one stack per account with the role the scenario gives it, and a workbench stack per account-region", () => {
+        expect(deployment.stacks.map((s) => [s.name, s.accountId, s.region, s.config["aws:region"]])).to.deep.equal([
+            ["license-server", id("licensing"), "eu-central-1", "eu-central-1"],
+            // The home region's stack keeps its name; the second region's is the same program with aws:region set.
+            ["workbench-engineering", id("engineering"), "eu-central-1", "eu-central-1"],
+            ["workbench-engineering-eu-west-1", id("engineering"), "eu-west-1", "eu-west-1"],
+            ["workbench-research", id("research"), "eu-central-1", "eu-central-1"],
+            ["workbench-contractor", id("contractor"), "eu-central-1", "eu-central-1"],
+            ["workbench-partner", id("partner"), "eu-central-1", "eu-central-1"],
+            ["governance", id("governance"), "eu-central-1", "eu-central-1"],
         ]);
+    });
+
+    it("gives engineering's second region its own forwarder, regional roles and buses, forwarding to the hub bus in the hub's region, admitted by the role's regional name", async () => {
+        const engineering = (region: string) => ({
+            functions: deployment.functions.filter((f) => f.accountId === id("engineering") && f.region === region),
+            rules: deployment.rules.filter((r) => r.accountId === id("engineering") && r.region === region),
+            buses: deployment.buses.filter((b) => b.accountId === id("engineering") && b.region === region),
+        });
+        const hubBus = deployment.buses.find((b) => b.accountId === id("licensing") && b.name !== "default")!;
+        expect(hubBus.region).to.equal("eu-central-1");
+        for (const region of ["eu-central-1", "eu-west-1"]) {
+            const { functions, rules, buses } = engineering(region);
+            // Fixed regional names: the same function names in each region, the IAM roles (global) named per region.
+            expect(functions.map((f) => [f.name, f.roleArn.split("/").pop()]).sort(), region).to.deep.equal([
+                ["license-ops-workbench-forwarder", `license-ops-workbench-forwarder-${region}`],
+                ["license-ops-workbench-inventory", `license-ops-workbench-inventory-${region}`],
+            ]);
+            for (const f of functions) expect(f.arn, region).to.contain(`:lambda:${region}:`);
+            expect(buses.map((b) => b.arn.split(":")[3])).to.deep.equal([region, region]);
+            const ec2 = rules.find((r) => JSON.stringify(r.eventPattern) === JSON.stringify(ec2StateChangePattern()))!;
+            expect(ec2.targets.map((t) => t.arn)).to.deep.equal([functions.find((f) => f.handler === "workbench-forwarder")!.arn]);
+            const toHub = rules.find((r) => JSON.stringify(r.eventPattern) === JSON.stringify(workbenchForwardPattern()))!;
+            // Cross-region for eu-west-1: the target is the one hub bus, put there by the region's own forwarding role.
+            expect(toHub.targets.map((t) => [t.arn, t.roleArn])).to.deep.equal([[hubBus.arn, `arn:aws:iam::${id("engineering")}:role/license-ops-workbench-to-hub-${region}`]]);
+            const denial = await busTargetDenial(deployment, toHub, toHub.targets[0].roleArn, hubBus.arn, { source: WORKBENCH_EVENT_SOURCE, detailType: WORKBENCH_EVENT_DETAIL_TYPE }, () => undefined);
+            expect(denial, region).to.equal(undefined);
+        }
     });
 
     it("routes workbench accounts' EC2 events to their forwarder and forwards workbench events to the hub bus", () => {
@@ -59,8 +88,8 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
             expect(schedule.scheduleExpression, account).to.equal(`rate(${SANDBOX_INVENTORY_PERIOD_MINUTES} minute)`);
             expect(schedule.targets.map((t) => t.arn)).to.deep.equal([inventory.arn]);
             expect(invokeDenial(deployment, schedule, inventory)).to.equal(undefined);
-            expect(deployment.invocations.filter((i) => i.accountId === id(account))).to.deep.equal([
-                { name: "workbench-first-inventory", accountId: id(account), stack: `workbench-${account}`, functionName: inventory.name, input: { trigger: "deployment" } },
+            expect(deployment.invocations.filter((i) => i.accountId === id(account) && i.region === scenario.region)).to.deep.equal([
+                { name: "workbench-first-inventory", accountId: id(account), region: scenario.region, stack: `workbench-${account}`, functionName: inventory.name, input: { trigger: "deployment" } },
             ]);
             // Its snapshots go where the forwarding rule listens, and its role is a publisher the bus admits.
             const bus = deployment.buses.find((b) => b.accountId === id(account) && b.name === inventory.environment.EVENT_BUS_NAME)!;

@@ -10,6 +10,7 @@ import { SANDBOX_DEPLOYMENT_ROLE_NAME } from "../../sandbox/world/stackConfigura
 import type { SandboxEvent } from "../../sandbox/runtime/events";
 import { fireStateChange } from "../../sandbox/fire";
 import { parseCsvObjects } from "../../sandbox/story/csvRead";
+import { detailOf } from "../../sandbox/story/outcomes";
 
 /**
  * A whole sandbox run takes about 20 s on a quiet machine and took 57 s at load average 20; the timeout only guards
@@ -197,7 +198,13 @@ describe("npm start: the default scenario, end to end", function () {
     it("runs each workbench account's inventory at deployment, before the timeline, and then on its schedule", () => {
         const inventories = events.filter((e): e is Extract<SandboxEvent, { kind: "invocation" }> => e.kind === "invocation" && e.fn.handler === "workbench-inventory");
         const atDeployment = inventories.filter((e) => e.trigger === "deployment");
-        expect(atDeployment.map((e) => e.fn.accountId).sort()).to.deep.equal(["111111111111", "333333333333", "444444444444", "666666666666"]);
+        expect(atDeployment.map((e) => `${e.fn.accountId}/${e.fn.region}`).sort()).to.deep.equal([
+            "111111111111/eu-central-1",
+            "111111111111/eu-west-1",
+            "333333333333/eu-central-1",
+            "444444444444/eu-central-1",
+            "666666666666/eu-central-1",
+        ]);
         for (const e of atDeployment) expect(e.result.ok, e.fn.accountId).to.equal(true);
         const firstEc2Event = events.findIndex((e) => e.kind === "ec2-event");
         expect(events.findIndex((e) => e === atDeployment[atDeployment.length - 1])).to.be.below(firstEc2Event);
@@ -218,6 +225,50 @@ describe("npm start: the default scenario, end to end", function () {
         const departedAt = scenarioSeconds(scenario.departures![0].at);
         expect(result.refused.filter((r) => r.reason.includes("666666666666:role/")).every((r) => r.at >= departedAt), "the partner refused only after it left").to.equal(true);
         expect(result.refused.filter((r) => r.stage === "delivery" && r.instanceId === undefined).length).to.equal(refusedSnapshots("444444444444") + refusedSnapshots("666666666666"));
+    });
+
+    it("plays engineering in two regions: each region's forwarder reads its own EC2 and forwards to the one hub bus, the envelope keeping its region", () => {
+        const invocations = events.filter((e): e is Extract<SandboxEvent, { kind: "invocation" }> => e.kind === "invocation");
+        const nina = instanceIdOf(scenario, "nina-ds");
+        const engineering = scenario.accounts.engineering.accountId;
+        // The forwarder of eu-west-1, as its own regional role, saw nina's start and stop.
+        const forwarded = invocations.filter((e) => e.fn.handler === "workbench-forwarder" && (e.event as { detail?: Record<string, unknown> }).detail?.["instance-id"] === nina);
+        expect(forwarded.map((e) => [e.fn.region, e.fn.roleArn.split("/").pop(), (e.result.result as { outcome?: string }).outcome])).to.deep.equal([
+            ["eu-west-1", "license-ops-workbench-forwarder-eu-west-1", "forwarded"],
+            ["eu-west-1", "license-ops-workbench-forwarder-eu-west-1", "forwarded"],
+        ]);
+        // Across regions to the hub bus in eu-central-1, put there by the region's forwarding role.
+        const crossings = events.filter((e): e is Extract<SandboxEvent, { kind: "cross-account" }> => e.kind === "cross-account" && e.event.detail["instance-id"] === nina);
+        expect(crossings.map((e) => [e.rule.region, e.target.roleArn?.split("/").pop(), e.target.arn.split(":")[3]])).to.deep.equal([
+            ["eu-west-1", "license-ops-workbench-to-hub-eu-west-1", "eu-central-1"],
+            ["eu-west-1", "license-ops-workbench-to-hub-eu-west-1", "eu-central-1"],
+        ]);
+        // The hub in eu-central-1 received them with the envelope EventBridge stamped in eu-west-1, which its origin check compares with the detail.
+        const assigned = invocations.filter((e) => e.fn.handler === "hub-assignment" && (e.event as { detail?: Record<string, unknown> }).detail?.["instance-id"] === nina);
+        expect(assigned.map((e) => [e.fn.region, (e.event as { account: string; region: string }).account, (e.event as { region: string }).region, (e.event as { detail: { region: string } }).detail.region])).to.deep.equal([
+            ["eu-central-1", engineering, "eu-west-1", "eu-west-1"],
+            ["eu-central-1", engineering, "eu-west-1", "eu-west-1"],
+        ]);
+        // Each region's inventory lists its own instances only, and the hub reconciles it as that account-region.
+        const snapshots = invocations.filter((e) => e.fn.handler === "hub-assignment" && (e.event as { account?: string }).account === engineering && detailOf(e.event)["snapshot-id"] !== undefined);
+        for (const region of ["eu-central-1", "eu-west-1"]) {
+            const ofRegion = snapshots.filter((e) => (e.event as { region: string }).region === region);
+            expect(ofRegion.length, `snapshots of engineering/${region}`).to.be.at.least(3);
+            for (const e of ofRegion) {
+                const listed = ((detailOf(e.event).instances ?? []) as Array<{ "instance-id": string }>).map((i) => i["instance-id"]);
+                expect(detailOf(e.event).region, region).to.equal(region);
+                expect(listed.includes(nina), `engineering/${region} lists nina-ds`).to.equal(region === "eu-west-1");
+            }
+        }
+        const check = (step: RegExp) => result.expectations.find((e) => step.test(e.step));
+        expect(check(/nina-ds running$/)).to.deep.include({ ok: true, observed: "outcome applied, forwarded started, seatsAdded 1" });
+        expect(check(/nina-ds stopped$/)).to.deep.include({ ok: true, observed: "outcome applied, forwarded stopped, seatsReleased 1" });
+        expect(Object.values(result.lists).flat()).not.to.include("nina");
+        // The silence watch expects every admitted account-region deployed: both of engineering's, research's (the partner left).
+        const watches = invocations.filter((e) => e.fn.handler === "hub-inventory-watch" && e.result.ok);
+        expect((watches[watches.length - 1].result.result as { expected: number }).expected).to.equal(3);
+        // The timeline line names the account-region.
+        expect(fs.readFileSync(result.logFile, "utf8")).to.match(/t=00:47 {2}engineering\/eu-west-1 EC2 nina-ds \(i-[0-9a-f]+\) running/);
     });
 
     it("writes a complete usage report: a summary row per configuration, every seeded usage row, a manifest listing every file", () => {

@@ -30,7 +30,6 @@ describe("sandbox: an error of the sandbox itself fails the run", () => {
             clock: new ScaledClock(60, 0),
             work: new WorkTracker(),
             emit,
-            region: "eu-central-1",
             organizationOf: () => undefined,
             afterInvocation: async () => {
                 throw new Error("ResourceNotFoundException: table hub-seats not found");

@@ -63,7 +63,7 @@ describe("sandbox Lambda runtime", function () {
     it("runs the deployed bundle in its own process and writes its logs to the function's log group file", async () => {
         const fn = localFunction("workbench-forwarder");
         runtime.deploy(fn);
-        expect(fs.existsSync(path.join(outDir, "functions", fn.accountId, fn.name, "index.js"))).to.equal(true);
+        expect(fs.existsSync(path.join(outDir, "functions", fn.accountId, fn.region, fn.name, "index.js"))).to.equal(true);
         const result = await runtime.invoke(fn.arn, { source: "aws.s3", "detail-type": "Object Created" });
         expect(result.ok).to.equal(true);
         expect(result.result).to.deep.include({ outcome: "rejected" });

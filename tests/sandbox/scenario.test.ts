@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import { Scenario, deliveries, formatScenarioTime, instanceIdOf, scenarioSeconds } from "../../sandbox/world/scenario";
+import { Scenario, accountRegions, deliveries, formatScenarioTime, instanceIdOf, instanceRegion, scenarioSeconds } from "../../sandbox/world/scenario";
+import { stackConfigurations, workbenchStackName } from "../../sandbox/world/stackConfiguration";
 import { DEFAULT_SCENARIO_FILE, loadScenario, scenarioProblems } from "../../sandbox/world/scenarioFile";
 import { INSTANCE_ID_PATTERN } from "../../functions/shared/workbenchEvent";
 import { departureProblems } from "../../sandbox/world/departures";
@@ -27,6 +28,53 @@ describe("sandbox scenario", () => {
         const forged = scenario.timeline.filter((e) => e.forged !== undefined);
         expect(forged.some((e) => e.state === "stopped" && e.expect?.forwarded === "started" && e.expect?.seatsReleased === 0)).to.equal(true);
         expect(forged.some((e) => e.state === "running" && e.forged?.region !== undefined && e.forged.region !== scenario.region && e.expect?.seatsAdded === 0)).to.equal(true);
+        // A workbench account in two regions (#20): a workbench in its second region gets a seat and releases it.
+        const secondRegion = Object.keys(scenario.instances).filter((key) => instanceRegion(scenario, key) !== scenario.region);
+        expect(secondRegion).to.have.length.above(0);
+        const inSecondRegion = scenario.timeline.filter((e) => e.instance !== undefined && secondRegion.includes(e.instance));
+        expect(inSecondRegion.some((e) => e.state === "running" && e.expect?.seatsAdded === 1)).to.equal(true);
+        expect(inSecondRegion.some((e) => e.state === "stopped" && e.expect?.seatsReleased === 1)).to.equal(true);
+    });
+
+    it("gives a workbench account a stack per region, the home region's keeping its name, and its instances the home region by default", () => {
+        const scenario = raw();
+        expect(accountRegions(scenario, "engineering")).to.deep.equal(["eu-central-1", "eu-west-1"]);
+        expect(accountRegions(scenario, "research"), "no regions: the scenario's").to.deep.equal([scenario.region]);
+        expect(instanceRegion(scenario, "bob-cae")).to.equal("eu-central-1");
+        expect(instanceRegion(scenario, "nina-ds")).to.equal("eu-west-1");
+        expect(workbenchStackName(scenario, "engineering", "eu-central-1")).to.equal("workbench-engineering");
+        expect(workbenchStackName(scenario, "engineering", "eu-west-1")).to.equal("workbench-engineering-eu-west-1");
+        const workbenchStacks = stackConfigurations(scenario, "/opt/vendor-cli").filter((s) => s.role === "workbench-account");
+        expect(workbenchStacks.map((s) => [s.name, s.region, s.config["aws:region"]])).to.deep.equal([
+            ["workbench-engineering", "eu-central-1", "eu-central-1"],
+            ["workbench-engineering-eu-west-1", "eu-west-1", "eu-west-1"],
+            ["workbench-research", "eu-central-1", "eu-central-1"],
+            ["workbench-contractor", "eu-central-1", "eu-central-1"],
+            ["workbench-partner", "eu-central-1", "eu-central-1"],
+        ]);
+    });
+
+    it("names each mistake of an account's regions and an instance's region with the entry", () => {
+        const scenario = raw() as any;
+        scenario.accounts.research.regions = ["eu-central-1", "Ireland", "eu-central-1"];
+        scenario.accounts.contractor.regions = [];
+        scenario.accounts.licensing.regions = ["eu-west-1"];
+        scenario.instances["alice-cae"].region = "us-east-1";
+        scenario.instances["bob-cae"].region = "eu-west";
+        scenario.instances["grace-cae"].region = "eu-west-1";
+        const problems = scenarioProblems(scenario);
+        expect(problems).to.include.members([
+            'accounts.research.regions[1] "Ireland" is not a region code, e.g. eu-west-1',
+            "accounts.research.regions lists a region twice",
+            'accounts.contractor.regions must be a non-empty list of region codes, e.g. ["eu-central-1", "eu-west-1"]',
+            "accounts.licensing.regions only applies to workbench accounts (the other stacks deploy to the scenario's region)",
+            "instances.alice-cae.region us-east-1 is not a region account engineering runs (eu-central-1, eu-west-1): add it to accounts.engineering.regions or pick one of those",
+            'instances.bob-cae.region "eu-west" is not a region code, e.g. eu-west-1',
+            "instances.grace-cae.region eu-west-1 is not a region account contractor runs (eu-central-1): add it to accounts.contractor.regions or pick one of those",
+        ]);
+        // An instance in one of its account's regions is fine.
+        scenario.instances["alice-cae"].region = "eu-west-1";
+        expect(scenarioProblems(scenario).filter((p: string) => p.startsWith("instances.alice-cae"))).to.deep.equal([]);
     });
 
     it("delivers a forged event without changing EC2's truth, claiming the region it names", () => {

@@ -5,7 +5,7 @@ import type { EventBridgeEvent } from "../../sandbox/runtime/events";
 const HUB_BUS = "arn:aws:events:eu-central-1:222222222222:event-bus/hub-workbench-events";
 
 describe("sandbox seat events (the hub's Seat Denied / Seat Granted)", () => {
-    const put = (log: SeatEventLog, detailType: string, user: string, position: number, where = { accountId: "222222222222", busName: "hub-workbench-events" }, source = "licensing.hub") =>
+    const put = (log: SeatEventLog, detailType: string, user: string, position: number, where = { accountId: "222222222222", region: "eu-central-1", busName: "hub-workbench-events" }, source = "licensing.hub") =>
         log.onEvent({
             at: 70,
             kind: "bus-event",
@@ -18,7 +18,7 @@ describe("sandbox seat events (the hub's Seat Denied / Seat Granted)", () => {
         put(log, "Seat Denied", "carol", 1);
         put(log, "Seat Granted", "carol", 1);
         put(log, "Seat Denied", "ivan", 2);
-        put(log, "Seat Denied", "mallory", 1, { accountId: "111111111111", busName: "hub-workbench-events" }); // another account's bus
+        put(log, "Seat Denied", "mallory", 1, { accountId: "111111111111", region: "eu-central-1", busName: "hub-workbench-events" }); // another account's bus
         put(log, "Seat Table Changed", "x", 1); // not a seat event
         const checks = log.checks(
             [
