@@ -47,6 +47,8 @@ export interface HealTrace extends TraceBase {
     accountId: string;
     instanceId: string;
     healed: boolean;
+    /** The state the first correction set (a racing snapshot's correction to the same state adds to its seats). */
+    healedTo?: "started" | "stopped";
 }
 
 /** A forgery or re-tag attempt: its outcome is what stopped it (or how far a forged event got). */
@@ -204,10 +206,20 @@ export class Story {
         } else if (typed.handler === "hub-snapshot" && event.result.ok && typed.outcome.outcome === "reconciled") {
             const account = detailOf(event.event).account;
             for (const correction of typed.outcome.corrections) {
-                const trace = this.traces.find((t): t is HealTrace => t.kind === "heal" && !t.healed && t.accountId === account && t.instanceId === correction.instanceId);
-                if (!trace) continue;
-                trace.healed = true;
-                trace.observation = { outcome: "healed-by-inventory", seatsAdded: correction.seatsAdded, seatsReleased: correction.seatsReleased };
+                const heals = this.traces.filter((t): t is HealTrace => t.kind === "heal" && t.accountId === account && t.instanceId === correction.instanceId);
+                const trace = heals.find((t) => !t.healed);
+                if (trace) {
+                    trace.healed = true;
+                    trace.healedTo = correction.state;
+                    trace.observation = { outcome: "healed-by-inventory", seatsAdded: correction.seatsAdded, seatsReleased: correction.seatsReleased };
+                    continue;
+                }
+                // Two snapshots of one account-region reconciled at once (a slow hub, as in AWS) both correct the
+                // instance; the seats moved once, by whichever got there first, whose invocation may end second.
+                const raced = heals.findLast((t) => t.healed && t.healedTo === correction.state);
+                if (!raced) continue;
+                raced.observation.seatsAdded = (raced.observation.seatsAdded ?? 0) + correction.seatsAdded;
+                raced.observation.seatsReleased = (raced.observation.seatsReleased ?? 0) + correction.seatsReleased;
             }
             // Seats a snapshot changed to follow a later event (it got there before the event's own invocation) are
             // that event's: they count for its delivery, whichever invocation made them.

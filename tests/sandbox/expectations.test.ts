@@ -80,6 +80,25 @@ describe("sandbox expectations", () => {
         expect(story.checks()).to.deep.include({ step: "t=04:30 dave-cad running", note: undefined, expected: "outcome applied, seatsAdded 1", ok: true, observed: "outcome applied, seatsAdded 1" });
     });
 
+    it("counts a lost stop's healed seat whichever of two racing snapshots released it, even the one whose invocation ended second", () => {
+        const story = new Story();
+        story.openHeal("t=03:20 leo-ds stopped (event lost)", "111111111111", "i-0leo", undefined, { outcome: "healed-by-inventory", seatsReleased: 1 });
+        const snapshot = (seatsReleased: number) =>
+            story.onEvent({
+                at: 0,
+                kind: "invocation",
+                fn: { handler: "hub-assignment" } as LocalFunction,
+                event: { "detail-type": WORKBENCH_SNAPSHOT_DETAIL_TYPE, detail: { account: "111111111111" } },
+                result: { requestId: "r", ok: true, result: { outcome: "reconciled", corrections: [{ instanceId: "i-0leo", state: "stopped", seatsAdded: 0, seatsReleased }], followed: [] }, durationMs: 1, coldStart: false },
+                attempt: 0,
+                trigger: "event",
+            });
+        // Both snapshots corrected leo-ds to stopped; the one that released his seat finished second.
+        snapshot(0);
+        snapshot(1);
+        expect(story.checks()).to.deep.include({ step: "t=03:20 leo-ds stopped (event lost)", note: undefined, expected: "outcome healed-by-inventory, seatsReleased 1", ok: true, observed: "outcome healed-by-inventory, seatsReleased 1" });
+    });
+
     it("names every mistake in an expect, and the keys the kind of step allows", () => {
         expect(expectationProblems("timeline[1].expect", { outcome: "granted", seatsAdded: -1, consumed: 2 }, ["outcome", "seatsAdded"])).to.deep.equal([
             "timeline[1].expect.outcome must be one of no-rule, ignored, rejected-by-forwarder, refused-by-hub-bus, rejected-by-hub, applied, superseded, gave-up, healed-by-inventory",
