@@ -96,9 +96,11 @@ describe("npm start: the default scenario, end to end", function () {
         // erin's start arrived after her stop: no seat, whatever the order of delivery.
         expect(everyone.has("erin")).to.equal(false);
         // The forwarder's refusal set off its account's alarm, on the metric as the forwarder emitted it.
-        const rejected = result.raisedAlarms.find((a) => a.name === "workbench-rejected-events");
-        expect(rejected, "the forwarder's rejected-events alarm went off").to.deep.include({ accountId: scenario.accounts.engineering.accountId, metricName: "WorkbenchEventsRejected", value: 1 });
-        expect(rejected!.actions, "and told someone").to.have.length.above(0);
+        const rejected = result.raisedAlarms.filter((a) => a.name === "workbench-rejected-events");
+        // In the region of the refusal only: an alarm reads its own region's metrics, and eu-west-1 refused nothing.
+        expect(rejected.map((a) => `${a.accountId}/${a.region}`), "the forwarder's rejected-events alarm went off").to.deep.equal([`${scenario.accounts.engineering.accountId}/eu-central-1`]);
+        expect(rejected[0]).to.deep.include({ metricName: "WorkbenchEventsRejected", value: 1 });
+        expect(rejected[0].actions, "and told someone").to.have.length.above(0);
     });
 
     it("stops every forgery and re-tag from inside an admitted account, counts them, and no forged seat reaches a license server", () => {
