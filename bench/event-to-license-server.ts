@@ -26,6 +26,7 @@
 import * as path from "node:path";
 import { Scenario } from "../sandbox/world/scenario";
 import { loadScenario } from "../sandbox/world/scenarioFile";
+import { admittedAtStart } from "../sandbox/world/organizationStacks";
 import { runSandbox, SandboxResult } from "../sandbox/sandbox";
 import type { SandboxEvent } from "../sandbox/runtime/events";
 import { parseSeatRowKey } from "../functions/hub-shared/tableKeys";
@@ -99,7 +100,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
  */
 export function benchScenario(samples: Sample[]): Scenario {
     const base = loadScenario();
-    const accounts = Object.entries(base.accounts).filter(([, a]) => a.role === "workbench-account" && a.allowedOnHub).map(([key]) => key);
+    const accounts = admittedAtStart(base);
     return {
         ...base,
         description: `benchmark: ${samples.length} workbench starts`,
@@ -108,8 +109,10 @@ export function benchScenario(samples: Sample[]): Scenario {
         timeline: samples.map((s) => ({ at: s.at, instance: s.user, state: "running" as const, expect: { outcome: "applied" as const, seatsAdded: 1 } })),
         faults: [],
         attempts: [],
-        // The default scenario's partner account leaves the hub mid-run: these runs keep every account admitted.
+        // The default scenario's partner account leaves the workbench OU mid-run, and a new one joins: these runs
+        // keep the accounts admitted at the start, and only them.
         departures: undefined,
+        moves: undefined,
         // The default scenario's seat events for people are about its own users.
         seatEvents: undefined,
         expected: { matlab: [], simulink: [], catia: samples.map((s) => s.user).sort() },

@@ -17,6 +17,7 @@
 import * as path from "node:path";
 import { Scenario } from "../sandbox/world/scenario";
 import { loadScenario } from "../sandbox/world/scenarioFile";
+import { admittedAtStart } from "../sandbox/world/organizationStacks";
 import { runSandbox } from "../sandbox/sandbox";
 import type { SandboxEvent } from "../sandbox/runtime/events";
 import { runProblems, Sample, Stats, stats } from "./event-to-license-server";
@@ -69,7 +70,7 @@ export function maxInWindow(times: number[], windowMs: number): number {
 
 function stormScenario(settings: StormSettings, users: string[]): Scenario {
     const base = loadScenario();
-    const accounts = Object.entries(base.accounts).filter(([, a]) => a.role === "workbench-account" && a.allowedOnHub).map(([key]) => key);
+    const accounts = admittedAtStart(base);
     const typeOf = (i: number) => TYPES[i % TYPES.length];
     const expected: Record<string, string[]> = Object.fromEntries(Object.keys(base.catalog.products).map((p) => [p, [] as string[]]));
     users.forEach((user, i) => typeOf(i).products.forEach((p) => expected[p].push(user)));
@@ -87,8 +88,10 @@ function stormScenario(settings: StormSettings, users: string[]): Scenario {
         }),
         faults: [],
         attempts: [],
-        // The default scenario's partner account leaves the hub mid-run: these runs keep every account admitted.
+        // The default scenario's partner account leaves the workbench OU mid-run, and a new one joins: these runs
+        // keep the accounts admitted at the start, and only them.
         departures: undefined,
+        moves: undefined,
         // The default scenario's seat events for people are about its own users.
         seatEvents: undefined,
         expected: Object.fromEntries(Object.entries(expected).map(([p, list]) => [p, list.sort()])),

@@ -31,6 +31,7 @@ import { deploy } from "./run/deploy";
 import { LocalSystem, Started, startSystem } from "./run/start";
 import { HubDepartures, planRedeploys } from "./run/departures";
 import { Schedules, disabledByRuleChange } from "./run/schedules";
+import { StackSetsStandin } from "./run/stackSets";
 import { ScenarioPlayer } from "./run/play";
 import { Settler } from "./run/settle";
 import { report } from "./run/report";
@@ -109,11 +110,13 @@ class Sandbox {
         const departures = new HubDepartures(run, await planRedeploys(run.scenario, vendorCli));
         run.timers.abortIfRequested();
         const system: LocalSystem = await startSystem(run, deployed, listsDir, this.started);
+        // A rule stops ticking once disabled, or once its stack instance is removed (the StackSets stand-in).
         const schedules = (this.schedules = new Schedules(run, system.deployment, system.router, (rule) =>
-            disabledByRuleChange(system.services.in(rule.accountId, rule.region).eventBridge.ruleChanges, rule),
+            disabledByRuleChange(system.services.in(rule.accountId, rule.region).eventBridge.ruleChanges, rule) || !system.deployment.rules.includes(rule),
         ));
+        const stackSets = new StackSetsStandin(run, system, schedules, deployed.pending);
         const settler = new Settler(run, schedules, system.hubView, system.reporter);
-        const player = new ScenarioPlayer(run, system, departures);
+        const player = new ScenarioPlayer(run, system, departures, stackSets);
         await player.runDeploymentInvocations();
 
         run.out("");
@@ -125,7 +128,7 @@ class Sandbox {
         schedules.stop();
         await schedules.runAtEnd();
 
-        const result = await report(run, system, { departures, settled, logFile: this.lock!.logFile, latency: this.latency, startedMs });
+        const result = await report(run, system, { departures, stackSets, settled, logFile: this.lock!.logFile, latency: this.latency, startedMs });
         if (this.options.keepRunning) await keepRunning(run, system, schedules, this.started);
         return result;
     }

@@ -7,7 +7,7 @@
  */
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { checkExpectation, ExpectationCheck } from "../story/expectations";
-import { outcomeOf } from "../story/outcomes";
+import { departedSeats } from "../story/outcomes";
 import { describeDeployment, LocalDeployment } from "../world/deployment";
 import type { Departure } from "../world/departures";
 import { formatScenarioTime, Scenario, scenarioSeconds } from "../world/scenario";
@@ -51,10 +51,7 @@ export class HubDepartures {
     ) {
         this.traces = planned.map((p) => ({ planned: p, seatsReleased: 0, applied: false }));
         run.hub.on((event) => {
-            if (event.kind !== "invocation" || !event.result.ok || event.fn.handler !== "hub-inventory-watch") return;
-            const typed = outcomeOf(event.fn.handler, event.result.result);
-            if (typed.handler !== "hub-inventory-watch") return;
-            for (const released of typed.outcome.departed) {
+            for (const released of departedSeats(event)) {
                 const trace = this.traces.find((t) => t.applied && t.planned.accountId === released.account);
                 if (trace) trace.seatsReleased += released.seatsReleased;
             }

@@ -12,6 +12,8 @@ import { RunContext, instanceName } from "./context";
 import type { LocalSystem } from "./start";
 import type { HubDepartures } from "./departures";
 import type { Departure } from "../world/departures";
+import type { AccountMove } from "../world/organization";
+import type { StackSetsStandin } from "./stackSets";
 
 /** How long (scenario ms, at least HOLD_MIN_REAL_MS real) a step is held for the earlier steps it must follow. */
 const HOLD_LIMIT_MS = 20 * 60_000;
@@ -45,6 +47,8 @@ export class ScenarioPlayer {
         private readonly system: LocalSystem,
         /** The scenario's departures: hub redeploys planned at deployment, applied at their times. */
         private readonly departures?: HubDepartures,
+        /** StackSets' automatic deployment, reacting to the scenario's moves between OUs. */
+        private readonly stackSets?: StackSetsStandin,
     ) {}
 
     /**
@@ -79,8 +83,9 @@ export class ScenarioPlayer {
         const faults = (scenario.faults ?? []).map((fault) => ({ at: scenarioSeconds(fault.at), fault }));
         const attemptSteps = (scenario.attempts ?? []).map((attempt): { at: number; attempt: Attempt } => ({ at: scenarioSeconds(attempt.at), attempt }));
         const departureSteps = (scenario.departures ?? []).map((departure): { at: number; departure: Departure } => ({ at: scenarioSeconds(departure.at), departure }));
+        const moveSteps = (scenario.moves ?? []).map((move): { at: number; move: AccountMove } => ({ at: scenarioSeconds(move.at), move }));
         // Faults first at equal times, so a fault "at" an event affects it.
-        const steps = [...faults, ...attemptSteps, ...departureSteps, ...deliveries(scenario).map((delivery, index) => ({ at: delivery.at, delivery, index }))].sort(
+        const steps = [...faults, ...attemptSteps, ...departureSteps, ...moveSteps, ...deliveries(scenario).map((delivery, index) => ({ at: delivery.at, delivery, index }))].sort(
             (a, b) => a.at - b.at || ("fault" in a ? -1 : 0) - ("fault" in b ? -1 : 0),
         );
         for (const step of steps) {
@@ -96,6 +101,12 @@ export class ScenarioPlayer {
             if ("departure" in step) {
                 await (this.departures?.apply(step.departure, this.system) ?? Promise.reject(new Error("no redeploys were planned"))).catch((err: Error) =>
                     hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `departure of ${step.departure.account} at ${step.at} s failed in the sandbox: ${err.message}` }),
+                );
+                continue;
+            }
+            if ("move" in step) {
+                await (this.stackSets?.onMove(step.move) ?? Promise.reject(new Error("no StackSets stand-in runs"))).catch((err: Error) =>
+                    hub.emit({ at: clock.scenarioNow(), kind: "harness-error", message: `move of ${step.move.account} at ${step.at} s failed in the sandbox: ${err.message}` }),
                 );
                 continue;
             }

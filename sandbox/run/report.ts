@@ -15,10 +15,13 @@ import { RunContext, accountName, instanceName } from "./context";
 import type { SandboxResult } from "./result";
 import type { LocalSystem } from "./start";
 import type { HubDepartures } from "./departures";
+import type { StackSetsStandin } from "./stackSets";
 
 export interface ReportInputs {
     /** The scenario's departures (hub redeploys), whose expectations are checked with the others. */
     departures?: HubDepartures;
+    /** The StackSets stand-in, whose moves' expectations are checked with the others. */
+    stackSets?: StackSetsStandin;
     settled: boolean;
     logFile: string;
     latency: LatencyCollector;
@@ -50,7 +53,7 @@ function announceAlerts({ hub, clock }: RunContext, { services }: LocalSystem): 
     }
 }
 
-async function collect(run: RunContext, system: LocalSystem, { settled, logFile, departures }: ReportInputs): Promise<SandboxResult> {
+async function collect(run: RunContext, system: LocalSystem, { settled, logFile, departures, stackSets }: ReportInputs): Promise<SandboxResult> {
     const { scenario, tally, story } = run;
     const { fleet, hubView, deployment, services, stacks } = system;
     const lists = fleet.lists();
@@ -69,7 +72,7 @@ async function collect(run: RunContext, system: LocalSystem, { settled, logFile,
     const reportProblems = reports.manifestKeys.flatMap((key) => manifestProblems(reports, key));
     const hubBusArn = String(stacks.find((s) => s.role === "license-server")?.outputs[HUB_BUS_ARN_OUTPUT] ?? "");
     observeSilence(run, system);
-    const expectations = [...story.checks(), ...(departures?.checks() ?? []), ...(scenario.seatEvents ? run.seatEvents.checks(scenario.seatEvents, hubBusArn) : [])];
+    const expectations = [...story.checks(), ...(departures?.checks() ?? []), ...(stackSets?.checks() ?? []), ...(scenario.seatEvents ? run.seatEvents.checks(scenario.seatEvents, hubBusArn) : [])];
     if (reportFn && reports.manifestKeys.length === 0) reportProblems.push("the usage report wrote no manifest");
     return {
         description: scenario.description,

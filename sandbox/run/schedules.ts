@@ -58,6 +58,7 @@ export class Schedules {
     /** The schedules that run once, at the end of the scenario. */
     readonly atEnd: LocalRule[] = [];
     private readonly timers = new Set<NodeJS.Timeout>();
+    private started = false;
 
     /** Sorts the deployment's enabled schedules into recurring and end-of-scenario ones, and prints them. */
     constructor(
@@ -97,20 +98,34 @@ export class Schedules {
     }
 
     start(): void {
+        this.started = true;
+        for (const { rule, periodMs } of this.recurring) this.startTicking(rule, periodMs);
+    }
+
+    /**
+     * A schedule deployed during the run (the StackSets stand-in's new stack instance): ticks from now on, its first
+     * tick a period later, as EventBridge starts a rate schedule when the rule is created. Only recurring periods.
+     */
+    add(rule: LocalRule): void {
+        const periodMs = schedulePeriodMs(rule.scheduleExpression ?? "");
+        if (periodMs === undefined) throw new Error(`rule ${rule.name} has no rate schedule the sandbox can tick`);
+        this.recurring.push({ rule, periodMs });
+        if (this.started) this.startTicking(rule, periodMs);
+    }
+
+    private startTicking(rule: LocalRule, periodMs: number): void {
         const { clock } = this.run;
-        for (const { rule, periodMs } of this.recurring) {
-            // A tick whose previous tick's targets still run is skipped: on a machine slower than the scaled clock,
-            // overlapping ticks would pile up and keep the sandbox from ever being idle (and so from settling).
-            let running = false;
-            const period = new ScenarioPeriod(periodMs, clock.scenarioNow());
-            const tick = () => {
-                if (running || this.isDisabled(rule) || !period.due(clock.scenarioNow())) return;
-                running = true;
-                void this.router.fireSchedule(rule, clock.timeAt(clock.scenarioNow()), periodMs).finally(() => (running = false));
-            };
-            // Looked at four times a period, so a tick is late by at most a quarter period of scenario time.
-            this.timers.add(setInterval(tick, clock.scaled(periodMs) / SCHEDULE_LOOKS_PER_PERIOD));
-        }
+        // A tick whose previous tick's targets still run is skipped: on a machine slower than the scaled clock,
+        // overlapping ticks would pile up and keep the sandbox from ever being idle (and so from settling).
+        let running = false;
+        const period = new ScenarioPeriod(periodMs, clock.scenarioNow());
+        const tick = () => {
+            if (running || this.isDisabled(rule) || !period.due(clock.scenarioNow())) return;
+            running = true;
+            void this.router.fireSchedule(rule, clock.timeAt(clock.scenarioNow()), periodMs).finally(() => (running = false));
+        };
+        // Looked at four times a period, so a tick is late by at most a quarter period of scenario time.
+        this.timers.add(setInterval(tick, clock.scaled(periodMs) / SCHEDULE_LOOKS_PER_PERIOD));
     }
 
     stop(): void {

@@ -64,13 +64,15 @@ export async function startSystem(run: RunContext, deployed: Deployed, listsDir:
 }
 
 /** Starts the local services, creates what the stacks declared and seeds the world outside them. */
-async function startLocalAws(run: RunContext, { stacks, deployment }: Deployed, started: Started) {
+async function startLocalAws(run: RunContext, { stacks, deployment, pending }: Deployed, started: Started) {
     const { scenario, clock } = run;
-    const accountRegions = [...new Map(stacks.map((s) => [`${s.accountId}/${s.region}`, { accountId: s.accountId, region: s.region }])).values()];
+    // Accounts whose stack comes later have their services (their EC2, their default bus) from the start.
+    const planned = [...stacks, ...pending];
+    const accountRegions = [...new Map(planned.map((s) => [`${s.accountId}/${s.region}`, { accountId: s.accountId, region: s.region }])).values()];
     const services = (started.services = await startServices(accountRegions));
     await provision(services, deployment);
-    seedInstances(services, run.ec2Truth, scenario, stacks);
-    recordStateChanges(run, stacks, services);
+    seedInstances(services, run.ec2Truth, scenario, planned);
+    recordStateChanges(run, planned, services);
     const hubView = new HubView(deployment, services);
     seedReceivedLicenses(services, scenario, clock.epochMs);
     const licenseManager = seedLicenseManager(services, deployment, scenario, clock.epochMs);

@@ -15,8 +15,6 @@ import type { DeployedStack } from "../world/stackConfiguration";
 
 export interface RaisedAlarm {
     accountId: string;
-    /** Alarms are regional: the region of the stack that created it. */
-    region: string;
     name: string;
     metricName: string;
     /** The breaching value (the largest one seen). */
@@ -70,7 +68,6 @@ export function raisedAlarms(stacks: readonly DeployedStack[], logsDir: string):
             if (breaching.length === 0) continue;
             raised.push({
                 accountId: stack.accountId,
-                region: stack.region,
                 name: String(alarm.outputs?.name ?? alarm.name),
                 metricName,
                 value: Math.max(...breaching),

@@ -39,3 +39,10 @@ export function detailOf(event: unknown): Partial<WorkbenchEventDetail> & Record
     const detail = (event as { detail?: unknown } | null)?.detail;
     return typeof detail === "object" && detail !== null ? (detail as Partial<WorkbenchEventDetail> & Record<string, unknown>) : {};
 }
+
+/** Seat holders the hub's silence watch released per departed account, as its invocations report them. */
+export function departedSeats(event: { kind: string; fn?: { handler: string }; result?: { ok: boolean; result?: unknown } }): Array<{ account: string; seatsReleased: number }> {
+    if (event.kind !== "invocation" || !event.result?.ok || event.fn?.handler !== "hub-inventory-watch") return [];
+    const typed = outcomeOf(event.fn.handler, event.result.result);
+    return typed.handler === "hub-inventory-watch" ? typed.outcome.departed.map((d) => ({ account: d.account, seatsReleased: d.seatsReleased })) : [];
+}

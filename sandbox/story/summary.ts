@@ -26,7 +26,7 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
         out("Alarms set off by the handlers' metrics (evaluated on what they emitted):");
         for (const alarm of result.raisedAlarms) {
             const actions = alarm.actions.map((a) => a.split(":").pop()).join(", ") || "NO ACTIONS: nobody is told";
-            out(`  ${alarm.name} (${alarm.accountId} ${alarm.region}): ${alarm.metricName} ${alarm.value} ${alarm.comparison.replace(/Threshold$/, "")} ${alarm.threshold} -> ${actions}`);
+            out(`  ${alarm.name} (${alarm.accountId}): ${alarm.metricName} ${alarm.value} ${alarm.comparison.replace(/Threshold$/, "")} ${alarm.threshold} -> ${actions}`);
         }
     }
     out("");
@@ -42,7 +42,7 @@ export function printSummary(out: Output, result: SandboxResult, durationMs: num
     if (result.clockHeldSeconds >= CLOCK_HELD_NOTE_SECONDS) {
         out(`  clock: held ${result.clockHeldSeconds.toFixed(1)} s (wall clock) in all so that every step started at its scenario time: this machine ran the scenario slower than ${result.speed}x`);
     }
-    for (const failure of result.onFailure) out(`    on-failure: ${failure.function} (${failure.accountId} ${failure.region}) -> ${failure.destination?.split(":").pop() ?? "(none)"}: ${failure.error}`);
+    for (const failure of result.onFailure) out(`    on-failure: ${failure.function} (${failure.accountId}) -> ${failure.destination?.split(":").pop() ?? "(none)"}: ${failure.error}`);
     printAttempts(out, result);
     for (const [product, users] of Object.entries(result.denials)) out(`  denied for lack of seats: ${product}: ${users.join(", ")}`);
     // The same refusal repeated (an account's every inventory snapshot) is one line with its count.

@@ -49,8 +49,6 @@ export interface Refusal {
 export interface GaveUp {
     function: string;
     accountId: string;
-    /** Function names are regional: a workbench account has a forwarder of the same name in each of its regions. */
-    region: string;
     destination?: string;
     error: string;
 }
@@ -106,7 +104,7 @@ export class RunTally {
                 return;
             case "async-failure":
                 c.sentToOnFailure++;
-                this.onFailure.push({ function: event.fn.name, accountId: event.fn.accountId, region: event.fn.region, destination: event.destination, error: event.error });
+                this.onFailure.push({ function: event.fn.name, accountId: event.fn.accountId, destination: event.destination, error: event.error });
                 return;
             case "stream-batch":
                 c.markedBatches++;

@@ -84,10 +84,15 @@ export class OrganizationModel {
 
     /** Whether the account sits in a workbench OU (or an OU nested in one) at `seconds`. */
     inWorkbenchUnits(accountId: string, seconds: number): boolean {
+        return this.underAnyOf(accountId, this.organization.workbenchUnits.map((key) => this.organization.units[key].id), seconds);
+    }
+
+    /** Whether the account sits in one of these OUs (by id), or in an OU nested in one, at `seconds`. */
+    underAnyOf(accountId: string, ouIds: readonly string[], seconds: number): boolean {
         const parent = this.parentAt(accountId, seconds);
         if (parent === undefined) return false;
-        const path = this.pathOfUnit(parent);
-        return this.organization.workbenchUnits.some((key) => path.startsWith(this.pathOfUnit(key)));
+        const chain = this.pathOfUnit(parent).split("/");
+        return ouIds.some((id) => chain.includes(id));
     }
 
     /** The OU id or root id of an OU key. */

@@ -10,7 +10,7 @@ import { membershipReaderRoleName } from "../../components/stackset/membershipRe
 import { DEFAULT_TRUST_NAME_PREFIX } from "../../components/trust/trustNames";
 import { HUB_BUS_ARN_OUTPUT } from "../../stacks/workbenchAccount";
 import { organizationModel } from "./organization";
-import { Scenario, accountsWithRole, scenarioSeconds } from "./scenario";
+import { Scenario, accountRegions, accountsWithRole, scenarioSeconds } from "./scenario";
 
 const PROJECT = "license-ops";
 
@@ -47,9 +47,9 @@ export function stackSetSettings(scenario: Scenario, hubOutputs: Record<string, 
     };
 }
 
-/** The regions the sandbox's StackSet deploys the forwarder to: the scenario's one region. */
+/** The regions the sandbox's StackSet deploys the forwarder to: every region a workbench account of the scenario runs in. */
 export function stackSetRegions(scenario: Scenario): string[] {
-    return [scenario.region];
+    return [...new Set(accountsWithRole(scenario, "workbench-account").flatMap(([key]) => accountRegions(scenario, key)))];
 }
 
 /**
@@ -64,4 +64,12 @@ export function deployedAtStart(scenario: Scenario, accountKey: string): boolean
     const accountId = scenario.accounts[accountKey].accountId;
     const joinsLater = (scenario.moves ?? []).some((m) => m.account === accountKey && model.inWorkbenchUnits(accountId, scenarioSeconds(m.at)));
     return model.inWorkbenchUnits(accountId, 0) || !joinsLater;
+}
+
+/** Keys of the workbench accounts the hub admits at the start: in a workbench OU, or listed (`allowedOnHub`). */
+export function admittedAtStart(scenario: Scenario): string[] {
+    const model = organizationModel(scenario, scenarioSeconds);
+    return accountsWithRole(scenario, "workbench-account")
+        .filter(([, a]) => (model ? model.inWorkbenchUnits(a.accountId, 0) : a.allowedOnHub === true))
+        .map(([key]) => key);
 }

@@ -128,7 +128,7 @@ export function stackConfigurations(scenario: Scenario, vendorCliPath: string): 
             [`${PROJECT}:role`]: "license-governance",
             [`${PROJECT}:licenses`]: json(scenario.licenses),
             [`${PROJECT}:trackedLicenseConfigurationArns`]: json((scenario.trackedLicenseConfigurations ?? []).map((t) => t.arn)),
-            // The Organizations guardrails, attached to every workbench account (the sandbox has no OUs): only the
+            // The Organizations guardrails, attached to every workbench account by id (the sandbox resolves no OU targets for SCPs): only the
             // provisioning role may set the workbench tags, only the deployment role may change the event path.
             [`${PROJECT}:workbenchGuardrails`]: json({
                 deploymentRoleArns: [SANDBOX_DEPLOYMENT_ROLE],

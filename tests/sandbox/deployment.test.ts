@@ -34,6 +34,8 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
             ["workbench-research", id("research"), "eu-central-1", "eu-central-1"],
             ["workbench-contractor", id("contractor"), "eu-central-1", "eu-central-1"],
             ["workbench-partner", id("partner"), "eu-central-1", "eu-central-1"],
+            ["workbench-newcomer", id("newcomer"), "eu-central-1", "eu-central-1"],
+            ["workbench-newcomer-eu-west-1", id("newcomer"), "eu-west-1", "eu-west-1"],
             ["governance", id("governance"), "eu-central-1", "eu-central-1"],
         ]);
     });
@@ -60,7 +62,8 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
             const toHub = rules.find((r) => JSON.stringify(r.eventPattern) === JSON.stringify(workbenchForwardPattern()))!;
             // Cross-region for eu-west-1: the target is the one hub bus, put there by the region's own forwarding role.
             expect(toHub.targets.map((t) => [t.arn, t.roleArn])).to.deep.equal([[hubBus.arn, `arn:aws:iam::${id("engineering")}:role/license-ops-workbench-to-hub-${region}`]]);
-            const denial = await busTargetDenial(deployment, toHub, toHub.targets[0].roleArn, hubBus.arn, { source: WORKBENCH_EVENT_SOURCE, detailType: WORKBENCH_EVENT_DETAIL_TYPE }, () => undefined);
+            const organizationOf = principalOrganizationOf(scenario.accounts, organizationModel(scenario, scenarioSeconds), () => 0);
+            const denial = await busTargetDenial(deployment, toHub, toHub.targets[0].roleArn, hubBus.arn, { source: WORKBENCH_EVENT_SOURCE, detailType: WORKBENCH_EVENT_DETAIL_TYPE }, organizationOf);
             expect(denial, region).to.equal(undefined);
         }
     });

@@ -46,7 +46,7 @@ describe("npm start: the default scenario, end to end", function () {
     });
 
     it("checks what every step of the scenario promises against what happened to it, and every promise holds", () => {
-        const promised = [...scenario.timeline, ...(scenario.faults ?? []), ...Object.values(scenario.instances), ...(scenario.attempts ?? []), ...(scenario.departures ?? [])].filter((step) => step.expect !== undefined).length;
+        const promised = [...scenario.timeline, ...(scenario.faults ?? []), ...Object.values(scenario.instances), ...(scenario.attempts ?? []), ...(scenario.departures ?? []), ...(scenario.moves ?? [])].filter((step) => step.expect !== undefined).length;
         // Each listed seat event for people, and one for the seat events nobody listed.
         const seatEvents = scenario.seatEvents!.length + 1;
         expect(result.expectations).to.have.length(promised + seatEvents);
@@ -96,11 +96,9 @@ describe("npm start: the default scenario, end to end", function () {
         // erin's start arrived after her stop: no seat, whatever the order of delivery.
         expect(everyone.has("erin")).to.equal(false);
         // The forwarder's refusal set off its account's alarm, on the metric as the forwarder emitted it.
-        const rejected = result.raisedAlarms.filter((a) => a.name === "workbench-rejected-events");
-        // In the region of the refusal only: an alarm reads its own region's metrics, and eu-west-1 refused nothing.
-        expect(rejected.map((a) => `${a.accountId}/${a.region}`), "the forwarder's rejected-events alarm went off").to.deep.equal([`${scenario.accounts.engineering.accountId}/eu-central-1`]);
-        expect(rejected[0]).to.deep.include({ metricName: "WorkbenchEventsRejected", value: 1 });
-        expect(rejected[0].actions, "and told someone").to.have.length.above(0);
+        const rejected = result.raisedAlarms.find((a) => a.name === "workbench-rejected-events");
+        expect(rejected, "the forwarder's rejected-events alarm went off").to.deep.include({ accountId: scenario.accounts.engineering.accountId, metricName: "WorkbenchEventsRejected", value: 1 });
+        expect(rejected!.actions, "and told someone").to.have.length.above(0);
     });
 
     it("stops every forgery and re-tag from inside an admitted account, counts them, and no forged seat reaches a license server", () => {
@@ -134,13 +132,31 @@ describe("npm start: the default scenario, end to end", function () {
         expect(fs.readFileSync(result.logFile, "utf8")).to.match(/changes by the deployment role 1: rule-changed 1/);
     });
 
-    it("releases the seats of an account removed from the admitted set by a hub redeploy: its running workbench's user is on no list", () => {
-        expect(scenario.departures?.map((d) => d.account)).to.deep.equal(["partner"]);
-        const departed = result.expectations.find((e) => e.step.includes("partner leaves the admitted set"));
+    it("releases the seats of an account moved out of the workbench OU: its stack instance removed, its running workbench's user on no list", () => {
+        expect(scenario.moves?.filter((m) => m.to === "quarantine").map((m) => m.account)).to.deep.equal(["partner"]);
+        const departed = result.expectations.find((e) => e.step.includes("partner moves to quarantine"));
         expect(departed?.observed).to.equal("seatsReleased 1");
         expect(departed!.ok).to.equal(true);
-        // mike-ds never stops: only the departure takes his matlab seat away.
+        // mike-ds never stops: only the move out takes his matlab seat away, through the watch's membership read.
         expect(Object.values(result.lists).flat()).to.not.include("mike");
+        const movedAt = scenarioSeconds(scenario.moves!.find((m) => m.account === "partner")!.at);
+        const partnerInventories = events.filter((e) => e.kind === "invocation" && e.fn.accountId === "666666666666" && e.fn.handler === "workbench-inventory" && e.trigger === "event");
+        expect(partnerInventories.length, "the partner's inventory ran while its account was in the OU").to.be.greaterThan(0);
+        expect(partnerInventories.every((e) => e.at < movedAt + 1), "and stopped with its stack instance").to.equal(true);
+    });
+
+    it("covers an account that joins the workbench OU mid-run with no step by hand: the StackSet's forwarder, the hub's admission, the seat", () => {
+        const joined = scenario.moves!.find((m) => m.account === "newcomer")!;
+        const joinedAt = scenarioSeconds(joined.at);
+        expect(result.expectations.find((e) => e.step.includes("newcomer moves to workbenches"))).to.deep.include({ ok: true, observed: "forwarderRegions eu-central-1, eu-west-1" });
+        expect(result.expectations.find((e) => e.step.includes("olga-ds running"))).to.deep.include({ ok: true, observed: "outcome applied, forwarded started, seatsAdded 1" });
+        expect(result.lists.matlab).to.include("olga");
+        // Nothing of the newcomer's ran before it joined; its forwarder and inventory run after, the inventory on its schedule only.
+        const newcomer = events.filter((e): e is Extract<SandboxEvent, { kind: "invocation" }> => e.kind === "invocation" && e.fn.accountId === "777777777777");
+        expect(newcomer.every((e) => e.at >= joinedAt)).to.equal(true);
+        expect(new Set(newcomer.map((e) => e.fn.handler))).to.deep.equal(new Set(["workbench-forwarder", "workbench-inventory"]));
+        expect(newcomer.filter((e) => e.trigger === "deployment")).to.deep.equal([]);
+        expect(result.refused.filter((r) => r.reason.includes("777777777777:role/"))).to.deep.equal([]);
     });
 
     it("recovers from the injected faults the way AWS does", () => {
@@ -224,7 +240,7 @@ describe("npm start: the default scenario, end to end", function () {
         for (const e of inventories.filter((i) => i.trigger === "event")) atOneInstant.set(`${e.fn.arn}@${e.at}`, (atOneInstant.get(`${e.fn.arn}@${e.at}`) ?? 0) + 1);
         expect([...atOneInstant].filter(([, n]) => n > 1), "one account's scheduled inventories at one scenario instant").to.deep.equal([]);
         expect(refusedSnapshots("444444444444")).to.equal(inventories.filter((e) => e.fn.accountId === "444444444444").length);
-        const departedAt = scenarioSeconds(scenario.departures![0].at);
+        const departedAt = scenarioSeconds(scenario.moves!.find((m) => m.account === "partner")!.at);
         expect(result.refused.filter((r) => r.reason.includes("666666666666:role/")).every((r) => r.at >= departedAt), "the partner refused only after it left").to.equal(true);
         expect(result.refused.filter((r) => r.stage === "delivery" && r.instanceId === undefined).length).to.equal(refusedSnapshots("444444444444") + refusedSnapshots("666666666666"));
     });
@@ -266,9 +282,10 @@ describe("npm start: the default scenario, end to end", function () {
         expect(check(/nina-ds running$/)).to.deep.include({ ok: true, observed: "outcome applied, forwarded started, seatsAdded 1" });
         expect(check(/nina-ds stopped$/)).to.deep.include({ ok: true, observed: "outcome applied, forwarded stopped, seatsReleased 1" });
         expect(Object.values(result.lists).flat()).not.to.include("nina");
-        // The silence watch expects every admitted account-region deployed: both of engineering's, research's (the partner left).
+        // The silence watch expects every admitted account-region heard from: both of engineering's, research's and both of
+        // the newcomer's (the partner left).
         const watches = invocations.filter((e) => e.fn.handler === "hub-inventory-watch" && e.result.ok);
-        expect((watches[watches.length - 1].result.result as { expected: number }).expected).to.equal(3);
+        expect((watches[watches.length - 1].result.result as { expected: number }).expected).to.equal(5);
         // The timeline line names the account-region.
         expect(fs.readFileSync(result.logFile, "utf8")).to.match(/t=00:47 {2}engineering\/eu-west-1 EC2 nina-ds \(i-[0-9a-f]+\) running/);
     });
@@ -339,6 +356,7 @@ describe("npm start: a scenario step whose expectation does not hold", function 
                 attempts: [],
                 seatEvents: undefined,
                 departures: undefined,
+                moves: undefined,
                 expected: { matlab: [], simulink: [], catia: [] },
             };
             const file = path.join(dir, "broken.json");
@@ -378,6 +396,7 @@ describe("npm start -- --keep-running, and a state change fired by hand", functi
             attempts: [],
             seatEvents: undefined,
             departures: undefined,
+            moves: undefined,
             expected: { matlab: ["bob"], simulink: ["bob"], catia: [] },
         };
         let fired: Promise<unknown> | undefined;

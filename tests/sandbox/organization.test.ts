@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE } from "../../functions/shared/workbenchEvent";
 import { busTargetDenial } from "../../sandbox/runtime/policies";
 import { describeDeployment } from "../../sandbox/world/deployment";
+import { declaredStackSets, templateNameDifferences } from "../../sandbox/run/stackSets";
 import { OrganizationModel, organizationModel, principalOrganizationOf } from "../../sandbox/world/organization";
 import { admissionSettings, deployedAtStart } from "../../sandbox/world/organizationStacks";
 import { scenarioSeconds } from "../../sandbox/world/scenario";
@@ -55,7 +56,7 @@ describe("sandbox organisation (scenario organization, moves)", () => {
         expect(model.inWorkbenchUnits(scenario.accounts.research.accountId, 0), "nested in a workbench OU").to.equal(true);
         expect(model.accountsUnder("ou-ab12-workbenches", 60, Object.values(scenario.accounts).map((a) => a.accountId))).to.deep.equal([scenario.accounts.engineering.accountId, partner]);
         expect(model.unitsUnder("ou-ab12-workbenches")).to.deep.equal(["ou-ab12-researchwb"]);
-        expect(model.unitsUnder("r-ab12")).to.deep.equal(["ou-ab12-workbenches", "ou-ab12-contractors", "ou-ab12-quarantine"]);
+        expect(model.unitsUnder("r-ab12")).to.deep.equal(["ou-ab12-workbenches", "ou-ab12-contractors", "ou-ab12-quarantine", "ou-ab12-onboarding"]);
         // The StackSets stand-in deploys the partner's forwarder at its move in; the contractor's stack is hand-deployed.
         expect(deployedAtStart(scenario, "partner")).to.equal(false);
         expect(deployedAtStart(scenario, "contractor")).to.equal(true);
@@ -87,6 +88,24 @@ describe("sandbox organisation (scenario organization, moves)", () => {
         expect(stackSet.inputs.autoDeployment).to.deep.equal({ enabled: true, retainStacksOnAccountRemoval: false });
         const instance = governance.resources.find((r) => r.type === "aws:cloudformation/stackSetInstance:StackSetInstance")!;
         expect(instance.inputs.deploymentTargets.organizationalUnitIds).to.deep.equal(["ou-ab12-workbenches"]);
+        // What the StackSets stand-in reacts to, read from the governance stack's declaration.
+        const [set] = declaredStackSets(deployment.stacks);
+        expect({ ...set, template: undefined, parameters: undefined }).to.deep.equal({
+            name: "license-ops-workbench-forwarder",
+            template: undefined,
+            parameters: undefined,
+            autoDeployment: true,
+            retainStacksOnAccountRemoval: false,
+            // Every region a workbench account of the scenario runs in.
+            instances: ["eu-central-1", "eu-west-1"].map((region) => ({ region, organizationalUnitIds: ["ou-ab12-workbenches"] })),
+        });
+        // The workbench stack the stand-in deploys creates what the StackSet's template creates, name for name.
+        const engineering = describeDeployment(deployment.stacks.filter((s) => s.name === "workbench-engineering"));
+        expect(templateNameDifferences(set, scenario.region, id("engineering"), engineering)).to.deep.equal([]);
+        engineering.functions[0] = { ...engineering.functions[0], name: "renamed" };
+        expect(templateNameDifferences(set, scenario.region, id("engineering"), engineering)).to.deep.equal([
+            "functions: template license-ops-workbench-forwarder, license-ops-workbench-inventory, stack license-ops-workbench-inventory, renamed",
+        ]);
         const reader = governance.resources.find((r) => r.type === "aws:iam/role:Role" && r.inputs.name === "license-ops-workbench-membership-reader")!;
         const hubStack = deployment.stacks.find((s) => s.role === "license-server")!;
         expect(JSON.parse(reader.inputs.assumeRolePolicy).Statement[0].Principal.AWS).to.equal(hubStack.outputs.inventoryWatchRoleArn);

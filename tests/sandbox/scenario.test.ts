@@ -5,6 +5,7 @@ import { stackConfigurations, workbenchStackName } from "../../sandbox/world/sta
 import { DEFAULT_SCENARIO_FILE, loadScenario, scenarioProblems } from "../../sandbox/world/scenarioFile";
 import { INSTANCE_ID_PATTERN } from "../../functions/shared/workbenchEvent";
 import { departureProblems } from "../../sandbox/world/departures";
+import { admittedAtStart } from "../../sandbox/world/organizationStacks";
 
 const raw = () => JSON.parse(fs.readFileSync(DEFAULT_SCENARIO_FILE, "utf8")) as Scenario;
 
@@ -16,7 +17,9 @@ describe("sandbox scenario", () => {
         expect(states).to.include("pending");
         expect(scenario.timeline.some((e) => e.redeliver)).to.equal(true);
         expect(scenario.timeline.some((e) => e.occurredAt !== undefined)).to.equal(true);
-        expect(Object.values(scenario.accounts).some((a) => a.role === "workbench-account" && !a.allowedOnHub)).to.equal(true);
+        // An account outside the workbench OUs (refused), one that joins them mid-run and one that leaves (#22).
+        expect(admittedAtStart(scenario)).to.include.members(["engineering", "research", "partner"]).and.not.include.members(["contractor", "newcomer"]);
+        expect(scenario.moves?.map((m) => [m.account, m.to])).to.deep.equal([["newcomer", "workbenches"], ["partner", "quarantine"]]);
         expect(Object.values(scenario.catalog.products).some((p) => p.seats !== undefined)).to.equal(true);
         expect(scenario.faults?.map((f) => f.target).sort()).to.deep.equal(["change-marks", "ec2", "vendor-cli"]);
         // What only an inventory can heal: an instance already running at deployment, a lost stop, a stop without tags.
@@ -51,6 +54,8 @@ describe("sandbox scenario", () => {
             ["workbench-research", "eu-central-1", "eu-central-1"],
             ["workbench-contractor", "eu-central-1", "eu-central-1"],
             ["workbench-partner", "eu-central-1", "eu-central-1"],
+            ["workbench-newcomer", "eu-central-1", "eu-central-1"],
+            ["workbench-newcomer-eu-west-1", "eu-west-1", "eu-west-1"],
         ]);
     });
 

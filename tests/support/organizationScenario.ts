@@ -16,6 +16,7 @@ export function organisationScenario(): Scenario {
             research: { id: "ou-ab12-researchwb", parent: "workbenches" },
             contractors: { id: "ou-ab12-contractors" },
             quarantine: { id: "ou-ab12-quarantine" },
+            onboarding: { id: "ou-ab12-onboarding" },
         },
         workbenchUnits: ["workbenches"],
     };
