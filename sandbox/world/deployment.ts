@@ -291,6 +291,8 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
 
     for (const b of of("aws:s3/bucket:Bucket")) d.buckets.push({ name: String(b.outputs?.bucket ?? physicalName(b)), accountId });
     for (const o of of("aws:s3/bucketObjectv2:BucketObjectv2")) {
+        // A file or archive asset (the StackSet's Lambda bundles): the sandbox runs bundles from bin/, not from S3.
+        if (o.inputs.source !== undefined && o.inputs.content === undefined) continue;
         // The object names its bucket by the bucket resource's id, as the component passes `bucket.id`.
         const bucket = byId("aws:s3/bucket:Bucket", o.inputs.bucket);
         d.objects.push({
