@@ -4,7 +4,7 @@
  * (its identity policies and the bus's resource policy), may this rule invoke that function (its Lambda permissions).
  */
 import type { LocalBus, LocalDeployment, LocalFunction, LocalRule } from "../world/deployment";
-import { OrganizationOf, PolicyDocumentJson, accountOfArn, evaluate, organizationContext } from "../aws/iamEvaluator";
+import { OrganizationOf, PolicyDocumentJson, PrincipalOrganization, accountOfArn, evaluate, organizationContext } from "../aws/iamEvaluator";
 
 /** The event as PutEvents carries it: what `events:source` / `events:detail-type` conditions test. */
 export interface PutEventFacts {
@@ -76,6 +76,16 @@ export interface AccountChange {
     identityPolicies: PolicyDocumentJson[] | undefined;
 }
 
+/**
+ * The service control policies reaching an account: those attached to it, and to the root and every OU on its
+ * organisation path now; without a path (a scenario with no organisation model), those attached to any root.
+ */
+export function serviceControlPoliciesOf(deployment: LocalDeployment, accountId: string, organization: PrincipalOrganization | undefined): PolicyDocumentJson[] {
+    const path = organization?.paths?.[0];
+    const above = path ? path.split("/").filter((part) => part.startsWith("r-") || part.startsWith("ou-")) : [...deployment.serviceControlPolicies.keys()].filter((target) => target.startsWith("r-"));
+    return [accountId, ...above].flatMap((target) => deployment.serviceControlPolicies.get(target) ?? []);
+}
+
 /** The decision on `action` on `resourceArn` by the principal's identity policies and the account's SCPs. */
 async function guardedDecision(
     deployment: LocalDeployment,
@@ -85,11 +95,12 @@ async function guardedDecision(
     context: Record<string, string | string[]>,
     organizationOf: OrganizationOf,
 ) {
+    const organization = organizationOf(change.accountId);
     return evaluate(
-        { principalArn: change.principalArn, ...organizationContext(organizationOf(change.accountId)), action, resourceArn, resourceAccountId: change.accountId, context },
+        { principalArn: change.principalArn, ...organizationContext(organization), action, resourceArn, resourceAccountId: change.accountId, context },
         {
             identityPolicies: change.identityPolicies ?? deployment.rolePolicies.get(change.principalArn) ?? [],
-            serviceControlPolicies: deployment.serviceControlPolicies.get(change.accountId),
+            serviceControlPolicies: serviceControlPoliciesOf(deployment, change.accountId, organization),
         },
     );
 }

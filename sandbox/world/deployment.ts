@@ -157,7 +157,11 @@ export interface LocalDeployment {
     rolePolicies: Map<string, PolicyDocumentJson[]>;
     /** Trust policies (who may assume the role) by role ARN. */
     roleTrustPolicies: Map<string, PolicyDocumentJson>;
-    /** Service control policies attached to each account (directly or through the organisation's root). */
+    /**
+     * Service control policies by the target they are attached to: an account id, the root (`r-...`) or an OU
+     * (`ou-...`); which reach an account depends on where it is in the organisation at the time of the request
+     * (runtime/policies.ts `serviceControlPoliciesOf`).
+     */
     serviceControlPolicies: Map<string, PolicyDocumentJson[]>;
 }
 
@@ -340,20 +344,9 @@ function readStack(stack: DeployedStack, d: LocalDeployment): void {
         const policy = byId("aws:organizations/policy:Policy", attachment.inputs.policyId);
         if (!policy) throw new Error(`stack ${stack.name}: PolicyAttachment ${attachment.name} names unknown policy ${attachment.inputs.policyId}`);
         if (policy.inputs.type !== "SERVICE_CONTROL_POLICY") continue; // tag policies report; they decide nothing
-        for (const target of scpTargetAccounts(String(attachment.inputs.targetId), d.stacks)) {
-            d.serviceControlPolicies.set(target, [...(d.serviceControlPolicies.get(target) ?? []), JSON.parse(policy.inputs.content)]);
-        }
+        const target = String(attachment.inputs.targetId);
+        d.serviceControlPolicies.set(target, [...(d.serviceControlPolicies.get(target) ?? []), JSON.parse(policy.inputs.content)]);
     }
-}
-
-/**
- * The accounts an SCP attachment reaches: an account id itself, or every account of the sandbox for the
- * organisation's root. The sandbox has no organisational units, so an OU target is a scenario mistake.
- */
-function scpTargetAccounts(targetId: string, stacks: DeployedStack[]): string[] {
-    if (/^\d{12}$/.test(targetId)) return [targetId];
-    if (targetId.startsWith("r-")) return [...new Set(stacks.map((s) => s.accountId))];
-    throw new Error(`the sandbox places no account in organisational unit ${targetId}: attach guardrails to account ids or the root`);
 }
 
 /** Pulumi marks secret values in serialised inputs with this signature. */

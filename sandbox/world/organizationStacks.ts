@@ -73,3 +73,14 @@ export function admittedAtStart(scenario: Scenario): string[] {
         .filter(([, a]) => (model ? model.inWorkbenchUnits(a.accountId, 0) : a.allowedOnHub === true))
         .map(([key]) => key);
 }
+
+/**
+ * Where the governance stack attaches the guardrail SCP (`workbenchGuardrails.targetIds`): the workbench OUs, as in a
+ * zero-touch estate (an account that joins is covered by the move itself); without an organization, every workbench
+ * account by id.
+ */
+export function guardrailTargets(scenario: Scenario): string[] {
+    const model = organizationModel(scenario, scenarioSeconds);
+    if (model) return model.organization.workbenchUnits.map((key) => model.idOf(key));
+    return accountsWithRole(scenario, "workbench-account").map(([, a]) => a.accountId);
+}

@@ -12,7 +12,7 @@ import { HUB_BUS_ARN_OUTPUT } from "../../stacks/workbenchAccount";
 import type { KnownCatalog } from "../../components/hub/catalog";
 import { RecordedResource, runUnderMocks } from "../../tests/support/pulumiMocks";
 import { Scenario, accountRegions, accountsWithRole } from "./scenario";
-import { admissionSettings, stackSetSettings } from "./organizationStacks";
+import { admissionSettings, guardrailTargets, stackSetSettings } from "./organizationStacks";
 
 /** Pulumi project name (Pulumi.yaml); configuration keys without a namespace belong to it. */
 export const PROJECT = "license-ops";
@@ -128,12 +128,12 @@ export function stackConfigurations(scenario: Scenario, vendorCliPath: string): 
             [`${PROJECT}:role`]: "license-governance",
             [`${PROJECT}:licenses`]: json(scenario.licenses),
             [`${PROJECT}:trackedLicenseConfigurationArns`]: json((scenario.trackedLicenseConfigurations ?? []).map((t) => t.arn)),
-            // The Organizations guardrails, attached to every workbench account by id (the sandbox resolves no OU targets for SCPs): only the
-            // provisioning role may set the workbench tags, only the deployment role may change the event path.
+            // The Organizations guardrails, attached to the workbench OUs (without an organization, to every workbench
+            // account): only the provisioning role may set the workbench tags, only the deployment role may change the event path.
             [`${PROJECT}:workbenchGuardrails`]: json({
                 deploymentRoleArns: [SANDBOX_DEPLOYMENT_ROLE],
                 provisioningRoleArns: [SANDBOX_PROVISIONING_ROLE],
-                targetIds: accountsWithRole(scenario, "workbench-account").map(([, a]) => a.accountId),
+                targetIds: guardrailTargets(scenario),
             }),
         },
     });

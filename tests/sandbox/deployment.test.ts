@@ -5,7 +5,7 @@ import { TRACKER_ENV } from "../../components/tracking/definitions";
 import { LICENSE_CONFIGURATION_ARN } from "../../components/config/definitions";
 import { WORKBENCH_EVENT_DETAIL_TYPE, WORKBENCH_EVENT_SOURCE, ec2StateChangePattern, workbenchForwardPattern } from "../../functions/shared/workbenchEvent";
 import { LocalDeployment, describeDeployment, functionByArn } from "../../sandbox/world/deployment";
-import { busTargetDenial, invokeDenial, ruleChangeDenial, tagChangeDenial } from "../../sandbox/runtime/policies";
+import { busTargetDenial, invokeDenial, ruleChangeDenial, serviceControlPoliciesOf, tagChangeDenial } from "../../sandbox/runtime/policies";
 import { ATTACKER_POLICIES } from "../../sandbox/world/attempts";
 import { loadScenario } from "../../sandbox/world/scenarioFile";
 import { organizationModel, principalOrganizationOf } from "../../sandbox/world/organization";
@@ -112,12 +112,18 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
         expect(await denial("contractor")).to.match(/444444444444:role\/license-ops-workbench-to-hub-eu-central-1 may not put .*\(ImplicitlyDenied\)/);
     });
 
-    it("attaches the governance stack's guardrail SCP to every workbench account, and to no other", async () => {
-        for (const account of ["engineering", "research", "contractor"]) {
-            const scps = deployment.serviceControlPolicies.get(id(account)) ?? [];
-            expect(scps.map((p) => p.Statement.map((st) => st.Sid)).flat(), account).to.include("WorkbenchTagsOnlyByProvisioning");
-        }
-        for (const account of ["licensing", "governance"]) expect(deployment.serviceControlPolicies.get(id(account)), account).to.equal(undefined);
+    it("attaches the governance stack's guardrail SCP to the workbench OU: it reaches the accounts in it (nested OUs too) while they are, and no other", async () => {
+        expect([...deployment.serviceControlPolicies.keys()]).to.deep.equal(["ou-ab12-workbenches"]);
+        let now = 0;
+        const organizationOf = principalOrganizationOf(scenario.accounts, organizationModel(scenario, scenarioSeconds), () => now);
+        const sids = (account: string) => serviceControlPoliciesOf(deployment, id(account), organizationOf(id(account))).flatMap((p) => p.Statement.map((st) => st.Sid));
+        for (const account of ["engineering", "research", "partner"]) expect(sids(account), account).to.include("WorkbenchTagsOnlyByProvisioning");
+        for (const account of ["contractor", "newcomer", "licensing", "governance"]) expect(sids(account), account).to.deep.equal([]);
+        now = scenarioSeconds(scenario.moves!.find((m) => m.account === "newcomer")!.at);
+        expect(sids("newcomer"), "the newcomer, once it joined").to.include("WorkbenchTagsOnlyByProvisioning");
+        now = scenarioSeconds(scenario.moves!.find((m) => m.account === "partner")!.at);
+        expect(sids("partner"), "the partner, once it left").to.deep.equal([]);
+        now = 0;
         const change = (principal: string, keys: string[], action: "CreateTags" | "DeleteTags" = "CreateTags", tags: Record<string, string> = {}) =>
             tagChangeDenial(
                 deployment,
@@ -125,7 +131,7 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
                 action,
                 { id: "i-0123456789abcdef0", tags },
                 keys,
-                () => undefined,
+                organizationOf,
             );
         expect(await change("developer", ["vew:workbench:ownerId"])).to.match(/may not CreateTags vew:workbench:ownerId .*\(ExplicitlyDenied\)/);
         expect(await change("developer", ["Name"])).to.equal(undefined);
@@ -142,7 +148,7 @@ describe("sandbox deployment, read from the stacks' programs under mocks", funct
                 { accountId: id("engineering"), region: scenario.region, principalArn: `arn:aws:iam::${id("engineering")}:role/${principal}`, identityPolicies: ATTACKER_POLICIES },
                 action,
                 { name, eventBusName: "default" },
-                () => undefined,
+                organizationOf,
             );
         const ec2Rule = deployment.rules.find((r) => r.accountId === id("engineering") && r.eventPattern && r.busName === "default")!.name;
         expect(ec2Rule).to.equal("license-ops-workbench-ec2-state");
