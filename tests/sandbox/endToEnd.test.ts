@@ -140,9 +140,11 @@ describe("npm start: the default scenario, end to end", function () {
         // mike-ds never stops: only the move out takes his matlab seat away, through the watch's membership read.
         expect(Object.values(result.lists).flat()).to.not.include("mike");
         const movedAt = scenarioSeconds(scenario.moves!.find((m) => m.account === "partner")!.at);
-        const partnerInventories = events.filter((e) => e.kind === "invocation" && e.fn.accountId === "666666666666" && e.fn.handler === "workbench-inventory" && e.trigger === "event");
-        expect(partnerInventories.length, "the partner's inventory ran while its account was in the OU").to.be.greaterThan(0);
-        expect(partnerInventories.every((e) => e.at < movedAt + 1), "and stopped with its stack instance").to.equal(true);
+        // Its inventory's schedule fired while its account was in the OU and never after (the clock stands at the move
+        // while the stand-in removes the instance); an inventory still running then may finish later, as in AWS.
+        const partnerTicks = events.filter((e): e is Extract<SandboxEvent, { kind: "schedule" }> => e.kind === "schedule" && e.rule.accountId === "666666666666");
+        expect(partnerTicks.length, "the partner's inventory ticked while its account was in the OU").to.be.greaterThan(0);
+        expect(partnerTicks.filter((e) => e.at > movedAt).map((e) => e.at), "and stopped with its stack instance").to.deep.equal([]);
     });
 
     it("covers an account that joins the workbench OU mid-run with no step by hand: the StackSet's forwarder, the hub's admission, the seat", () => {
