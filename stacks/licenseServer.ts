@@ -109,6 +109,7 @@ export function deployLicenseServer(config: pulumi.Config): Record<string, pulum
         licenseServerDocumentName: hub.documentName,
         userListBucketName: hub.userListBucketName,
         licenseServerPolicy: hub.licenseServerPolicy,
+        licenseServerAgentPolicy: hub.licenseServerAgentPolicy,
         alertTopicArn,
         deadLetterQueueUrl: hub.deadLetterQueue.url,
         streamFailureQueueUrl: hub.streamFailureQueue.url,

@@ -5,7 +5,7 @@ import { componentType } from "../shared/componentType";
 import { childPath, knownKeys, problemsMessage, unknownKeyProblems } from "../shared/configKeys";
 import { policyDocument } from "../shared/iam";
 import { whenKnown } from "../shared/validation";
-import { INVENTORY_DOCUMENT, managedNodeStatements } from "./managedNodePolicy";
+import { INVENTORY_DOCUMENT, managedNodeStatements } from "../shared/managedNodePolicy";
 import type { DiscoveredProduct } from "./discoveryRulesProvider";
 import { LicenseDiscoveryRules } from "./licenseDiscoveryRules";
 import { TypeScriptOnly } from "../shared/typeScriptOnly";

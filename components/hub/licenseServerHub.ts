@@ -12,6 +12,7 @@ import { assertScheduleExpression, invokeFunctionOnRule, scheduleRule } from "..
 import { awsContext } from "../shared/awsContext";
 import { DEFAULT_FULL_CHECK_EVERY_TICKS } from "../../functions/hub-shared/environment";
 import { policyDocument } from "../shared/iam";
+import { ec2ManagedNodeStatements } from "../shared/managedNodePolicy";
 import { allowEventBridgeDeadLetters, deadLetterQueue, tlsOnlyQueuePolicy } from "../shared/sqs";
 import { CHANGE_MARK_PARTITION, INSTANCE_PARTITION_PREFIX, INVENTORY_PARTITION, LAYOUT_MARKER_KEY, SNAPSHOT_PARTITION_PREFIX, SEAT_PARTITION_PREFIX, SYNC_PARTITION } from "../../functions/hub-shared/tableKeys";
 import { CHANGE_MARK_ATTRIBUTES } from "../../functions/hub-shared/changeMarks";
@@ -191,6 +192,12 @@ export class LicenseServerHub extends pulumi.ComponentResource {
     public readonly userListBucketName: pulumi.Output<string>;
     /** IAM policy (JSON) a license server's instance role needs to download its lists. */
     public readonly licenseServerPolicy: pulumi.Output<string>;
+    /**
+     * IAM policy (JSON) the SSM Agent of the catalog's license servers needs to take the sync's Run Command (and
+     * Session Manager): attach it to their instance role instead of `AmazonSSMManagedInstanceCore`, which would let a
+     * license server read every SSM parameter of this account.
+     */
+    public readonly licenseServerAgentPolicy: pulumi.Output<string>;
     /**
      * Key of the hub's configuration object (catalog and admission list) in the `userListBucketName` bucket,
      * `configuration/hub-<sha256>.json`: SeatLedger `configurationObjectKey`.
@@ -573,6 +580,9 @@ export class LicenseServerHub extends pulumi.ComponentResource {
         this.documentName = this.document.name;
         this.userListBucketName = lists.bucket.bucket;
         this.licenseServerPolicy = licenseServerPolicy;
+        // The sync's commands go to the catalog's instances only, in this account and Region (Run Command is regional).
+        const licenseServerIds = settings.apply((s) => Object.values(s.catalog.products).map((p) => p.licenseServerInstanceId));
+        this.licenseServerAgentPolicy = policyDocument(ec2ManagedNodeStatements({ partition, region, accountId }, licenseServerIds), `${name}: license server agent policy`);
         this.registerOutputs({
             inventoryWatchRoleArn: this.inventoryWatchRoleArn,
             busArn: this.busArn,
@@ -585,6 +595,7 @@ export class LicenseServerHub extends pulumi.ComponentResource {
             documentName: this.documentName,
             userListBucketName: this.userListBucketName,
             licenseServerPolicy: this.licenseServerPolicy,
+            licenseServerAgentPolicy: this.licenseServerAgentPolicy,
             configurationObjectKey: this.configurationObjectKey,
             deadLetterQueueUrl: this.deadLetterQueue.url,
             streamFailureQueueUrl: this.streamFailureQueue.url,

@@ -13,11 +13,10 @@ export interface PolicyStatement {
 }
 
 /**
- * What an SSM Agent calls to send inventory and to receive Run Command (its message channels): AWS authorises none
- * of them on anything but `*`.
+ * What an SSM Agent calls to receive Run Command and Session Manager sessions (its message channels: ec2messages, and
+ * ssmmessages, which recent agents use for commands too): AWS authorises none of them on anything but `*`.
  */
-export const SSM_AGENT_CHANNEL_ACTIONS = [
-    "ssm:PutInventory",
+export const SSM_AGENT_RUN_COMMAND_ACTIONS = [
     "ssmmessages:CreateControlChannel",
     "ssmmessages:CreateDataChannel",
     "ssmmessages:OpenControlChannel",
@@ -29,6 +28,9 @@ export const SSM_AGENT_CHANNEL_ACTIONS = [
     "ec2messages:GetMessages",
     "ec2messages:SendReply",
 ] as const;
+
+/** The message channels, and `ssm:PutInventory` (sending software inventory): none authorised on anything but `*`. */
+export const SSM_AGENT_CHANNEL_ACTIONS = ["ssm:PutInventory", ...SSM_AGENT_RUN_COMMAND_ACTIONS] as const;
 
 /**
  * Actions that AWS only authorises against resource `*` (no resource-level permissions). A statement may use

@@ -20,8 +20,8 @@ const SSM_INTERFACE_ENDPOINTS = ["ssm", "ssmmessages", "ec2messages"];
 /**
  * A reference license-server host: a VPC without NAT gateways or internet access (isolated subnets), reaching
  * Systems Manager through interface endpoints and S3 through a gateway endpoint; an EC2 license server with the
- * SSM Agent whose instance role carries the hub's `licenseServerPolicy`; and the LicenseServerHub whose catalog
- * names that instance.
+ * SSM Agent whose instance role carries the hub's `licenseServerAgentPolicy` (Run Command on this instance) and
+ * `licenseServerPolicy` (read the user lists), nothing else; and the LicenseServerHub whose catalog names that instance.
  */
 export function licenseServerHost(settings: LicenseServerHostSettings) {
     const region = aws.getRegionOutput().region;
@@ -64,7 +64,6 @@ export function licenseServerHost(settings: LicenseServerHostSettings) {
         description: "License server instance: SSM Agent, and reading the hub's user lists",
         assumeRolePolicy: JSON.stringify(aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" })),
     });
-    new aws.iam.RolePolicyAttachment("license-server-ssm-core", { role: role.name, policyArn: aws.iam.ManagedPolicy.AmazonSSMManagedInstanceCore });
     const profile = new aws.iam.InstanceProfile("license-server", { role: role.name });
 
     const serverSecurityGroup = new aws.ec2.SecurityGroup("license-server", {
@@ -100,6 +99,10 @@ export function licenseServerHost(settings: LicenseServerHostSettings) {
     });
     // What the document needs on the server: read the user lists (and their key), nothing else.
     new aws.iam.RolePolicy("license-server-user-lists", { role: role.id, policy: hub.licenseServerPolicy });
+    // What the SSM Agent needs to take the hub's Run Command, on this instance only. Not AmazonSSMManagedInstanceCore:
+    // it would let the server read every SSM parameter of the hub account (#21 item 9). Until this policy is in
+    // place the agent retries its registration, so the instance may start first.
+    new aws.iam.RolePolicy("license-server-ssm-agent", { role: role.id, policy: hub.licenseServerAgentPolicy });
 
     return { vpcId: vpc.vpcId, licenseServerInstanceId: server.id, hubEventBusArn: hub.busArn, documentName: hub.document.name };
 }

@@ -8,10 +8,13 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { licenseServerHost } from "../../examples/license-server-host/host";
 import { RecordedResource, named, ofType, settle } from "../support/pulumiMocks";
+import { reviewStatement } from "../../policy/lib/iamReference";
+import { Decision, evaluate } from "../../sandbox/aws/iamEvaluator";
 
 const ACCOUNT = "222222222222";
 const REGION = "eu-central-1";
 const AMI = "ami-0a1b2c3d4e5f60718";
+const SERVER_ARN = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`;
 
 async function runHost(): Promise<{ resources: RecordedResource[]; invokes: string[]; outputs: Record<string, unknown> }> {
     const resources: RecordedResource[] = [];
@@ -64,6 +67,7 @@ describe("example: license-server-host (Pulumi mocks)", function () {
     before(async () => {
         run = await runHost();
     });
+    const rolePolicy = (name: string) => JSON.parse(named(run.resources, "aws:iam/rolePolicy:RolePolicy", name).inputs.policy);
 
     it("builds a VPC without NAT gateways, of isolated subnets only", () => {
         const vpc = named(run.resources, "awsx:ec2:Vpc", "license-servers").inputs;
@@ -89,16 +93,59 @@ describe("example: license-server-host (Pulumi mocks)", function () {
         expect(server.rootBlockDevice.encrypted).to.equal(true);
     });
 
-    it("gives the instance role the SSM core policy and the hub's licenseServerPolicy, and feeds the instance id to the hub's catalog", () => {
-        expect(named(run.resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "license-server-ssm-core").inputs.policyArn).to.equal(
-            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-        );
+    it("gives the instance role the hub's agent policy and licenseServerPolicy, no managed policy, and feeds the instance id to the hub's catalog", async () => {
+        expect(ofType(run.resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.deep.equal([]);
+        expect(named(run.resources, "aws:iam/role:Role", "license-server").inputs.managedPolicyArns).to.equal(undefined);
         const trust = JSON.parse(named(run.resources, "aws:iam/role:Role", "license-server").inputs.assumeRolePolicy);
         expect(trust.Statement[0].Principal).to.deep.equal({ Service: "ec2.amazonaws.com" });
-        const policy = JSON.parse(named(run.resources, "aws:iam/rolePolicy:RolePolicy", "license-server-user-lists").inputs.policy);
-        expect(JSON.stringify(policy)).to.contain("s3:GetObject");
+        expect(JSON.stringify(rolePolicy("license-server-user-lists"))).to.contain("s3:GetObject");
+        const agent = rolePolicy("license-server-ssm-agent").Statement as Array<{ Sid: string; Action: string[]; Resource: string[] }>;
+        expect(agent.map((s) => [s.Sid, s.Resource])).to.deep.equal([
+            ["RegisterAndListOwnAssociations", [SERVER_ARN]],
+            ["RunCommandChannels", ["*"]],
+        ]);
+        expect(agent[0].Action).to.deep.equal(["ssm:ListInstanceAssociations", "ssm:UpdateInstanceInformation"]);
+        expect(agent[1].Action.every((a) => /^(ec2messages|ssmmessages):[A-Za-z]+$/.test(a))).to.equal(true);
+        // The policy pack's reference check: actions exist, ARNs match their resource types, "*" only where AWS allows nothing else.
+        for (const statement of agent) {
+            const review = await reviewStatement(statement as never, "identity", "aws:iam/rolePolicy:RolePolicy");
+            expect(review.problems, statement.Sid).to.deep.equal([]);
+            expect(review.starResources.filter((s) => !s.reason), statement.Sid).to.deep.equal([]);
+        }
         // The instance id reaches the hub's functions in its configuration object.
         expect(Object.values(deployedHubConfiguration(run.resources, "hub").products).map((p) => p.instanceId)).to.include("i-0123456789abcdef0");
         expect(run.outputs.licenseServerInstanceId).to.equal("i-0123456789abcdef0");
+    });
+
+    describe("what the instance role may do (iam-simulate, every policy of the role)", () => {
+        const cases: Array<[string, string, Decision]> = [
+            ["ssm:UpdateInstanceInformation", SERVER_ARN, "Allowed"],
+            ["ssm:ListInstanceAssociations", SERVER_ARN, "Allowed"],
+            ["ec2messages:GetMessages", "*", "Allowed"],
+            ["ec2messages:SendReply", "*", "Allowed"],
+            ["ssmmessages:OpenControlChannel", "*", "Allowed"],
+            ["s3:GetObject", "arn:aws:s3:::hub-user-lists/user-lists/cad-suite/users.txt", "Allowed"],
+            // Another instance of the account cannot be impersonated; nothing of the account's parameters, documents or inventory.
+            ["ssm:UpdateInstanceInformation", `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0fedcba9876543210`, "ImplicitlyDenied"],
+            ["ssm:GetParameter", `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/license-ops/hub/change-marker`, "ImplicitlyDenied"],
+            ["ssm:GetParameters", `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/other-stack/database-password`, "ImplicitlyDenied"],
+            ["ssm:GetParametersByPath", `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/other-stack`, "ImplicitlyDenied"],
+            ["ssm:ListAssociations", "*", "ImplicitlyDenied"],
+            ["ssm:GetManifest", "*", "ImplicitlyDenied"],
+            ["ssm:PutInventory", "*", "ImplicitlyDenied"],
+            ["dynamodb:GetItem", `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/hub-seats`, "ImplicitlyDenied"],
+        ];
+        for (const [action, resourceArn, expected] of cases) {
+            it(`${action} on ${resourceArn}: ${expected}`, async () => {
+                // Every policy the role holds: its inline policies; a managed policy attached would have to be listed here.
+                expect(ofType(run.resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.deep.equal([]);
+                const identityPolicies = ofType(run.resources, "aws:iam/rolePolicy:RolePolicy")
+                    .filter((p) => p.inputs.role === "license-server-id")
+                    .map((p) => JSON.parse(p.inputs.policy));
+                expect(identityPolicies).to.have.length(2);
+                const principalArn = `arn:aws:iam::${ACCOUNT}:role/license-server`;
+                expect(await evaluate({ principalArn, action, resourceArn, resourceAccountId: ACCOUNT }, { identityPolicies })).to.equal(expected);
+            });
+        }
     });
 });

@@ -403,6 +403,33 @@ describe("LicenseServerHub (Pulumi mocks)", () => {
         });
     });
 
+    it("offers the license servers' SSM Agent Run Command on the catalog's instances only, in any partition, without the managed policy's parameter reads", async () => {
+        const catalog = {
+            workbenchTypes: { cae: ["matlab", "simulink", "ansys"] },
+            products: {
+                matlab: { licenseServerInstanceId: MATLAB_SERVER },
+                // Two products on one server, one of them known only at deployment: one ARN each, in a stable order.
+                simulink: { licenseServerInstanceId: pulumi.output(MATLAB_SERVER) },
+                ansys: { licenseServerInstanceId: ANSYS_SERVER },
+            },
+        };
+        const agentPolicy = async (account: { partition?: string; region?: string }) => {
+            const { result } = await runUnderMocks(() => new LicenseServerHub("agent", { catalog, workbenchAccountIds: ["222222222222"] }), { account });
+            return JSON.parse(await new Promise<string>((resolve) => result.licenseServerAgentPolicy.apply(resolve))).Statement;
+        };
+        const instance = (partition: string, region: string, id: string) => `arn:${partition}:ec2:${region}:${ACCOUNT}:instance/${id}`;
+        const statements = bySid(await agentPolicy({}));
+        expect(Object.keys(statements)).to.deep.equal(["RegisterAndListOwnAssociations", "RunCommandChannels"]);
+        expect(statements.RegisterAndListOwnAssociations).to.deep.include({
+            Action: ["ssm:ListInstanceAssociations", "ssm:UpdateInstanceInformation"],
+            Resource: [instance("aws", "eu-central-1", MATLAB_SERVER), instance("aws", "eu-central-1", ANSYS_SERVER)],
+        });
+        expect(statements.RunCommandChannels.Resource).to.deep.equal(["*"]);
+        expect(statements.RunCommandChannels.Action.filter((a: string) => !/^(ec2messages|ssmmessages):/.test(a))).to.deep.equal([]);
+        const govCloud = bySid(await agentPolicy({ partition: "aws-us-gov", region: "us-gov-west-1" }));
+        expect(govCloud.RegisterAndListOwnAssociations.Resource[0]).to.equal(instance("aws-us-gov", "us-gov-west-1", MATLAB_SERVER));
+    });
+
     describe("catalog validation", () => {
         const withCatalog = (catalog: any) => () => new LicenseServerHub("cat", { catalog, workbenchAccountIds: ["222222222222"] });
         const product = { licenseServerInstanceId: MATLAB_SERVER };

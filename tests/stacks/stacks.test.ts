@@ -33,6 +33,10 @@ describe("stack compositions (example configurations under Pulumi mocks)", () =>
             for (const key of ["seatTableName", "syncFunctionName", "licenseServerDocumentName", "userListBucketName"]) {
                 expect(run.outputs[key], key).to.be.a("string").and.not.equal("");
             }
+            // The instance role policy a platform team attaches instead of AmazonSSMManagedInstanceCore: no parameter reads.
+            const agent = JSON.parse(run.outputs.licenseServerAgentPolicy as string).Statement.flatMap((s: { Action: string[] }) => s.Action);
+            expect(agent).to.include.members(["ssm:UpdateInstanceInformation", "ec2messages:GetMessages"]);
+            expect(agent.filter((a: string) => a.startsWith("ssm:Get"))).to.deep.equal([]);
         });
 
         it("passes the product catalog from configuration to the hub's Lambdas (in the configuration object their environment names)", () => {
