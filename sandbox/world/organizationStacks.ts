@@ -10,9 +10,8 @@ import { membershipReaderRoleName } from "../../components/stackset/membershipRe
 import { DEFAULT_TRUST_NAME_PREFIX } from "../../components/trust/trustNames";
 import { HUB_BUS_ARN_OUTPUT } from "../../stacks/workbenchAccount";
 import { organizationModel } from "./organization";
+import { PROJECT } from "./project";
 import { Scenario, accountRegions, accountsWithRole, scenarioSeconds } from "./scenario";
-
-const PROJECT = "license-ops";
 
 /** The license-server stack's admission settings: listed accounts, or the organisation and its workbench OUs. */
 export function admissionSettings(scenario: Scenario): Record<string, string> {

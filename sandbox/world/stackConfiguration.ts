@@ -13,9 +13,10 @@ import type { KnownCatalog } from "../../components/hub/catalog";
 import { RecordedResource, runUnderMocks } from "../../tests/support/pulumiMocks";
 import { Scenario, accountRegions, accountsWithRole } from "./scenario";
 import { admissionSettings, guardrailTargets, stackSetSettings } from "./organizationStacks";
+import { PROJECT } from "./project";
 
-/** Pulumi project name (Pulumi.yaml); configuration keys without a namespace belong to it. */
-export const PROJECT = "license-ops";
+export { PROJECT };
+
 /** Fully qualified name the workbench stacks reference the license-server stack by. */
 export const LICENSE_SERVER_STACK = `sandbox/${PROJECT}/license-server`;
 
