@@ -4,7 +4,7 @@ import { SeatLedger } from "../../components/hub/seatLedger";
 import { RecordedResource, named, ofType, runUnderMocks, valueOf } from "../support/pulumiMocks";
 import { messageOf } from "../support/errors";
 import { LISTED_ACCOUNTS, TARGET_ESTATE, generateEstate, workbenchAccountIds } from "../../bench/orgScale/estate";
-import { AWS_QUOTAS, lambdaEnvironmentBytes, reportSize } from "./quotas";
+import { AWS_QUOTAS, iamPolicyChars, lambdaEnvironmentBytes, reportSize } from "./quotas";
 
 const ORGANIZATION = "o-abcdef1234";
 const OU_PATHS = ["o-abcdef1234/r-ab12/ou-ab12-workbench1/", "o-abcdef1234/r-ab12/ou-ab12-workbench2/"];
@@ -19,6 +19,8 @@ describe("quotas: the hub at the target estate", function () {
     this.timeout(120_000);
     let resources: RecordedResource[];
     let configurationBytes: number;
+    /** The two policies a license server's instance role carries inline (the example's license-server-host). */
+    let licenseServerPolicies: { lists: string; agent: string };
 
     before(async () => {
         // As the license-server stack composes them: the hub, and the seat ledger reading its configuration object.
@@ -34,6 +36,7 @@ describe("quotas: the hub at the target estate", function () {
         });
         resources = registered;
         configurationBytes = await valueOf(result.configurationBytes);
+        licenseServerPolicies = { lists: await valueOf(result.licenseServerPolicy), agent: await valueOf(result.licenseServerAgentPolicy) };
     });
 
     it("keeps every function's environment within Lambda's 4 KB, whatever the catalog and the admission list", () => {
@@ -78,5 +81,14 @@ describe("quotas: the hub at the target estate", function () {
         expect(Buffer.byteLength(content)).to.be.at.most(AWS_QUOTAS.ssmDocumentBytes);
         // Constant in the number of products (tests/hub/licenseServerHub.test.ts compares 1 and 400): no product in it.
         expect(content).not.to.contain("feature-399");
+    });
+
+    it("keeps a license server role's inline policies (user lists, SSM Agent) within IAM's 10,240 characters with 30 servers", () => {
+        const { lists, agent } = licenseServerPolicies;
+        // The agent policy names each server once, whatever the number of products it serves.
+        expect(agent.match(/:instance\//g)).to.have.length(TARGET_ESTATE.licenseServers);
+        const total = iamPolicyChars(lists) + iamPolicyChars(agent);
+        reportSize(`license server role inline policies, ${TARGET_ESTATE.licenseServers} servers, 400 products`, total, AWS_QUOTAS.iamRoleInlinePolicyChars);
+        expect(total).to.be.at.most(AWS_QUOTAS.iamRoleInlinePolicyChars);
     });
 });

@@ -6,6 +6,8 @@ export const AWS_QUOTAS = {
     eventBusPolicyChars: 10_240,
     /** SSM: a document's content. */
     ssmDocumentBytes: 64 * 1024,
+    /** IAM: a role's inline policies, all together (characters other than white space). */
+    iamRoleInlinePolicyChars: 10_240,
     /** Organizations: a service control policy. */
     serviceControlPolicyChars: 5_120,
     /** DynamoDB: one item. */
@@ -25,4 +27,9 @@ export function lambdaEnvironmentBytes(variables: Record<string, unknown>): numb
 export function reportSize(what: string, size: number, quota: number): void {
     const share = ((size / quota) * 100).toFixed(size / quota < 0.01 ? 2 : 1);
     console.log(`      ${what}: ${size.toLocaleString("en")} of ${quota.toLocaleString("en")} (${share}%)`);
+}
+
+/** IAM counts a policy's size in characters, white space left out. */
+export function iamPolicyChars(policy: string): number {
+    return policy.replace(/\s/g, "").length;
 }
